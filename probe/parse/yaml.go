@@ -1,0 +1,151 @@
+package parse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+
+	"gopkg.in/yaml.v3"
+)
+
+// YAMLMap parses a YAML document whose top level must be a mapping (a Wazo
+// config.yml or api.yml). An empty file is an empty map. Errors name the file
+// and, when yaml.v3 knows it, the line.
+func YAMLMap(name string, data []byte) (map[string]any, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return map[string]any{}, nil
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(data, &node); err != nil {
+		return nil, fmt.Errorf("%s: %v (fix the YAML syntax)", name, err)
+	}
+	if len(node.Content) == 0 {
+		return map[string]any{}, nil
+	}
+	top := node.Content[0]
+	if top.Kind == yaml.ScalarNode && top.Tag == "!!null" {
+		return map[string]any{}, nil
+	}
+	if top.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d: top level must be a mapping, not a %s", name, top.Line, kindName(top.Kind))
+	}
+	var v any
+	if err := top.Decode(&v); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	m, _ := normalize(v).(map[string]any)
+	if m == nil {
+		return nil, errors.New(name + ": top level is not a mapping")
+	}
+	return m, nil
+}
+
+// KeyLine returns the line of a top-level or nested key path in a YAML
+// document (0 if not found), so findings can point at config.yml:12.
+func KeyLine(data []byte, path ...string) int {
+	var node yaml.Node
+	if yaml.Unmarshal(data, &node) != nil || len(node.Content) == 0 {
+		return 0
+	}
+	n := node.Content[0]
+	line := 0
+	for _, key := range path {
+		if n.Kind != yaml.MappingNode {
+			return 0
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				line, n, found = n.Content[i].Line, n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			return 0
+		}
+	}
+	return line
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "scalar"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "document"
+}
+
+// normalize turns map[any]any (non-string keys) into map[string]any
+// recursively so that merging and lookups see one map type.
+func normalize(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			t[k] = normalize(x)
+		}
+		return t
+	case map[any]any:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[fmt.Sprint(k)] = normalize(x)
+		}
+		return m
+	case []any:
+		for i, x := range t {
+			t[i] = normalize(x)
+		}
+		return t
+	}
+	return v
+}
+
+// NamedDoc is one parsed file to merge, keeping its name for error messages.
+type NamedDoc struct {
+	Name string
+	Doc  map[string]any
+}
+
+// MergeFirstWins merges documents as xivo's ChainMap does: the first
+// document holding a key wins; when both values are mappings they are merged
+// key by key with the same rule; lists and scalars are never merged. Wazo
+// builds a service's api.yml this way from every plugin's api.yml. The
+// inputs are not modified.
+func MergeFirstWins(docs ...map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, d := range docs {
+		mergeInto(out, d)
+	}
+	return out
+}
+
+func mergeInto(dst, src map[string]any) {
+	keys := make([]string, 0, len(src))
+	for k := range src {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		sv := src[k]
+		dv, ok := dst[k]
+		if !ok {
+			if sm, isMap := sv.(map[string]any); isMap {
+				cp := map[string]any{}
+				mergeInto(cp, sm)
+				dst[k] = cp
+			} else {
+				dst[k] = sv
+			}
+			continue
+		}
+		dm, dIsMap := dv.(map[string]any)
+		sm, sIsMap := sv.(map[string]any)
+		if dIsMap && sIsMap {
+			mergeInto(dm, sm)
+		}
+	}
+}
