@@ -103,3 +103,7 @@ type Verify struct {
 	Enabled bool
 	CAFile  string
 }
+
+// CommonConfig gives the daemon package the shared keys of any config struct
+// that embeds Common.
+func (c *Common) CommonConfig() *Common { return c }

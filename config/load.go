@@ -157,7 +157,7 @@ func parseLayer(name string, data []byte) (Layer, error) {
 func readLayer(path string) (Layer, string, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Layer{Name: path}, fmt.Sprintf("config file %s does not exist: using the other layers", path), nil
+		return Layer{Name: path}, fmt.Sprintf("%s does not exist: ignored, as Wazo daemons do", path), nil
 	}
 	if err != nil {
 		return Layer{}, "", fmt.Errorf("%s: cannot read the config file: %w", path, err)

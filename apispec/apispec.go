@@ -1,0 +1,140 @@
+// Package apispec serves a daemon's Swagger 2.0 api.yml the way Wazo
+// daemons do: unauthenticated at /<version>/api/api.yml, with x-xivo-port set
+// to the port actually configured, and basePath prefixed by X-Script-Name when
+// nginx forwards the request (so /api/<svc>/<version> behind the proxy).
+//
+// The document is checked and rendered once at start-up, and the bytes are
+// served from memory.
+package apispec
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ContentType is what Wazo daemons send for api.yml.
+const ContentType = "application/x-yaml"
+
+// Spec is a checked api.yml ready to serve.
+type Spec struct {
+	root     *yaml.Node
+	basePath string
+	name     string
+	plain    []byte
+
+	mu       sync.Mutex
+	proxied  map[string][]byte // by X-Script-Name value
+	maxCache int
+}
+
+// Load checks the document (Swagger 2.0, info.title, basePath, x-xivo-name)
+// and sets x-xivo-port to port. source names the document in errors.
+func Load(source string, data []byte, port int) (*Spec, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: an api.yml must be a mapping", source)
+	}
+	root := doc.Content[0]
+	if v := value(root, "swagger"); v == nil || v.Value != "2.0" {
+		return nil, fmt.Errorf("%s: want `swagger: '2.0'` (Wazo api.yml files are Swagger 2.0)", source)
+	}
+	info := value(root, "info")
+	if info == nil || value(info, "title") == nil || value(info, "version") == nil {
+		return nil, fmt.Errorf("%s: info.title and info.version are required", source)
+	}
+	base := value(root, "basePath")
+	if base == nil || !strings.HasPrefix(base.Value, "/") {
+		return nil, fmt.Errorf("%s: basePath must be set to /<version>, e.g. /1.0", source)
+	}
+	name := value(root, "x-xivo-name")
+	if name == nil || name.Value == "" {
+		return nil, fmt.Errorf("%s: x-xivo-name is required (the service name without wazo-)", source)
+	}
+	if value(root, "paths") == nil {
+		return nil, fmt.Errorf("%s: paths is required", source)
+	}
+	set(root, "x-xivo-port", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(port)})
+	plain, err := yaml.Marshal(root)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return &Spec{root: root, basePath: base.Value, name: name.Value, plain: plain, proxied: map[string][]byte{}, maxCache: 16}, nil
+}
+
+// BasePath is the document's basePath, e.g. /1.0.
+func (s *Spec) BasePath() string { return s.basePath }
+
+// Name is x-xivo-name.
+func (s *Spec) Name() string { return s.name }
+
+// Bytes returns the document as served for scriptName ("" when the request
+// did not come through nginx).
+func (s *Spec) Bytes(scriptName string) []byte {
+	if scriptName == "" {
+		return s.plain
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.proxied[scriptName]; ok {
+		return b
+	}
+	b := s.render(scriptName)
+	if len(s.proxied) < s.maxCache {
+		s.proxied[scriptName] = b
+	}
+	return b
+}
+
+// render applies xivo's reverse_proxy_fix_api_spec: https only, basePath
+// under the proxy prefix.
+func (s *Spec) render(scriptName string) []byte {
+	c := *s.root
+	c.Content = append([]*yaml.Node(nil), s.root.Content...)
+	set(&c, "basePath", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: strings.TrimSuffix(scriptName, "/") + s.basePath})
+	set(&c, "schemes", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "https"}}})
+	b, err := yaml.Marshal(&c)
+	if err != nil {
+		return s.plain // cannot happen: the same tree marshalled at Load
+	}
+	return b
+}
+
+// ServeHTTP answers GET and HEAD with the document.
+func (s *Spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body := s.Bytes(r.Header.Get("X-Script-Name"))
+	h := w.Header()
+	h["Content-Type"] = []string{ContentType}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func value(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// set replaces the value of key in m (which the caller owns), or appends it.
+func set(m *yaml.Node, key string, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+			return
+		}
+	}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
+}

@@ -1,0 +1,184 @@
+// Package logging writes Wazo's log lines through log/slog:
+//
+//	2026-11-28 16:44:38,123 [pid 1234] (INFO) (wazo_doctord.http): message key=value
+//
+// The file is opened with O_APPEND, so logrotate's copytruncate (what every
+// Wazo logrotate file uses) is safe without reopening.
+package logging
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/config"
+)
+
+// LoggerKey is the attribute that names the logger, printed in the second
+// parentheses as Python's logging does.
+const LoggerKey = "logger"
+
+// Named returns a logger whose lines say which part of the daemon wrote them.
+func Named(l *slog.Logger, name string) *slog.Logger {
+	return l.With(slog.String(LoggerKey, name))
+}
+
+// Handler formats records as Wazo log lines. One Write call per line, under
+// a mutex, so lines from concurrent requests never interleave.
+type Handler struct {
+	out    *output
+	level  slog.Leveler
+	name   string
+	prefix string // preformatted attributes from With
+	group  string
+}
+
+type output struct {
+	mu     sync.Mutex
+	w      io.Writer
+	stderr io.Writer // also gets records at stderrLevel and above (nil: none)
+	pid    string
+	buf    []byte
+	now    func() time.Time
+}
+
+// stderrLevel is where records are copied to stderr as well, so that
+// `systemctl status` and the journal show what went wrong.
+const stderrLevel = slog.LevelWarn
+
+// NewHandler writes to w at level and above; when stderr is not nil, records
+// at WARNING and above are copied there too.
+func NewHandler(w, stderr io.Writer, level slog.Leveler, name string) *Handler {
+	return &Handler{
+		out:   &output{w: w, stderr: stderr, pid: strconv.Itoa(os.Getpid()), now: time.Now},
+		level: level,
+		name:  name,
+	}
+}
+
+// Enabled reports whether level is logged.
+func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
+	return level >= h.level.Level()
+}
+
+// Handle writes one line.
+func (h *Handler) Handle(_ context.Context, r slog.Record) error {
+	o := h.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	t := r.Time
+	if t.IsZero() {
+		t = o.now()
+	}
+	b := o.buf[:0]
+	b = t.AppendFormat(b, "2006-01-02 15:04:05")
+	b = append(b, ',')
+	ms := t.Nanosecond() / 1e6
+	b = append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	b = append(b, " [pid "...)
+	b = append(b, o.pid...)
+	b = append(b, "] ("...)
+	b = append(b, LevelName(r.Level)...)
+	b = append(b, ") ("...)
+	name := h.name
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == LoggerKey && h.group == "" {
+			name = a.Value.String()
+		}
+		return true
+	})
+	b = append(b, name...)
+	b = append(b, "): "...)
+	b = append(b, r.Message...)
+	b = append(b, h.prefix...)
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key != LoggerKey || h.group != "" {
+			b = appendAttr(b, h.group, a)
+		}
+		return true
+	})
+	b = append(b, '\n')
+	o.buf = b
+	_, err := o.w.Write(b)
+	if o.stderr != nil && r.Level >= stderrLevel && o.stderr != o.w {
+		o.stderr.Write(b)
+	}
+	return err
+}
+
+// WithAttrs returns a handler that adds attrs to every line; the logger
+// attribute changes the logger name instead.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	c := *h
+	var b []byte
+	for _, a := range attrs {
+		if a.Key == LoggerKey && h.group == "" {
+			c.name = a.Value.String()
+			continue
+		}
+		b = appendAttr(b, h.group, a)
+	}
+	c.prefix = h.prefix + string(b)
+	return &c
+}
+
+// WithGroup prefixes later attribute keys with name.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	c := *h
+	if c.group != "" {
+		c.group += "."
+	}
+	c.group += name
+	return &c
+}
+
+func appendAttr(b []byte, group string, a slog.Attr) []byte {
+	a.Value = a.Value.Resolve()
+	if a.Equal(slog.Attr{}) {
+		return b
+	}
+	key := a.Key
+	if group != "" {
+		key = group + "." + key
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		for _, sub := range a.Value.Group() {
+			b = appendAttr(b, key, sub)
+		}
+		return b
+	}
+	b = append(b, ' ')
+	b = append(b, key...)
+	b = append(b, '=')
+	s := a.Value.String()
+	if s == "" || strings.ContainsAny(s, " \t\n\"=") {
+		b = strconv.AppendQuote(b, s)
+	} else {
+		b = append(b, s...)
+	}
+	return b
+}
+
+// LevelName is Python's name for a level.
+func LevelName(l slog.Level) string {
+	switch {
+	case l >= config.LevelCritical:
+		return "CRITICAL"
+	case l >= slog.LevelError:
+		return "ERROR"
+	case l >= slog.LevelWarn:
+		return "WARNING"
+	case l >= slog.LevelInfo:
+		return "INFO"
+	default:
+		return "DEBUG"
+	}
+}
