@@ -1,0 +1,75 @@
+#!/bin/bash
+# Builds dist/wazo-doctord_<version>_amd64.deb (+ .changes, .buildinfo) with
+# dpkg-buildpackage inside a fresh copy of the cached trixie root: trixie's
+# debhelper, dh-golang and Go 1.24 against trixie's packaged Go sources, with
+# no network (own network namespace) and a clean environment, so the host's
+# Go toolchain, module cache and GOFLAGS can never leak in.
+#
+# Usage: scripts/build-deb.sh [VERSION]
+#   VERSION  build the same tree as that version (a changelog entry is added
+#            to the copy), e.g. for upgrade tests. Default: debian/changelog's.
+# Env: KEEP_ROOT=1 leaves the build root in place (its path is printed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+die() { echo "build-deb: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (chroot, mounts, network namespace)"
+
+t0=$(date +%s.%N)
+version=${1:-$(dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)}
+[ -n "$version" ] || die "cannot read the version from debian/changelog"
+case $version in *[!0-9A-Za-z.+~]*) die "version '$version' is not a native Debian version (digits, letters, . + ~)";; esac
+
+tarball=$(scripts/trixie-root.sh)
+work=$(mktemp -d "$top/.cache/deb-build.XXXXXX")
+root=$work/root
+cleanup() {
+	umount -l "$root/proc" 2>/dev/null || true
+	if [ "${KEEP_ROOT:-}" = 1 ]; then echo "build-deb: build root kept at $root" >&2; else rm -rf --one-file-system "$work"; fi
+}
+trap cleanup EXIT
+mkdir -p "$root"
+tar -C "$root" --numeric-owner --xattrs -I zstd -xf "$tarball"
+
+# The source as git sees it (tracked + new files, never ignored ones such as
+# bin/, .cache/, dist/).
+src=$root/build/wazo-doctord-$version
+mkdir -p "$src"
+git ls-files -z -co --exclude-standard | while IFS= read -r -d '' f; do
+	[ -e "$f" ] && printf '%s\0' "$f"
+done | cpio -0 -pdm --quiet "$src"
+
+if [ "$version" != "$(sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)" ]; then
+	{
+		printf 'wazo-doctord (%s) unstable; urgency=medium\n\n' "$version"
+		printf '  * Rebuild of the same tree as version %s.\n\n' "$version"
+		printf ' -- Wazo Maintainers <dev@wazo.community>  %s\n\n' "$(date -R)"
+		cat debian/changelog
+	} >"$src/debian/changelog"
+fi
+
+mount -t proc proc "$root/proc"
+# Own network namespace with only loopback up: the build is offline, and
+# tests binding 127.0.0.1 still work.
+unshare --net sh -c '
+	ip link set lo up
+	exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+		GOTOOLCHAIN=local GOPROXY=off DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-}" \
+		chroot "$1" sh -euc "cd /build/wazo-doctord-$2 && dpkg-buildpackage -us -uc -b"
+' sh "$root" "$version" >"$work/build.log" 2>&1 || {
+	cp "$work/build.log" .cache/deb-build.log
+	tail -n 60 "$work/build.log" >&2
+	die "dpkg-buildpackage failed (full log: .cache/deb-build.log)"
+}
+cp "$work/build.log" .cache/deb-build.log
+umount "$root/proc"
+
+mkdir -p dist
+base=wazo-doctord_${version}
+for f in "${base}_amd64.deb" "${base}_amd64.changes" "${base}_amd64.buildinfo"; do
+	[ -f "$root/build/$f" ] || die "missing $f after the build"
+	cp "$root/build/$f" dist/
+done
+t1=$(date +%s.%N)
+echo "build-deb: dist/${base}_amd64.deb built in $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s" >&2
+echo "dist/${base}_amd64.deb"

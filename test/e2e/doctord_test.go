@@ -1,0 +1,621 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+const (
+	pkg      = "wazo-doctord"
+	user     = "wazo-doctord"
+	apiPort  = 9504 // fixed by the package's config: must be free on the host
+	apiURL   = "http://127.0.0.1:9504/1.0/api/api.yml"
+	pidFile  = "/run/wazo-doctord/wazo-doctord.pid"
+	logFile  = "/var/log/wazo-doctord.log"
+	adminYML = "/etc/wazo-doctord/conf.d/50-admin.yml"
+)
+
+// TestDoctordPackage builds the .deb twice (versions N and N+1) in the
+// trixie root, boots trixie with systemd-nspawn and walks the package
+// through the checklist's life: lintian, fresh install, monit, nginx+TLS,
+// reboot, wazo-upgrade, purge. Steps depend on each other: the first
+// failing one stops the test.
+func TestDoctordPackage(t *testing.T) {
+	requireRootAndTools(t, "systemd-nspawn", "nsenter", "debootstrap", "zstd", "cpio", "unshare")
+	if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", apiPort)); err != nil {
+		t.Skipf("port %d is busy on the host (%v): the container shares the host network and the package listens there", apiPort, err)
+	} else {
+		l.Close()
+	}
+	repo := repoRoot(t)
+
+	version := changelogVersion(t, repo)
+	next := version + "+e2e1"
+	var debN, debN1 string
+	step(t, "build", func(t *testing.T) {
+		debN = buildDeb(t, repo, "")
+		debN1 = buildDeb(t, repo, next)
+	})
+
+	root := prepareRoot(t, repo)
+	ports := configureRoot(t, root)
+	distDir := filepath.Join(root, "root", "dist")
+	if err := os.MkdirAll(distDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{version, next} {
+		for _, ext := range []string{".deb", ".changes", ".buildinfo"} {
+			name := fmt.Sprintf("%s_%s_amd64%s", pkg, v, ext)
+			copyFile(t, filepath.Join(repo, "dist", name), filepath.Join(distDir, name))
+		}
+	}
+
+	c := bootContainer(t, root, filepath.Join(filepath.Dir(root), "nspawn-1.log"))
+	before := listFiles(t, c)
+
+	step(t, "lintian", func(t *testing.T) { checkLintian(t, c, repo, version) })
+	step(t, "fresh_install", func(t *testing.T) {
+		c.must(t, "apt-get", "install", "-y", "-q", "--no-install-recommends", "/root/dist/"+filepath.Base(debN))
+		checkRunning(t, c)
+	})
+	step(t, "security", func(t *testing.T) { checkSecurity(t, c) })
+	step(t, "monit_restart_after_kill", func(t *testing.T) { checkMonit(t, c, ports.monit) })
+	step(t, "nginx_https", func(t *testing.T) { checkNginx(t, c, ports.nginx, ports.ca) })
+	step(t, "reboot", func(t *testing.T) {
+		c.poweroff(t)
+		c = bootContainer(t, root, filepath.Join(filepath.Dir(root), "nspawn-2.log"))
+		serving := waitServing(t, c.booted, 60*time.Second)
+		t.Logf("FIGURE boot-to-serving (nspawn start to api.yml 200 on :%d): %.2f s", apiPort, serving.Seconds())
+		checkRunning(t, c)
+	})
+	step(t, "wazo_upgrade", func(t *testing.T) { checkUpgrade(t, c, filepath.Base(debN1), next) })
+	step(t, "purge", func(t *testing.T) { checkPurge(t, c, before) })
+}
+
+// step runs one stage as a subtest and stops the whole test when it fails:
+// every later stage depends on it.
+func step(t *testing.T, name string, f func(t *testing.T)) {
+	t.Helper()
+	if !t.Run(name, f) {
+		t.FailNow()
+	}
+}
+
+func requireRootAndTools(t *testing.T, tools ...string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: debootstrap, chroot, systemd-nspawn")
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s on the host (make deps installs it)", tool)
+		}
+	}
+}
+
+func changelogVersion(t *testing.T, repo string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repo, "debian", "changelog"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`^\S+ \(([^)]+)\)`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("debian/changelog line 1: no version in %q", strings.SplitN(string(b), "\n", 2)[0])
+	}
+	return string(m[1])
+}
+
+// buildDeb runs scripts/build-deb.sh (as `make deb DEB_VERSION=v` does).
+func buildDeb(t *testing.T, repo, version string) string {
+	t.Helper()
+	args := []string{"scripts/build-deb.sh"}
+	if version != "" {
+		args = append(args, version)
+	}
+	start := time.Now()
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = repo
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	deb := filepath.Join(repo, strings.TrimSpace(string(out)))
+	t.Logf("FIGURE build %s (extract trixie root + dpkg-buildpackage, offline): %.1f s", filepath.Base(deb), time.Since(start).Seconds())
+	return deb
+}
+
+func prepareRoot(t *testing.T, repo string) string {
+	t.Helper()
+	parent, err := os.MkdirTemp(filepath.Join(repo, ".cache"), "e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(parent); err != nil {
+			t.Errorf("remove %s: %v", parent, err)
+		}
+	})
+	root := filepath.Join(parent, "root")
+	cmd := exec.Command("scripts/trixie-root.sh", root)
+	cmd.Dir = repo
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/trixie-root.sh %s: %v\n%s", root, err, out)
+	}
+	return root
+}
+
+type rootPorts struct {
+	monit, nginx int
+	ca           *x509.CertPool
+}
+
+// configureRoot sets up, before the first boot, what a Wazo host has around
+// the package: monit with its HTTP interface (for the CLI) polling every
+// second, and nginx with a TLS server including locations/https-enabled/*,
+// both on free loopback ports because the container shares the host network.
+func configureRoot(t *testing.T, root string) rootPorts {
+	t.Helper()
+	p := rootPorts{monit: freePort(t), nginx: freePort(t)}
+
+	monitrc := fmt.Sprintf(`set daemon 1
+set log /var/log/monit.log
+set idfile /var/lib/monit/id
+set statefile /var/lib/monit/state
+set httpd port %d and
+    use address 127.0.0.1
+    allow 127.0.0.1
+include /etc/monit/conf.d/*
+`, p.monit)
+	writeFile(t, filepath.Join(root, "etc/monit/monitrc"), monitrc, 0o600)
+
+	certPEM, keyPEM, pool := selfSignedCert(t)
+	writeFile(t, filepath.Join(root, "etc/nginx/e2e/server.crt"), string(certPEM), 0o644)
+	writeFile(t, filepath.Join(root, "etc/nginx/e2e/server.key"), string(keyPEM), 0o600)
+	p.ca = pool
+	site := fmt.Sprintf(`# Like wazo-nginx's "wazo" site: TLS server including the services' locations.
+server {
+    listen 127.0.0.1:%d ssl;
+    server_name _;
+    ssl_certificate /etc/nginx/e2e/server.crt;
+    ssl_certificate_key /etc/nginx/e2e/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+
+    include /etc/nginx/locations/https-enabled/*;
+}
+`, p.nginx)
+	writeFile(t, filepath.Join(root, "etc/nginx/sites-enabled/wazo-e2e"), site, 0o644)
+
+	out, err := exec.Command("chroot", root, "systemctl", "enable", "nginx.service", "monit.service").CombinedOutput()
+	if err != nil {
+		t.Fatalf("enable nginx and monit in the root: %v\n%s", err, out)
+	}
+	return p
+}
+
+// checkLintian runs trixie's lintian on the .changes and the .deb.
+// An override is accepted only if a comment line says why.
+func checkLintian(t *testing.T, c *container, repo, version string) {
+	overrides, err := os.ReadFile(filepath.Join(repo, "debian", pkg+".lintian-overrides"))
+	if err == nil {
+		prevComment := false
+		for i, line := range strings.Split(string(overrides), "\n") {
+			line = strings.TrimSpace(line)
+			switch {
+			case strings.HasPrefix(line, "#"):
+				prevComment = true
+			case line == "":
+				prevComment = false
+			default:
+				if !prevComment {
+					t.Errorf("debian/%s.lintian-overrides:%d: override %q has no comment saying why", pkg, i+1, line)
+				}
+			}
+		}
+	}
+	ver, _ := c.run("lintian", "--version")
+	t.Logf("%s", strings.TrimSpace(ver))
+	for _, ext := range []string{".changes", ".deb"} {
+		file := fmt.Sprintf("/root/dist/%s_%s_amd64%s", pkg, version, ext)
+		out, err := c.run("lintian", "--show-overrides", "--fail-on", "error,warning", file)
+		t.Logf("lintian %s:\n%s", filepath.Base(file), out)
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, "E: ") || strings.HasPrefix(line, "W: ") {
+				t.Errorf("lintian tag: %s", line)
+			}
+		}
+		if err != nil {
+			t.Errorf("lintian %s: %v", file, err)
+		}
+	}
+}
+
+// checkRunning checks the installed service the way the checklist states it.
+func checkRunning(t *testing.T, c *container) {
+	t.Helper()
+	if out, _ := c.run("systemctl", "is-enabled", pkg); strings.TrimSpace(out) != "enabled" {
+		t.Errorf("systemctl is-enabled %s = %q, want enabled", pkg, strings.TrimSpace(out))
+	}
+	waitActive(t, c, 30*time.Second)
+	mainPID := showMainPID(t, c)
+
+	pw := strings.Split(strings.TrimSpace(c.must(t, "getent", "passwd", user)), ":")
+	if len(pw) != 7 {
+		t.Fatalf("getent passwd %s: %q", user, pw)
+	}
+	uid, _ := strconv.Atoi(pw[2])
+	if uid < 100 || uid > 999 {
+		t.Errorf("uid of %s = %d, want a system uid (100-999)", user, uid)
+	}
+	if pw[6] != "/usr/sbin/nologin" {
+		t.Errorf("shell of %s = %q, want /usr/sbin/nologin", user, pw[6])
+	}
+	if pw[5] != "/var/lib/"+user {
+		t.Errorf("home of %s = %q, want /var/lib/%s", user, pw[5], user)
+	}
+	if out, err := c.run("test", "-e", "/home/"+user); err == nil {
+		t.Errorf("/home/%s exists, want none %s", user, out)
+	}
+
+	// Every thread of the main process, real/effective/saved/fs ids.
+	status := c.must(t, "sh", "-c", `for f in /proc/$1/task/*/status; do echo "== $f"; grep -E '^(Uid|Gid):' "$f"; done`, "sh", strconv.Itoa(mainPID))
+	threads := strings.Count(status, "== ")
+	if threads == 0 {
+		t.Fatalf("no thread status for MainPID %d:\n%s", mainPID, status)
+	}
+	for _, line := range strings.Split(status, "\n") {
+		if strings.HasPrefix(line, "Uid:") {
+			for _, id := range strings.Fields(line)[1:] {
+				if id != pw[2] {
+					t.Errorf("thread of MainPID %d has %q, want every uid = %s (%s)", mainPID, line, pw[2], user)
+				}
+			}
+		}
+	}
+	t.Logf("MainPID %d: %d threads, all uid %s (%s)", mainPID, threads, pw[2], user)
+
+	for _, path := range []string{logFile, pidFile, filepath.Dir(pidFile)} {
+		owner := strings.TrimSpace(c.must(t, "stat", "-c", "%U:%G", path))
+		if owner != user+":"+user {
+			t.Errorf("%s owned by %s, want %s:%s", path, owner, user, user)
+		}
+	}
+	pidText := strings.TrimSpace(c.must(t, "cat", pidFile))
+	if pidText != strconv.Itoa(mainPID) {
+		t.Errorf("%s holds %q, want MainPID %d", pidFile, pidText, mainPID)
+	}
+}
+
+func waitActive(t *testing.T, c *container, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		out, _ := c.run("systemctl", "is-active", pkg)
+		if strings.TrimSpace(out) == "active" {
+			return
+		}
+		if time.Now().After(deadline) {
+			st, _ := c.run("systemctl", "status", "--no-pager", "-l", pkg)
+			j, _ := c.run("journalctl", "--no-pager", "-n", "40", "-u", pkg)
+			t.Fatalf("%s is %q after %s\n%s\n%s", pkg, strings.TrimSpace(out), within, st, j)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func showMainPID(t *testing.T, c *container) int {
+	t.Helper()
+	out := strings.TrimSpace(c.must(t, "systemctl", "show", "-p", "MainPID", "--value", pkg))
+	pid, err := strconv.Atoi(out)
+	if err != nil || pid == 0 {
+		t.Fatalf("MainPID of %s = %q", pkg, out)
+	}
+	return pid
+}
+
+// checkSecurity prints systemd's own hardening score for the unit.
+func checkSecurity(t *testing.T, c *container) {
+	out, err := c.run("systemd-analyze", "security", "--no-pager", pkg+".service")
+	t.Logf("systemd-analyze security %s.service:\n%s", pkg, out)
+	if err != nil {
+		t.Fatalf("systemd-analyze security: %v", err)
+	}
+	m := regexp.MustCompile(`Overall exposure level for \S+: ([0-9.]+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no overall exposure level in systemd-analyze output")
+	}
+	level, _ := strconv.ParseFloat(m[1], 64)
+	t.Logf("FIGURE systemd-analyze security exposure: %.1f (target <= 2.5)", level)
+	if level > 2.5 {
+		t.Errorf("exposure %.1f > 2.5", level)
+	}
+}
+
+// checkMonit makes monit load the packaged check (what wazo-monitoring-update
+// does on a Wazo host), then SIGKILLs the daemon and measures how long until
+// it serves again.
+func checkMonit(t *testing.T, c *container, monitPort int) {
+	c.must(t, "monit", "-c", "/etc/monit/monitrc", "reload")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, _ := c.run("monit", "-c", "/etc/monit/monitrc", "summary")
+		if m := regexp.MustCompile(`(?m)^\s*` + pkg + `\s+(OK|Running)\b.*Process`).FindString(out); m != "" {
+			t.Logf("monit summary (httpd on 127.0.0.1:%d):\n%s", monitPort, out)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("monit does not show %s as a running process after 30 s:\n%s", pkg, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	old := showMainPID(t, c)
+	killed := time.Now()
+	c.must(t, "kill", "-KILL", strconv.Itoa(old))
+	deadline = killed.Add(30 * time.Second)
+	for {
+		out, _ := c.run("systemctl", "show", "-p", "MainPID", "--value", pkg)
+		pid, _ := strconv.Atoi(strings.TrimSpace(out))
+		if pid != 0 && pid != old {
+			if code, _, err := get(http.DefaultClient, apiURL); err == nil && code == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			j, _ := c.run("journalctl", "--no-pager", "-n", "30", "-u", pkg)
+			t.Fatalf("not serving again 30 s after SIGKILL of %d:\n%s", old, j)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(killed)
+	monitLog, _ := c.run("tail", "-n", "5", "/var/log/monit.log")
+	t.Logf("monit log after the kill:\n%s", monitLog)
+	t.Logf("FIGURE restart-after-SIGKILL (kill to api.yml 200 with a new MainPID): %.2f s", elapsed.Seconds())
+	if elapsed > 15*time.Second {
+		t.Errorf("serving again after %s, want <= 15 s (RestartSec=5, monit polls every 1 s)", elapsed)
+	}
+}
+
+// checkNginx asks nginx (TLS, Wazo-like server) for the API through the
+// packaged location, as wazo-acceptance's daily http.feature does.
+func checkNginx(t *testing.T, c *container, port int, ca *x509.CertPool) {
+	// wazo-nginx reloads nginx from dpkg triggers on locations/*; here the
+	// test does it.
+	c.must(t, "systemctl", "reload-or-restart", "nginx")
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: ca},
+	}}
+	base := fmt.Sprintf("https://127.0.0.1:%d/api/doctor/1.0", port)
+	var code int
+	var body []byte
+	var err error
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, body, err = get(client, base+"/api/api.yml")
+		if err == nil && code == 200 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil || code != 200 {
+		t.Fatalf("GET %s/api/api.yml: %d %v\n%s", base, code, err, body)
+	}
+	var spec struct {
+		BasePath string `yaml:"basePath"`
+	}
+	if err := yaml.Unmarshal(body, &spec); err != nil {
+		t.Fatalf("api.yml through nginx is not YAML: %v", err)
+	}
+	if spec.BasePath != "/api/doctor/1.0" {
+		t.Errorf("basePath through nginx = %q, want /api/doctor/1.0", spec.BasePath)
+	}
+	code, body, err = get(client, base+"/status")
+	if err != nil || code == 404 {
+		t.Errorf("GET %s/status: %d %v (daily/http.feature wants anything but 404)\n%s", base, code, err, body)
+	}
+	t.Logf("via nginx TLS :%d: api.yml 200 basePath %s; /status %d", port, spec.BasePath, code)
+}
+
+// checkUpgrade follows wazo-upgrade: stop + disable, install N+1, enable +
+// restart. An admin's conf.d file must come out byte-for-byte the same.
+func checkUpgrade(t *testing.T, c *container, debN1, next string) {
+	admin := "# written by an administrator (e2e test)\nrest_api:\n  cors:\n    enabled: true\n"
+	c.must(t, "sh", "-c", `printf '%s' "$1" > "$2"`, "sh", admin, adminYML)
+	sumBefore := c.must(t, "sh", "-c", `sha256sum "$1"; stat -c '%i %Y %U:%G %a' "$1"`, "sh", adminYML)
+
+	c.must(t, "systemctl", "stop", pkg)
+	c.must(t, "systemctl", "disable", pkg)
+	c.must(t, "apt-get", "install", "-y", "-q", "--no-install-recommends", "/root/dist/"+debN1)
+	c.must(t, "systemctl", "enable", pkg)
+	c.must(t, "systemctl", "restart", pkg)
+
+	if v := strings.TrimSpace(c.must(t, "dpkg-query", "-W", "-f", "${Version}", pkg)); v != next {
+		t.Errorf("installed version %q, want %q", v, next)
+	}
+	checkRunning(t, c)
+	if sumAfter := c.must(t, "sh", "-c", `sha256sum "$1"; stat -c '%i %Y %U:%G %a' "$1"`, "sh", adminYML); sumAfter != sumBefore {
+		t.Errorf("admin file %s changed by the upgrade:\nbefore %safter  %s", adminYML, sumBefore, sumAfter)
+	}
+	if _, err := c.run("test", "-L", "/etc/nginx/locations/https-enabled/"+pkg); err != nil {
+		t.Errorf("nginx location link gone after upgrade")
+	}
+	if code, _, err := get(http.DefaultClient, apiURL); err != nil || code != 200 {
+		t.Errorf("GET %s after upgrade: %d %v", apiURL, code, err)
+	}
+}
+
+// checkPurge: nothing of the package is left but its system user and group.
+func checkPurge(t *testing.T, c *container, before map[string]bool) {
+	c.must(t, "apt-get", "purge", "-y", "-q", pkg)
+	after := listFiles(t, c)
+	var leftovers, other []string
+	for p := range after {
+		if before[p] {
+			continue
+		}
+		if strings.Contains(strings.ToLower(p), "doctor") {
+			leftovers = append(leftovers, p)
+		} else {
+			other = append(other, p)
+		}
+	}
+	for _, p := range []string{"/etc/wazo-doctord", logFile, "/run/wazo-doctord", "/var/lib/wazo-doctord",
+		"/etc/nginx/locations", "/usr/bin/wazo-doctord"} {
+		if _, err := c.run("test", "-e", p); err == nil {
+			leftovers = append(leftovers, p)
+		}
+	}
+	if len(leftovers) > 0 {
+		t.Errorf("left after purge: %s", strings.Join(leftovers, " "))
+	}
+	if len(other) > 0 {
+		t.Logf("new files since boot, not the package's (logs, state):\n%s", strings.Join(sortedFirst(other, 40), "\n"))
+	}
+	if out, err := c.run("getent", "passwd", user); err != nil {
+		t.Errorf("system user %s gone after purge (Debian policy keeps it): %s", user, out)
+	}
+	if out, _ := c.run("dpkg-query", "-W", "-f", "${db:Status-Abbrev}", pkg); strings.HasPrefix(strings.TrimSpace(out), "i") {
+		t.Errorf("dpkg still lists %s as installed: %q", pkg, out)
+	}
+}
+
+// listFiles lists the container's files on its root filesystem (not /proc,
+// /sys, /run, /dev, /tmp: other mounts), for the purge comparison.
+func listFiles(t *testing.T, c *container) map[string]bool {
+	t.Helper()
+	out := c.must(t, "find", "/", "-xdev")
+	files := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		files[sc.Text()] = true
+	}
+	return files
+}
+
+func sortedFirst(s []string, n int) []string {
+	sort.Strings(s)
+	if len(s) > n {
+		s = append(s[:n], fmt.Sprintf("... (%d more)", len(s)-n))
+	}
+	return s
+}
+
+// waitServing polls api.yml on the host's loopback (shared with the
+// container) and returns the time since start at the first 200.
+func waitServing(t *testing.T, start time.Time, within time.Duration) time.Duration {
+	t.Helper()
+	client := &http.Client{Timeout: time.Second}
+	for {
+		if code, _, err := get(client, apiURL); err == nil && code == 200 {
+			return time.Since(start)
+		}
+		if time.Since(start) > within {
+			t.Fatalf("%s not answering 200 within %s of boot", apiURL, within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func get(client *http.Client, url string) (int, []byte, error) {
+	resp, err := client.Get(url)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, body, err
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// selfSignedCert makes the nginx server certificate (localhost, 127.0.0.1)
+// and a pool trusting it, so the client verifies TLS for real.
+func selfSignedCert(t *testing.T) (certPEM, keyPEM []byte, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "localhost"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(48 * time.Hour),
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), pool
+}
+
+func writeFile(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatalf("%v (was the build step run?)", err)
+	}
+	writeFile(t, to, string(b), 0o644)
+}
