@@ -3,3 +3,5 @@ module github.com/wazo-platform/wazo-servicekit
 go 1.24
 
 require gopkg.in/yaml.v3 v3.0.1
+
+require github.com/rabbitmq/amqp091-go v1.10.0
