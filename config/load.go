@@ -147,7 +147,7 @@ func parseLayer(name string, data []byte) (Layer, error) {
 		return Layer{Name: name}, nil
 	}
 	if root.Kind != yaml.MappingNode {
-		return Layer{}, fmt.Errorf("%s:%d: the top level must be a mapping of keys to values, not a %s", name, root.Line, kindName(root))
+		return Layer{}, errorf("%s:%d: the top level must be a mapping of keys to values, not a %s", name, root.Line, kindName(root))
 	}
 	return Layer{Name: name, Root: root}, nil
 }
@@ -160,7 +160,7 @@ func readLayer(path string) (Layer, string, error) {
 		return Layer{Name: path}, fmt.Sprintf("%s does not exist: ignored, as Wazo daemons do", path), nil
 	}
 	if err != nil {
-		return Layer{}, "", fmt.Errorf("%s: cannot read the config file: %w", path, err)
+		return Layer{}, "", &Error{msg: fmt.Sprintf("%s: cannot read the config file: %v", path, err), err: err}
 	}
 	layer, err := parseLayer(path, data)
 	return layer, "", err
@@ -177,7 +177,7 @@ func readDir(dir string) ([]Layer, []string, error) {
 		return nil, []string{fmt.Sprintf("extra config directory %s does not exist", dir)}, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: cannot list the extra config directory: %w", dir, err)
+		return nil, nil, &Error{msg: fmt.Sprintf("%s: cannot list the extra config directory: %v", dir, err), err: err}
 	}
 	var names []string
 	for _, e := range entries {
@@ -226,7 +226,7 @@ func keyFileLayer(merged *yaml.Node) (Layer, string, error) {
 		return Layer{}, "", fileError(path, err)
 	}
 	if key.ServiceID == "" || key.ServiceKey == "" {
-		return Layer{}, "", fmt.Errorf("%s:%d: the key file must set service_id and service_key (wazo-auth-keys writes it)", path, layer.Root.Line)
+		return Layer{}, "", errorf("%s:%d: the key file must set service_id and service_key (wazo-auth-keys writes it)", path, layer.Root.Line)
 	}
 	return Layer{Name: path, Root: mapping("auth", mapping("username", key.ServiceID, "password", key.ServiceKey))}, "", nil
 }
@@ -278,6 +278,10 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.msg }
+
+func errorf(format string, args ...any) *Error {
+	return &Error{msg: fmt.Sprintf(format, args...)}
+}
 func (e *Error) Unwrap() error { return e.err }
 
 // stringAt returns the scalar at a dotted path of a merged tree, or "".

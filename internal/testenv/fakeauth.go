@@ -1,0 +1,160 @@
+package testenv
+
+import (
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// FakeAuth speaks wazo-auth's token-check protocol:
+// HEAD /0.1/token/<token>?scope=<acl>&tenant=<uuid> answers 204 when the
+// token is known and one of its ACLs matches scope (with wazo-auth's
+// wildcards: * one word, # one or more words), 403 when the token is known
+// but the ACL or tenant is not granted, and 404 for an unknown token.
+type FakeAuth struct {
+	URL  string
+	Host string
+	Port int
+
+	mu       sync.Mutex
+	tokens   map[string]grant
+	requests []AuthRequest
+	gate     chan struct{} // when not nil, checks wait for it to close
+	server   *http.Server
+}
+
+type grant struct {
+	acls    []*regexp.Regexp
+	tenants []string
+}
+
+// AuthRequest is one check the fake received.
+type AuthRequest struct {
+	Method, Token, Scope, Tenant string
+}
+
+// StartFakeAuth listens on a free loopback port until the test ends.
+func StartFakeAuth(t testing.TB) *FakeAuth {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("fake wazo-auth: %v", err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	f := &FakeAuth{URL: "http://" + addr.String(), Host: "127.0.0.1", Port: addr.Port, tokens: map[string]grant{}}
+	f.server = &http.Server{Handler: f}
+	go f.server.Serve(ln)
+	t.Cleanup(func() {
+		f.Release()
+		f.server.Close()
+	})
+	return f
+}
+
+// AddToken grants acls to token, for the given tenants (none: any tenant).
+func (f *FakeAuth) AddToken(token string, acls []string, tenants ...string) {
+	g := grant{tenants: tenants}
+	for _, acl := range acls {
+		g.acls = append(g.acls, aclPattern(acl))
+	}
+	f.mu.Lock()
+	f.tokens[token] = g
+	f.mu.Unlock()
+}
+
+// Hold makes every following check wait until Release, to keep requests in
+// flight on purpose.
+func (f *FakeAuth) Hold() {
+	f.mu.Lock()
+	f.gate = make(chan struct{})
+	f.mu.Unlock()
+}
+
+// Release lets held checks answer.
+func (f *FakeAuth) Release() {
+	f.mu.Lock()
+	if f.gate != nil {
+		close(f.gate)
+		f.gate = nil
+	}
+	f.mu.Unlock()
+}
+
+// Requests returns the checks received so far.
+func (f *FakeAuth) Requests() []AuthRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]AuthRequest(nil), f.requests...)
+}
+
+func (f *FakeAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.URL.Path, "/0.1/token/")
+	if !ok || (r.Method != http.MethodHead && r.Method != http.MethodGet) {
+		http.NotFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	f.mu.Lock()
+	f.requests = append(f.requests, AuthRequest{Method: r.Method, Token: token, Scope: q.Get("scope"), Tenant: q.Get("tenant")})
+	g, known := f.tokens[token]
+	gate := f.gate
+	f.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch {
+	case !known || token == "":
+		w.WriteHeader(http.StatusNotFound)
+	case !g.allows(q.Get("scope"), q.Get("tenant")):
+		w.WriteHeader(http.StatusForbidden)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (g grant) allows(scope, tenant string) bool {
+	if tenant != "" && len(g.tenants) > 0 {
+		found := false
+		for _, t := range g.tenants {
+			found = found || t == tenant
+		}
+		if !found {
+			return false
+		}
+	}
+	if scope == "" {
+		return true
+	}
+	for _, re := range g.acls {
+		if re.MatchString(scope) {
+			return true
+		}
+	}
+	return false
+}
+
+// aclPattern turns a wazo-auth ACL into a regexp the way
+// xivo.auth_verifier.AccessCheck does: * → one word, # → anything.
+func aclPattern(acl string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range acl {
+		switch r {
+		case '*':
+			b.WriteString(`[^.#]*?`)
+		case '#':
+			b.WriteString(`.*?`)
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
