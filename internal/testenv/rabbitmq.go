@@ -36,7 +36,10 @@ type RabbitMQ struct {
 	server  *exec.Cmd
 	srvErr  chan error
 	logPath string
+	console string
 	ownDir  bool
+
+	epmdPort, distPort int
 }
 
 // RabbitMQMissing says why no broker can be started here, or "".
@@ -138,8 +141,8 @@ func (r *RabbitMQ) start() error {
 	if err != nil {
 		return err
 	}
-	r.Port = ports[0]
-	epmdPort, distPort := ports[1], ports[2]
+	r.Port, r.epmdPort, r.distPort = ports[0], ports[1], ports[2]
+	epmdPort := r.epmdPort
 	r.logPath = filepath.Join(r.Dir, "rabbit.log")
 	for _, d := range []string{"mnesia", "home"} {
 		if err := os.MkdirAll(filepath.Join(r.Dir, d), 0o700); err != nil {
@@ -157,6 +160,7 @@ func (r *RabbitMQ) start() error {
 		return err
 	}
 	defer logf.Close()
+	r.console = logf.Name()
 
 	// Our own port mapper, a child we can stop by PID (rabbitmq would
 	// otherwise start a detached epmd on the shared default port 4369).
@@ -172,7 +176,21 @@ func (r *RabbitMQ) start() error {
 	if err := waitTCP("127.0.0.1:"+epmdPortS, 10*time.Second, r.epmdErr); err != nil {
 		return fmt.Errorf("epmd on port %d: %w", epmdPort, err)
 	}
+	return r.StartServer()
+}
 
+// StartServer starts the broker again after StopServer, on the same port
+// with the same database, and waits until it accepts AMQP connections.
+func (r *RabbitMQ) StartServer() error {
+	if r.server != nil {
+		return errors.New("testenv: rabbitmq already running")
+	}
+	logf, err := os.OpenFile(r.console, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	epmdPortS := strconv.Itoa(r.epmdPort)
 	name := "testenv" + strconv.Itoa(r.Port) + "@localhost"
 	r.server = exec.Command(RabbitMQServer)
 	r.server.Env = append(os.Environ(),
@@ -186,7 +204,7 @@ func (r *RabbitMQ) start() error {
 		"RABBITMQ_NODENAME="+name,
 		"RABBITMQ_NODE_IP_ADDRESS=127.0.0.1",
 		"RABBITMQ_NODE_PORT="+strconv.Itoa(r.Port),
-		"RABBITMQ_DIST_PORT="+strconv.Itoa(distPort),
+		"RABBITMQ_DIST_PORT="+strconv.Itoa(r.distPort),
 		"RABBITMQ_MNESIA_BASE="+filepath.Join(r.Dir, "mnesia"),
 		"RABBITMQ_LOG_BASE="+r.Dir,
 		"RABBITMQ_LOGS="+r.logPath,
@@ -280,30 +298,39 @@ func (r *RabbitMQ) Config() config.Bus {
 // group by PID), then its epmd, and removes its directory if StartRabbitMQ
 // created it.
 func (r *RabbitMQ) Stop() error {
-	var errs []error
-	stop := func(cmd *exec.Cmd, exited chan error) {
-		if cmd == nil || cmd.Process == nil || exited == nil {
-			return
-		}
-		pgid := cmd.Process.Pid
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			errs = append(errs, fmt.Errorf("pid %d ignored SIGTERM for 20 s; killed", pgid))
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			<-exited
-		}
-		// Children left in its group (erl_child_setup, inet_gethost).
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	}
-	stop(r.server, r.srvErr)
-	stop(r.epmd, r.epmdErr)
+	errs := []error{stopGroup(r.server, r.srvErr), stopGroup(r.epmd, r.epmdErr)}
 	r.server, r.epmd = nil, nil
 	if r.ownDir {
-		if err := os.RemoveAll(r.Dir); err != nil {
-			errs = append(errs, err)
-		}
+		errs = append(errs, os.RemoveAll(r.Dir))
 	}
 	return errors.Join(errs...)
+}
+
+// StopServer stops the broker (SIGTERM, by PID) but keeps its port mapper,
+// port and database so StartServer can bring it back: a broker outage.
+func (r *RabbitMQ) StopServer() error {
+	err := stopGroup(r.server, r.srvErr)
+	r.server = nil
+	return err
+}
+
+// stopGroup sends SIGTERM to cmd's process group (by its leader's PID),
+// SIGKILL after 20 s, and reaps it.
+func stopGroup(cmd *exec.Cmd, exited chan error) error {
+	if cmd == nil || cmd.Process == nil || exited == nil {
+		return nil
+	}
+	var err error
+	pgid := cmd.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		err = fmt.Errorf("pid %d ignored SIGTERM for 20 s; killed", pgid)
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		<-exited
+	}
+	// Children left in its group (erl_child_setup, inet_gethost).
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	return err
 }
