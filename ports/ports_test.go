@@ -25,7 +25,7 @@ func TestEmbeddedRegistryHasDoctordAndNextIsAfterIt(t *testing.T) {
 func TestParse(t *testing.T) {
 	cases := []struct {
 		name, doc, wantErr string
-		next              int
+		next               int
 	}{
 		{"skips test ports", "block_start: 8070\nblock_end: 8099\ncommon_test_ports: [8080]\nports: [{port: 8079, daemon: a}]", "", 8081},
 		{"skips taken ports", "block_start: 10\nblock_end: 20\nports: [{port: 12, daemon: a}, {port: 13, daemon: b, historical: true}]", "", 14},

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/rules"
+)
+
+func cmdRules(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	format := fs.String("format", "text", "text or json")
+	explain := fs.String("explain", "", "print one rule in full")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	list := rules.All()
+	if *explain != "" {
+		r, err := rules.ByID(*explain)
+		if err != nil {
+			return usageError{err}
+		}
+		list = []rules.Rule{r}
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if *explain != "" {
+			return enc.Encode(list[0])
+		}
+		return enc.Encode(list)
+	case "text":
+	default:
+		return usagef("rules: unknown --format %q (text or json)", *format)
+	}
+	var b strings.Builder
+	if *explain != "" {
+		r := list[0]
+		fmt.Fprintf(&b, "%s (%s; probes: %s)\n  %s\n\nChecklist:   %s\nRationale:   %s\nRemediation: %s\n",
+			r.ID, r.Severity, strings.Join(r.Probes, ", "), r.Title, r.Checklist, r.Rationale, r.Remediation)
+	} else {
+		for _, r := range list {
+			fmt.Fprintf(&b, "%-30s %-8s %-13s %s\n", r.ID, r.Severity, strings.Join(r.Probes, ","), r.Title)
+		}
+	}
+	_, err := io.WriteString(stdout, b.String())
+	return err
+}

@@ -1,0 +1,66 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/probe/repo"
+)
+
+// backupList: wazo-backup saves the service's config directory.
+//
+// Static (with --siblings): wazo-backup/bin/wazo-backup's BACKUP_LIST holds
+// /etc/<service>/. Live: the installed /usr/sbin/wazo-backup does.
+func backupList() Rule {
+	return Rule{
+		ID:          "backup-list",
+		Title:       "wazo-backup saves /etc/<service>/",
+		Checklist:   "The service config files are copied by wazo-backup",
+		Severity:    Warning,
+		Rationale:   "An operator's conf.d overrides are lost on restore unless wazo-backup's list names the directory.",
+		Remediation: "Add `/etc/<service>/` to BACKUP_LIST in wazo-backup's bin/wazo-backup, between the other /etc/wazo-*/ entries.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			data, why, ok := sibling(env, "wazo-backup", "bin/wazo-backup")
+			if !ok {
+				return []Finding{unknown(why)}
+			}
+			return backupListed(data, "wazo-backup/bin/wazo-backup", s.Name)
+		},
+		live: liveBackupList,
+	}
+}
+
+func backupListed(data []byte, where, name string) []Finding {
+	want := "/etc/" + name + "/"
+	for _, f := range strings.Fields(strings.NewReplacer(`"`, " ", "'", " ", "\\", " ").Replace(string(data))) {
+		if f == want || f == strings.TrimSuffix(want, "/") {
+			return []Finding{pass(fmt.Sprintf("%s:%d lists %s", where, lineOf(data, f), want))}
+		}
+	}
+	return []Finding{fail("", 0, where+" does not list "+want)}
+}
+
+// backupDocumented: the backup documentation lists the directory too.
+//
+// Static (with --siblings): wazo-platform.org's backup_restore.md names
+// /etc/<service>/, mirroring BACKUP_LIST.
+func backupDocumented() Rule {
+	return Rule{
+		ID:          "backup-documented",
+		Title:       "The backup documentation lists /etc/<service>/",
+		Checklist:   "The service config files are listed in the documentation for files backup",
+		Severity:    Info,
+		Rationale:   "backup_restore.md must mirror BACKUP_LIST exactly: operators rely on it to know what a restore brings back.",
+		Remediation: "Add `/etc/<service>/` to website/uc-doc/system/backup_restore.md, section \"What is actually backed-up?\".",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			data, why, ok := sibling(env, "wazo-platform.org", "website/uc-doc/system/backup_restore.md")
+			if !ok {
+				return []Finding{unknown(why)}
+			}
+			if !strings.Contains(string(data), "/etc/"+s.Name+"/") {
+				return []Finding{fail("", 0, "wazo-platform.org backup_restore.md does not list /etc/"+s.Name+"/")}
+			}
+			return []Finding{pass(fmt.Sprintf("backup_restore.md:%d lists /etc/%s/", lineOf(data, "/etc/"+s.Name+"/"), s.Name))}
+		},
+	}
+}

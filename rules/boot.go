@@ -1,0 +1,47 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/probe/repo"
+)
+
+// startsOnBoot: the unit is wanted by the boot target and enabled by dh.
+//
+// Static: [Install] WantedBy=multi-user.target (or default.target), and
+// debian/rules does not pass --no-enable to dh_installsystemd. Live: the
+// wants link /etc/systemd/system/multi-user.target.wants/<unit> exists.
+func startsOnBoot() Rule {
+	return Rule{
+		ID:          "starts-on-boot",
+		Title:       "The unit is enabled for multi-user.target",
+		Checklist:   "The service is correctly started on a reboot",
+		Severity:    Error,
+		Rationale:   "Without WantedBy= the unit cannot be enabled; systemctl enable makes the wants link that starts it at boot.",
+		Remediation: "Add `[Install]` with `WantedBy=multi-user.target` to debian/<service>.service; let dh_installsystemd enable it.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			if s.Unit == nil {
+				return []Finding{fail("debian/"+s.Name+".service", 0, "no systemd unit ships with the package")}
+			}
+			var out []Finding
+			ok := false
+			for _, v := range s.Unit.Unit.All("Install", "WantedBy") {
+				if v.Text == "multi-user.target" || v.Text == "default.target" || v.Text == "graphical.target" {
+					ok = true
+				}
+			}
+			if !ok {
+				out = append(out, fail(s.Unit.Path, 0, "no [Install] WantedBy=multi-user.target: the unit cannot be enabled for boot"))
+			}
+			if s.Rules != nil && strings.Contains(string(s.Rules.Data), "--no-enable") {
+				out = append(out, fail(s.Rules.Path, lineOf(s.Rules.Data, "--no-enable"), "dh_installsystemd --no-enable: the unit is never enabled"))
+			}
+			if len(out) == 0 {
+				out = append(out, pass(fmt.Sprintf("%s is WantedBy=multi-user.target", s.Unit.Path)))
+			}
+			return out
+		},
+		live: liveWantsLink,
+	}
+}

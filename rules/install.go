@@ -1,0 +1,79 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/probe/repo"
+)
+
+// installsCleanly: a fresh install leaves a configured, running service.
+//
+// Static: the postinst is a `set -e` script with the #DEBHELPER# token (so
+// dh_installsystemd's enable/start snippets run), control's Depends has
+// adduser when the postinst calls it, and the unit is shipped for
+// dh_installsystemd. Live: dpkg reports the package "install ok installed".
+func installsCleanly() Rule {
+	return Rule{
+		ID:        "installs-cleanly",
+		Title:     "A fresh install creates, enables and starts the service",
+		Checklist: "The service is correctly installed on a fresh install",
+		Severity:  Error,
+		Rationale: "debhelper enables and starts the unit only through the #DEBHELPER# snippets; a postinst that fails half-way leaves the package unconfigured.",
+		Remediation: "debian/<service>.postinst: `#!/bin/sh`, `set -e`, the configure work, then `#DEBHELPER#`; " +
+			"Depends: adduser; ship debian/<service>.service.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			var out []Finding
+			if s.Postinst == nil {
+				out = append(out, fail("debian/"+s.Name+".postinst", 0, "no postinst: nothing creates the user, log file or nginx link"))
+			} else {
+				data := env.Repo.Files[s.Postinst.Path]
+				if !strings.Contains(string(data), "#DEBHELPER#") {
+					out = append(out, fail(s.Postinst.Path, 0, "no #DEBHELPER# token: dh_installsystemd cannot enable and start the unit"))
+				}
+				if !setE(s.Postinst.Commands, data) {
+					out = append(out, fail(s.Postinst.Path, 1, "the postinst does not `set -e` (nor `#!/bin/sh -e`): a failing step goes unnoticed"))
+				}
+				if createUser(s, "") != nil && !contains(parse.DependsNames(s.Control.Get("Depends")), "adduser") && !contains(parse.DependsNames(s.Control.Get("Pre-Depends")), "adduser") {
+					out = append(out, fail("debian/control", s.Control.Line("Package"), "the postinst calls adduser but Depends lacks adduser"))
+				}
+			}
+			if s.Unit == nil {
+				out = append(out, fail("debian/"+s.Name+".service", 0, "no systemd unit ships with the package"))
+			}
+			if len(out) == 0 {
+				out = append(out, pass(fmt.Sprintf("%s has set -e and #DEBHELPER#; unit %s", s.Postinst.Path, s.Unit.Path)))
+			}
+			return out
+		},
+		live: liveInstalled,
+	}
+}
+
+
+func setE(cmds []parse.Command, data []byte) bool {
+	first, _, _ := strings.Cut(string(data), "\n")
+	if strings.HasPrefix(first, "#!") && strings.Contains(first, " -e") {
+		return true
+	}
+	for _, c := range cmds {
+		if c.Name() == "set" {
+			for _, a := range c.Args[1:] {
+				if strings.HasPrefix(a, "-") && strings.Contains(a, "e") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

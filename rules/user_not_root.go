@@ -1,0 +1,39 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/wazo-platform/wazo-servicekit/probe/repo"
+)
+
+// userNotRoot: the daemon's account is a dedicated system user, never root.
+//
+// Static: the account named by config `user` (or the unit's User=) is not
+// root and the postinst creates it with adduser --system. Live: the passwd
+// entry has a non-zero uid, and every thread of the running daemon has it.
+func userNotRoot() Rule {
+	return Rule{
+		ID:        "user-not-root",
+		Title:     "The daemon runs as a dedicated system user, not root",
+		Checklist: "The service default user is not root",
+		Severity:  Error,
+		Rationale: "A daemon exposing a REST API must not hold root's privileges: a bug in it would own the PBX. " +
+			"Wazo daemons load their config as root, then drop to `user` (xivo change_user).",
+		Remediation: "Set `user: <service>` in etc/<service>/config.yml and create the account in debian/<service>.postinst: " +
+			"`adduser --system --group --quiet --home /var/lib/<service> --no-create-home --shell /usr/sbin/nologin <service>`.",
+		static: func(s *repo.Service, _ *StaticEnv) []Finding {
+			user, where := serviceUser(s)
+			if user == "root" || user == "0" {
+				return []Finding{fail(where, 0, "the service user is root")}
+			}
+			c := createUser(s, user)
+			if c == nil {
+				p, _ := postinstLoc(s, nil)
+				return []Finding{fail(p, 0, fmt.Sprintf("no `adduser --system ... %s` in the postinst: the user the daemon drops to (%s, from %s) is never created", user, user, where))}
+			}
+			p, l := postinstLoc(s, c)
+			return []Finding{pass(fmt.Sprintf("runs as system user %s (from %s), created at %s:%d", user, where, p, l))}
+		},
+		live: liveUserNotRoot,
+	}
+}
