@@ -52,6 +52,11 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			attrs = append(attrs, slog.String("token", MaskToken(tok)))
 		}
 		logger.LogAttrs(r.Context(), slog.LevelInfo, r.Method+" "+target, attrs...)
+		if logger.Enabled(r.Context(), slog.LevelDebug) {
+			logger.LogAttrs(r.Context(), slog.LevelDebug, "request details",
+				slog.String("user_agent", r.UserAgent()), slog.Int64("content_length", r.ContentLength),
+				slog.String("tenant", r.Header.Get("Wazo-Tenant")))
+		}
 	})
 }
 
