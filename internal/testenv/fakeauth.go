@@ -39,19 +39,32 @@ type AuthRequest struct {
 // StartFakeAuth listens on a free loopback port until the test ends.
 func StartFakeAuth(t testing.TB) *FakeAuth {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	f, err := NewFakeAuth()
 	if err != nil {
 		t.Fatalf("fake wazo-auth: %v", err)
+	}
+	t.Cleanup(f.Close)
+	return f
+}
+
+// NewFakeAuth listens on a free loopback port until Close (for benchmarks
+// that run outside `go test`).
+func NewFakeAuth() (*FakeAuth, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
 	}
 	addr := ln.Addr().(*net.TCPAddr)
 	f := &FakeAuth{URL: "http://" + addr.String(), Host: "127.0.0.1", Port: addr.Port, tokens: map[string]grant{}}
 	f.server = &http.Server{Handler: f}
 	go f.server.Serve(ln)
-	t.Cleanup(func() {
-		f.Release()
-		f.server.Close()
-	})
-	return f
+	return f, nil
+}
+
+// Close stops the server, releasing held checks first.
+func (f *FakeAuth) Close() {
+	f.Release()
+	f.server.Close()
 }
 
 // AddToken grants acls to token, for the given tenants (none: any tenant).
