@@ -15,11 +15,11 @@ import (
 // consul, usermod -aG consul USER). Otherwise the item does not apply: pass.
 func consulGroup() Rule {
 	return Rule{
-		ID:        "user-in-consul-group",
-		Title:     "The service user is in group consul when it reads the default consul config",
-		Checklist: "The service default user is part of the consul group if the service needs the default consul config file",
-		Severity:  Warning,
-		Rationale: "/var/lib/consul/default_xivo_consul_*.yml are 0640 consul:consul: a non-root reader needs the group.",
+		ID:          "user-in-consul-group",
+		Title:       "The service user is in group consul when it reads the default consul config",
+		Checklist:   "The service default user is part of the consul group if the service needs the default consul config file",
+		Severity:    Warning,
+		Rationale:   "/var/lib/consul/default_xivo_consul_*.yml are 0640 consul:consul: a non-root reader needs the group.",
 		Remediation: "In the postinst, after creating the user: `adduser <user> consul`.",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
 			var need string

@@ -51,7 +51,6 @@ func installsCleanly() Rule {
 	}
 }
 
-
 func setE(cmds []parse.Command, data []byte) bool {
 	first, _, _ := strings.Cut(string(data), "\n")
 	if strings.HasPrefix(first, "#!") && strings.Contains(first, " -e") {

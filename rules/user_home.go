@@ -14,11 +14,11 @@ import (
 // under /home and no /home/<user> exists.
 func userHomeNotInHome() Rule {
 	return Rule{
-		ID:        "user-home-not-in-home",
-		Title:     "The service user's home is /var/lib/<service> or none, never /home",
-		Checklist: "The service default user does not have a /home/user, only a /var/lib/user if necessary",
-		Severity:  Error,
-		Rationale: "/home is for people: backups, quotas and audits treat it so. A daemon's state belongs to /var/lib (FHS).",
+		ID:          "user-home-not-in-home",
+		Title:       "The service user's home is /var/lib/<service> or none, never /home",
+		Checklist:   "The service default user does not have a /home/user, only a /var/lib/user if necessary",
+		Severity:    Error,
+		Rationale:   "/home is for people: backups, quotas and audits treat it so. A daemon's state belongs to /var/lib (FHS).",
 		Remediation: "Pass `--home /var/lib/<service>` (add `--no-create-home` if the daemon keeps no state) to adduser.",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
 			user, _ := serviceUser(s)
