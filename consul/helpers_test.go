@@ -149,7 +149,7 @@ func passing(t *testing.T, c *testenv.Consul) []healthEntry {
 
 // catalogCount is how many instances of the service the catalog holds,
 // whatever their health.
-func catalogCount(t *testing.T, c *testenv.Consul) int {
+func catalogCount(t testing.TB, c *testenv.Consul) int {
 	t.Helper()
 	var entries []map[string]any
 	if err := c.Get("/v1/catalog/service/"+name, &entries); err != nil {
@@ -182,7 +182,7 @@ func waitPassing(t *testing.T, c *testenv.Consul, id string, within time.Duratio
 }
 
 // waitGone polls until the catalog holds no instance of the service.
-func waitGone(t *testing.T, c *testenv.Consul, within time.Duration) time.Duration {
+func waitGone(t testing.TB, c *testenv.Consul, within time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for catalogCount(t, c) != 0 {

@@ -36,8 +36,8 @@ type Events interface {
 type Options struct {
 	// Name is the consul service name, e.g. "wazo-doctord".
 	Name string
-	// UUID is XIVO_UUID; it is the first tag and required when discovery is
-	// enabled, since Wazo finds services by this tag.
+	// UUID is XIVO_UUID, the first tag: Wazo finds services by it. When
+	// empty, the tag is left out and a warning logged.
 	UUID      string
 	Consul    config.Consul
 	Discovery config.ServiceDiscovery
@@ -99,9 +99,6 @@ func NewRegistrar(o Options) (*Registrar, error) {
 	if o.Name == "" {
 		return nil, errors.New("service_discovery: the service name is empty")
 	}
-	if o.UUID == "" {
-		return nil, errors.New("service_discovery: XIVO_UUID is empty; set it in the environment (/etc/profile.d/xivo_uuid.sh) or disable service_discovery")
-	}
 	if d.AdvertisePort <= 0 || d.AdvertisePort > 65535 {
 		return nil, fmt.Errorf("service_discovery.advertise_port: %d is not a TCP port; set it to the port the service listens on", d.AdvertisePort)
 	}
@@ -128,7 +125,15 @@ func NewRegistrar(o Options) (*Registrar, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.tags = append([]string{o.UUID, o.Name}, d.ExtraTags...)
+	if o.UUID == "" {
+		// Wazo's lookups select by this tag, so the service will not be
+		// found; the daemon still runs (the lead's choice for a host that
+		// is not yet a Wazo, see debian/README.Debian).
+		r.log.Warn("XIVO_UUID is empty: registering without the uuid tag, Wazo lookups (tag=<XIVO_UUID>) will not find this service; set XIVO_UUID in systemd's DefaultEnvironment")
+		r.tags = append([]string{o.Name}, d.ExtraTags...)
+	} else {
+		r.tags = append([]string{o.UUID, o.Name}, d.ExtraTags...)
+	}
 	r.port = d.AdvertisePort
 	r.addr = d.AdvertiseAddress
 	r.iface = d.AdvertiseAddressInterface

@@ -390,7 +390,6 @@ func TestConfigErrors(t *testing.T) {
 		edit    func(*Options)
 		wantErr string
 	}{
-		{"no uuid", func(o *Options) { o.UUID = "" }, "XIVO_UUID"},
 		{"no port", func(o *Options) { o.Discovery.AdvertisePort = 0 }, "advertise_port"},
 		{"refresh not below ttl", func(o *Options) { o.Discovery.RefreshInterval = 30; o.Discovery.TTLInterval = 30 }, "refresh_interval"},
 		{"negative retry", func(o *Options) { o.Discovery.RetryInterval = -1 }, "retry_interval"},
@@ -406,6 +405,22 @@ func TestConfigErrors(t *testing.T) {
 				t.Errorf("error %v, want one naming %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// Without XIVO_UUID the daemon still registers (see debian/README.Debian),
+// without the empty tag, and says why Wazo lookups will not find it.
+func TestEmptyXIVOUUIDWarnsAndDropsTheTag(t *testing.T) {
+	log, logs := newLogger()
+	r, err := NewRegistrar(Options{Name: name, UUID: "", Discovery: discovery(), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{name, "extra-1", "extra-2"}; !reflect.DeepEqual(r.tags, want) {
+		t.Errorf("tags %q, want %q", r.tags, want)
+	}
+	if !strings.Contains(logs.String(), "XIVO_UUID is empty") {
+		t.Errorf("no warning logged:\n%s", logs)
 	}
 }
 

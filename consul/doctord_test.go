@@ -1,0 +1,234 @@
+package consul
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+)
+
+// doctordBinary is bin/wazo-doctord, built by `make build` (`make test`
+// builds it first).
+func doctordBinary(tb testing.TB) string {
+	tb.Helper()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		tb.Skip(err)
+	}
+	p := filepath.Join(root, "bin", "wazo-doctord")
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("%s not built: run `make build`", p)
+	}
+	return p
+}
+
+// doctordConfig writes a config file for wazo-doctord --dev -c: its REST
+// API on port, registration in the agent c, events on busPort (0: no bus),
+// auth on authPort.
+func doctordConfig(tb testing.TB, dir string, port int, c *testenv.Consul, busPort, authPort int) string {
+	tb.Helper()
+	busConf := "bus: {enabled: false}\n"
+	if busPort != 0 {
+		busConf = fmt.Sprintf("bus: {enabled: true, host: 127.0.0.1, port: %d, username: guest, password: guest}\n", busPort)
+	}
+	conf := fmt.Sprintf(`rest_api: {listen: 127.0.0.1, port: %d, drain_timeout: 10}
+log_file: %s
+auth: {host: 127.0.0.1, port: %d}
+consul: {scheme: http, host: 127.0.0.1, port: %d}
+service_discovery:
+  enabled: true
+  advertise_address: 127.0.0.1
+  advertise_port: %d
+  ttl_interval: %v
+  refresh_interval: %v
+  retry_interval: %v
+%s`, port, filepath.Join(dir, "wazo-doctord.log"), authPort, c.HTTPPort, port, ttl, refresh, retry, busConf)
+	p := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(p, []byte(conf), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// The real daemon: once serving it is passing in consul and /status shows
+// service_discovery and bus_publisher ok; on SIGTERM it leaves the catalog
+// while it is still running (a request in flight holds the HTTP drain
+// open), and a Wazo consumer got service_registered and
+// service_deregistered.
+func TestDoctordSIGTERMLeavesCatalogBeforeExit(t *testing.T) {
+	bin := doctordBinary(t)
+	rmq := testenv.SharedRabbitMQ(t)
+	c := testenv.StartConsul(t, testenv.ConsulOptions{})
+	auth := testenv.StartFakeAuth(t)
+	auth.AddToken("status-token", []string{"doctor.#"})
+	dir := t.TempDir()
+	port := testenv.FreePort(t)
+	cfg := doctordConfig(t, dir, port, c, rmq.Port, auth.Port)
+
+	conn, err := rmq.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.ExchangeDeclare("wazo-headers", "headers", true, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	q, err := ch.QueueDeclare("", false, true, true, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []string{"service_registered", "service_deregistered"} {
+		if err := ch.QueueBind(q.Name, "", "wazo-headers", false, amqp.Table{"x-match": "all", "name": ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deliveries, err := ch.Consume(q.Name, "", true, true, false, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(bin, "--dev", "-c", cfg)
+	cmd.Env = append(os.Environ(), "XIVO_UUID="+xivoUUID)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		select {
+		case <-exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "wazo-doctord.log"))
+			t.Logf("wazo-doctord log:\n%s", b)
+		}
+	})
+
+	id := waitAnyPassing(t, c, 10*time.Second)
+	status := getStatus(t, port, "status-token")
+	for _, k := range []string{"service_discovery", "bus_publisher", "rest_api"} {
+		if status[k].Status != "ok" {
+			t.Errorf("/status %s = %q, want ok (whole body %v)", k, status[k].Status, status)
+		}
+	}
+
+	// A request in flight: headers half sent on a new connection, which
+	// http.Server.Shutdown waits for (up to 5 s for a connection in its
+	// first request), so the process outlives its deregistration long
+	// enough to be seen doing it in that order.
+	hold, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	if _, err := fmt.Fprintf(hold, "GET /1.0/api/api.yml HTTP/1.1\r\nHost: 127.0.0.1\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(8 * time.Second)
+	for catalogCount(t, c) != 0 {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("wazo-doctord exited (%v) while still in the catalog", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("wazo-doctord still in the catalog 8 s after SIGTERM")
+		}
+		time.Sleep(10 * time.Millisecond) // polling interval
+	}
+	select {
+	case err := <-exited:
+		t.Fatalf("wazo-doctord exited (%v) before the check: the in-flight request did not hold the drain", err)
+	default: // still running, already gone from the catalog
+	}
+	// Finish the request: the drain ends, the daemon exits 0.
+	if _, err := fmt.Fprintf(hold, "\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("wazo-doctord exit: %v, want status 0", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("wazo-doctord did not exit after SIGTERM")
+	}
+
+	for _, want := range []string{"service_registered", "service_deregistered"} {
+		select {
+		case m := <-deliveries:
+			var body struct {
+				Name string
+				Data map[string]any
+			}
+			if err := json.Unmarshal(m.Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			if m.Headers["name"] != want || m.Headers["origin_uuid"] != xivoUUID || body.Data["service_id"] != id || body.Data["service_name"] != name {
+				t.Errorf("event %v %s; want %s for service %s", m.Headers, m.Body, want, id)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s not received", want)
+		}
+	}
+}
+
+// waitAnyPassing waits for one passing wazo-doctord in the catalog and
+// returns its id.
+func waitAnyPassing(tb testing.TB, c *testenv.Consul, within time.Duration) string {
+	tb.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var entries []healthEntry
+		if err := c.Get("/v1/health/service/"+name+"?passing=true&tag="+xivoUUID, &entries); err != nil {
+			tb.Fatal(err)
+		}
+		if len(entries) == 1 {
+			return entries[0].Service.ID
+		}
+		if len(entries) > 1 || time.Now().After(deadline) {
+			tb.Fatalf("%d passing %s in the catalog (waited up to %v), want 1", len(entries), name, within)
+		}
+		time.Sleep(time.Millisecond) // polling interval
+	}
+}
+
+func getStatus(t *testing.T, port int, token string) map[string]struct{ Status string } {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/1.0/status", port), nil)
+	req.Header.Set("X-Auth-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]struct{ Status string }
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /1.0/status: HTTP %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
