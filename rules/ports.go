@@ -6,13 +6,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/ports"
 	"github.com/wazo-platform/wazo-servicekit/probe/repo"
 )
 
 // portAllocation: the port comes from Wazo's block, is unique, and is not a
 // test port.
 //
-// Static: rest_api.port (else x-xivo-port) is not a common test HTTP port,
+// Static: every port the service declares (config rest_api.port and
+// advertise_port, api.yml x-xivo-port, nginx proxy_pass) is not a common test HTTP port,
 // lies in the 9486+ block or is the port ports/registry.yml records for
 // this very service (a justified historical port such as webhookd's 9300),
 // and no other daemon of the registry uses it.
@@ -27,37 +29,86 @@ func portAllocation() Rule {
 		Remediation: "Run `wazo-servicekit ports next` and use that port in config.yml rest_api.port, service_discovery.advertise_port, " +
 			"api.yml x-xivo-port and the nginx proxy_pass; add it to ports/registry.yml and network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			port, path, line, ok := servicePort(s)
-			if !ok {
+			decl := declaredPorts(s)
+			if len(decl) == 0 {
 				return []Finding{fail("etc/"+s.Name+"/config.yml", 0, "no rest_api.port in config.yml and no x-xivo-port in api.yml: the service's port is unknown")}
 			}
 			reg := env.Ports
 			var out []Finding
-			if reg.IsCommonTestPort(port) {
-				out = append(out, fail(path, line, fmt.Sprintf("port %d is a common test HTTP port", port)))
-			}
-			owned := false
-			for _, e := range reg.Owners(port) {
-				if e.Daemon == s.Name {
-					owned = true
-				} else {
-					out = append(out, fail(path, line, fmt.Sprintf("port %d is already %s's (%s)", port, e.Daemon, e.Source)))
+			done := map[int]bool{}
+			for _, d := range decl {
+				if done[d.port] {
+					continue
 				}
-			}
-			if !reg.InBlock(port) && !owned {
-				next, _ := reg.Next()
-				out = append(out, fail(path, line, fmt.Sprintf("port %d is outside Wazo's %d-%d block and not registered for %s; next free: %d", port, reg.BlockStart, reg.BlockEnd, s.Name, next)))
-			}
-			if len(out) == 0 {
-				why := "in the block"
-				if owned {
-					why = "registered for " + s.Name + " in ports/registry.yml"
-				}
-				out = append(out, pass(fmt.Sprintf("port %d (%s:%d): %s, unique, not a test port", port, path, line, why)))
+				done[d.port] = true
+				out = append(out, allocate(reg, s.Name, d)...)
 			}
 			return out
 		},
 	}
+}
+
+// allocate judges one declared port against the registry.
+func allocate(reg *ports.Registry, name string, d portDecl) []Finding {
+	port, path, line := d.port, d.path, d.line
+	var out []Finding
+	if reg.IsCommonTestPort(port) {
+		out = append(out, fail(path, line, fmt.Sprintf("port %d is a common test HTTP port", port)))
+	}
+	owned := false
+	for _, e := range reg.Owners(port) {
+		if e.Daemon == name {
+			owned = true
+		} else {
+			out = append(out, fail(path, line, fmt.Sprintf("port %d is already %s's (%s)", port, e.Daemon, e.Source)))
+		}
+	}
+	if !reg.InBlock(port) && !owned {
+		next, _ := reg.Next()
+		out = append(out, fail(path, line, fmt.Sprintf("port %d is outside Wazo's %d-%d block and not registered for %s; next free: %d", port, reg.BlockStart, reg.BlockEnd, name, next)))
+	}
+	if len(out) == 0 {
+		why := "in the block"
+		if owned {
+			why = "registered for " + name + " in ports/registry.yml"
+		}
+		out = append(out, pass(fmt.Sprintf("port %d (%s %s:%d): %s, unique, not a test port", port, d.name, path, line, why)))
+	}
+	return out
+}
+
+// portDecl is one place where the service names its port.
+type portDecl struct {
+	name, path string
+	line, port int
+}
+
+// declaredPorts lists every place the service names its REST port: config
+// rest_api.port and service_discovery.advertise_port, api.yml x-xivo-port,
+// the nginx proxy_pass.
+func declaredPorts(s *repo.Service) []portDecl {
+	var seen []portDecl
+	if s.Config != nil {
+		if p, ok := s.Config.Int("rest_api", "port"); ok {
+			seen = append(seen, portDecl{"config rest_api.port", s.Config.Path, s.Config.Line("rest_api", "port"), p})
+		}
+		if p, ok := s.Config.Int("service_discovery", "advertise_port"); ok {
+			seen = append(seen, portDecl{"config service_discovery.advertise_port", s.Config.Path, s.Config.Line("service_discovery", "advertise_port"), p})
+		}
+	}
+	if s.API != nil {
+		if p, ok := asInt(s.API.Merged["x-xivo-port"]); ok {
+			f, l := s.API.Where("x-xivo-port")
+			seen = append(seen, portDecl{"api.yml x-xivo-port", f, l, p})
+		}
+	}
+	for _, l := range s.Nginx {
+		if m := proxyPortRe.FindStringSubmatch(l.Item.ProxyPass); m != nil {
+			p, _ := strconv.Atoi(m[1])
+			seen = append(seen, portDecl{"nginx proxy_pass", l.Path, l.Item.Line, p})
+		}
+	}
+	return seen
 }
 
 var proxyPortRe = regexp.MustCompile(`^https?://[^/:]+:(\d+)`)
@@ -75,31 +126,7 @@ func portConsistent() Rule {
 		Rationale:   "The port is written in four places (conventions.md §1); one stale copy sends nginx, consul or API clients to the wrong daemon.",
 		Remediation: "Make rest_api.port, service_discovery.advertise_port, x-xivo-port and proxy_pass http://127.0.0.1:<port>/ equal.",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			type where struct {
-				name, path string
-				line, port int
-			}
-			var seen []where
-			if s.Config != nil {
-				if p, ok := s.Config.Int("rest_api", "port"); ok {
-					seen = append(seen, where{"config rest_api.port", s.Config.Path, s.Config.Line("rest_api", "port"), p})
-				}
-				if p, ok := s.Config.Int("service_discovery", "advertise_port"); ok {
-					seen = append(seen, where{"config service_discovery.advertise_port", s.Config.Path, s.Config.Line("service_discovery", "advertise_port"), p})
-				}
-			}
-			if s.API != nil {
-				if p, ok := asInt(s.API.Merged["x-xivo-port"]); ok {
-					f, l := s.API.Where("x-xivo-port")
-					seen = append(seen, where{"api.yml x-xivo-port", f, l, p})
-				}
-			}
-			for _, l := range s.Nginx {
-				if m := proxyPortRe.FindStringSubmatch(l.Item.ProxyPass); m != nil {
-					p, _ := strconv.Atoi(m[1])
-					seen = append(seen, where{"nginx proxy_pass", l.Path, l.Item.Line, p})
-				}
-			}
+			seen := declaredPorts(s)
 			if len(seen) < 2 {
 				return []Finding{unknown(fmt.Sprintf("only %d place names the port; nothing to compare", len(seen)))}
 			}

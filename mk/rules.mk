@@ -1,0 +1,24 @@
+# wazo-servicekit: the rule catalogue, `check`, `audit`, `rules`, `ports`.
+
+# The official SARIF 2.1.0 JSON schema (sarif-2.1.0-rtm.5.json) ships in this
+# package, with the ajv 6 that validates its draft-04 dialect; the SARIF test
+# runs report/testdata/validate-sarif.js with them.
+NPM_TOOLS     += @microsoft/jest-sarif@1.0.0-beta.0
+APT_PACKAGES  += nodejs npm
+BENCH_TARGETS += bench-check
+
+.PHONY: bench-check fuzz-servicekit refresh-debian-index
+
+# `check` on this repository (goal <= 100 ms) and the cost of each rule.
+bench-check:
+	$(GO) test -run '^$$' -bench 'BenchmarkCheck' -benchmem ./rules/
+
+# Every parser of outside input, FUZZTIME each (default 10s; the issue wants 10m once).
+FUZZTIME ?= 10s
+fuzz-servicekit:
+	@set -e; for t in $$($(GO) test -list '^Fuzz' ./probe/parse/ | grep '^Fuzz'); do \
+	  echo "== $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./probe/parse/; done
+
+# Regenerate debiandata/*.tsv from Debian 13's Sources/Packages indexes.
+refresh-debian-index:
+	scripts/refresh-debian-index.sh
