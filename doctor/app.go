@@ -5,6 +5,7 @@ package doctor
 import (
 	_ "embed"
 	"net/http"
+	"time"
 
 	"github.com/wazo-platform/wazo-servicekit/apispec"
 	"github.com/wazo-platform/wazo-servicekit/auth"
@@ -21,8 +22,13 @@ var apiSpec []byte
 // APISpec returns the embedded api.yml as written in the repository.
 func APISpec() []byte { return apiSpec }
 
-// Handler builds wazo-doctord's routes.
+// Handler builds wazo-doctord's routes, auditing the host it runs on.
 func Handler(rt *daemon.Runtime, cfg *Config) (http.Handler, error) {
+	return NewHandler(rt, cfg, HostAuditor(cfg.Audit))
+}
+
+// NewHandler builds the routes over any auditor.
+func NewHandler(rt *daemon.Runtime, cfg *Config, auditor Auditor) (http.Handler, error) {
 	spec, err := apispec.Load("doctor/api.yml", apiSpec, cfg.RestAPI.Port)
 	if err != nil {
 		return nil, err
@@ -37,5 +43,17 @@ func Handler(rt *daemon.Runtime, cfg *Config) (http.Handler, error) {
 	})))
 	r.Handle("GET "+APIVersion+"/config", authClient.Require("doctor.config.read", http.HandlerFunc(settings.get)))
 	r.Handle("PATCH "+APIVersion+"/config", authClient.Require("doctor.config.update", http.HandlerFunc(settings.patch)))
+
+	audits := &auditResources{cache: &auditCache{
+		run:     auditor,
+		ttl:     seconds(cfg.Audit.CacheSeconds),
+		timeout: seconds(cfg.Audit.TimeoutSeconds),
+		now:     time.Now,
+	}}
+	r.Handle("GET "+APIVersion+"/rules", authClient.Require("doctor.rules.read", http.HandlerFunc(audits.listRules)))
+	r.Handle("GET "+APIVersion+"/services", authClient.Require("doctor.services.read", http.HandlerFunc(audits.listServices)))
+	r.Handle("GET "+APIVersion+"/services/{name}", authClient.Require("doctor.services.read", http.HandlerFunc(audits.getService)))
 	return r, nil
 }
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -6,4 +6,16 @@ import "github.com/wazo-platform/wazo-servicekit/config"
 // and the audit's own.
 type Config struct {
 	config.Common `yaml:",inline"`
+	Audit         Audit `yaml:"audit"`
+}
+
+// Audit says how often the host is re-audited and how long an audit may take.
+type Audit struct {
+	// CacheSeconds is how long a report is served before the next request
+	// triggers a new audit (?refresh=true forces one).
+	CacheSeconds float64 `yaml:"cache_seconds"`
+	// TimeoutSeconds bounds one audit; probes are bounded individually too.
+	TimeoutSeconds float64 `yaml:"timeout_seconds"`
+	// Root is the filesystem audited: / on a live host.
+	Root string `yaml:"root"`
 }

@@ -149,3 +149,15 @@ func TestRecoverAnswers500(t *testing.T) {
 		t.Errorf("got %d %s logged=%v", rec.Code, rec.Body, logged)
 	}
 }
+
+func TestRouterSetsPathValues(t *testing.T) {
+	r := NewRouter()
+	r.HandleFunc("GET /1.0/services/{name}", func(w http.ResponseWriter, req *http.Request) {
+		WriteJSON(w, 200, req.PathValue("name"))
+	})
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest("GET", "/1.0/services/wazo-x", nil))
+	if rec.Body.String() != `"wazo-x"` {
+		t.Errorf("path value not set: %s", rec.Body)
+	}
+}

@@ -24,9 +24,8 @@ var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, ht
 
 // ServeHTTP dispatches, answering 404 or 405 itself when no pattern matches.
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	h, pattern := r.mux.Handler(req)
-	if pattern != "" {
-		h.ServeHTTP(w, req)
+	if _, pattern := r.mux.Handler(req); pattern != "" {
+		r.mux.ServeHTTP(w, req) // sets the path values Handler does not
 		return
 	}
 	var allowed []string
