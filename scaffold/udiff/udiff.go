@@ -1,0 +1,199 @@
+// Package udiff writes unified diffs (the format `git apply` and `patch`
+// read) of two texts, line by line, with Myers' O(ND) algorithm. The
+// scaffold needs it to hand patches for the sibling repositories a new
+// service touches; the standard library has no diff.
+package udiff
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Context is the number of unchanged lines shown around each change, as
+// diff -u and git diff do by default.
+const Context = 3
+
+// op is one line of an edit script.
+type op struct {
+	kind byte // ' ', '-', '+'
+	line string
+}
+
+// File returns the git-style unified diff turning old into new for the file
+// at path (relative, forward slashes). An empty old with created set writes
+// a new-file diff ("--- /dev/null"). Identical texts give "".
+func File(path string, old, new []byte, created bool) string {
+	if !created && string(old) == string(new) {
+		return ""
+	}
+	a, b := splitLines(string(old)), splitLines(string(new))
+	if created {
+		a = nil
+	}
+	script := diffLines(a, b)
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "diff --git a/%s b/%s\n", path, path)
+	if created {
+		sb.WriteString("new file mode 100644\n")
+		sb.WriteString("--- /dev/null\n")
+	} else {
+		fmt.Fprintf(&sb, "--- a/%s\n", path)
+	}
+	fmt.Fprintf(&sb, "+++ b/%s\n", path)
+	writeHunks(&sb, script)
+	return sb.String()
+}
+
+// Lines returns the unified diff of two texts as hunks only (no file
+// headers): handy in tests and error messages.
+func Lines(old, new string) string {
+	var sb strings.Builder
+	writeHunks(&sb, diffLines(splitLines(old), splitLines(new)))
+	return sb.String()
+}
+
+// splitLines keeps each line's "\n"; a last line without one stays as is,
+// so "no newline at end of file" can be told apart.
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	lines := strings.SplitAfter(s, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// diffLines is Myers' greedy shortest edit script (Myers 1986, "An O(ND)
+// Difference Algorithm and Its Variations"), keeping each round's V array
+// to walk the path back.
+func diffLines(a, b []string) []op {
+	n, m := len(a), len(b)
+	max := n + m
+	if max == 0 {
+		return nil
+	}
+	off := max + 1
+	v := make([]int, 2*max+3)
+	var trace [][]int
+	var d int
+search:
+	for d = 0; d <= max; d++ {
+		snapshot := make([]int, len(v))
+		copy(snapshot, v)
+		trace = append(trace, snapshot)
+		for k := -d; k <= d; k += 2 {
+			var x int
+			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
+				x = v[off+k+1] // down: insertion
+			} else {
+				x = v[off+k-1] + 1 // right: deletion
+			}
+			y := x - k
+			for x < n && y < m && a[x] == b[y] {
+				x, y = x+1, y+1
+			}
+			v[off+k] = x
+			if x >= n && y >= m {
+				break search
+			}
+		}
+	}
+	// Walk back from (n, m) through the saved V arrays.
+	var rev []op
+	x, y := n, m
+	for ; d > 0; d-- {
+		vp := trace[d]
+		k := x - y
+		var prevK int
+		if k == -d || (k != d && vp[off+k-1] < vp[off+k+1]) {
+			prevK = k + 1
+		} else {
+			prevK = k - 1
+		}
+		prevX := vp[off+prevK]
+		prevY := prevX - prevK
+		for x > prevX && y > prevY {
+			x, y = x-1, y-1
+			rev = append(rev, op{' ', a[x]})
+		}
+		if x == prevX {
+			y--
+			rev = append(rev, op{'+', b[y]})
+		} else {
+			x--
+			rev = append(rev, op{'-', a[x]})
+		}
+	}
+	for x > 0 && y > 0 {
+		x, y = x-1, y-1
+		rev = append(rev, op{' ', a[x]})
+	}
+	out := make([]op, len(rev))
+	for i := range rev {
+		out[i] = rev[len(rev)-1-i]
+	}
+	return out
+}
+
+// writeHunks groups the edit script into hunks with Context lines around
+// each change; changes separated by at most 2*Context unchanged lines share
+// a hunk, as in diff -u.
+func writeHunks(sb *strings.Builder, script []op) {
+	// aBefore[i], bBefore[i]: lines of a and b consumed before script[i].
+	aBefore := make([]int, len(script)+1)
+	bBefore := make([]int, len(script)+1)
+	for i, o := range script {
+		aBefore[i+1], bBefore[i+1] = aBefore[i], bBefore[i]
+		if o.kind != '+' {
+			aBefore[i+1]++
+		}
+		if o.kind != '-' {
+			bBefore[i+1]++
+		}
+	}
+	var changes []int
+	for i, o := range script {
+		if o.kind != ' ' {
+			changes = append(changes, i)
+		}
+	}
+	for c := 0; c < len(changes); {
+		first, last := changes[c], changes[c]
+		c++
+		for c < len(changes) && changes[c]-last-1 <= 2*Context {
+			last = changes[c]
+			c++
+		}
+		start, end := first-Context, last+1+Context
+		if start < 0 {
+			start = 0
+		}
+		if end > len(script) {
+			end = len(script)
+		}
+		aCount := aBefore[end] - aBefore[start]
+		bCount := bBefore[end] - bBefore[start]
+		fmt.Fprintf(sb, "@@ -%s +%s @@\n", rangeOf(aBefore[start]+1, aCount), rangeOf(bBefore[start]+1, bCount))
+		for _, o := range script[start:end] {
+			sb.WriteByte(o.kind)
+			sb.WriteString(o.line)
+			if !strings.HasSuffix(o.line, "\n") {
+				sb.WriteString("\n\\ No newline at end of file\n")
+			}
+		}
+	}
+}
+
+// rangeOf formats a hunk range: "start,count", with GNU diff's conventions
+// for an empty range (the line before it) and a single line ("start").
+func rangeOf(start, count int) string {
+	switch count {
+	case 0:
+		return fmt.Sprintf("%d,0", start-1)
+	case 1:
+		return fmt.Sprintf("%d", start)
+	}
+	return fmt.Sprintf("%d,%d", start, count)
+}

@@ -1,0 +1,130 @@
+package udiff
+
+import (
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLinesExact(t *testing.T) {
+	tests := []struct {
+		name, old, new, want string
+	}{
+		{"identical", "a\nb\n", "a\nb\n", ""},
+		{"append", "a\nb\n", "a\nb\nc\n", "@@ -1,2 +1,3 @@\n a\n b\n+c\n"},
+		{"insert in middle", "1\n2\n3\n4\n5\n6\n7\n8\n", "1\n2\n3\n4\nX\n5\n6\n7\n8\n",
+			"@@ -2,6 +2,7 @@\n 2\n 3\n 4\n+X\n 5\n 6\n 7\n"},
+		{"replace", "a\nb\nc\n", "a\nB\nc\n", "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"},
+		{"from empty", "", "x\n", "@@ -0,0 +1 @@\n+x\n"},
+		{"to empty", "x\n", "", "@@ -1 +0,0 @@\n-x\n"},
+		{"no final newline", "a\nb", "a\nc", "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"},
+		{"two hunks", "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n",
+			"@@ -1,3 +1,4 @@\n+0\n 1\n 2\n 3\n@@ -10,3 +11,4 @@\n 10\n 11\n 12\n+13\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Lines(tt.old, tt.new); got != tt.want {
+				t.Errorf("Lines() =\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestGitApplyRandom checks, against git itself, that every diff applies
+// and gives the new text: random edits of a small random text.
+func TestGitApplyRandom(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	git("init", "-q")
+	rng := rand.New(rand.NewSource(1))
+	words := []string{"a", "b", "c", "d", "e"}
+	randText := func(n int) string {
+		var sb strings.Builder
+		for i := 0; i < n; i++ {
+			sb.WriteString(words[rng.Intn(len(words))] + "\n")
+		}
+		s := sb.String()
+		if n > 0 && rng.Intn(5) == 0 {
+			s = strings.TrimSuffix(s, "\n")
+		}
+		return s
+	}
+	for i := 0; i < 60; i++ {
+		old := randText(rng.Intn(30))
+		lines := strings.SplitAfter(old, "\n")
+		var nb strings.Builder
+		for _, l := range lines {
+			switch rng.Intn(6) {
+			case 0: // drop
+			case 1:
+				nb.WriteString(words[rng.Intn(len(words))] + "\n")
+				nb.WriteString(l)
+			default:
+				nb.WriteString(l)
+			}
+		}
+		if rng.Intn(3) == 0 {
+			nb.WriteString(randText(rng.Intn(3)))
+		}
+		newText := nb.String()
+		path := filepath.Join(dir, "f.txt")
+		if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		patch := File("f.txt", []byte(old), []byte(newText), false)
+		if patch == "" {
+			if old != newText {
+				t.Fatalf("case %d: empty diff for different texts", i)
+			}
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, "p.diff"), []byte(patch), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		git("apply", "p.diff")
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != newText {
+			t.Fatalf("case %d: after git apply\n%q\nwant\n%q\npatch:\n%s", i, got, newText, patch)
+		}
+	}
+}
+
+func TestNewFile(t *testing.T) {
+	got := File("docs/x.md", nil, []byte("# X\n\nhello\n"), true)
+	want := "diff --git a/docs/x.md b/docs/x.md\nnew file mode 100644\n--- /dev/null\n+++ b/docs/x.md\n@@ -0,0 +1,3 @@\n+# X\n+\n+hello\n"
+	if got != want {
+		t.Errorf("File() =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func BenchmarkFile(b *testing.B) {
+	var old, nw strings.Builder
+	for i := 0; i < 2000; i++ {
+		old.WriteString("line " + string(rune('a'+i%26)) + "\n")
+		if i%100 == 0 {
+			nw.WriteString("inserted\n")
+		}
+		nw.WriteString("line " + string(rune('a'+i%26)) + "\n")
+	}
+	for i := 0; i < b.N; i++ {
+		File("f", []byte(old.String()), []byte(nw.String()), false)
+	}
+}
