@@ -70,7 +70,7 @@ func ParseGoMod(data []byte) (*GoMod, error) {
 }
 
 func goRequire(f []string, indirect bool, line int) (GoRequire, error) {
-	if len(f) != 2 {
+	if len(f) != 2 || strings.Trim(f[0], `"`) == "" {
 		return GoRequire{}, fmt.Errorf("go.mod:%d: require wants \"module version\", got %q", line, strings.Join(f, " "))
 	}
 	return GoRequire{Path: strings.Trim(f[0], `"`), Version: f[1], Indirect: indirect, Line: line}, nil

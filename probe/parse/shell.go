@@ -166,6 +166,10 @@ func expand(s string, vars map[string]string) string {
 			}
 			name = s[j:k]
 			j = k
+			if name == "" { // "$-", "$1", "$ ": not a variable we track
+				b.WriteByte('$')
+				continue
+			}
 		}
 		if v, ok := vars[name]; ok && name != "" {
 			b.WriteString(v)
