@@ -1,7 +1,11 @@
 package rules
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wazo-platform/wazo-servicekit/debiandata"
@@ -58,4 +62,49 @@ func BenchmarkCheckPhases(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkAudit25Services audits an image root holding 25 installed Wazo
+// services (the size of a Wazo host). Goal: <= 500 ms.
+func BenchmarkAudit25Services(b *testing.B) {
+	root := b.TempDir()
+	var pw, gr strings.Builder
+	pw.WriteString("root:x:0:0:root:/root:/bin/bash\n")
+	for i := 0; i < 25; i++ {
+		name := fmt.Sprintf("wazo-bench%02dd", i)
+		uid := 2000 + i
+		fmt.Fprintf(&pw, "%s:x:%d:%d::/var/lib/%s:/usr/sbin/nologin\n", name, uid, uid, name)
+		fmt.Fprintf(&gr, "%s:x:%d:\n", name, uid)
+		files := map[string]string{
+			"/etc/" + name + "/config.yml":                                     fmt.Sprintf("user: %s\nlog_file: /var/log/%s.log\nrest_api: {port: %d}\n", name, name, 9600+i),
+			"/etc/" + name + "/conf.d/10-a.yml":                                "debug: true\n",
+			"/usr/lib/systemd/system/" + name + ".service":                     "[Service]\nExecStart=/usr/bin/" + name + "\nRestart=on-failure\n[Install]\nWantedBy=multi-user.target\n",
+			"/etc/monit/conf.d/" + name:                                        "check process " + name + " matching " + name + "\n",
+			"/etc/nginx/locations/https-enabled/" + name:                       fmt.Sprintf("location ^~ /api/bench%02dd/ { proxy_pass http://127.0.0.1:%d/; }\n", i, 9600+i),
+			"/etc/systemd/system/multi-user.target.wants/" + name + ".service": "",
+			"/var/log/" + name + ".log":                                        "",
+		}
+		for p, c := range files {
+			if err := os.MkdirAll(filepath.Dir(root+p), 0o755); err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(root+p, []byte(c), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for p, c := range map[string]string{"/etc/passwd": pw.String(), "/etc/group": gr.String(), "/var/lib/dpkg/status": "Package: x\nStatus: install ok installed\n"} {
+		os.MkdirAll(filepath.Dir(root+p), 0o755)
+		os.WriteFile(root+p, []byte(c), 0o644)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep, err := Audit(context.Background(), AuditOptions{Root: root})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rep.Services) != 25 {
+			b.Fatalf("%d services", len(rep.Services))
+		}
+	}
 }
