@@ -31,11 +31,11 @@ trap cleanup EXIT
 mkdir -p "$root"
 tar -C "$root" --numeric-owner --xattrs -I zstd -xf "$tarball"
 
-# The source as git sees it (tracked + new files, never ignored ones such as
-# bin/, .cache/, dist/).
+# The files git tracks, as they are in the working tree (never untracked
+# work in progress, nor ignored files such as bin/, .cache/, dist/).
 src=$root/build/wazo-doctord-$version
 mkdir -p "$src"
-git ls-files -z -co --exclude-standard | while IFS= read -r -d '' f; do
+git ls-files -z -c | while IFS= read -r -d '' f; do
 	[ -e "$f" ] && printf '%s\0' "$f"
 done | cpio -0 -pdm --quiet "$src"
 
@@ -66,7 +66,13 @@ umount "$root/proc"
 
 mkdir -p dist
 base=wazo-doctord_${version}
-for f in "${base}_amd64.deb" "${base}_amd64.changes" "${base}_amd64.buildinfo"; do
+changes=${base}_amd64.changes
+[ -f "$root/build/$changes" ] || die "missing $changes after the build"
+# The .changes and every file it lists (.deb, -dbgsym .deb, .buildinfo), so
+# that lintian can check the upload as a whole from dist/.
+files=$(awk '/^Files:/{f=1;next} /^[^ ]/{f=0} f{print $5}' "$root/build/$changes")
+[ -n "$files" ] || die "$changes lists no files"
+for f in $changes $files; do
 	[ -f "$root/build/$f" ] || die "missing $f after the build"
 	cp "$root/build/$f" dist/
 done
