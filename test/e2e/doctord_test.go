@@ -70,9 +70,13 @@ func TestDoctordPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range []string{version, next} {
-		for _, ext := range []string{".deb", ".changes", ".buildinfo"} {
-			name := fmt.Sprintf("%s_%s_amd64%s", pkg, v, ext)
-			copyFile(t, filepath.Join(repo, "dist", name), filepath.Join(distDir, name))
+		// The .changes, the .deb, the -dbgsym .deb and the .buildinfo.
+		files, _ := filepath.Glob(filepath.Join(repo, "dist", fmt.Sprintf("%s*_%s_amd64.*", pkg, v)))
+		if len(files) < 3 {
+			t.Fatalf("dist/ holds %v for version %s, want at least .changes, .deb, .buildinfo", files, v)
+		}
+		for _, f := range files {
+			copyFile(t, f, filepath.Join(distDir, filepath.Base(f)))
 		}
 	}
 
