@@ -54,5 +54,41 @@ func haSlaveState() Rule {
 			}
 			return []Finding{pass("bin/wazo-service group: " + groups[0]), unknown("wazo_service/main.py does not list it (see wazo-service-listed)")}
 		},
+		live: liveHAState,
 	}
+}
+
+// liveHAState compares the unit's state with what the node's HA role and
+// the service's wazo-service group require: on a secondary
+// (/var/lib/wazo/is-secondary), the wazo group is stopped and the default
+// group runs; on a primary, both run.
+func liveHAState(s *LiveService, env *LiveEnv) []Finding {
+	data, err := s.Host.ReadFile("/usr/bin/wazo-service")
+	if err != nil {
+		return []Finding{unknown("wazo-service is not installed here: " + err.Error())}
+	}
+	groups, _ := wazoServiceGroups(data, s.Name)
+	if len(groups) != 1 {
+		return []Finding{fail("/usr/bin/wazo-service", 0, fmt.Sprintf("%s is in %d wazo-service groups: its state on a secondary is undefined", s.Name, len(groups)))}
+	}
+	secondary := s.Host.Exists("/var/lib/wazo/is-secondary")
+	role, want := "primary", "active"
+	if secondary {
+		role = "secondary"
+		if groups[0] == "wazo_services" {
+			want = "inactive"
+		}
+	}
+	if !s.Host.Live {
+		return []Finding{pass(fmt.Sprintf("%s node, group %s: the service must be %s", role, groups[0], want)), notLive(s, "unit state")}
+	}
+	out, err := env.Command(env.Ctx, "systemctl", "is-active", s.Name+".service")
+	st := strings.TrimSpace(string(out))
+	if st == "" {
+		return []Finding{unknown(fmt.Sprintf("systemctl is-active: %v", err))}
+	}
+	if (want == "active") != (st == "active") {
+		return []Finding{fail("", 0, fmt.Sprintf("%s node, group %s: want %s, unit is %s", role, groups[0], want, st))}
+	}
+	return []Finding{pass(fmt.Sprintf("%s node, group %s: unit is %s as it must", role, groups[0], st))}
 }

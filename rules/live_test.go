@@ -311,3 +311,48 @@ func TestConsulProbeUnknownWithoutAgent(t *testing.T) {
 		t.Fatalf("%+v", out)
 	}
 }
+
+func TestHASecondaryState(t *testing.T) {
+	cases := []struct {
+		name      string
+		secondary bool
+		group     string // where wazo-exampled is listed
+		active    string // what systemctl is-active answers
+		want      Status
+	}{
+		{"primary runs everything", false, "wazo_services", "active", Pass},
+		{"primary, stopped", false, "default_services", "inactive", Fail},
+		{"secondary stops the wazo group", true, "wazo_services", "inactive", Pass},
+		{"secondary, wazo group still running", true, "wazo_services", "active", Fail},
+		{"secondary keeps the default group", true, "default_services", "active", Pass},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := installedRoot(t)
+			if c.group == "wazo_services" {
+				edit(t, root+"/usr/bin/wazo-service", " wazo-exampled", "")
+				edit(t, root+"/usr/bin/wazo-service", `wazo_services="`, `wazo_services="wazo-exampled `)
+			}
+			if c.secondary {
+				write(t, root+"/var/lib/wazo/is-secondary", "")
+			}
+			s := liveService(t, root, "user: wazo-exampled\n")
+			env := testEnv()
+			env.Command = func(_ context.Context, name string, args ...string) ([]byte, error) {
+				if name != "systemctl" || strings.Join(args, " ") != "is-active wazo-exampled.service" {
+					t.Errorf("unexpected command %s %v", name, args)
+				}
+				return []byte(c.active + "\n"), nil
+			}
+			out := liveHAState(s, env)
+			if len(out) != 1 || out[0].Status != c.want {
+				t.Fatalf("%+v, want %s", out, c.want)
+			}
+			// On an image root the role and group are judged, the state is unknown.
+			s.Host = host.Open(root)
+			if out := liveHAState(s, env); len(out) != 2 || out[0].Status != Pass || out[1].Status != Unknown {
+				t.Fatalf("image root: %+v", out)
+			}
+		})
+	}
+}

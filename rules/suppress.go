@@ -113,9 +113,16 @@ func (r *Report) Apply(sups []*Suppression) {
 		}
 		res := Result{Rule: UnusedSuppression, Severity: Warning, Finding: fail(SuppressionsFile, s.Line,
 			fmt.Sprintf("suppression of %s matches no failure: remove it", s.Rule))}
+		// Attach it to the service it names, else to the first one.
+		idx := 0
+		for i := range r.Services {
+			if r.Services[i].Name == s.Service {
+				idx = i
+			}
+		}
 		if len(r.Services) > 0 {
-			res.Service = r.Services[0].Name
-			r.Services[0].Results = append(r.Services[0].Results, res)
+			res.Service = r.Services[idx].Name
+			r.Services[idx].Results = append(r.Services[idx].Results, res)
 		}
 	}
 	r.Summarise()
