@@ -37,6 +37,9 @@ func Write(w io.Writer, format string, rep *rules.Report, verbose bool) error {
 func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
 	var b strings.Builder
 	for _, s := range rep.Services {
+		if s.Node != "" {
+			fmt.Fprintf(&b, "[%s] ", s.Node)
+		}
 		fmt.Fprintf(&b, "%s (%s): %s — %d pass, %d fail, %d unknown\n", s.Name, orDash(s.Language), s.Summary.Status, s.Summary.Pass, s.Summary.Fail, s.Summary.Unknown)
 		res := append([]rules.Result(nil), s.Results...)
 		sort.SliceStable(res, func(i, j int) bool { return order(res[i]) < order(res[j]) })

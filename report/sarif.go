@@ -108,6 +108,11 @@ func writeSARIF(w io.Writer, rep *rules.Report) error {
 		ShortDescription: sarifText{"A suppression matches no failure"}, FullDescription: sarifText{"Stale suppressions hide the next real failure."},
 		Help: sarifText{"Remove the entry from " + rules.SuppressionsFile + "."}, DefaultConfiguration: sarifConfig{"warning"}})
 
+	index[rules.NodeUnreachable] = len(driver.Rules)
+	driver.Rules = append(driver.Rules, sarifRule{ID: rules.NodeUnreachable,
+		ShortDescription: sarifText{"A cluster node's wazo-doctord did not answer"}, FullDescription: sarifText{"Its services are unknown, not assumed fine."},
+		Help: sarifText{"Check that wazo-doctord runs on the node and that the token has doctor.services.read."}, DefaultConfiguration: sarifConfig{"warning"}})
+
 	results := []sarifResult{}
 	for _, r := range rep.Results() {
 		if r.Status == rules.Pass {

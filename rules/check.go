@@ -21,6 +21,7 @@ type Report struct {
 // ServiceReport is every rule's verdict for one service.
 type ServiceReport struct {
 	Name     string   `json:"name"`
+	Node     string   `json:"node,omitempty"` // cluster audits: the consul node
 	Language string   `json:"language,omitempty"`
 	Summary  Summary  `json:"summary"`
 	Results  []Result `json:"results"`
@@ -134,7 +135,12 @@ func (r *Report) Summarise() {
 		}
 		s.Summary = sum
 	}
-	sort.SliceStable(r.Services, func(i, j int) bool { return r.Services[i].Name < r.Services[j].Name })
+	sort.SliceStable(r.Services, func(i, j int) bool {
+		if r.Services[i].Node != r.Services[j].Node {
+			return r.Services[i].Node < r.Services[j].Node
+		}
+		return r.Services[i].Name < r.Services[j].Name
+	})
 }
 
 // Failing returns the unsuppressed failures at or above threshold.

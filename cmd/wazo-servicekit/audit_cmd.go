@@ -15,7 +15,9 @@ func cmdAudit(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.SetOutput(stderr)
 	common := addCommon(fs)
 	root := fs.String("root", "/", "audit an image root (chroot, debootstrap tree) instead of this host; live probes report unknown there")
-	consul := fs.String("consul", "", "consul agent URL (default: each service's consul config)")
+	consul := fs.String("consul", "", "audit every node of the cluster: ask each wazo-doctord listed in this consul agent's catalog")
+	token := fs.String("token", os.Getenv("WAZO_TOKEN"), "wazo-auth token (doctor.services.read) for --consul; default $WAZO_TOKEN")
+	refresh := fs.Bool("refresh", false, "with --consul: ask each doctord for a fresh audit")
 	nginx := fs.String("nginx", "https://127.0.0.1", "nginx TLS front end (loopback only)")
 	timeout := fs.Duration("probe-timeout", 2*time.Second, "bound of each probe")
 	services, err := parseInterleaved(fs, args)
@@ -32,8 +34,18 @@ func cmdAudit(args []string, stdout, stderr io.Writer) (int, error) {
 	if *timeout <= 0 {
 		return exitUsage, usagef("--probe-timeout must be positive")
 	}
+	if *consul != "" {
+		if len(services) > 0 || *root != "/" {
+			return exitUsage, usagef("--consul audits whole nodes: no SERVICE arguments nor --root with it")
+		}
+		rep, err := rules.AuditCluster(context.Background(), rules.ClusterOptions{ConsulURL: *consul, Token: *token, Timeout: *timeout, Refresh: *refresh})
+		if err != nil {
+			return exitUsage, usageError{err}
+		}
+		return common.emit(rep, sev, stdout)
+	}
 	rep, err := rules.Audit(context.Background(), rules.AuditOptions{Root: *root, Services: services,
-		ConsulURL: *consul, NginxURL: *nginx, ProbeTimeout: *timeout})
+		NginxURL: *nginx, ProbeTimeout: *timeout})
 	if err != nil {
 		return exitUsage, usageError{err}
 	}

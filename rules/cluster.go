@@ -1,0 +1,128 @@
+package rules
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// NodeUnreachable is the diagnostic ID of a cluster node whose wazo-doctord
+// could not be asked: its services are unknown, never assumed fine.
+const NodeUnreachable = "node-unreachable"
+
+// ClusterOptions configure an audit of every node of a cluster.
+type ClusterOptions struct {
+	ConsulURL string // a consul agent of the cluster, e.g. http://127.0.0.1:8500
+	Token     string // wazo-auth token with doctor.services.read (X-Auth-Token)
+	// ConsulToken is sent as X-Consul-Token when the catalog needs an ACL.
+	ConsulToken string
+	Timeout     time.Duration // per request (default 5 s)
+	Refresh     bool          // ask each doctord for a fresh audit (?refresh=true)
+}
+
+// AuditCluster lists the wazo-doctord instances of the consul catalog and
+// asks each one for its host's results (GET /1.0/services, then
+// /1.0/services/{name}): each node answers for itself, over the REST API,
+// so no transport of our own reaches into other hosts.
+func AuditCluster(ctx context.Context, opts ClusterOptions) (*Report, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 5 * time.Second
+	}
+	client := &http.Client{Timeout: opts.Timeout}
+	var nodes []struct {
+		Node           string
+		Address        string
+		ServiceAddress string
+		ServicePort    int
+	}
+	catalog := strings.TrimSuffix(opts.ConsulURL, "/") + "/v1/catalog/service/wazo-doctord"
+	if err := getJSON(ctx, client, catalog, map[string]string{"X-Consul-Token": opts.ConsulToken}, &nodes); err != nil {
+		return nil, fmt.Errorf("consul catalog: %v", err)
+	}
+	rep := &Report{Tool: "wazo-servicekit", Mode: "audit", Target: opts.ConsulURL}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, n := range nodes {
+		addr := n.ServiceAddress
+		if addr == "" {
+			addr = n.Address
+		}
+		base := "http://" + net.JoinHostPort(addr, strconv.Itoa(n.ServicePort)) + "/1.0"
+		wg.Add(1)
+		go func(node, base string) {
+			defer wg.Done()
+			srs := auditNode(ctx, client, node, base, opts)
+			mu.Lock()
+			rep.Services = append(rep.Services, srs...)
+			mu.Unlock()
+		}(n.Node, base)
+	}
+	wg.Wait()
+	rep.Summarise()
+	return rep, nil
+}
+
+func auditNode(ctx context.Context, client *http.Client, node, base string, opts ClusterOptions) []ServiceReport {
+	hdr := map[string]string{"X-Auth-Token": opts.Token}
+	q := ""
+	if opts.Refresh {
+		q = "?refresh=true"
+	}
+	var list struct {
+		Items []struct{ Name string }
+	}
+	if err := getJSON(ctx, client, base+"/services"+q, hdr, &list); err != nil {
+		return []ServiceReport{{Name: node, Node: node, Results: []Result{{Rule: NodeUnreachable, Service: node, Severity: Warning,
+			Finding: unknown(fmt.Sprintf("wazo-doctord of node %s: %v", node, err))}}}}
+	}
+	var out []ServiceReport
+	for _, it := range list.Items {
+		var one struct {
+			Results []Result
+		}
+		sr := ServiceReport{Name: it.Name, Node: node}
+		if err := getJSON(ctx, client, base+"/services/"+url.PathEscape(it.Name), hdr, &one); err != nil {
+			sr.Results = []Result{{Rule: NodeUnreachable, Service: it.Name, Severity: Warning, Finding: unknown(fmt.Sprintf("node %s: %v", node, err))}}
+		} else {
+			sr.Results = one.Results
+		}
+		out = append(out, sr)
+	}
+	return out
+}
+
+func getJSON(ctx context.Context, client *http.Client, u string, headers map[string]string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	for k, h := range headers {
+		if h != "" {
+			req.Header.Set(k, h)
+		}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: HTTP %d: %.200s", u, resp.StatusCode, body)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("GET %s: %v", u, err)
+	}
+	return nil
+}
