@@ -40,7 +40,11 @@ func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
 		if s.Node != "" {
 			fmt.Fprintf(&b, "[%s] ", s.Node)
 		}
-		fmt.Fprintf(&b, "%s (%s): %s — %d pass, %d fail, %d unknown\n", s.Name, orDash(s.Language), s.Summary.Status, s.Summary.Pass, s.Summary.Fail, s.Summary.Unknown)
+		fmt.Fprintf(&b, "%s (%s): %s — %d pass, %d fail, %d unknown", s.Name, orDash(s.Language), s.Summary.Status, s.Summary.Pass, s.Summary.Fail, s.Summary.Unknown)
+		if s.Summary.Suppressed > 0 {
+			fmt.Fprintf(&b, ", %d suppressed", s.Summary.Suppressed)
+		}
+		b.WriteString("\n")
 		res := append([]rules.Result(nil), s.Results...)
 		sort.SliceStable(res, func(i, j int) bool { return order(res[i]) < order(res[j]) })
 		for _, r := range res {

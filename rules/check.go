@@ -35,6 +35,8 @@ type Summary struct {
 	Pass    int    `json:"pass"`
 	Fail    int    `json:"fail"`
 	Unknown int    `json:"unknown"`
+	// Suppressed counts failures waived by the suppressions file.
+	Suppressed int `json:"suppressed,omitempty"`
 }
 
 // Results returns every result of every service, in order.
@@ -119,6 +121,8 @@ func (r *Report) Summarise() {
 			switch {
 			case res.Status == Fail && res.Suppressed == "":
 				sum.Fail++
+			case res.Status == Fail:
+				sum.Suppressed++
 			case res.Status == Unknown:
 				sum.Unknown++
 			default:
