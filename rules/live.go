@@ -301,6 +301,8 @@ func ownedBy(s *LiveService, p string, u *parse.PasswdEntry) Finding {
 		return unknown(err.Error())
 	}
 	switch {
+	case o.Mode.Perm()&0o002 != 0:
+		return fail(p, 0, fmt.Sprintf("%s is world-writable (%v): any local user can forge or fill it", p, o.Mode.Perm()))
 	case o.UID == u.UID:
 		return pass(fmt.Sprintf("%s is owned by %s (%v)", p, u.Name, o.Mode.Perm()))
 	case o.GID == u.GID && o.Mode.Perm()&0o020 != 0:

@@ -159,6 +159,11 @@ func TestAuditBrokenVariants(t *testing.T) {
 			edit(t, r+"/etc/passwd", "/var/lib/wazo-exampled", "/home/wazo-exampled")
 		}},
 		{"log-file-writable", "does not exist", func(t *testing.T, r string) { remove(t, r+"/var/log/wazo-exampled.log") }},
+		{"log-file-writable", "world-writable", func(t *testing.T, r string) {
+			if err := os.Chmod(r+"/var/log/wazo-exampled.log", 0o666); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"starts-on-boot", "not enabled", func(t *testing.T, r string) {
 			remove(t, r+"/etc/systemd/system/multi-user.target.wants/wazo-exampled.service")
 		}},
