@@ -55,6 +55,17 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 	return nil, ""
 }
 
+// missingFromDebian are the dependencies neither Debian 13 nor Wazo Platform packages.
+func missingFromDebian(deps []dep) []dep {
+	var out []dep
+	for _, d := range deps {
+		if d.debian == "" && !d.wazo {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 func noManifest(s *repo.Service) []Finding {
 	return []Finding{unknown("no go.mod or requirements.txt at the repository root: nothing to compare with Debian")}
 }
@@ -81,10 +92,8 @@ func depsInDebian() Rule {
 				return noManifest(s)
 			}
 			var out []Finding
-			for _, d := range deps {
-				if d.debian == "" && !d.wazo {
-					out = append(out, fail(d.path, d.line, d.name+" is not packaged in Debian 13 ("+env.Debian.Release+")"))
-				}
+			for _, d := range missingFromDebian(deps) {
+				out = append(out, fail(d.path, d.line, d.name+" is not packaged in Debian 13 ("+env.Debian.Release+")"))
 			}
 			if len(out) == 0 {
 				out = append(out, pass(fmt.Sprintf("all %d direct dependencies of %s are in Debian 13 or Wazo", len(deps), manifest)))
@@ -155,12 +164,7 @@ func depsWazoPackaging() Rule {
 			if manifest == "" {
 				return noManifest(s)
 			}
-			var missing []dep
-			for _, d := range deps {
-				if d.debian == "" && !d.wazo {
-					missing = append(missing, d)
-				}
-			}
+			missing := missingFromDebian(deps)
 			if len(missing) == 0 {
 				return []Finding{pass("every dependency is in Debian 13 or Wazo Platform: nothing to package")}
 			}

@@ -42,9 +42,8 @@ func filesParse() Rule {
 func splitPathLine(msg string) (string, int) {
 	head, rest, _ := strings.Cut(msg, ":")
 	rest = strings.TrimSpace(rest)
-	if n, tail, ok := strings.Cut(rest, ":"); ok {
+	if n, _, ok := strings.Cut(rest, ":"); ok {
 		if l, err := strconv.Atoi(n); err == nil {
-			_ = tail
 			return head, l
 		}
 	}
