@@ -4,7 +4,8 @@
 # package, with the ajv 6 that validates its draft-04 dialect; the SARIF test
 # runs report/testdata/validate-sarif.js with them.
 NPM_TOOLS     += @microsoft/jest-sarif@1.0.0-beta.0
-APT_PACKAGES  += nodejs npm
+# node and npm come from Debian unless some other node (e.g. NodeSource) is installed.
+APT_PACKAGES  += $(if $(shell command -v npm),,nodejs npm)
 BENCH_TARGETS += bench-check
 
 .PHONY: bench-check fuzz-servicekit refresh-debian-index
