@@ -281,4 +281,3 @@ func TestSiblingsDirMissingFileIsNamed(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
