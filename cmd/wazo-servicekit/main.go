@@ -54,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		code, err = cmdAudit(args[1:], stdout, stderr)
 	case "ports":
 		err = cmdPorts(args[1:], stdout)
+	case "new":
+		err = cmdNew(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return exitClean
@@ -80,6 +82,7 @@ const topUsage = `usage: wazo-servicekit COMMAND [flags]
   check [DIR] [flags]                         static audit of a service's source repository
   audit [--root DIR] [SERVICE...] [flags]     audit of this host, or of an image root
   ports [next] [--format text|json]           the registry of known Wazo ports; the next free one
+  new wazo-<name> [flags]                     a new compliant service and its sibling-repo patches
 
 check/audit flags: --format text|json|sarif|junit, --output FORMAT=PATH (repeatable),
   --fail-on error|warning|info (default warning), --siblings DIR (check), --verbose
