@@ -85,7 +85,7 @@ type portDecl struct {
 
 // declaredPorts lists every place the service names its REST port: config
 // rest_api.port and service_discovery.advertise_port, api.yml x-xivo-port,
-// the nginx proxy_pass.
+// the nginx proxy_pass, the monit connection test.
 func declaredPorts(s *repo.Service) []portDecl {
 	var seen []portDecl
 	if s.Config != nil {
@@ -106,6 +106,11 @@ func declaredPorts(s *repo.Service) []portDecl {
 		if m := proxyPortRe.FindStringSubmatch(l.Item.ProxyPass); m != nil {
 			p, _ := strconv.Atoi(m[1])
 			seen = append(seen, portDecl{"nginx proxy_pass", l.Path, l.Item.Line, p})
+		}
+	}
+	for _, m := range s.Monit {
+		if m.Item.Port > 0 {
+			seen = append(seen, portDecl{"monit port test", m.Path, m.Item.Line, m.Item.Port})
 		}
 	}
 	return seen

@@ -133,6 +133,9 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"user-not-root", pysvc, "never created", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-webhookd.postinst", "adduser --system", "echo --system")
 		}},
+		{"user-not-root", gosvc, "the unit runs the daemon as nobody", func(t *testing.T, r, _ string) {
+			edit(t, r+"/debian/wazo-exampled.service", "[Service]\n", "[Service]\nUser=nobody\n")
+		}},
 		{"user-no-login-shell", gosvc, "does not pass --shell", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-exampled.postinst", "--shell /usr/sbin/nologin \\\n", "")
 		}},
@@ -226,6 +229,9 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		}},
 		{"port-consistent", pysvc, "nginx proxy_pass is 9301", func(t *testing.T, r, _ string) {
 			edit(t, r+"/etc/nginx/locations/https-available/wazo-webhookd", "127.0.0.1:9300", "127.0.0.1:9301")
+		}},
+		{"port-consistent", pysvc, "monit port test is 9301", func(t *testing.T, r, _ string) {
+			edit(t, r+"/etc/monit/conf.d/wazo-webhookd", "\tgroup telephony\n", "\tgroup telephony\n\tif failed host 127.0.0.1 port 9301 type tcp then alert\n")
 		}},
 		{"port-documented", gosvc, "no row for wazo-exampled on port 9505", func(t *testing.T, _, s string) {
 			edit(t, s+"/wazo-platform.org/website/uc-doc/contributors/network.md", "| wazo-exampled | HTTP | TCP | 9505 |", "| wazo-exampled | HTTP | TCP | 9999 |")

@@ -26,6 +26,11 @@ func userNotRoot() Rule {
 			if user == "root" || user == "0" {
 				return []Finding{fail(where, 0, "the service user is root")}
 			}
+			if s.Unit != nil {
+				if v, ok := s.Unit.Unit.Get("Service", "User"); ok && v.Text != user {
+					return []Finding{fail(s.Unit.Path, v.Line, fmt.Sprintf("the unit runs the daemon as %s but %s says user %s", v.Text, where, user))}
+				}
+			}
 			c := createUser(s, user)
 			if c == nil {
 				p, _ := postinstLoc(s, nil)

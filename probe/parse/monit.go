@@ -1,6 +1,9 @@
 package parse
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // MonitCheck is one "check <kind> <name> ..." statement of a monit control
 // file, with the settings that matter to the checklist.
@@ -11,7 +14,10 @@ type MonitCheck struct {
 	Matching     string // "matching REGEX"
 	StartProgram string
 	StopProgram  string
-	Line         int
+	// Port is the first "port N" of a connection test ("if failed host
+	// 127.0.0.1 port 9504 ..."), 0 when there is none.
+	Port int
+	Line int
 }
 
 // ParseMonit returns the check statements of a monit file. Monit's grammar
@@ -41,6 +47,11 @@ func ParseMonit(data []byte) []MonitCheck {
 		c := &checks[len(checks)-1]
 		if c.PIDFile == "" {
 			c.PIDFile = after(f, "pidfile")
+		}
+		if c.Port == 0 {
+			if p, err := strconv.Atoi(after(f, "port")); err == nil {
+				c.Port = p
+			}
 		}
 		if len(f) >= 2 && strings.EqualFold(f[1], "program") {
 			prog := quoted(line)

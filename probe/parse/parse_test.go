@@ -87,8 +87,8 @@ server {
 }
 
 func TestParseMonit(t *testing.T) {
-	c := ParseMonit([]byte("set daemon 120\ncheck process wazo-x with pidfile /run/wazo-x/wazo-x.pid\n\tstart program = \"/bin/systemctl start wazo-x\"\n\tstop program = \"/bin/systemctl stop wazo-x\"\ncheck host h with address 127.0.0.1\n"))
-	if len(c) != 2 || c[0].Name != "wazo-x" || c[0].PIDFile != "/run/wazo-x/wazo-x.pid" || c[0].StartProgram != "/bin/systemctl start wazo-x" || c[1].Kind != "host" {
+	c := ParseMonit([]byte("set daemon 120\ncheck process wazo-x with pidfile /run/wazo-x/wazo-x.pid\n\tstart program = \"/bin/systemctl start wazo-x\"\n\tstop program = \"/bin/systemctl stop wazo-x\"\n\tif failed host 127.0.0.1 port 9504 protocol http then restart\ncheck host h with address 127.0.0.1\n"))
+	if len(c) != 2 || c[0].Name != "wazo-x" || c[0].PIDFile != "/run/wazo-x/wazo-x.pid" || c[0].StartProgram != "/bin/systemctl start wazo-x" || c[1].Kind != "host" || c[0].Port != 9504 {
 		t.Errorf("%+v", c)
 	}
 }
