@@ -650,3 +650,24 @@ func siblingReadme(v *values, patches []siblingPatch) string {
 	fmt.Fprintf(&b, "\nThe historical `features/daily/service_discovery.feature` of wazo-acceptance was deleted in\n2022 with its step (consul is no longer installed by default): the scenario needs that\nstep back, or a consul-enabled test environment, to run.\n")
 	return b.String()
 }
+
+// WriteFixtureSiblings writes the documented-format fixtures of the sibling
+// repositories under dir (wazo-service/, wazo-backup/, wazo-acceptance/,
+// wazo-platform.org/), as plain directories: what the patches written
+// without --siblings apply to, for tests and demonstrations.
+func WriteFixtureSiblings(dir string) error {
+	return fs.WalkDir(siblingFixtures, fixturesRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || p == fixturesRoot+"/README.md" {
+			return err
+		}
+		data, err := siblingFixtures.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(p, fixturesRoot+"/")))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+}

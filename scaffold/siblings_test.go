@@ -1,7 +1,6 @@
 package scaffold
 
 import (
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,21 +36,7 @@ func fixtureCheckouts(t testing.TB) string {
 	t.Helper()
 	needGit(t)
 	dir := t.TempDir()
-	err := fs.WalkDir(siblingFixtures, fixturesRoot, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || p == fixturesRoot+"/README.md" {
-			return err
-		}
-		data, err := siblingFixtures.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(p, fixturesRoot+"/")))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(dst, data, 0o644)
-	})
-	if err != nil {
+	if err := WriteFixtureSiblings(dir); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range siblingRepos {
