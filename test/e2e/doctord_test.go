@@ -91,6 +91,7 @@ func TestDoctordPackage(t *testing.T) {
 	step(t, "security", func(t *testing.T) { checkSecurity(t, c) })
 	step(t, "monit_restart_after_kill", func(t *testing.T) { checkMonit(t, c, ports.monit) })
 	step(t, "nginx_https", func(t *testing.T) { checkNginx(t, c, ports.nginx, ports.ca) })
+	step(t, "logrotate_rsyslog", func(t *testing.T) { checkLogFiles(t, c) })
 	step(t, "reboot", func(t *testing.T) {
 		// The first boot ran without XIVO_UUID (the daemon warns and goes
 		// on). Now the host becomes Wazo-like: xivo-config puts it in
@@ -458,6 +459,33 @@ func checkNginx(t *testing.T, c *container, port int, ca *x509.CertPool) {
 		t.Errorf("GET %s/status: %d %v (daily/http.feature wants anything but 404)\n%s", base, code, err, body)
 	}
 	t.Logf("via nginx TLS :%d: api.yml 200 basePath %s; /status %d", port, spec.BasePath, code)
+}
+
+// checkLogFiles validates the shipped rsyslog drop-in with rsyslogd, then
+// forces a rotation: with copytruncate the daemon keeps writing to
+// /var/log/wazo-doctord.log without being told.
+func checkLogFiles(t *testing.T, c *container) {
+	c.must(t, "rsyslogd", "-N1")
+	c.must(t, "logrotate", "-f", "/etc/logrotate.d/"+pkg)
+	c.must(t, "test", "-s", logFile+".1.gz")
+	if size := strings.TrimSpace(c.must(t, "stat", "-c", "%s", logFile)); size != "0" {
+		t.Fatalf("%s is %s bytes right after copytruncate, want 0", logFile, size)
+	}
+	if code, _, err := get(http.DefaultClient, apiURL); err != nil || code != 200 {
+		t.Fatalf("GET %s: %d %v", apiURL, code, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := c.run("cat", logFile)
+		if strings.Contains(out, "api.yml") {
+			t.Logf("after rotation the daemon still logs to %s:\n%s", logFile, out)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing about the api.yml request in %s 10 s after rotation (log: %q)", logFile, out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // checkUpgrade follows wazo-upgrade: stop + disable, install N+1, enable +
