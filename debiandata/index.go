@@ -51,7 +51,7 @@ func UpstreamVersion(v string) string {
 
 // Index holds both tables.
 type Index struct {
-	Release string // header line of the Go table, says which release was read
+	Release string // the Debian point release the tables were read from, e.g. "13.8"
 	goMods  map[string]Entry
 	pyBin   map[string]Entry
 	pySrc   map[string]Entry // source package name → first python3-* binary
@@ -69,8 +69,8 @@ func Parse(goData, pyData []byte) (*Index, error) {
 	err := eachRow("trixie-go.tsv", goData, 3, func(f []string) {
 		ix.goMods[f[0]] = Entry{Name: f[0], Source: f[1], Version: f[2]}
 	}, func(c string) {
-		if ix.Release == "" {
-			ix.Release = strings.TrimSpace(strings.TrimPrefix(c, "#"))
+		if m := releaseRe.FindStringSubmatch(c); m != nil && ix.Release == "" {
+			ix.Release = m[1]
 		}
 	})
 	if err != nil {
@@ -112,6 +112,8 @@ func eachRow(name string, data []byte, minFields int, row func([]string), commen
 	}
 	return sc.Err()
 }
+
+var releaseRe = regexp.MustCompile(`release ([0-9][0-9.]*)`)
 
 var majorSuffix = regexp.MustCompile(`/v[0-9]+$`)
 

@@ -21,6 +21,9 @@ func TestEmbeddedIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if ix.Release == "" || ix.Release[:3] != "13." {
+		t.Errorf("Release = %q, want a 13.x point release", ix.Release)
+	}
 	cases := []struct {
 		kind, name, upstream string
 		found                bool

@@ -41,7 +41,9 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 		for _, r := range s.Reqs.Entries {
 			d := dep{name: r.Name, version: r.Version, op: r.Op, path: s.Reqs.Path, line: r.Line}
 			if r.URL != "" {
-				d.wazo = strings.Contains(r.URL, "github.com/wazo-platform/")
+				// Wazo's own libraries, from their GitHub archives (wazo-pbx is
+				// the organisation's former name).
+				d.wazo = strings.Contains(r.URL, "github.com/wazo-platform/") || strings.Contains(r.URL, "github.com/wazo-pbx/")
 				if d.name == "" {
 					d.name = r.URL
 				}
@@ -93,7 +95,7 @@ func depsInDebian() Rule {
 			}
 			var out []Finding
 			for _, d := range missingFromDebian(deps) {
-				out = append(out, fail(d.path, d.line, d.name+" is not packaged in Debian 13 ("+env.Debian.Release+")"))
+				out = append(out, fail(d.path, d.line, d.name+" is not packaged in Debian 13 (index of Debian "+env.Debian.Release+")"))
 			}
 			if len(out) == 0 {
 				out = append(out, pass(fmt.Sprintf("all %d direct dependencies of %s are in Debian 13 or Wazo", len(deps), manifest)))
