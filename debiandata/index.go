@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 //go:embed trixie-go.tsv
@@ -57,10 +58,15 @@ type Index struct {
 	pySrc   map[string]Entry // source package name → first python3-* binary
 }
 
-// Load parses the embedded tables (about 1 ms; callers keep the result).
+// Load parses the embedded tables (a few ms); Default keeps one parse.
 func Load() (*Index, error) {
 	return Parse(goTSV, pyTSV)
 }
+
+// Default is the embedded index, parsed once per process: a daemon that
+// audits every few seconds, or a fuzzer, must not pay the parse each time.
+// The Index is never modified after parsing, so sharing it is safe.
+var Default = sync.OnceValues(Load)
 
 // Parse reads a Go table (import_path, source, version, dev package) and a
 // Python table (binary, source, version). Comment lines start with '#'.

@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"fmt"
 	"sort"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -38,6 +39,10 @@ type Registry struct {
 func Load() (*Registry, error) {
 	return Parse(registryYAML)
 }
+
+// Default is the embedded registry, parsed once per process (read-only
+// after parsing).
+var Default = sync.OnceValues(Load)
 
 // Parse reads a registry document and checks that it is usable: a block
 // start, and no port claimed by two different current daemons.

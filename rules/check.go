@@ -63,11 +63,11 @@ func Check(dir string, opts CheckOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := ports.Load()
+	reg, err := ports.Default()
 	if err != nil {
 		return nil, err
 	}
-	ix, err := debiandata.Load()
+	ix, err := debiandata.Default()
 	if err != nil {
 		return nil, err
 	}
