@@ -18,8 +18,9 @@ bench-check:
 # Every parser of outside input, FUZZTIME each (default 10s; the issue wants 10m once).
 FUZZTIME ?= 10s
 fuzz-servicekit:
-	@set -e; for t in $$($(GO) test -list '^Fuzz' ./probe/parse/ | grep '^Fuzz'); do \
-	  echo "== $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./probe/parse/; done
+	@set -e; for p in ./probe/parse/ ./rules/; do \
+	  for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+	    echo "== $$p $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p; done; done
 
 # Regenerate debiandata/*.tsv from Debian 13's Sources/Packages indexes.
 refresh-debian-index:
