@@ -29,6 +29,7 @@ func BenchmarkExecToPassing(b *testing.B) {
 		cfg := doctordConfig(b, dir, port, c, 0, testenv.FreePort(b))
 		cmd := exec.Command(bin, "--dev", "-c", cfg)
 		cmd.Env = append(os.Environ(), "XIVO_UUID="+xivoUUID)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		b.StartTimer()
 		start := time.Now()
 		if err := cmd.Start(); err != nil {

@@ -1,6 +1,7 @@
 package consul
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -103,30 +104,47 @@ func TestDoctordSIGTERMLeavesCatalogBeforeExit(t *testing.T) {
 
 	cmd := exec.Command(bin, "--dev", "-c", cfg)
 	cmd.Env = append(os.Environ(), "XIVO_UUID="+xivoUUID)
+	// Killed with the test binary even if it dies (e.g. -timeout panic).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	stderr, err := os.Create(filepath.Join(dir, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	cmd.Stdout, cmd.Stderr = stderr, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// exited receives the exit once; done is closed once it happened.
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	done := make(chan struct{})
+	go func() { exited <- cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		select {
-		case <-exited:
+		case <-done:
 		default:
 			_ = cmd.Process.Kill()
-			<-exited
+			<-done
 		}
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, "wazo-doctord.log"))
-			t.Logf("wazo-doctord log:\n%s", b)
+			e, _ := os.ReadFile(filepath.Join(dir, "stderr"))
+			t.Logf("wazo-doctord log:\n%s\nstderr:\n%s", b, e)
 		}
 	})
 
 	id := waitAnyPassing(t, c, 10*time.Second)
-	status := getStatus(t, port, "status-token")
-	for _, k := range []string{"service_discovery", "bus_publisher", "rest_api"} {
-		if status[k].Status != "ok" {
-			t.Errorf("/status %s = %q, want ok (whole body %v)", k, status[k].Status, status)
+	// The bus connects in the background: poll /status until all is ok.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status := getStatus(t, port, "status-token")
+		if status["service_discovery"].Status == "ok" && status["bus_publisher"].Status == "ok" && status["rest_api"].Status == "ok" {
+			break
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/status = %v, want service_discovery, bus_publisher and rest_api ok", status)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval
 	}
 
 	// A request in flight: headers half sent on a new connection, which
@@ -144,11 +162,10 @@ func TestDoctordSIGTERMLeavesCatalogBeforeExit(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(8 * time.Second)
+	deadline = time.Now().Add(8 * time.Second)
 	for catalogCount(t, c) != 0 {
 		select {
 		case err := <-exited:
-			exited <- err
 			t.Fatalf("wazo-doctord exited (%v) while still in the catalog", err)
 		default:
 		}
@@ -162,9 +179,19 @@ func TestDoctordSIGTERMLeavesCatalogBeforeExit(t *testing.T) {
 		t.Fatalf("wazo-doctord exited (%v) before the check: the in-flight request did not hold the drain", err)
 	default: // still running, already gone from the catalog
 	}
-	// Finish the request: the drain ends, the daemon exits 0.
+	// Finish the request: it is still served (HTTP was not drained before
+	// the deregistration), then the drain ends and the daemon exits 0.
 	if _, err := fmt.Fprintf(hold, "\r\n"); err != nil {
 		t.Fatal(err)
+	}
+	_ = hold.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(hold), nil)
+	if err != nil {
+		t.Fatalf("the request in flight during the deregistration was not served: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the request in flight got HTTP %d, want 200", resp.StatusCode)
 	}
 	select {
 	case err := <-exited:

@@ -40,6 +40,9 @@ const budget = time.Duration((refresh + retry) * float64(time.Second))
 // the poll interval, and two busy cores shared by four test suites.
 const slack = 1500 * time.Millisecond
 
+// agentSlack covers the request and poll on the agent itself.
+const agentSlack = 200 * time.Millisecond
+
 func discovery() config.ServiceDiscovery {
 	return config.ServiceDiscovery{
 		Enabled:          true,
@@ -178,6 +181,23 @@ func waitPassing(t *testing.T, c *testenv.Consul, id string, within time.Duratio
 			t.Fatalf("service %s not passing in the catalog within %v", id, within)
 		}
 		time.Sleep(20 * time.Millisecond) // polling interval
+	}
+}
+
+// waitAgentPassing polls the agent's own view of the service (what the
+// registrar controls, before the catalog sync) until its checks pass.
+func waitAgentPassing(t *testing.T, c *testenv.Consul, id string, within time.Duration) {
+	t.Helper()
+	start := time.Now()
+	for {
+		var out struct{ AggregatedStatus string }
+		if c.Get("/v1/agent/health/service/id/"+id, &out) == nil && out.AggregatedStatus == "passing" {
+			return
+		}
+		if time.Since(start) > within {
+			t.Fatalf("service %s not passing on the agent within %v", id, within)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval
 	}
 }
 

@@ -73,13 +73,13 @@ type Registrar struct {
 	log     *slog.Logger
 	events  Events
 
-	mu        sync.Mutex
-	started   bool
-	stopped   bool
-	cancel    context.CancelFunc
-	done      chan struct{}
-	attempted bool // a registration request was sent at least once
-	passing   bool // registered and the last TTL update succeeded
+	mu             sync.Mutex
+	started        bool
+	stopped        bool
+	cancel         context.CancelFunc
+	done           chan struct{}
+	registeredOnce bool // a registration succeeded at least once: Stop deregisters
+	passing        bool // registered and the last TTL update succeeded
 }
 
 // NewRegistrar validates the configuration and prepares a registration with
@@ -206,10 +206,10 @@ func (r *Registrar) Stop(ctx context.Context) error {
 		return fmt.Errorf("service_discovery: stopping the registration loop: %w", ctx.Err())
 	}
 	r.mu.Lock()
-	attempted, wasPassing := r.attempted, r.passing
+	registeredOnce, wasPassing := r.registeredOnce, r.passing
 	r.passing = false
 	r.mu.Unlock()
-	if !attempted {
+	if !registeredOnce {
 		return nil
 	}
 
@@ -336,15 +336,14 @@ func (r *Registrar) register(ctx context.Context) error {
 			DeregisterCriticalServiceAfter: r.deregisterAfter().String(),
 		},
 	}
-	r.mu.Lock()
-	r.attempted = true
-	r.mu.Unlock()
 	rctx, cancel := context.WithTimeout(ctx, r.reqTO)
 	defer cancel()
 	if err := r.agent.register(rctx, def); err != nil {
 		return fmt.Errorf("registering %s (id %s): %w", r.name, r.id, err)
 	}
-	r.setPassing(true)
+	r.mu.Lock()
+	r.registeredOnce, r.passing = true, true
+	r.mu.Unlock()
 	r.log.Info("registered in consul", "service", r.name, "service_id", r.id, "address", address, "port", r.port, "tags", r.tags)
 	if r.events != nil {
 		r.events.Publish("service_registered", "service.registered."+r.name, map[string]any{

@@ -60,18 +60,6 @@ func TestRegistersOnStartWithWazoFields(t *testing.T) {
 	if !found {
 		t.Errorf("no passing check service:%s in %+v", id, e.Checks)
 	}
-	// The TTL check carries DeregisterCriticalServiceAfter, so a killed
-	// process does not stay in the catalog forever.
-	var checks map[string]struct {
-		Definition struct{ DeregisterCriticalServiceAfter string }
-		Type       string
-	}
-	if err := c.Get("/v1/agent/checks", &checks); err != nil {
-		t.Fatal(err)
-	}
-	if ch := checks["service:"+id]; ch.Type != "ttl" || ch.Definition.DeregisterCriticalServiceAfter != "1m0s" {
-		t.Errorf("check service:%s = %+v; want a ttl check with DeregisterCriticalServiceAfter 1m0s", id, ch)
-	}
 	if r.Status() != "ok" {
 		t.Errorf("Status() = %q while passing, want ok", r.Status())
 	}
@@ -106,6 +94,7 @@ func TestRegistersOnStartWithWazoFields(t *testing.T) {
 	if n := catalogCount(t, c); n != 0 {
 		t.Errorf("after Stop the catalog still holds %d entries", n)
 	}
+	var checks map[string]any
 	if err := c.Get("/v1/agent/checks", &checks); err != nil {
 		t.Fatal(err)
 	}
@@ -170,19 +159,28 @@ func TestAgentRestartedTenTimes(t *testing.T) {
 			}
 			id := r.ServiceID()
 			waitPassing(t, c, id, 5*time.Second)
-			var worst time.Duration
+			var worstAgent, worstCatalog time.Duration
 			for i := 1; i <= 10; i++ {
 				c.Kill()
 				waitStatus(t, r, "fail", 5*time.Second)
 				c.Start()
-				_, took := waitPassing(t, c, id, budget+slack)
-				worst = max(worst, took)
+				// The registrar's part: passing on the agent within
+				// refresh+retry of the agent being ready again.
+				waitAgentPassing(t, c, id, 10*time.Second)
+				got := time.Since(c.ReadyAt)
+				worstAgent = max(worstAgent, got)
+				if got > budget+agentSlack {
+					t.Errorf("restart %d: passing on the agent %v after it was ready; budget %v + %v", i, got, budget, agentSlack)
+				}
+				// What Wazo's lookups see: the catalog, after the agent's sync.
+				waitPassing(t, c, id, budget+slack)
+				worstCatalog = max(worstCatalog, time.Since(c.ReadyAt))
 				if r.ServiceID() != id {
 					t.Fatal("the service id changed")
 				}
 				waitStatus(t, r, "ok", budget+slack)
 			}
-			t.Logf("%s agent: worst agent ready → passing again: %v (budget refresh+retry %v + slack %v)", kind, worst, budget, slack)
+			t.Logf("%s agent, 10 restarts, from the agent ready (leader, node listed, a registration accepted): worst passing on the agent %v, in the catalog %v (refresh+retry %v)", kind, worstAgent, worstCatalog, budget)
 			if !persistent && !strings.Contains(logs.String(), "registering again") {
 				t.Errorf("no re-registration logged:\n%s", logs)
 			}
@@ -220,9 +218,11 @@ func TestConsulTokenHeaderNeverLogged(t *testing.T) {
 
 	var mu sync.Mutex
 	var seen []string // token header and query of every request
+	tokensSeen := map[string]bool{}
 	proxy := httptest.NewServer(recordingProxy(t, c.Addr(), func(r *http.Request) {
 		mu.Lock()
 		seen = append(seen, r.Header.Get("X-Consul-Token")+" "+r.URL.RawQuery)
+		tokensSeen[r.Header.Get("X-Consul-Token")] = true
 		mu.Unlock()
 	}))
 	defer proxy.Close()
@@ -232,9 +232,11 @@ func TestConsulTokenHeaderNeverLogged(t *testing.T) {
 	tests := []struct {
 		token      string
 		wantStatus string
+		wantLog    string
 	}{
-		{token, "ok"},
-		{"wrong-token-value", "fail"},
+		{token, "ok", ""},
+		{"wrong-token-value", "fail", "HTTP 403: ACL not found"},
+		{"", "fail", "HTTP 403: Permission denied"},
 	}
 	for _, tt := range tests {
 		log, logs := newLogger()
@@ -246,22 +248,25 @@ func TestConsulTokenHeaderNeverLogged(t *testing.T) {
 		if tt.wantStatus == "ok" {
 			waitPassing(t, c, r.ServiceID(), budget+slack)
 		} else {
-			waitLog(t, logs, "Permission denied", 5*time.Second)
+			waitLog(t, logs, tt.wantLog, 5*time.Second)
 		}
 		if got := r.Status(); got != tt.wantStatus {
 			t.Errorf("token %q: Status() = %q, want %q", tt.token, got, tt.wantStatus)
 		}
 		stop(t, r)
-		if strings.Contains(logs.String(), tt.token) {
+		if tt.token != "" && strings.Contains(logs.String(), tt.token) {
 			t.Errorf("the consul token appears in the logs:\n%s", logs)
 		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	if !tokensSeen[token] || !tokensSeen["wrong-token-value"] || !tokensSeen[""] {
+		t.Errorf("X-Consul-Token values seen by the agent: %v; want the right, the wrong and no token", tokensSeen)
+	}
 	for _, s := range seen {
 		tok, query, _ := strings.Cut(s, " ")
-		if tok != token && tok != "wrong-token-value" {
-			t.Errorf("a request went without the X-Consul-Token header")
+		if tok != token && tok != "wrong-token-value" && tok != "" {
+			t.Errorf("unexpected X-Consul-Token %q", tok)
 		}
 		if strings.Contains(query, "token") {
 			t.Errorf("the token went in the query string: %q", query)
@@ -360,7 +365,8 @@ func TestHTTPSVerify(t *testing.T) {
 
 // A killed process (no deregistration) leaves a critical entry that consul
 // reaps after DeregisterCriticalServiceAfter (1 min, consul's minimum) plus
-// its reap interval (30 s).
+// its reap interval (30 s). The agent's API does not show that setting of
+// a TTL check, so this is how it is proven: without it the entry would stay.
 func TestKilledProcessIsReapedByConsul(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for consul's reaper (up to 2 min)")
@@ -378,7 +384,7 @@ func TestKilledProcessIsReapedByConsul(t *testing.T) {
 	r.cancel()
 	<-r.done
 	r.mu.Lock()
-	r.attempted = false // and Stop must not deregister either
+	r.registeredOnce = false // and Stop must not deregister either
 	r.mu.Unlock()
 	took := waitGone(t, c, 3*time.Minute)
 	t.Logf("killed → reaped by consul after %v", took)

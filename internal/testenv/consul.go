@@ -44,8 +44,14 @@ type ConsulTLS struct {
 type Consul struct {
 	HTTPPort  int
 	HTTPSPort int // 0 unless Options.TLS
-	Node      string
-	Options   ConsulOptions
+	// HTTPUpAt is when the last Start first got an HTTP answer from the
+	// agent (before it may have a leader): the moment clients can reach it.
+	HTTPUpAt time.Time
+	// ReadyAt is when the last Start saw the agent ready: a leader elected,
+	// the node in the catalog, and a registration accepted.
+	ReadyAt time.Time
+	Node    string
+	Options ConsulOptions
 
 	t       testing.TB
 	bin     string
@@ -171,13 +177,16 @@ func (c *Consul) Start() {
 	}
 	cmd := exec.Command(c.bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Pdeathsig: the agent dies with the test binary even when it cannot
+	// run its cleanups (a -timeout panic, a SIGKILL).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		c.t.Fatalf("testenv: starting %s: %v", c.bin, err)
 	}
 	logf.Close()
 	c.cmd = cmd
+	c.HTTPUpAt = time.Time{}
 	c.waitErr = make(chan error, 1)
 	go func() { c.waitErr <- cmd.Wait() }()
 	if err := c.waitReady(60 * time.Second); err != nil {
@@ -197,6 +206,9 @@ func (c *Consul) waitReady(timeout time.Duration) error {
 		}
 		var leader string
 		last = c.Get("/v1/status/leader", &leader)
+		if last == nil && c.HTTPUpAt.IsZero() {
+			c.HTTPUpAt = time.Now()
+		}
 		if last == nil && leader == "" {
 			last = fmt.Errorf("no leader yet")
 		}
@@ -207,6 +219,16 @@ func (c *Consul) waitReady(timeout time.Duration) error {
 				last = fmt.Errorf("node %s not in the catalog yet", c.Node)
 			}
 			if last == nil {
+				// A server agent restarted with its data holds
+				// registrations until it can reach its leader for the
+				// service's central config: ready means one goes through.
+				last = c.put("/v1/agent/service/register", `{"ID":"testenv-ready-probe","Name":"testenv-ready-probe"}`)
+				if last == nil {
+					last = c.put("/v1/agent/service/deregister/testenv-ready-probe", "")
+				}
+			}
+			if last == nil {
+				c.ReadyAt = time.Now()
 				return nil
 			}
 		}
@@ -242,6 +264,29 @@ func (c *Consul) Addr() string { return "127.0.0.1:" + strconv.Itoa(c.HTTPPort) 
 // with the management token when ACLs are on.
 func (c *Consul) Config() config.Consul {
 	return config.Consul{Scheme: "http", Host: "127.0.0.1", Port: c.HTTPPort, Token: c.Options.ACLToken}
+}
+
+// put sends a PUT with a JSON body to the agent's HTTP API.
+func (c *Consul) put(path, body string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+c.Addr()+path, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if c.Options.ACLToken != "" {
+		req.Header.Set("X-Consul-Token", c.Options.ACLToken)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("PUT %s: HTTP %d: %s", path, resp.StatusCode, strings.TrimSpace(string(b)))
+	}
+	return nil
 }
 
 // Get decodes the JSON answer of GET path (with query) from the agent's

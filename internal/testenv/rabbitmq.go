@@ -167,7 +167,7 @@ func (r *RabbitMQ) start() error {
 	epmdPortS := strconv.Itoa(epmdPort)
 	r.epmd = exec.Command("epmd", "-port", epmdPortS, "-address", "127.0.0.1")
 	r.epmd.Stdout, r.epmd.Stderr = logf, logf
-	r.epmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	r.epmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL} // dies with the test binary
 	if err := r.epmd.Start(); err != nil {
 		return fmt.Errorf("starting epmd: %w", err)
 	}
@@ -214,7 +214,7 @@ func (r *RabbitMQ) StartServer() error {
 		"RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}",
 	)
 	r.server.Stdout, r.server.Stderr = logf, logf
-	r.server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	r.server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL} // dies with the test binary
 	if err := r.server.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", RabbitMQServer, err)
 	}
