@@ -3,13 +3,16 @@ package rules
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wazo-platform/wazo-servicekit/debiandata"
 	"github.com/wazo-platform/wazo-servicekit/ports"
+	"github.com/wazo-platform/wazo-servicekit/probe/host"
 	"github.com/wazo-platform/wazo-servicekit/probe/repo"
 )
 
@@ -67,6 +70,41 @@ func BenchmarkCheckPhases(b *testing.B) {
 // BenchmarkAudit25Services audits an image root holding 25 installed Wazo
 // services (the size of a Wazo host). Goal: <= 500 ms.
 func BenchmarkAudit25Services(b *testing.B) {
+	root := benchRoot(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep, err := Audit(context.Background(), AuditOptions{Root: root})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rep.Services) != 25 {
+			b.Fatalf("%d services", len(rep.Services))
+		}
+	}
+}
+
+// BenchmarkAuditPerRule is the cost of each live probe for one service of
+// that root.
+func BenchmarkAuditPerRule(b *testing.B) {
+	h := host.Open(benchRoot(b))
+	s := &LiveService{Name: "wazo-bench00d", Host: h}
+	s.Config, _ = h.Config(s.Name)
+	s.UnitPath, s.Unit, s.UnitErr = h.Unit(s.Name)
+	env := &LiveEnv{Ctx: context.Background(), HTTP: &http.Client{Timeout: time.Second}, Command: runTool}
+	for _, r := range All() {
+		if !r.HasLive() {
+			continue
+		}
+		b.Run(r.ID, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				r.live(s, env)
+			}
+		})
+	}
+}
+
+// benchRoot lays out an image root with 25 installed services.
+func benchRoot(b *testing.B) string {
 	root := b.TempDir()
 	var pw, gr strings.Builder
 	pw.WriteString("root:x:0:0:root:/root:/bin/bash\n")
@@ -97,14 +135,5 @@ func BenchmarkAudit25Services(b *testing.B) {
 		os.MkdirAll(filepath.Dir(root+p), 0o755)
 		os.WriteFile(root+p, []byte(c), 0o644)
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		rep, err := Audit(context.Background(), AuditOptions{Root: root})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(rep.Services) != 25 {
-			b.Fatalf("%d services", len(rep.Services))
-		}
-	}
+	return root
 }

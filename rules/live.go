@@ -378,20 +378,14 @@ func liveWazoServiceListed(s *LiveService, _ *LiveEnv) []Finding {
 }
 
 func liveMonit(s *LiveService, env *LiveEnv) []Finding {
-	entries, err := os.ReadDir(s.Host.Path("/etc/monit/conf.d"))
-	if err != nil && !os.IsNotExist(err) {
-		return []Finding{unknown("cannot list /etc/monit/conf.d: " + err.Error())}
+	checks, err := s.Host.MonitChecks()
+	if err != nil {
+		return []Finding{unknown(err.Error())}
 	}
 	var where string
-	for _, e := range entries {
-		data, err := s.Host.ReadFile("/etc/monit/conf.d/" + e.Name())
-		if err != nil {
-			continue
-		}
-		for _, c := range parse.ParseMonit(data) {
-			if c.Kind == "process" && c.Name == s.Name {
-				where = fmt.Sprintf("/etc/monit/conf.d/%s:%d", e.Name(), c.Line)
-			}
+	for _, c := range checks {
+		if c.Item.Kind == "process" && c.Item.Name == s.Name {
+			where = fmt.Sprintf("%s:%d", c.Path, c.Item.Line)
 		}
 	}
 	if where == "" {

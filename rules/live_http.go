@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -127,21 +126,15 @@ func apiNames(name string) []string {
 
 func liveNginxEnabled(s *LiveService, env *LiveEnv) []Finding {
 	dirEnabled := "/etc/nginx/locations/https-enabled"
-	entries, err := os.ReadDir(s.Host.Path(dirEnabled))
-	if err != nil && !os.IsNotExist(err) {
-		return []Finding{unknown("cannot list " + dirEnabled + ": " + err.Error())}
+	locs, err := s.Host.EnabledLocations()
+	if err != nil {
+		return []Finding{unknown(err.Error())}
 	}
 	var prefix, where string
-	for _, e := range entries {
-		data, err := s.Host.ReadFile(dirEnabled + "/" + e.Name())
-		if err != nil {
-			continue // a dangling link: not enabled
-		}
-		for _, l := range parse.ParseNginx(data) {
-			for _, n := range apiNames(s.Name) {
-				if l.Path == "/api/"+n+"/" {
-					prefix, where = l.Path, fmt.Sprintf("%s/%s:%d", dirEnabled, e.Name(), l.Line)
-				}
+	for _, l := range locs {
+		for _, n := range apiNames(s.Name) {
+			if l.Item.Path == "/api/"+n+"/" {
+				prefix, where = l.Item.Path, fmt.Sprintf("%s:%d", l.Path, l.Item.Line)
 			}
 		}
 	}

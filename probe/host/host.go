@@ -30,6 +30,9 @@ type Host struct {
 	passwd []parse.PasswdEntry
 	group  []parse.GroupEntry
 	accErr error
+
+	monit dirCache[parse.MonitCheck]
+	nginx dirCache[parse.NginxLocation]
 }
 
 // Open returns a Host for root ("/" or "" is the running host).
@@ -277,4 +280,50 @@ func (h *Host) PIDOf(name, pidFile string) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no running process named %s", name)
+}
+
+// Located is a parsed item and the file of the audited system it is in.
+type Located[T any] struct {
+	Path string
+	Item T
+}
+
+// dirCache parses every file of one directory once per Host: all services
+// of a host share /etc/monit/conf.d and nginx's https-enabled, and reading
+// them once per service would make an audit quadratic in services.
+type dirCache[T any] struct {
+	once  sync.Once
+	items []Located[T]
+	err   error
+}
+
+func (c *dirCache[T]) load(h *Host, dir string, parseFile func([]byte) []T) ([]Located[T], error) {
+	c.once.Do(func() {
+		entries, err := os.ReadDir(h.Path(dir))
+		if err != nil && !os.IsNotExist(err) {
+			c.err = fmt.Errorf("cannot list %s: %v", dir, err)
+			return
+		}
+		for _, e := range entries {
+			data, err := h.ReadFile(dir + "/" + e.Name())
+			if err != nil {
+				continue // a dangling link or a subdirectory: nothing enabled there
+			}
+			for _, it := range parseFile(data) {
+				c.items = append(c.items, Located[T]{Path: dir + "/" + e.Name(), Item: it})
+			}
+		}
+	})
+	return c.items, c.err
+}
+
+// MonitChecks returns every check of /etc/monit/conf.d (read once).
+func (h *Host) MonitChecks() ([]Located[parse.MonitCheck], error) {
+	return h.monit.load(h, "/etc/monit/conf.d", parse.ParseMonit)
+}
+
+// EnabledLocations returns every nginx location enabled in
+// /etc/nginx/locations/https-enabled (read once).
+func (h *Host) EnabledLocations() ([]Located[parse.NginxLocation], error) {
+	return h.nginx.load(h, "/etc/nginx/locations/https-enabled", parse.ParseNginx)
 }
