@@ -158,13 +158,25 @@ func appendAttr(b []byte, group string, a slog.Attr) []byte {
 	b = append(b, ' ')
 	b = append(b, key...)
 	b = append(b, '=')
-	s := a.Value.String()
-	if s == "" || strings.ContainsAny(s, " \t\n\"=") {
-		b = strconv.AppendQuote(b, s)
-	} else {
-		b = append(b, s...)
+	switch a.Value.Kind() {
+	case slog.KindInt64:
+		return strconv.AppendInt(b, a.Value.Int64(), 10)
+	case slog.KindUint64:
+		return strconv.AppendUint(b, a.Value.Uint64(), 10)
+	case slog.KindBool:
+		return strconv.AppendBool(b, a.Value.Bool())
+	case slog.KindString:
+		return appendString(b, a.Value.String())
 	}
-	return b
+	return appendString(b, a.Value.String())
+}
+
+// appendString quotes values that would be ambiguous on a log line.
+func appendString(b []byte, s string) []byte {
+	if s == "" || strings.ContainsAny(s, " \t\n\"=") {
+		return strconv.AppendQuote(b, s)
+	}
+	return append(b, s...)
 }
 
 // LevelName is Python's name for a level.

@@ -6,4 +6,5 @@ BENCH_TARGETS += bench-kit
 
 .PHONY: bench-kit
 bench-kit: build
+	$(GO) test -run '^$$' -bench . -benchmem ./daemon/
 	$(GO) run ./internal/benchkit -bin $(BIN)/wazo-doctord

@@ -11,8 +11,16 @@ type Router struct {
 	mux *http.ServeMux
 }
 
+// fallback is the catch-all pattern: ServeMux picks it only when no route
+// matches the path and method, so a normal request is matched once.
+const fallback = "/"
+
 // NewRouter returns an empty router.
-func NewRouter() *Router { return &Router{mux: http.NewServeMux()} }
+func NewRouter() *Router {
+	r := &Router{mux: http.NewServeMux()}
+	r.mux.HandleFunc(fallback, r.notFound)
+	return r
+}
 
 // Handle registers h for a ServeMux pattern such as "GET /1.0/status".
 func (r *Router) Handle(pattern string, h http.Handler) { r.mux.Handle(pattern, h) }
@@ -20,14 +28,14 @@ func (r *Router) Handle(pattern string, h http.Handler) { r.mux.Handle(pattern, 
 // HandleFunc registers f for a ServeMux pattern.
 func (r *Router) HandleFunc(pattern string, f http.HandlerFunc) { r.mux.Handle(pattern, f) }
 
+// ServeHTTP dispatches to the matching route, or answers 404 / 405.
+func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) { r.mux.ServeHTTP(w, req) }
+
 var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
-// ServeHTTP dispatches, answering 404 or 405 itself when no pattern matches.
-func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	if _, pattern := r.mux.Handler(req); pattern != "" {
-		r.mux.ServeHTTP(w, req) // sets the path values Handler does not
-		return
-	}
+// notFound answers 405 with Allow when the path exists for other methods,
+// and 404 otherwise.
+func (r *Router) notFound(w http.ResponseWriter, req *http.Request) {
 	var allowed []string
 	for _, m := range probeMethods {
 		if m == req.Method {
@@ -35,7 +43,7 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		probe := req.Clone(req.Context())
 		probe.Method = m
-		if _, p := r.mux.Handler(probe); p != "" {
+		if _, p := r.mux.Handler(probe); p != fallback {
 			allowed = append(allowed, m)
 		}
 	}
