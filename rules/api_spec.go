@@ -2,8 +2,11 @@ package rules
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"regexp"
 
+	"github.com/wazo-platform/wazo-servicekit/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/probe/repo"
 )
 
@@ -69,3 +72,66 @@ func apiSpec() Rule {
 		live: liveAPISpec,
 	}
 }
+
+func liveAPISpec(s *LiveService, env *LiveEnv) []Finding {
+	port, ok := s.num("rest_api", "port")
+	if !ok {
+		return []Finding{fail("/etc/"+s.Name+"/config.yml", 0, "no rest_api.port in the installed config")}
+	}
+	if !s.Host.Live {
+		return []Finding{notLive(s, "api.yml on port "+fmt.Sprint(port))}
+	}
+	doc, u, err := fetchSpec(env, env.HTTP, fmt.Sprintf("http://127.0.0.1:%d", port))
+	if err != nil {
+		return []Finding{fail("", 0, fmt.Sprintf("GET %s: %v", u, err))}
+	}
+	var out []Finding
+	if p, ok := asInt(doc["x-xivo-port"]); !ok || p != port {
+		out = append(out, fail("", 0, fmt.Sprintf("%s: x-xivo-port %v, but the daemon listens on %d", u, doc["x-xivo-port"], port)))
+	}
+	if n, _ := doc["x-xivo-name"].(string); n == "" {
+		out = append(out, fail("", 0, u+": no x-xivo-name"))
+	}
+	if sw, _ := doc["swagger"].(string); sw != "2.0" && doc["openapi"] == nil {
+		out = append(out, fail("", 0, u+": not a swagger 2.0 / openapi document"))
+	}
+	if len(out) == 0 {
+		out = append(out, pass(fmt.Sprintf("%s serves api.yml with x-xivo-port %d, x-xivo-name %v", u, port, doc["x-xivo-name"])))
+	}
+	return out
+}
+
+// fetchSpec GETs <base>/<ver>/api/api.yml for the known versions and
+// returns the first document served.
+func fetchSpec(env *LiveEnv, client *http.Client, base string) (map[string]any, string, error) {
+	var lastErr error
+	for _, v := range apiVersions {
+		u := base + "/" + v + "/api/api.yml"
+		req, err := http.NewRequestWithContext(env.Ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, u, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, u, err // nothing listens: no point trying other versions
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		resp.Body.Close()
+		if err != nil {
+			return nil, u, err
+		}
+		if resp.StatusCode == http.StatusNotFound {
+			lastErr = fmt.Errorf("%s: 404", u)
+			continue
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, u, fmt.Errorf("%s: HTTP %d", u, resp.StatusCode)
+		}
+		m, err := parse.YAMLMap(u, body)
+		return m, u, err
+	}
+	return nil, base, lastErr
+}
+
+// apiVersions are the basePaths Wazo daemons use (conventions.md §0.7).
+var apiVersions = []string{"1.0", "1.1", "0.1", "0.2"}

@@ -45,3 +45,36 @@ func startsOnBoot() Rule {
 		live: liveWantsLink,
 	}
 }
+
+func liveWantsLink(s *LiveService, env *LiveEnv) []Finding {
+	if s.Unit == nil {
+		return []Finding{fail("", 0, s.UnitErr.Error())}
+	}
+	var out []Finding
+	wanted := s.Unit.All("Install", "WantedBy")
+	if len(wanted) == 0 {
+		return []Finding{fail(s.UnitPath, 0, "the unit has no WantedBy=: it cannot be enabled")}
+	}
+	for _, w := range wanted {
+		link := "/etc/systemd/system/" + w.Text + ".wants/" + s.Name + ".service"
+		if s.Host.Exists(link) {
+			out = append(out, pass("enabled: "+link))
+		} else {
+			out = append(out, fail(link, 0, "not enabled: "+link+" is missing"))
+		}
+	}
+	if !s.Host.Live {
+		return append(out, notLive(s, "unit state"))
+	}
+	state, err := env.Command(env.Ctx, "systemctl", "is-active", s.Name+".service")
+	st := strings.TrimSpace(string(state))
+	switch {
+	case st == "active":
+		out = append(out, pass(s.Name+".service is active"))
+	case st == "" || (err != nil && st != "inactive" && st != "failed"):
+		out = append(out, unknown(fmt.Sprintf("systemctl is-active: %v %s", err, st)))
+	default:
+		out = append(out, fail("", 0, s.Name+".service is "+st))
+	}
+	return out
+}

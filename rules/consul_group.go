@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/probe/repo"
@@ -46,4 +47,32 @@ func consulGroup() Rule {
 		},
 		live: liveConsulGroup,
 	}
+}
+
+func liveConsulGroup(s *LiveService, _ *LiveEnv) []Finding {
+	need := false
+	entries, _ := os.ReadDir(s.Host.Path("/etc/" + s.Name + "/conf.d"))
+	for _, e := range entries {
+		if t, err := os.Readlink(s.Host.Path("/etc/" + s.Name + "/conf.d/" + e.Name())); err == nil && strings.HasPrefix(t, "/var/lib/consul/") {
+			need = true
+		}
+	}
+	if !need {
+		return []Finding{pass("the service does not read the default consul config files")}
+	}
+	u, out := liveUserEntry(s)
+	if u == nil {
+		return out
+	}
+	g, err := s.Host.Group("consul")
+	if err != nil {
+		return []Finding{unknown(err.Error())}
+	}
+	if g == nil {
+		return []Finding{fail("/etc/group", 0, "no group consul, yet the service links /var/lib/consul files")}
+	}
+	if u.GID == g.GID || contains(g.Members, u.Name) {
+		return []Finding{pass(u.Name + " is in group consul")}
+	}
+	return []Finding{fail("/etc/group", g.Line, u.Name+" is not in group consul")}
 }

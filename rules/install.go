@@ -76,3 +76,19 @@ func contains(list []string, v string) bool {
 	}
 	return false
 }
+
+func liveInstalled(s *LiveService, _ *LiveEnv) []Finding {
+	data, err := s.Host.ReadFile("/var/lib/dpkg/status")
+	if err != nil {
+		return []Finding{unknown("cannot read the dpkg database: " + err.Error())}
+	}
+	for _, p := range parse.ParseDeb822(data) {
+		if p.Get("Package") == s.Name {
+			if st := p.Get("Status"); st != "install ok installed" {
+				return []Finding{fail("/var/lib/dpkg/status", p.Line("Package"), fmt.Sprintf("dpkg status of %s is %q", s.Name, st))}
+			}
+			return []Finding{pass(s.Name + " " + p.Get("Version") + " is installed and configured")}
+		}
+	}
+	return []Finding{unknown("no dpkg package named " + s.Name + " (installed from source?)")}
+}

@@ -62,3 +62,36 @@ func monitCheck() Rule {
 		live: liveMonit,
 	}
 }
+
+func liveMonit(s *LiveService, env *LiveEnv) []Finding {
+	checks, err := s.Host.MonitChecks()
+	if err != nil {
+		return []Finding{unknown(err.Error())}
+	}
+	var where string
+	for _, c := range checks {
+		if c.Item.Kind == "process" && c.Item.Name == s.Name {
+			where = fmt.Sprintf("%s:%d", c.Path, c.Item.Line)
+		}
+	}
+	if where == "" {
+		return []Finding{fail("/etc/monit/conf.d", 0, "no `check process "+s.Name+"` in /etc/monit/conf.d")}
+	}
+	out := []Finding{pass("monit check at " + where)}
+	if !s.Host.Live {
+		return append(out, notLive(s, "monit's status"))
+	}
+	sum, err := env.Command(env.Ctx, "monit", "summary")
+	if err != nil {
+		return append(out, unknown("monit summary: "+err.Error()))
+	}
+	for _, line := range strings.Split(string(sum), "\n") {
+		if strings.Contains(line, s.Name) {
+			if strings.Contains(line, "OK") || strings.Contains(line, "Running") {
+				return append(out, pass("monit reports: "+strings.Join(strings.Fields(line), " ")))
+			}
+			return append(out, fail("", 0, "monit reports: "+strings.Join(strings.Fields(line), " ")))
+		}
+	}
+	return append(out, fail("", 0, "monit summary does not list "+s.Name+" (monit not reloaded?)"))
+}

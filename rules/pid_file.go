@@ -96,3 +96,22 @@ func pidDirMade(s *repo.Service, user, d string) (bool, string) {
 	}
 	return false, ""
 }
+
+func livePIDDir(s *LiveService, _ *LiveEnv) []Finding {
+	pf := s.pidFile()
+	if pf == "" {
+		return []Finding{pass("the service writes no PID file")}
+	}
+	if !s.Host.Live {
+		return []Finding{notLive(s, dir(pf)+" (a tmpfs created at start)")}
+	}
+	u, out := liveUserEntry(s)
+	if u == nil {
+		return out
+	}
+	out = []Finding{ownedBy(s, dir(pf), u)}
+	if s.Host.Exists(pf) {
+		out = append(out, ownedBy(s, pf, u))
+	}
+	return out
+}

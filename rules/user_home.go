@@ -41,3 +41,17 @@ func userHomeNotInHome() Rule {
 		live: liveUserHome,
 	}
 }
+
+func liveUserHome(s *LiveService, _ *LiveEnv) []Finding {
+	u, out := liveUserEntry(s)
+	if u == nil {
+		return out
+	}
+	if u.Home == "/home" || strings.HasPrefix(u.Home, "/home/") {
+		return []Finding{fail("/etc/passwd", u.Line, fmt.Sprintf("%s's home is %s", u.Name, u.Home))}
+	}
+	if s.Host.Exists("/home/" + u.Name) {
+		return []Finding{fail("/home/"+u.Name, 0, "/home/"+u.Name+" exists")}
+	}
+	return []Finding{pass(fmt.Sprintf("%s's home is %s; no /home/%s", u.Name, u.Home, u.Name))}
+}

@@ -54,3 +54,14 @@ func userNoLoginShell() Rule {
 		live: liveUserNoLoginShell,
 	}
 }
+
+func liveUserNoLoginShell(s *LiveService, _ *LiveEnv) []Finding {
+	u, out := liveUserEntry(s)
+	if u == nil {
+		return out
+	}
+	if !noLoginShells[u.Shell] {
+		return []Finding{fail("/etc/passwd", u.Line, fmt.Sprintf("%s has the login shell %q", u.Name, u.Shell))}
+	}
+	return []Finding{pass(u.Name + " has shell " + u.Shell)}
+}

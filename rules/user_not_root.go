@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	"github.com/wazo-platform/wazo-servicekit/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/probe/repo"
 )
 
@@ -41,4 +42,47 @@ func userNotRoot() Rule {
 		},
 		live: liveUserNotRoot,
 	}
+}
+
+func liveUserNotRoot(s *LiveService, env *LiveEnv) []Finding {
+	u, out := liveUserEntry(s)
+	if u == nil {
+		return out
+	}
+	if u.UID == 0 {
+		return []Finding{fail("/etc/passwd", u.Line, s.user()+" has uid 0")}
+	}
+	out = []Finding{pass(fmt.Sprintf("%s has uid %d", u.Name, u.UID))}
+	if !s.Host.Live {
+		return append(out, notLive(s, "threads' uids"))
+	}
+	pid, err := s.Host.PIDOf(s.Name, s.pidFile())
+	if err != nil {
+		return append(out, unknown("threads' uids: "+err.Error()))
+	}
+	uids, err := s.Host.ThreadUIDs(pid)
+	if err != nil {
+		return append(out, unknown(fmt.Sprintf("threads of pid %d: %v", pid, err)))
+	}
+	var wrong []string
+	for _, tid := range sortedKeys(uids) {
+		if uids[tid] != u.UID {
+			wrong = append(wrong, fmt.Sprintf("tid %d uid %d", tid, uids[tid]))
+		}
+	}
+	if len(wrong) > 0 {
+		return append(out, fail("/proc/"+fmt.Sprint(pid), 0, fmt.Sprintf("%d of %d threads do not run as %s (uid %d)", len(wrong), len(uids), u.Name, u.UID), wrong...))
+	}
+	return append(out, pass(fmt.Sprintf("all %d threads of pid %d run as uid %d", len(uids), pid, u.UID)))
+}
+
+func liveUserEntry(s *LiveService) (*parse.PasswdEntry, []Finding) {
+	u, err := s.Host.User(s.user())
+	if err != nil {
+		return nil, []Finding{unknown(err.Error())}
+	}
+	if u == nil {
+		return nil, []Finding{fail("/etc/passwd", 0, "no passwd entry for "+s.user())}
+	}
+	return u, nil
 }

@@ -59,3 +59,14 @@ func wazoServiceListed() Rule {
 		live: liveWazoServiceListed,
 	}
 }
+
+func liveWazoServiceListed(s *LiveService, _ *LiveEnv) []Finding {
+	data, err := s.Host.ReadFile("/usr/bin/wazo-service")
+	if err != nil {
+		return []Finding{unknown("wazo-service is not installed here: " + err.Error())}
+	}
+	if g, _ := wazoServiceGroups(data, s.Name); len(g) > 0 {
+		return []Finding{pass("/usr/bin/wazo-service lists it in " + g[0])}
+	}
+	return []Finding{fail("/usr/bin/wazo-service", 0, "wazo-service lists "+s.Name+" in no group")}
+}

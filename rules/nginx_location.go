@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"net/url"
 	"path"
 	"strings"
 
@@ -79,33 +80,58 @@ func nginxEnabled(s *repo.Service, file string) bool {
 	return false
 }
 
-// acceptanceHTTP: wazo-acceptance calls the API through nginx daily.
-//
-// Static (with --siblings): wazo-acceptance's features/daily/http.feature
-// (formerly data/features/daily/http/http.feature) has a /api/<name>/ row.
-func acceptanceHTTP() Rule {
-	return Rule{
-		ID:          "acceptance-http",
-		Title:       "wazo-acceptance's http.feature reaches /api/<name>/",
-		Checklist:   "Add an entry to the acceptance test: daily/http/http.feature",
-		Severity:    Info,
-		Rationale:   "The daily acceptance run notices a location that stopped proxying (a 404 through nginx).",
-		Remediation: "Add `| GET | /api/<name>/<ver>/status |` to the Examples of wazo-acceptance features/daily/http.feature.",
-		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			var reasons []string
-			for _, f := range []string{"features/daily/http.feature", "data/features/daily/http/http.feature"} {
-				data, why, ok := sibling(env, "wazo-acceptance", f)
-				if !ok {
-					reasons = append(reasons, why)
-					continue
-				}
-				needle := "/api/" + s.APIName() + "/"
-				if !strings.Contains(string(data), needle) {
-					return []Finding{fail("", 0, "wazo-acceptance "+f+" has no "+needle+" row")}
-				}
-				return []Finding{pass(fmt.Sprintf("wazo-acceptance %s:%d has %s", f, lineOf(data, needle), needle))}
-			}
-			return []Finding{unknown(reasons[0])}
-		},
+func liveNginxEnabled(s *LiveService, env *LiveEnv) []Finding {
+	dirEnabled := "/etc/nginx/locations/https-enabled"
+	locs, err := s.Host.EnabledLocations()
+	if err != nil {
+		return []Finding{unknown(err.Error())}
 	}
+	var prefix, where string
+	for _, l := range locs {
+		for _, n := range apiNames(s.Name) {
+			if l.Item.Path == "/api/"+n+"/" {
+				prefix, where = l.Item.Path, fmt.Sprintf("%s:%d", l.Path, l.Item.Line)
+			}
+		}
+	}
+	if prefix == "" {
+		return []Finding{fail(dirEnabled, 0, fmt.Sprintf("no enabled location for /api/%s/ in %s", apiNames(s.Name)[0], dirEnabled))}
+	}
+	out := []Finding{pass("enabled location " + prefix + " at " + where)}
+	if !s.Host.Live {
+		return append(out, notLive(s, "GET through nginx"))
+	}
+	doc, u, err := fetchSpec(env, env.HTTPSInsecure, strings.TrimSuffix(env.NginxURL, "/")+strings.TrimSuffix(prefix, "/"))
+	if err != nil {
+		var ue *url.Error
+		if ok := asURLError(err, &ue); ok && !strings.Contains(err.Error(), "HTTP") {
+			return append(out, unknown(fmt.Sprintf("GET %s: %v (is nginx listening?)", u, err)))
+		}
+		return append(out, fail("", 0, fmt.Sprintf("GET %s: %v", u, err)))
+	}
+	if bp, _ := doc["basePath"].(string); !strings.HasPrefix(bp, strings.TrimSuffix(prefix, "/")) {
+		out = append(out, fail("", 0, fmt.Sprintf("%s: basePath %q is not under %s: X-Script-Name not honoured", u, bp, prefix)))
+	} else {
+		out = append(out, pass(fmt.Sprintf("GET %s through nginx: basePath %s", u, bp)))
+	}
+	return out
+}
+
+// apiNames are the /api/<name>/ prefixes the service may be published
+// under: its name without wazo-, or without the final d too (see api-spec).
+func apiNames(name string) []string {
+	short := strings.TrimPrefix(strings.TrimPrefix(name, "wazo-"), "xivo-")
+	out := []string{short}
+	if t, ok := strings.CutSuffix(short, "d"); ok && t != "" {
+		out = append(out, t)
+	}
+	return out
+}
+
+func asURLError(err error, target **url.Error) bool {
+	ue, ok := err.(*url.Error)
+	if ok {
+		*target = ue
+	}
+	return ok
 }
