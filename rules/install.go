@@ -12,8 +12,9 @@ import (
 //
 // Static: the postinst is a `set -e` script with the #DEBHELPER# token (so
 // dh_installsystemd's enable/start snippets run), control's Depends has
-// adduser when the postinst calls it, and the unit is shipped for
-// dh_installsystemd. Live: dpkg reports the package "install ok installed".
+// adduser when the postinst calls it, the unit is shipped for
+// dh_installsystemd, and debian/<pkg>.install ships every etc/ file the
+// other rules read (config, nginx location, monit check, rsyslog). Live: dpkg reports the package "install ok installed".
 func installsCleanly() Rule {
 	return Rule{
 		ID:        "installs-cleanly",
@@ -42,6 +43,7 @@ func installsCleanly() Rule {
 			if s.Unit == nil {
 				out = append(out, fail("debian/"+s.Name+".service", 0, "no systemd unit ships with the package"))
 			}
+			out = append(out, notInstalled(s)...)
 			if len(out) == 0 {
 				out = append(out, pass(fmt.Sprintf("%s has set -e and #DEBHELPER#; unit %s", s.Postinst.Path, s.Unit.Path)))
 			}
@@ -49,6 +51,47 @@ func installsCleanly() Rule {
 		},
 		live: liveInstalled,
 	}
+}
+
+// notInstalled reports the files under etc/ that other rules rely on (the
+// config, nginx location, monit check, rsyslog and logrotate files) but
+// that debian/<pkg>.install does not ship: they pass in the repository and
+// are missing on the host.
+func notInstalled(s *repo.Service) []Finding {
+	var files []string
+	if s.Config != nil {
+		files = append(files, s.Config.Path)
+	}
+	for _, l := range s.Nginx {
+		files = append(files, l.Path)
+	}
+	for _, m := range s.Monit {
+		files = append(files, m.Path)
+	}
+	for _, r := range s.Rotate {
+		files = append(files, r.Path)
+	}
+	files = append(files, s.Rsyslog...)
+	var out []Finding
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f] || !strings.HasPrefix(f, "etc/") {
+			continue // debian/<pkg>.* files are installed by their dh_ tool
+		}
+		seen[f] = true
+		if s.Install == nil {
+			if s.Language == "python" {
+				out = append(out, unknown("no debian/"+s.Name+".install: "+f+" may be shipped by setup.py data_files, which this check does not read"))
+				continue
+			}
+			out = append(out, fail(f, 0, f+" is never installed: there is no debian/"+s.Name+".install"))
+			continue
+		}
+		if !s.Installed(f) {
+			out = append(out, fail(f, 0, f+" is not shipped: no debian/"+s.Name+".install line matches it"))
+		}
+	}
+	return out
 }
 
 func setE(cmds []parse.Command, data []byte) bool {

@@ -188,6 +188,12 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"installs-cleanly", gosvc, "Depends lacks adduser", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/control", "Depends: adduser, ", "Depends: ")
 		}},
+		{"installs-cleanly", gosvc, "etc/monit/conf.d/wazo-exampled is not shipped", func(t *testing.T, r, _ string) {
+			write(t, r+"/debian/wazo-exampled.install", "etc/wazo-exampled/* etc/wazo-exampled/\netc/nginx etc/\n")
+		}},
+		{"installs-cleanly", gosvc, "there is no debian/wazo-exampled.install", func(t *testing.T, r, _ string) {
+			remove(t, r+"/debian/wazo-exampled.install")
+		}},
 		{"starts-on-boot", gosvc, "no [Install] WantedBy", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-exampled.service", "WantedBy=multi-user.target", "")
 		}},

@@ -56,6 +56,22 @@ func (r *Repo) collect(s *Service) {
 			}
 		}
 	}
+	if p := debianFile("install"); p != "" {
+		s.Install = []Located[string]{}
+		for i, l := range strings.Split(string(r.Files[p]), "\n") {
+			f := strings.Fields(l)
+			if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+				continue
+			}
+			srcs := f
+			if len(f) > 1 {
+				srcs = f[:len(f)-1] // the last field is the destination
+			}
+			for _, src := range srcs {
+				s.Install = append(s.Install, Located[string]{Path: p + ":" + strconv.Itoa(i+1), Item: strings.TrimSuffix(src, "/")})
+			}
+		}
+	}
 	for _, ext := range []string{"yml", "yaml"} {
 		p := "etc/" + s.Name + "/config." + ext
 		if data, ok := r.Files[p]; ok {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -55,10 +56,26 @@ type Service struct {
 	Rotate   []Located[parse.LogrotateEntry]
 	Rsyslog  []string          // files mentioning the service as $programname
 	Links    []Located[string] // debian/<pkg>.links lines
-	GoMod    *Manifest[parse.GoRequire]
-	Reqs     *Manifest[parse.Requirement]
-	Rules    *File           // debian/rules
-	Debian   map[string]bool // debian/ files present (relative paths)
+	// Install holds the source patterns of debian/<pkg>.install (what
+	// dh_install copies into the package); nil when there is no such file.
+	Install []Located[string]
+	GoMod   *Manifest[parse.GoRequire]
+	Reqs    *Manifest[parse.Requirement]
+	Rules   *File           // debian/rules
+	Debian  map[string]bool // debian/ files present (relative paths)
+}
+
+// Installed reports whether dh_install ships a repository file: one of the
+// .install source globs matches it or one of its parent directories.
+func (s *Service) Installed(file string) bool {
+	for _, pat := range s.Install {
+		for p := file; p != "." && p != "/" && p != ""; p = path.Dir(p) {
+			if ok, _ := path.Match(pat.Item, p); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Short is the name without the wazo-/xivo- prefix: the /api/<short>/
