@@ -220,3 +220,16 @@ func mutate(t testing.TB, path, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
+
+// TestInternalErrorExit3: a failure of the tool itself (here, stdout cannot
+// be written) is exit 3, distinct from findings (1) and usage (2).
+func TestInternalErrorExit3(t *testing.T) {
+	var errb bytes.Buffer
+	if code := run([]string{"check", goFixture}, failingWriter{}, &errb); code != exitInternal {
+		t.Fatalf("exit %d, want %d (%s)", code, exitInternal, errb.String())
+	}
+}
