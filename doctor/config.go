@@ -16,6 +16,10 @@ type Audit struct {
 	CacheSeconds float64 `yaml:"cache_seconds"`
 	// TimeoutSeconds bounds one audit; probes are bounded individually too.
 	TimeoutSeconds float64 `yaml:"timeout_seconds"`
+	// ProbeTimeoutSeconds bounds each probe of an audit.
+	ProbeTimeoutSeconds float64 `yaml:"probe_timeout_seconds"`
 	// Root is the filesystem audited: / on a live host.
 	Root string `yaml:"root"`
+	// NginxURL is this host's HTTPS front end, probed for /api/<svc>/.
+	NginxURL string `yaml:"nginx_url"`
 }

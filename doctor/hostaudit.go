@@ -2,15 +2,19 @@ package doctor
 
 import (
 	"context"
-	"errors"
 
 	"github.com/wazo-platform/wazo-servicekit/rules"
 )
 
-// HostAuditor audits the services installed under cfg.Root with the rule
-// catalogue's live probes.
+// HostAuditor audits the Wazo services installed under cfg.Root with the
+// rule catalogue's live probes (the same ones as `wazo-servicekit audit`),
+// each probe bounded by cfg.ProbeTimeoutSeconds.
 func HostAuditor(cfg Audit) Auditor {
 	return func(ctx context.Context) (*rules.Report, error) {
-		return nil, errors.New("the live audit is not wired yet")
+		return rules.Audit(ctx, rules.AuditOptions{
+			Root:         cfg.Root,
+			NginxURL:     cfg.NginxURL,
+			ProbeTimeout: seconds(cfg.ProbeTimeoutSeconds),
+		})
 	}
 }
