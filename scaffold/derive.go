@@ -177,6 +177,10 @@ func deriveAll(v *values) (map[string][]byte, error) {
 			}
 		case matchFiles("cmd/*/*.yml", p) || matchFiles("etc/wazo-doctord/config.yml", p):
 			text = keepCommonKeys(text)
+		case matchFiles("*.lintian-overrides", p):
+			if text = dropDoctorOverrides(text); text == "" {
+				continue
+			}
 		}
 		for i, rw := range rewrites {
 			if rw.Files != "" && !matchFiles(rw.Files, p) {

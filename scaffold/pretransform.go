@@ -206,3 +206,37 @@ func pruneUnreferenced(root *yaml.Node) {
 	}
 	root.Content = content
 }
+
+// dropDoctorOverrides keeps the lintian overrides that hold for any service
+// on the kit: an override block (its comment lines and the override line)
+// whose comment speaks of the doctor is wazo-doctord's own and is dropped.
+// An empty result means no overrides file at all.
+func dropDoctorOverrides(text string) string {
+	var out, block []string
+	doctorOnly := false
+	for _, l := range strings.SplitAfter(text, "\n") {
+		trimmed := strings.TrimSpace(l)
+		switch {
+		case trimmed == "":
+			if len(block) == 0 {
+				out = append(out, l)
+			} else {
+				block = append(block, l)
+			}
+		case strings.HasPrefix(trimmed, "#"):
+			block = append(block, l)
+			doctorOnly = doctorOnly || strings.Contains(strings.ToLower(strings.ReplaceAll(trimmed, "wazo-doctord", "")), "doctor")
+		default:
+			block = append(block, l)
+			if !doctorOnly {
+				out = append(out, block...)
+			}
+			block, doctorOnly = nil, false
+		}
+	}
+	res := strings.Join(out, "")
+	if !regexp.MustCompile(`(?m)^[^#\s]`).MatchString(res) {
+		return ""
+	}
+	return res
+}
