@@ -58,6 +58,12 @@ func TestDoctordPackage(t *testing.T) {
 	next := version + "+e2e1"
 	var debN, debN1 string
 	step(t, "build", func(t *testing.T) {
+		if os.Getenv("E2E_REUSE_DIST") == "1" { // for iterating on later steps only
+			debN = filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.deb", pkg, version))
+			debN1 = filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.deb", pkg, next))
+			t.Logf("E2E_REUSE_DIST=1: not building, using %s and %s", debN, debN1)
+			return
+		}
 		debN = buildDeb(t, repo, "", "")
 		// N+1 is the same tree: its unit tests already ran in N's build.
 		debN1 = buildDeb(t, repo, next, "nocheck")
@@ -80,7 +86,8 @@ func TestDoctordPackage(t *testing.T) {
 		}
 	}
 
-	c := bootContainer(t, root, filepath.Join(filepath.Dir(root), "nspawn-1.log"))
+	top := t
+	c := bootContainer(t, top, root, filepath.Join(filepath.Dir(root), "nspawn-1.log"))
 	before := listFiles(t, c)
 
 	step(t, "lintian", func(t *testing.T) { checkLintian(t, c, repo, version) })
@@ -100,7 +107,7 @@ func TestDoctordPackage(t *testing.T) {
 		writeFile(t, filepath.Join(root, "etc/systemd/system.conf.d/50-xivo-uuid.conf"),
 			"[Manager]\nDefaultEnvironment=\"XIVO_UUID="+uuid+"\"\n", 0o644)
 		c.poweroff(t)
-		c = bootContainer(t, root, filepath.Join(filepath.Dir(root), "nspawn-2.log"))
+		c = bootContainer(t, top, root, filepath.Join(filepath.Dir(root), "nspawn-2.log"))
 		serving := waitServing(t, c.booted, 60*time.Second)
 		t.Logf("FIGURE boot-to-serving (nspawn start to api.yml 200 on :%d): %.2f s", apiPort, serving.Seconds())
 		checkRunning(t, c)

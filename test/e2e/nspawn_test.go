@@ -27,8 +27,10 @@ type container struct {
 }
 
 // bootContainer boots root and waits until its systemd has finished
-// starting up. The container is powered off (or killed) at test cleanup.
-func bootContainer(t *testing.T, root, logPath string) *container {
+// starting up. The container is powered off (or killed) when owner's test
+// ends (owner may be a parent of t, so that a container booted in one step
+// serves the next ones).
+func bootContainer(t *testing.T, owner *testing.T, root, logPath string) *container {
 	t.Helper()
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -46,7 +48,7 @@ func bootContainer(t *testing.T, root, logPath string) *container {
 		t.Fatalf("start systemd-nspawn: %v", err)
 	}
 	go func() { c.cmd.Wait(); logFile.Close(); close(c.done) }()
-	t.Cleanup(func() { c.stop(t) })
+	owner.Cleanup(func() { c.stop(owner) })
 
 	deadline := time.Now().Add(60 * time.Second)
 	for c.pid1 == 0 {
