@@ -76,9 +76,10 @@ type Registrar struct {
 	mu             sync.Mutex
 	started        bool
 	stopped        bool
-	cancel         context.CancelFunc
+	stopping       chan struct{} // closed by Stop: the loop ends after its current request
 	done           chan struct{}
 	registeredOnce bool // a registration succeeded at least once: Stop deregisters
+	maybe          bool // a registration timed out: the agent may have applied it
 	passing        bool // registered and the last TTL update succeeded
 }
 
@@ -175,10 +176,9 @@ func (r *Registrar) Start(ctx context.Context) error {
 		return errors.New("service_discovery: registrar already started")
 	}
 	r.started = true
-	loopCtx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
+	r.stopping = make(chan struct{})
 	r.done = make(chan struct{})
-	go r.run(loopCtx)
+	go r.run()
 	return nil
 }
 
@@ -197,7 +197,7 @@ func (r *Registrar) Stop(ctx context.Context) error {
 		return nil
 	}
 	r.stopped = true
-	r.cancel()
+	close(r.stopping)
 	r.mu.Unlock()
 
 	select {
@@ -206,10 +206,10 @@ func (r *Registrar) Stop(ctx context.Context) error {
 		return fmt.Errorf("service_discovery: stopping the registration loop: %w", ctx.Err())
 	}
 	r.mu.Lock()
-	registeredOnce, wasPassing := r.registeredOnce, r.passing
+	registeredOnce, maybe, wasPassing := r.registeredOnce, r.maybe, r.passing
 	r.passing = false
 	r.mu.Unlock()
-	if !registeredOnce {
+	if !registeredOnce && !maybe {
 		return nil
 	}
 
@@ -219,6 +219,12 @@ func (r *Registrar) Stop(ctx context.Context) error {
 		r.log.Warn("deregistering the TTL check failed", "check_id", r.checkID, "error", err)
 	}
 	if err := r.agent.deregisterService(rctx, r.id); err != nil && !isNotFound(err) {
+		if !registeredOnce {
+			// Only a timed-out registration to undo, on an agent that
+			// still does not answer: consul reaps it if it exists.
+			r.log.Debug("deregistering a registration that may not exist failed", "service_id", r.id, "error", err)
+			return nil
+		}
 		return fmt.Errorf("service_discovery: deregistering %s (id %s): %w", r.name, r.id, err)
 	}
 	r.log.Info("deregistered from consul", "service", r.name, "service_id", r.id, "was_passing", wasPassing)
@@ -252,17 +258,14 @@ func (r *Registrar) Status() string {
 // again — at once if the agent answered (it lost the registration), after
 // retry_interval if it is unreachable. The service id never changes, so a
 // re-registration replaces the entry instead of adding a second one.
-func (r *Registrar) run(ctx context.Context) {
+func (r *Registrar) run() {
 	defer close(r.done)
 	registered := false
 	healthy := true // last state logged, to log transitions only
 	for {
 		wait := r.retry
 		if !registered {
-			err := r.register(ctx)
-			if ctx.Err() != nil {
-				return
-			}
+			err := r.register()
 			if err == nil {
 				registered = true
 				wait = r.refresh
@@ -271,12 +274,9 @@ func (r *Registrar) run(ctx context.Context) {
 				r.logFailure(&healthy, "registering in consul failed; retrying", err)
 			}
 		} else {
-			rctx, cancel := context.WithTimeout(ctx, r.reqTO)
-			err := r.agent.passTTL(rctx, r.checkID)
+			ctx, cancel := context.WithTimeout(context.Background(), r.reqTO)
+			err := r.agent.passTTL(ctx, r.checkID)
 			cancel()
-			if ctx.Err() != nil {
-				return
-			}
 			if err == nil {
 				r.setPassing(true)
 				wait = r.refresh
@@ -293,12 +293,11 @@ func (r *Registrar) run(ctx context.Context) {
 				}
 			}
 		}
-		if wait == 0 {
-			continue
-		}
+		// Requests are never cut short by Stop, so that Stop knows whether
+		// the agent has the registration; Stop waits for this point.
 		t := time.NewTimer(wait)
 		select {
-		case <-ctx.Done():
+		case <-r.stopping:
 			t.Stop()
 			return
 		case <-t.C:
@@ -317,7 +316,7 @@ func (r *Registrar) logFailure(healthy *bool, msg string, err error) {
 
 // register sends the service definition with its inline TTL check, already
 // passing: Start is only called once the service serves.
-func (r *Registrar) register(ctx context.Context) error {
+func (r *Registrar) register() error {
 	address, err := advertiseAddress(r.addr, r.iface)
 	if err != nil {
 		return err
@@ -336,9 +335,14 @@ func (r *Registrar) register(ctx context.Context) error {
 			DeregisterCriticalServiceAfter: r.deregisterAfter().String(),
 		},
 	}
-	rctx, cancel := context.WithTimeout(ctx, r.reqTO)
+	ctx, cancel := context.WithTimeout(context.Background(), r.reqTO)
 	defer cancel()
-	if err := r.agent.register(rctx, def); err != nil {
+	if err := r.agent.register(ctx, def); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			r.mu.Lock()
+			r.maybe = true // sent, no answer: the agent may still apply it
+			r.mu.Unlock()
+		}
 		return fmt.Errorf("registering %s (id %s): %w", r.name, r.id, err)
 	}
 	r.mu.Lock()

@@ -381,11 +381,11 @@ func TestKilledProcessIsReapedByConsul(t *testing.T) {
 	}
 	waitPassing(t, c, r.ServiceID(), 5*time.Second)
 	// What SIGKILL does to the process: the loop ends, nothing deregisters.
-	r.cancel()
-	<-r.done
 	r.mu.Lock()
-	r.registeredOnce = false // and Stop must not deregister either
+	r.stopped = true // Stop (in cleanup) does nothing now
+	close(r.stopping)
 	r.mu.Unlock()
+	<-r.done
 	took := waitGone(t, c, 3*time.Minute)
 	t.Logf("killed → reaped by consul after %v", took)
 }
