@@ -92,6 +92,9 @@ func TestDoctordPackage(t *testing.T) {
 
 	step(t, "lintian", func(t *testing.T) { checkLintian(t, c, repo, version) })
 	step(t, "fresh_install", func(t *testing.T) {
+		// As on a host with consul (wazo-consul-config): the service user
+		// must join the group to read its 0640 consul:consul files.
+		c.must(t, "groupadd", "--system", "consul")
 		c.must(t, "apt-get", "install", "-y", "-q", "--no-install-recommends", "/srv/dist/"+filepath.Base(debN))
 		checkRunning(t, c)
 	})
@@ -305,22 +308,36 @@ func checkRunning(t *testing.T, c *container) {
 	if pw[5] != "/var/lib/"+user {
 		t.Errorf("home of %s = %q, want /var/lib/%s", user, pw[5], user)
 	}
+	if groups := strings.Fields(c.must(t, "id", "-nG", user)); !contains(groups, "consul") {
+		t.Errorf("%s is in groups %v, want consul too (the group exists)", user, groups)
+	}
 	if out, err := c.run("test", "-e", "/home/"+user); err == nil {
 		t.Errorf("/home/%s exists, want none %s", user, out)
 	}
 
 	// Every thread of the main process, real/effective/saved/fs ids.
-	status := c.must(t, "sh", "-c", `for f in /proc/$1/task/*/status; do echo "== $f"; grep -E '^(Uid|Gid):' "$f"; done`, "sh", strconv.Itoa(mainPID))
+	status := c.must(t, "sh", "-c", `for f in /proc/$1/task/*/status; do echo "== $f"; grep -E '^(Uid|Gid|Groups):' "$f"; done`, "sh", strconv.Itoa(mainPID))
 	threads := strings.Count(status, "== ")
 	if threads == 0 {
 		t.Fatalf("no thread status for MainPID %d:\n%s", mainPID, status)
 	}
+	consulGID := strings.Split(strings.TrimSpace(c.must(t, "getent", "group", "consul")), ":")[2]
 	for _, line := range strings.Split(status, "\n") {
-		if strings.HasPrefix(line, "Uid:") {
-			for _, id := range strings.Fields(line)[1:] {
-				if id != pw[2] {
-					t.Errorf("thread of MainPID %d has %q, want every uid = %s (%s)", mainPID, line, pw[2], user)
+		fields := strings.Fields(line)
+		switch {
+		case strings.HasPrefix(line, "Uid:"), strings.HasPrefix(line, "Gid:"):
+			want := pw[2]
+			if fields[0] == "Gid:" {
+				want = pw[3]
+			}
+			for _, id := range fields[1:] {
+				if id != want {
+					t.Errorf("thread of MainPID %d has %q, want every id = %s (%s)", mainPID, line, want, user)
 				}
+			}
+		case strings.HasPrefix(line, "Groups:"):
+			if !contains(fields[1:], consulGID) {
+				t.Errorf("thread of MainPID %d has %q, want the consul group %s among them", mainPID, line, consulGID)
 			}
 		}
 	}
@@ -368,10 +385,16 @@ func showMainPID(t *testing.T, c *container) int {
 // checkSecurity prints systemd's own hardening score for the unit.
 func checkSecurity(t *testing.T, c *container) {
 	out, err := c.run("systemd-analyze", "security", "--no-pager", pkg+".service")
-	t.Logf("systemd-analyze security %s.service:\n%s", pkg, out)
 	if err != nil {
-		t.Fatalf("systemd-analyze security: %v", err)
+		t.Fatalf("systemd-analyze security: %v\n%s", err, out)
 	}
+	var exposed []string // the ✓ lines are the long part: show what is open
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "✗") || strings.Contains(line, "Overall exposure") {
+			exposed = append(exposed, line)
+		}
+	}
+	t.Logf("systemd-analyze security %s.service (exposed items only):\n%s", pkg, strings.Join(exposed, "\n"))
 	m := regexp.MustCompile(`Overall exposure level for \S+: ([0-9.]+)`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no overall exposure level in systemd-analyze output")
@@ -603,6 +626,15 @@ func get(client *http.Client, url string) (int, []byte, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, body, err
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 func freePort(t *testing.T) int {
