@@ -143,9 +143,8 @@ func TestRefreshKeepsCheckPassingPastTTL(t *testing.T) {
 // The agent is killed (no leave) and started again, 10 times: the service
 // is passing again each time within refresh_interval + retry_interval (plus
 // slack), and the catalog never holds two entries. Both kinds of agent: a
-// -dev one forgets the registration (the TTL update gets 404 → register
-// again); a persistent one restores it from disk (same id → still one
-// entry).
+// -dev one forgets the registration, so it must be registered again; a
+// persistent one restores it from disk (same id → still one entry).
 func TestAgentRestartedTenTimes(t *testing.T) {
 	for _, persistent := range []bool{false, true} {
 		kind := map[bool]string{false: "dev", true: "persistent"}[persistent]
@@ -188,6 +187,38 @@ func TestAgentRestartedTenTimes(t *testing.T) {
 				t.Errorf("%d service_registered events over 10 restarts; want one per re-registration", n)
 			}
 		})
+	}
+}
+
+// The agent answers but has lost the registration (what an agent restarted
+// between two TTL updates looks like): the update gets 404 and the
+// registrar registers again at once instead of retrying the update.
+func TestReregistersWhenAgentLostTheRegistration(t *testing.T) {
+	c := testenv.StartConsul(t, testenv.ConsulOptions{})
+	log, logs := newLogger()
+	events := &recorder{}
+	sd := discovery()
+	sd.TTLInterval, sd.RefreshInterval = 5, 1 // one update per second
+	r := newRegistrar(t, Options{Consul: c.Config(), Discovery: sd, Logger: log, Events: events})
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	id := r.ServiceID()
+	waitAgentPassing(t, c, id, 5*time.Second)
+	for i := 1; i <= 3; i++ {
+		if err := c.Put("/v1/agent/service/deregister/"+id, ""); err != nil {
+			t.Fatal(err)
+		}
+		lost := time.Now()
+		// Within one refresh_interval (the next update) plus slack.
+		waitAgentPassing(t, c, id, time.Second+agentSlack+500*time.Millisecond)
+		t.Logf("lost registration %d → passing again on the agent: %v", i, time.Since(lost))
+	}
+	if n := strings.Count(logs.String(), "consul refused the TTL update; registering again"); n != 3 {
+		t.Errorf("%d re-registrations after a refused update, want 3; logs:\n%s", n, logs)
+	}
+	if n := len(events.all()); n != 4 {
+		t.Errorf("%d service_registered events, want 4 (start + 3 re-registrations)", n)
 	}
 }
 

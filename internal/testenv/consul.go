@@ -222,9 +222,9 @@ func (c *Consul) waitReady(timeout time.Duration) error {
 				// A server agent restarted with its data holds
 				// registrations until it can reach its leader for the
 				// service's central config: ready means one goes through.
-				last = c.put("/v1/agent/service/register", `{"ID":"testenv-ready-probe","Name":"testenv-ready-probe"}`)
+				last = c.Put("/v1/agent/service/register", `{"ID":"testenv-ready-probe","Name":"testenv-ready-probe"}`)
 				if last == nil {
-					last = c.put("/v1/agent/service/deregister/testenv-ready-probe", "")
+					last = c.Put("/v1/agent/service/deregister/testenv-ready-probe", "")
 				}
 			}
 			if last == nil {
@@ -266,8 +266,9 @@ func (c *Consul) Config() config.Consul {
 	return config.Consul{Scheme: "http", Host: "127.0.0.1", Port: c.HTTPPort, Token: c.Options.ACLToken}
 }
 
-// put sends a PUT with a JSON body to the agent's HTTP API.
-func (c *Consul) put(path, body string) error {
+// Put sends a PUT with a JSON body ("" for none) to the agent's HTTP API,
+// with the management token if any. A non-200 is an error.
+func (c *Consul) Put(path, body string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+c.Addr()+path, strings.NewReader(body))
