@@ -8,7 +8,8 @@ bench-scaffold:
 	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkNew|BenchmarkPlan' -benchtime 20x ./scaffold/
 
 # The .deb of a generated service, built in the trixie root with dh-golang
-# and checked by lintian (errors and warnings fail). Needs root; ~5-8 min on
+# and checked by lintian (errors and warnings fail), then installed and run in
+# a booted trixie (systemd-nspawn; BOOT=0 skips). Needs root; ~5-8 min on
 # 2 cores. Not part of `make test`: run it with `make e2e`-class jobs.
 .PHONY: scaffold-deb
 scaffold-deb:

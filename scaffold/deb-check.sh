@@ -10,6 +10,11 @@
 # of the kit's committed Go sources, installed in the root before the build.
 # Everything else is real.
 #
+# Then (unless BOOT=0) it boots that root with systemd-nspawn (as
+# test/e2e does for wazo-doctord), installs the package with dpkg and checks
+# that the unit is active, runs as the service user, writes its PID file and
+# serves api.yml with its port, and powers the container off.
+#
 # Usage: scaffold/deb-check.sh [NAME]   (default wazo-exampled; needs root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +26,13 @@ die() { echo "deb-check: $*" >&2; exit 1; }
 mkdir -p .cache
 work=$(mktemp -d "$top/.cache/scaffold-deb.XXXXXX")
 root=$work/root
+np=
 cleanup() {
+	if [ -n "$np" ] && kill -0 "$np" 2>/dev/null; then
+		[ -n "${pid1:-}" ] && nsenter -t "$pid1" -a systemctl poweroff >/dev/null 2>&1 || true
+		for _ in $(seq 100); do kill -0 "$np" 2>/dev/null || break; sleep 0.2; done
+		kill -9 "$np" 2>/dev/null || true
+	fi
 	umount -l "$root/proc" 2>/dev/null || true
 	if [ "${KEEP_ROOT:-}" = 1 ]; then echo "deb-check: kept $work" >&2; else rm -rf --one-file-system "$work"; fi
 }
@@ -82,3 +93,67 @@ umount "$root/proc"
 dpkg-deb -c "$deb" | awk '{print $6}' >&2
 [ $status = 0 ] || die "lintian reports errors or warnings"
 echo "deb-check: $name $version built and lintian-clean" >&2
+[ "${BOOT:-1}" = 1 ] || exit 0
+
+# --- boot, install, run -----------------------------------------------------
+port=$(sed -n 's/^port: //p' "$work/gen/$name/.servicekit.yml")
+apiver=$(sed -n 's/^api_version: "\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$work/gen/$name/.servicekit.yml")
+cp "$deb" "$root/root/"
+systemd-nspawn -D "$root" --register=no --keep-unit --console=pipe -b >"$work/nspawn.log" 2>&1 &
+np=$!
+descendant() { # PID of the first process named $2 at most 3 levels under $1
+	local p c
+	for p in $(cat /proc/"$1"/task/"$1"/children 2>/dev/null); do
+		[ "$(cat /proc/"$p"/comm 2>/dev/null)" = "$2" ] && { echo "$p"; return; }
+		c=$(cat /proc/"$p"/task/"$p"/children 2>/dev/null) || continue
+		for q in $c; do
+			[ "$(cat /proc/"$q"/comm 2>/dev/null)" = "$2" ] && { echo "$q"; return; }
+		done
+	done
+}
+in_c() { nsenter -t "$pid1" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
+pid1=
+deadline=$((SECONDS + 60))
+until [ -n "$pid1" ]; do
+	kill -0 "$np" 2>/dev/null || { tail -30 "$work/nspawn.log" >&2; die "systemd-nspawn exited during boot"; }
+	[ $SECONDS -lt $deadline ] || die "no systemd under nspawn PID $np after 60 s"
+	sleep 0.1
+	pid1=$(descendant "$np" systemd)
+done
+until state=$(in_c systemctl is-system-running 2>/dev/null); [ "$state" = running ] || [ "$state" = degraded ]; do
+	[ $SECONDS -lt $deadline ] || die "container not up after 60 s (state $state)"
+	sleep 0.2
+done
+echo "deb-check: trixie booted ($state)" >&2
+in_c dpkg -i "/root/$(basename "$deb")" >&2
+deadline=$((SECONDS + 30))
+until [ "$(in_c systemctl is-active "$name" 2>/dev/null)" = active ]; do
+	if [ $SECONDS -ge $deadline ]; then
+		in_c systemctl status --no-pager "$name" >&2 || true
+		in_c journalctl -u "$name" --no-pager -n 30 >&2 || true
+		die "$name.service not active 30 s after install"
+	fi
+	sleep 0.2
+done
+fail=0
+check() { if eval "$2"; then echo "deb-check: ok   $1" >&2; else echo "deb-check: FAIL $1" >&2; fail=1; fi; }
+mainpid=$(in_c systemctl show -p MainPID --value "$name")
+check "unit active, main PID $mainpid" '[ "$mainpid" -gt 0 ]'
+threads=$(in_c ps -L -o user= -p "$mainpid" || true)
+check "every thread ($(printf '%s\n' "$threads" | grep -c .)) runs as $name" '[ -n "$threads" ] && [ -z "$(printf "%s\n" "$threads" | grep -vx "$name")" ]'
+check "PID file /run/$name/$name.pid holds $mainpid" '[ "$(in_c cat /run/$name/$name.pid)" = "$mainpid" ]'
+check "user $name: no login shell, home /var/lib/$name" 'in_c getent passwd "$name" | grep -q ":/var/lib/$name:/usr/sbin/nologin$"'
+check "log file owned by $name" '[ "$(in_c stat -c %U /var/log/$name.log)" = "$name" ]'
+deadline=$((SECONDS + 15))
+until spec=$(in_c curl -fsS "http://127.0.0.1:$port/$apiver/api/api.yml" 2>/dev/null); do
+	[ $SECONDS -lt $deadline ] || break
+	sleep 0.2
+done
+check "api.yml served on 127.0.0.1:$port with x-xivo-port: $port" 'printf "%s\n" "$spec" | grep -qx "x-xivo-port: $port"'
+check "nginx location for /api/${name#wazo-}/ enabled" 'in_c test -L /etc/nginx/locations/https-enabled/$name'
+exposure=$(in_c systemd-analyze security --no-pager "$name.service" 2>/dev/null | tail -1)
+echo "deb-check: systemd-analyze security: $exposure" >&2
+in_c systemctl poweroff >/dev/null 2>&1 || true
+for _ in $(seq 100); do kill -0 "$np" 2>/dev/null || break; sleep 0.2; done
+[ $fail = 0 ] || die "$name does not run as packaged"
+echo "deb-check: $name installed and running in booted trixie" >&2
