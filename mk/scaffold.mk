@@ -1,6 +1,8 @@
 # `wazo-servicekit new` (issue 6): the scaffold's benchmark. Its tests need
 # git and go, which every machine running `make test` already has.
 BENCH_TARGETS += bench-scaffold
+# The scaffold tests make git repositories and apply the sibling patches with git.
+APT_PACKAGES  += git make
 
 # Time for `new` without the package build (goal: <= 200 ms per service).
 .PHONY: bench-scaffold

@@ -37,31 +37,33 @@ func run(t *testing.T, cmd *exec.Cmd) string {
 }
 
 // TestGeneratedRepoBuildsTestsAndServes: `new` with --kit, then in the new
-// repository go vet, gofmt, go build and go test pass, and the daemon built
+// repository `make test` (go vet, gofmt, go test) and go build pass, and the daemon built
 // from it serves its api.yml on the port its config says, then stops on
 // SIGTERM with status 0.
 func TestGeneratedRepoBuildsTestsAndServes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a generated repository (-short)")
 	}
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go is not on PATH")
+	for _, tool := range []string{"go", "make", "gofmt"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not on PATH", tool)
+		}
 	}
 	dir := t.TempDir()
 	if err := Generate(Options{Name: "wazo-exampled", Dir: dir, KitDir: kitRoot(t), Description: "Example service"}); err != nil {
 		t.Fatal(err)
 	}
 	repo := filepath.Join(dir, "wazo-exampled")
-	run(t, goCmd(t, repo, "vet", "./..."))
-	if out := run(t, exec.Command("gofmt", "-l", repo)); strings.TrimSpace(out) != "" {
-		t.Errorf("gofmt -l: %s", out)
+	// The generated repository's own test command (go vet, gofmt, go test).
+	mk := exec.Command("make", "test")
+	mk.Dir = repo
+	mk.Env = append(os.Environ(), "GOPROXY=off")
+	out := run(t, mk)
+	if !strings.Contains(out, "ok  \tgithub.com/wazo-platform/wazo-exampled/exampled") {
+		t.Errorf("make test did not run the service package's tests:\n%s", out)
 	}
 	bin := filepath.Join(dir, "wazo-exampled-bin")
 	run(t, goCmd(t, repo, "build", "-o", bin, "./cmd/wazo-exampled"))
-	out := run(t, goCmd(t, repo, "test", "-count=1", "./..."))
-	if !strings.Contains(out, "ok  \tgithub.com/wazo-platform/wazo-exampled/exampled") {
-		t.Errorf("go test did not run the service package's tests:\n%s", out)
-	}
 
 	// The daemon itself, as the current user, on a free loopback port.
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -26,6 +26,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wazo-platform/wazo-servicekit/ports"
+	"github.com/wazo-platform/wazo-servicekit/scaffold/udiff"
 )
 
 //go:embed all:templates
@@ -253,6 +254,22 @@ func Plan(opts Options) (*Project, error) {
 		f := "sibling-patches/" + sp.file
 		p.Files[f] = []byte(sp.text)
 		p.Patches = append(p.Patches, f)
+	}
+	if opts.KitDir != "" {
+		// The kit's port registry: the entry that makes the port taken.
+		reg, err := os.ReadFile(filepath.Join(opts.KitDir, "ports", "registry.yml"))
+		if err != nil {
+			return nil, fmt.Errorf("--kit %s: %v", opts.KitDir, err)
+		}
+		sp := siblingPatch{repo: "wazo-servicekit", file: "wazo-servicekit.diff"}
+		text, note := addRegistryEntry(string(reg), v)
+		if text != "" {
+			sp.text = udiff.File("ports/registry.yml", reg, []byte(text), false)
+			p.Files["sibling-patches/"+sp.file] = []byte(sp.text)
+			p.Patches = append(p.Patches, "sibling-patches/"+sp.file)
+		}
+		sp.notes = append(sp.notes, note)
+		patches = append(patches, sp)
 	}
 	p.Files["sibling-patches/README.md"] = []byte(siblingReadme(v, patches))
 	sort.Strings(p.Patches)

@@ -671,3 +671,30 @@ func WriteFixtureSiblings(dir string) error {
 		return os.WriteFile(dst, data, 0o644)
 	})
 }
+
+var registryLineRe = regexp.MustCompile(`^\s*- \{port: ([0-9]+),`)
+
+// addRegistryEntry inserts the service's entry in wazo-servicekit's
+// ports/registry.yml, in port order, in the style of the line before it.
+func addRegistryEntry(old string, v *values) (string, string) {
+	lines := strings.Split(old, "\n")
+	last, indent := -1, "  "
+	for i, l := range lines {
+		m := registryLineRe.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		if strings.Contains(l, "daemon: "+v.Name+",") {
+			return "", "ports/registry.yml already has " + v.Name
+		}
+		if p, _ := strconv.Atoi(m[1]); p <= v.Port {
+			last, indent = i, l[:strings.Index(l, "-")]
+		}
+	}
+	if last < 0 {
+		return "", "ports/registry.yml: no port line found: add the entry by hand"
+	}
+	entry := indent + "- " + registryEntry(v)
+	out := append(append(append([]string{}, lines[:last+1]...), entry), lines[last+1:]...)
+	return strings.Join(out, "\n"), fmt.Sprintf("ports/registry.yml: port %d registered for %s", v.Port, v.Name)
+}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/ports"
 )
 
 var siblingRepos = []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org"}
@@ -266,3 +268,49 @@ func TestSiblingsDirMissingFileIsNamed(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestRegistryPatchMakesThePortTaken: with --kit, the patch to the kit's
+// ports/registry.yml applies, and the patched registry gives the port to
+// the new service and a later `new` the next one.
+func TestRegistryPatchMakesThePortTaken(t *testing.T) {
+	needGit(t)
+	kit := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(kitRoot(t), "ports", "registry.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(kit, "ports"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(kit, "ports", "registry.yml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git(t, kit, "init", "-q")
+	p, err := Plan(Options{Name: "wazo-exampled", KitDir: kit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch := filepath.Join(t.TempDir(), "kit.diff")
+	if err := os.WriteFile(patch, p.Files["sibling-patches/wazo-servicekit.diff"], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git(t, kit, "apply", "--check", patch)
+	git(t, kit, "apply", patch)
+	patched, err := os.ReadFile(filepath.Join(kit, "ports", "registry.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := ports.Parse(patched)
+	if err != nil {
+		t.Fatalf("patched registry: %v", err)
+	}
+	if got := reg.PortsOf("wazo-exampled"); len(got) != 1 || got[0] != p.Port {
+		t.Errorf("patched registry gives wazo-exampled %v, want [%d]", got, p.Port)
+	}
+	if next, _ := reg.Next(); next <= p.Port {
+		t.Errorf("next port after the patch = %d, want above %d", next, p.Port)
+	}
+	if _, err := Plan(Options{Name: "wazo-other", Port: p.Port, Registry: reg}); err == nil || !strings.Contains(err.Error(), "taken by wazo-exampled") {
+		t.Errorf("port %d after the patch: %v, want taken by wazo-exampled", p.Port, err)
+	}
+}
