@@ -1,5 +1,5 @@
-# `wazo-servicekit new` (issue 6): the scaffold's benchmark. Its tests need
-# git and go, which every machine running `make test` already has.
+# `wazo-servicekit new` (issue 6): the scaffold's benchmark, the tools its
+# tests need, and the package check of a generated service.
 BENCH_TARGETS += bench-scaffold
 # The scaffold tests make git repositories and apply the sibling patches with git.
 APT_PACKAGES  += git make

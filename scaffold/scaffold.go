@@ -49,6 +49,10 @@ type Options struct {
 	KitDir string
 	// Registry is the port registry; nil = the kit's (ports.Load).
 	Registry *ports.Registry
+
+	// existing is set by Update: the service and its port may already be
+	// in the registry (they are its own).
+	existing bool
 }
 
 // Project is a rendered repository, not yet written.
@@ -139,10 +143,16 @@ func resolve(opts Options) (*values, int, string, error) {
 			return nil, 0, "", err
 		}
 	}
-	if ps := reg.PortsOf(opts.Name); len(ps) > 0 {
+	if ps := reg.PortsOf(opts.Name); len(ps) > 0 && !opts.existing {
 		return nil, 0, "", fmt.Errorf("%s already exists: the port registry gives it port %d", opts.Name, ps[0])
 	}
 	port, why, err := choosePort(reg, opts.Port, opts.Name)
+	if err != nil && opts.existing && opts.Port != 0 {
+		owners := reg.Owners(opts.Port)
+		if len(owners) > 0 && owners[0].Daemon == opts.Name {
+			port, why, err = opts.Port, "recorded in .servicekit.yml (registered for this service)", nil
+		}
+	}
 	if err != nil {
 		return nil, 0, "", err
 	}

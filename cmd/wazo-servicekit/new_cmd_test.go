@@ -104,3 +104,19 @@ func TestNewThenCheckFindsNothing(t *testing.T) {
 		t.Errorf("only %d rules passed", passed)
 	}
 }
+
+func TestUpdateCommand(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"new", "wazo-exampled", "--dir", dir}, &stdout, &stderr); code != exitClean {
+		t.Fatalf("new: exit %d\n%s", code, stderr.String())
+	}
+	repo := filepath.Join(dir, "wazo-exampled")
+	stdout.Reset()
+	if code := run([]string{"update", repo}, &stdout, &stderr); code != exitClean || stdout.Len() != 0 {
+		t.Errorf("update right after new: exit %d, output %q", code, stdout.String())
+	}
+	if code := run([]string{"update", dir}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("update of a directory new did not write: exit %d, want %d", code, exitUsage)
+	}
+}
