@@ -56,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		err = cmdPorts(args[1:], stdout)
 	case "new":
 		err = cmdNew(args[1:], stdout)
+	case "update":
+		code, err = cmdUpdate(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return exitClean
@@ -83,6 +85,7 @@ const topUsage = `usage: wazo-servicekit COMMAND [flags]
   audit [--root DIR] [SERVICE...] [flags]     audit of this host, or of an image root
   ports [next] [--format text|json]           the registry of known Wazo ports; the next free one
   new wazo-<name> [flags]                     a new compliant service and its sibling-repo patches
+  update [DIR] [--dry-run]                    re-render a generated service, local edits never overwritten
 
 check/audit flags: --format text|json|sarif|junit, --output FORMAT=PATH (repeatable),
   --fail-on error|warning|info (default warning), --siblings DIR (check), --verbose
