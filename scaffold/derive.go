@@ -77,8 +77,9 @@ var rewrites = []rewrite{
 	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^Description=.*$`), Must: true, Replace: func(v *values) string { return "Description=" + v.Name + " server (" + v.Description + ")" }},
 	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^# Relaxed to read-only: the doctor.*\n(?:#.*\n)*ProtectHome=read-only\n`), Must: true,
 		Replace: func(*values) string { return "ProtectHome=yes\n" }},
-	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^# Relaxed: the doctor audits.*\n(?:#.*\n)*ProtectProc=default\nProcSubset=all\n`), Must: true,
-		Replace: func(*values) string { return "ProtectProc=invisible\nProcSubset=pid\n" }},
+	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^# Relaxed: the doctor audits.*\n(?:#.*\n)*ProtectProc=default\n`), Must: true,
+		Replace: func(*values) string { return "ProtectProc=invisible\n" }},
+	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^ProcSubset=all$`), Replace: func(*values) string { return "ProcSubset=pid" }},
 	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^# Relaxed: PrivateUsers=.*\n(?:#.*\n)*PrivateUsers=no\n`), Must: true,
 		Replace: func(*values) string {
 			return "# PrivateUsers=yes would also do if the service reads no file owned by\n# users other than root and itself.\nPrivateUsers=no\n"
