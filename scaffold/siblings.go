@@ -61,6 +61,7 @@ type edit struct {
 	create func() string                     // for a file that may be absent
 	change func(old string) (string, string) // new text, note ("" new = unchanged)
 	must   bool                              // the file must exist (unless create)
+	absent string                            // the note when an optional file is absent
 }
 
 // siblingPatches computes the patch of every sibling repository.
@@ -114,6 +115,12 @@ func siblingPatches(v *values, siblingsDir string) ([]siblingPatch, error) {
 					return "", "website/docs/api/" + v.Name + "/description.md exists already: left as is"
 				}},
 		}},
+		// The meta-package: a fresh install pulls the service in (optional
+		// checkout: not every --siblings directory has it).
+		{"wazo-platform", []edit{
+			{rel: "debian/control", change: func(old string) (string, string) { return addToDepends(old, v.Name) },
+				absent: "no wazo-platform checkout: add " + v.Name + " to the Depends of wazo-platform's debian/control (alphabetical) by hand"},
+		}},
 	}
 	var out []siblingPatch
 	for _, r := range plan {
@@ -130,6 +137,8 @@ func siblingPatches(v *values, siblingsDir string) ([]siblingPatch, error) {
 				sp.notes = append(sp.notes, "creates "+e.rel)
 			case !exists && e.must:
 				return nil, fmt.Errorf("%s: no %s there; the patch for %s needs it", where(siblingsDir, r.repo), e.rel, r.repo)
+			case !exists && e.absent != "":
+				sp.notes = append(sp.notes, e.absent)
 			case !exists:
 				sp.notes = append(sp.notes, e.rel+" is absent: nothing to change there")
 			default:
@@ -697,4 +706,43 @@ func addRegistryEntry(old string, v *values) (string, string) {
 	entry := indent + "- " + registryEntry(v)
 	out := append(append(append([]string{}, lines[:last+1]...), entry), lines[last+1:]...)
 	return strings.Join(out, "\n"), fmt.Sprintf("ports/registry.yml: port %d registered for %s", v.Port, v.Name)
+}
+
+var dependsItemRe = regexp.MustCompile(`^ (wazo-[a-z0-9-]+),$`)
+
+// addToDepends puts the service in the Depends of the wazo-platform
+// package (one package per line, alphabetical among the wazo-* ones), so
+// that a fresh install installs it (conventions.md §3.4).
+func addToDepends(old, name string) (string, string) {
+	lines := strings.Split(old, "\n")
+	in, last := false, -1
+	for i, l := range lines {
+		switch {
+		case l == "Depends:":
+			in = true
+			continue
+		case in && !strings.HasPrefix(l, " "):
+			in = false
+		}
+		if !in {
+			continue
+		}
+		m := dependsItemRe.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		if m[1] == name {
+			return "", "debian/control: wazo-platform already depends on " + name
+		}
+		if m[1] > name {
+			out := append(append(append([]string{}, lines[:i]...), " "+name+","), lines[i:]...)
+			return strings.Join(out, "\n"), "debian/control: wazo-platform depends on " + name + " (fresh installs get it)"
+		}
+		last = i
+	}
+	if last < 0 {
+		return "", "debian/control: no one-per-line wazo-* Depends found: add " + name + " by hand"
+	}
+	out := append(append(append([]string{}, lines[:last+1]...), " "+name+","), lines[last+1:]...)
+	return strings.Join(out, "\n"), "debian/control: wazo-platform depends on " + name + " (fresh installs get it)"
 }

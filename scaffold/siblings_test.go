@@ -12,7 +12,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/ports"
 )
 
-var siblingRepos = []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org"}
+var siblingRepos = []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org", "wazo-platform"}
 
 func needGit(t testing.TB) {
 	t.Helper()
@@ -201,6 +201,12 @@ func TestSiblingPatchesApplyToFixtures(t *testing.T) {
 			}
 			if d := doc("docs/api/wazo-exampled/description.md"); !strings.Contains(d, "Example service.") || !strings.Contains(d, "/api/exampled/1.0/api/api.yml") {
 				t.Errorf("description.md:\n%s", d)
+			}
+
+			// wazo-platform: the meta-package depends on it, alphabetically.
+			ctl := read(t, dir, "wazo-platform/debian/control")
+			if !strings.Contains(ctl, " wazo-dird,\n wazo-exampled,\n wazo-phoned,\n") {
+				t.Errorf("wazo-platform's debian/control:\n%s", ctl)
 			}
 
 			// Against the patched checkouts, nothing is left to change.
