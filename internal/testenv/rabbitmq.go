@@ -38,6 +38,7 @@ type RabbitMQ struct {
 	logPath string
 	console string
 	ownDir  bool
+	notify  *net.UnixConn
 
 	epmdPort, distPort int
 }
@@ -190,6 +191,12 @@ func (r *RabbitMQ) StartServer() error {
 		return err
 	}
 	defer logf.Close()
+	if r.notify == nil {
+		r.notify, err = net.ListenUnixgram("unixgram", &net.UnixAddr{Name: filepath.Join(r.Dir, "notify.sock"), Net: "unixgram"})
+		if err != nil {
+			return fmt.Errorf("creating the notify socket: %w", err)
+		}
+	}
 	epmdPortS := strconv.Itoa(r.epmdPort)
 	name := "testenv" + strconv.Itoa(r.Port) + "@localhost"
 	r.server = exec.Command(RabbitMQServer)
@@ -212,6 +219,12 @@ func (r *RabbitMQ) StartServer() error {
 		"RABBITMQ_PLUGINS_EXPAND_DIR="+filepath.Join(r.Dir, "plugins-expand"),
 		// Erlang distribution on loopback only.
 		"RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}",
+		// With NOTIFY_SOCKET the start script execs the Erlang VM instead
+		// of running it as a child: the broker then has the script's PID,
+		// so stopping it by PID and Pdeathsig (dying with the test
+		// binary) reach the VM itself. The socket is ours and discards
+		// the readiness messages.
+		"NOTIFY_SOCKET="+r.notify.LocalAddr().String(),
 	)
 	r.server.Stdout, r.server.Stderr = logf, logf
 	r.server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL} // dies with the test binary
@@ -300,6 +313,10 @@ func (r *RabbitMQ) Config() config.Bus {
 func (r *RabbitMQ) Stop() error {
 	errs := []error{stopGroup(r.server, r.srvErr), stopGroup(r.epmd, r.epmdErr)}
 	r.server, r.epmd = nil, nil
+	if r.notify != nil {
+		r.notify.Close()
+		r.notify = nil
+	}
 	if r.ownDir {
 		errs = append(errs, os.RemoveAll(r.Dir))
 	}
