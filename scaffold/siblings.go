@@ -228,7 +228,7 @@ func addToPythonList(old string, v *values) (string, string) {
 	lineEnd := strings.Index(old[at:], "\n")
 	if lineEnd >= 0 {
 		line := old[lineStart : at+lineEnd]
-		if m := regexp.MustCompile(`^(\s+)'[^']*'(,?)\s*$`).FindStringSubmatch(line); m != nil {
+		if m := pyItemLineRe.FindStringSubmatch(line); m != nil {
 			end := at + lineEnd
 			prev := line
 			if m[2] == "" {
@@ -257,7 +257,7 @@ func addToBackupList(old string, v *values) (string, string) {
 	list := old[start:end]
 	type tok struct{ s, e int }
 	var toks []tok
-	for _, loc := range regexp.MustCompile(`\S+`).FindAllStringIndex(list, -1) {
+	for _, loc := range wordRe.FindAllStringIndex(list, -1) {
 		toks = append(toks, tok{loc[0], loc[1]})
 	}
 	lastEtc := -1
@@ -300,8 +300,12 @@ func addToBackupList(old string, v *values) (string, string) {
 // --- tables (Gherkin examples, Markdown) ----------------------------------
 
 var (
-	tableRowRe = regexp.MustCompile(`^(\s*)\|(.*)\|\s*$`)
-	dashesRe   = regexp.MustCompile(`^:?-+:?$`)
+	tableRowRe   = regexp.MustCompile(`^(\s*)\|(.*)\|\s*$`)
+	dashesRe     = regexp.MustCompile(`^:?-+:?$`)
+	pyItemLineRe = regexp.MustCompile(`^(\s+)'[^']*'(,?)\s*$`)
+	wordRe       = regexp.MustCompile(`\S+`)
+	listMarkerRe = regexp.MustCompile(`^(\s*[*-]\s+)\S`)
+	listPrefixRe = regexp.MustCompile("^\\s*([*-]\\s+)?`?$")
 )
 
 // table is a run of "| a | b |" lines.
@@ -510,7 +514,7 @@ func addSection(old, name string, body []string) (string, string) {
 	blankAfter := nb.line+1 < len(lines) && strings.TrimSpace(lines[nb.line+1]) == ""
 	marker := ""
 	for i := nb.line + 1; i < len(lines) && !strings.HasPrefix(lines[i], "#"); i++ {
-		if m := regexp.MustCompile(`^(\s*[*-]\s+)\S`).FindStringSubmatch(lines[i]); m != nil {
+		if m := listMarkerRe.FindStringSubmatch(lines[i]); m != nil {
 			marker = m[1]
 			break
 		}
@@ -575,7 +579,7 @@ func addBackupDoc(old string, v *values) (string, string) {
 	last := -1
 	for i, l := range lines {
 		m := backupDocLineRe.FindStringSubmatch(l)
-		if m == nil || !regexp.MustCompile(`^\s*([*-]\s+)?`+"`?"+`$`).MatchString(m[1]) {
+		if m == nil || !listPrefixRe.MatchString(m[1]) {
 			continue
 		}
 		if m[2] == entry {
