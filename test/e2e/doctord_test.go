@@ -525,11 +525,22 @@ func checkUpgrade(t *testing.T, c *container, debN1, next string) {
 	c.must(t, "sh", "-c", `printf '%s' "$1" > "$2"`, "sh", admin, adminYML)
 	sumBefore := c.must(t, "sh", "-c", `sha256sum "$1"; stat -c '%i %Y %U:%G %a' "$1"`, "sh", adminYML)
 
-	c.must(t, "systemctl", "stop", pkg)
-	c.must(t, "systemctl", "disable", pkg)
-	c.must(t, "apt-get", "install", "-y", "-q", "--no-install-recommends", "/srv/dist/"+debN1)
-	c.must(t, "systemctl", "enable", pkg)
-	c.must(t, "systemctl", "restart", pkg)
+	var timings []string
+	for _, cmd := range [][]string{
+		{"systemctl", "stop", pkg},
+		{"systemctl", "disable", pkg},
+		{"apt-get", "install", "-y", "-q", "--no-install-recommends", "/srv/dist/" + debN1},
+		{"systemctl", "enable", pkg},
+		{"systemctl", "restart", pkg},
+	} {
+		start := time.Now()
+		c.must(t, cmd...)
+		timings = append(timings, fmt.Sprintf("%s %s: %.2f s", cmd[0], cmd[1], time.Since(start).Seconds()))
+	}
+	t.Logf("wazo-upgrade sequence: %s", strings.Join(timings, "; "))
+	if out, _ := c.run("systemctl", "is-enabled", pkg); strings.TrimSpace(out) != "enabled" {
+		t.Errorf("after the upgrade sequence %s is %q, want enabled", pkg, strings.TrimSpace(out))
+	}
 
 	if v := strings.TrimSpace(c.must(t, "dpkg-query", "-W", "-f", "${Version}", pkg)); v != next {
 		t.Errorf("installed version %q, want %q", v, next)
@@ -548,7 +559,9 @@ func checkUpgrade(t *testing.T, c *container, debN1, next string) {
 
 // checkPurge: nothing of the package is left but its system user and group.
 func checkPurge(t *testing.T, c *container, before map[string]bool) {
+	start := time.Now()
 	c.must(t, "apt-get", "purge", "-y", "-q", pkg)
+	t.Logf("apt-get purge: %.2f s", time.Since(start).Seconds())
 	after := listFiles(t, c)
 	var leftovers, other []string
 	for p := range after {
