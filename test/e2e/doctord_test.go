@@ -113,6 +113,10 @@ func TestDoctordPackage(t *testing.T) {
 		c = bootContainer(t, top, root, filepath.Join(filepath.Dir(root), "nspawn-2.log"))
 		serving := waitServing(t, c.booted, 60*time.Second)
 		t.Logf("FIGURE boot-to-serving (nspawn start to api.yml 200 on :%d): %.2f s", apiPort, serving.Seconds())
+		// Where the boot time went (the machine is shared: load varies).
+		chain, _ := c.run("systemd-analyze", "critical-chain", "--no-pager", pkg+".service")
+		load, _ := os.ReadFile("/proc/loadavg")
+		t.Logf("host load %s critical chain:\n%s", strings.TrimSpace(string(load)), chain)
 		checkRunning(t, c)
 		env := c.must(t, "sh", "-c", `tr '\0' '\n' < /proc/$(systemctl show -p MainPID --value `+pkg+`)/environ`)
 		if !strings.Contains(env, "XIVO_UUID="+uuid+"\n") {
