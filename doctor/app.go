@@ -9,6 +9,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/apispec"
 	"github.com/wazo-platform/wazo-servicekit/auth"
+	"github.com/wazo-platform/wazo-servicekit/baseapi"
 	"github.com/wazo-platform/wazo-servicekit/daemon"
 	"github.com/wazo-platform/wazo-servicekit/rest"
 )
@@ -34,15 +35,8 @@ func NewHandler(rt *daemon.Runtime, cfg *Config, auditor Auditor) (http.Handler,
 		return nil, err
 	}
 	authClient := auth.New(cfg.Auth)
-	settings := &runtimeConfig{rt: rt, configured: cfg.Level(), tree: treeToMap(rt.Loaded.Tree)}
-
 	r := rest.NewRouter()
-	r.Handle("GET "+APIVersion+"/api/api.yml", spec)
-	r.Handle("GET "+APIVersion+"/status", authClient.Require("doctor.status.read", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		rest.WriteJSON(w, http.StatusOK, rt.Status.Report())
-	})))
-	r.Handle("GET "+APIVersion+"/config", authClient.Require("doctor.config.read", http.HandlerFunc(settings.get)))
-	r.Handle("PATCH "+APIVersion+"/config", authClient.Require("doctor.config.update", http.HandlerFunc(settings.patch)))
+	baseapi.Register(r, rt, spec, authClient, cfg.Level())
 
 	audits := &auditResources{cache: &auditCache{
 		run:     auditor,

@@ -27,6 +27,10 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 				continue
 			}
 			d := dep{name: r.Path, version: r.Version, op: "==", path: s.GoMod.Path, line: r.Line}
+			// Wazo's own Go modules (the kit, for a service made by
+			// `wazo-servicekit new`) are packaged by Wazo, as its Python
+			// libraries are.
+			d.wazo = strings.HasPrefix(r.Path, "github.com/wazo-platform/")
 			if e, ok := env.Debian.GoModule(r.Path); ok {
 				d.debian, d.debianPkg = e.Version, e.Source
 			}

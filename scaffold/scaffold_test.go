@@ -194,7 +194,7 @@ func TestGenerateDerivesEveryFile(t *testing.T) {
 				"debian/" + tc.name + ".postinst":                {"USER=" + tc.name},
 				"debian/control":                                 {"Source: " + tc.name, "Package: " + tc.name, "XS-Go-Import-Path: github.com/wazo-platform/" + tc.name},
 				"cmd/" + tc.name + "/main.go":                    {`"github.com/wazo-platform/` + tc.name + "/" + tc.pkg + `"`, "var cfg " + tc.pkg + ".Config"},
-				tc.pkg + "/configresource.go":                    {"package " + tc.pkg},
+				tc.pkg + "/app.go":                               {"package " + tc.pkg, "baseapi.Register(r, rt, spec, authClient, cfg.Level())"},
 			}
 			for f, needles := range expect {
 				for _, n := range needles {

@@ -23,16 +23,15 @@ import (
 const CopiesDir = "testdata/doctord"
 
 // fixedSources are the files of wazo-doctord, besides its packaging,
-// that a new service is derived from: its main, its config layers, its api.yml (the /api/api.yml, /status and
-// /config paths), its
-// /config resource, and the kit's module files (the new module requires
-// what the kit requires).
+// that a new service is derived from: its main, its config layers, its
+// api.yml (the /api/api.yml, /status and /config paths), and the kit's
+// module files (the new module requires what the kit requires). The
+// resources themselves come from the kit (baseapi).
 var fixedSources = []string{
 	"cmd/wazo-doctord/main.go",
 	"cmd/wazo-doctord/defaults.yml",
 	"cmd/wazo-doctord/dev.yml",
 	"doctor/api.yml",
-	"doctor/configresource.go",
 	"go.mod",
 	"go.sum",
 }

@@ -1,4 +1,4 @@
-package doctor
+package baseapi
 
 import (
 	"log/slog"
@@ -9,21 +9,28 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wazo-platform/wazo-servicekit/daemon"
 	"github.com/wazo-platform/wazo-servicekit/rest"
 )
 
-// runtimeConfig is the /config resource: the effective configuration, and
+// ConfigResource is the /config resource: the effective configuration, and
 // the one setting that may change at run time (debug), as in Wazo daemons.
-type runtimeConfig struct {
-	rt         *daemon.Runtime
+type ConfigResource struct {
+	level      *slog.LevelVar
 	configured slog.Level // the level without debug forcing
+	logger     *slog.Logger
 
 	mu   sync.Mutex
 	tree map[string]any
 }
 
-func (c *runtimeConfig) get(w http.ResponseWriter, _ *http.Request) {
+// NewConfigResource serves tree (the merged configuration) and changes
+// level when debug is patched.
+func NewConfigResource(tree *yaml.Node, level *slog.LevelVar, configured slog.Level, logger *slog.Logger) *ConfigResource {
+	return &ConfigResource{level: level, configured: configured, logger: logger, tree: treeToMap(tree)}
+}
+
+// Get answers GET /config with secrets hidden.
+func (c *ConfigResource) Get(w http.ResponseWriter, _ *http.Request) {
 	c.mu.Lock()
 	body := MaskSecrets(c.tree)
 	c.mu.Unlock()
@@ -37,7 +44,9 @@ type patchOp struct {
 	Value any    `json:"value"`
 }
 
-func (c *runtimeConfig) patch(w http.ResponseWriter, r *http.Request) {
+// Patch answers PATCH /config: a JSON-Patch list of replace operations on
+// /debug only, not persistent.
+func (c *ConfigResource) Patch(w http.ResponseWriter, r *http.Request) {
 	var ops []patchOp
 	if e := rest.DecodeJSON(r, &ops); e != nil {
 		rest.WriteError(w, e)
@@ -63,11 +72,11 @@ func (c *runtimeConfig) patch(w http.ResponseWriter, r *http.Request) {
 	body := MaskSecrets(c.tree)
 	c.mu.Unlock()
 	if debug {
-		c.rt.Level.Set(slog.LevelDebug)
+		c.level.Set(slog.LevelDebug)
 	} else {
-		c.rt.Level.Set(c.configured)
+		c.level.Set(c.configured)
 	}
-	c.rt.Logger.Info("debug changed at run time (not persistent)", "debug", debug)
+	c.logger.Info("debug changed at run time (not persistent)", "debug", debug)
 	rest.WriteJSON(w, http.StatusOK, body)
 }
 

@@ -1,0 +1,77 @@
+package baseapi
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/wazo-platform/wazo-servicekit/apispec"
+	"github.com/wazo-platform/wazo-servicekit/auth"
+	"github.com/wazo-platform/wazo-servicekit/config"
+	"github.com/wazo-platform/wazo-servicekit/daemon"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+	"github.com/wazo-platform/wazo-servicekit/rest"
+	"github.com/wazo-platform/wazo-servicekit/status"
+)
+
+func TestMaskSecrets(t *testing.T) {
+	in := map[string]any{
+		"auth":   map[string]any{"username": "svc", "password": "p4ss", "key_file": "/var/lib/wazo-auth-keys/x.yml", "service_key": "k3y"},
+		"consul": map[string]any{"token": "t0k", "host": "localhost"},
+		"db_uri": "postgresql://asterisk:proformatique@localhost/asterisk",
+		"list":   []any{map[string]any{"secret": "s3c"}},
+		"empty":  map[string]any{"password": ""},
+	}
+	out, _ := json.Marshal(MaskSecrets(in))
+	for _, leak := range []string{"p4ss", "k3y", "t0k", "proformatique", "s3c"} {
+		if strings.Contains(string(out), leak) {
+			t.Errorf("%q not hidden: %s", leak, out)
+		}
+	}
+	for _, kept := range []string{`"key_file":"/var/lib/wazo-auth-keys/x.yml"`, `"username":"svc"`, "postgresql://asterisk:", `"password":""`} {
+		if !strings.Contains(string(out), kept) {
+			t.Errorf("%s should be kept: %s", kept, out)
+		}
+	}
+	if in["auth"].(map[string]any)["password"] != "p4ss" {
+		t.Error("MaskSecrets changed its input")
+	}
+}
+
+// TestACLsFollowTheSpecName: the ACL prefix is x-xivo-name and the route
+// prefix the basePath, so a daemon cannot get them out of step.
+func TestACLsFollowTheSpecName(t *testing.T) {
+	spec, err := apispec.Load("t", []byte("swagger: '2.0'\ninfo: {title: t, version: '1'}\nbasePath: /0.3\nx-xivo-name: sample\npaths: {}\n"), 9999)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := testenv.StartFakeAuth(t)
+	fake.AddToken("tok-0123456789", []string{"sample.#"})
+	var tree yaml.Node
+	tree.Encode(map[string]any{"debug": false})
+	rt := &daemon.Runtime{Loaded: &config.Loaded{Tree: &tree}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Level: new(slog.LevelVar), Status: status.NewAggregator()}
+	r := rest.NewRouter()
+	Register(r, rt, spec, auth.New(config.Auth{Host: fake.Host, Port: fake.Port, Timeout: 5}), slog.LevelInfo)
+	for _, path := range []string{"/0.3/api/api.yml", "/0.3/status", "/0.3/config"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("X-Auth-Token", "tok-0123456789")
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Errorf("GET %s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+	var scopes []string
+	for _, req := range fake.Requests() {
+		scopes = append(scopes, req.Scope)
+	}
+	if strings.Join(scopes, ",") != "sample.status.read,sample.config.read" {
+		t.Errorf("ACLs asked: %v", scopes)
+	}
+}
