@@ -5,6 +5,8 @@
 # no network (own network namespace) and a clean environment, so the host's
 # Go toolchain, module cache and GOFLAGS can never leak in.
 #
+# The source is the committed tree (HEAD).
+#
 # Usage: scripts/build-deb.sh [VERSION]
 #   VERSION  build the same tree as that version (a changelog entry is added
 #            to the copy), e.g. for upgrade tests. Default: debian/changelog's.
@@ -31,13 +33,14 @@ trap cleanup EXIT
 mkdir -p "$root"
 tar -C "$root" --numeric-owner --xattrs -I zstd -xf "$tarball"
 
-# The files git tracks, as they are in the working tree (never untracked
-# work in progress, nor ignored files such as bin/, .cache/, dist/).
+# The committed tree (HEAD): several people work in this checkout at once,
+# and a half-written change of someone else must not break the package.
 src=$root/build/wazo-doctord-$version
 mkdir -p "$src"
-git ls-files -z -c | while IFS= read -r -d '' f; do
-	[ -e "$f" ] && printf '%s\0' "$f"
-done | cpio -0 -pdm --quiet "$src"
+git archive --format=tar HEAD | tar -x -C "$src"
+if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
+	echo "build-deb: building HEAD $(git rev-parse --short HEAD); uncommitted changes are not included" >&2
+fi
 
 if [ "$version" != "$(sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)" ]; then
 	{
