@@ -1,10 +1,10 @@
 # Debian 13 packaging of wazo-doctord and its end-to-end test in a booted
 # trixie (issue 4). Everything runs as root (debootstrap, chroot, nspawn).
 
-# Host tools: debootstrap builds the trixie root, zstd caches it, cpio copies
-# the source tree, util-linux gives unshare/nsenter, systemd-container gives
-# systemd-nspawn, dpkg-dev reads debian/changelog.
-APT_PACKAGES += debootstrap zstd cpio util-linux systemd-container dpkg-dev
+# Host tools: debootstrap builds the trixie root, zstd caches it, util-linux
+# gives unshare/nsenter, systemd-container gives systemd-nspawn, dpkg-dev
+# reads debian/changelog.
+APT_PACKAGES += debootstrap zstd util-linux systemd-container dpkg-dev
 
 # DEB_VERSION=<v> builds the same tree as version <v> (upgrade tests).
 DEB_VERSION ?=

@@ -46,7 +46,7 @@ const (
 // reboot, wazo-upgrade, purge. Steps depend on each other: the first
 // failing one stops the test.
 func TestDoctordPackage(t *testing.T) {
-	requireRootAndTools(t, "systemd-nspawn", "nsenter", "debootstrap", "zstd", "cpio", "unshare")
+	requireRootAndTools(t, "systemd-nspawn", "nsenter", "debootstrap", "zstd", "unshare")
 	if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", apiPort)); err != nil {
 		t.Skipf("port %d is busy on the host (%v): the container shares the host network and the package listens there", apiPort, err)
 	} else {
