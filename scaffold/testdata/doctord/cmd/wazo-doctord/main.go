@@ -1,6 +1,12 @@
 // Command wazo-doctord audits the Wazo services of its host against the
 // "New service guidelines" checklist and serves the results over a Wazo REST
 // API on 127.0.0.1:9504 (behind nginx at https://<host>/api/doctor/).
+//
+// The go:debug line keeps Go 1.24 semantics (ServeMux method patterns,
+// TLS/x509 defaults) when dh-golang builds without go.mod, in GOPATH mode,
+// where Go would otherwise fall back to Go 1.20 behaviour.
+//
+//go:debug default=go1.24
 package main
 
 import (
