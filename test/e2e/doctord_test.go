@@ -101,6 +101,7 @@ func TestDoctordPackage(t *testing.T) {
 	step(t, "security", func(t *testing.T) { checkSecurity(t, c) })
 	step(t, "monit_restart_after_kill", func(t *testing.T) { checkMonit(t, c, ports.monit) })
 	step(t, "nginx_https", func(t *testing.T) { checkNginx(t, c, ports.nginx, ports.ca) })
+	step(t, "audit", func(t *testing.T) { checkAudit(t, c, root, repo, ports.nginx) })
 	step(t, "logrotate_rsyslog", func(t *testing.T) { checkLogFiles(t, c) })
 	step(t, "reboot", func(t *testing.T) {
 		// The first boot ran without XIVO_UUID (the daemon warns and goes

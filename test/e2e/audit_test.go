@@ -1,0 +1,132 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// brokenByHand are the rules the issue's three deliberate breakages must
+// fail, and nothing else: shell → /bin/bash, log file → root, monit file gone.
+var brokenByHand = []string{"log-file-writable", "monit-check", "user-no-login-shell"}
+
+// checkAudit runs `wazo-servicekit audit` inside the booted container, on the
+// installed package: no rule may fail; then it breaks the install three ways
+// and checks that exactly the matching rules fail; then it repairs it, so
+// the later steps (reboot, upgrade, purge) see the package as installed.
+func checkAudit(t *testing.T, c *container, root, repo string, nginxPort int) {
+	bin := filepath.Join(root, "usr/local/bin/wazo-servicekit")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/wazo-servicekit")
+	build.Dir = repo
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building wazo-servicekit for the container: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		os.Remove(bin)
+		os.Remove(filepath.Join(root, "root/audit.json"))
+	})
+
+	results := audit(t, c, root, nginxPort)
+	var passed, unknown []string
+	for rule, r := range results {
+		switch r.Status {
+		case "pass":
+			passed = append(passed, rule)
+		case "unknown":
+			unknown = append(unknown, rule+" ("+r.Message+")")
+		default:
+			t.Errorf("on a fresh install, %s is %s: %s", rule, r.Status, r.Message)
+		}
+	}
+	sort.Strings(passed)
+	sort.Strings(unknown)
+	t.Logf("FIGURE audit of the fresh install: %d pass, %d unknown, 0 fail\n  pass: %s\n  unknown (what a bare trixie lacks): %s",
+		len(passed), len(unknown), strings.Join(passed, ", "), strings.Join(unknown, "; "))
+	for _, rule := range brokenByHand {
+		if results[rule].Status != "pass" {
+			t.Fatalf("%s must pass on the fresh install before it is broken, got %s", rule, results[rule].Status)
+		}
+	}
+
+	c.must(t, "usermod", "-s", "/bin/bash", pkg)
+	c.must(t, "chown", "root:root", "/var/log/"+pkg+".log")
+	c.must(t, "mv", "/etc/monit/conf.d/"+pkg, "/root/monit-check.saved")
+	broken := audit(t, c, root, nginxPort)
+	var failing []string
+	for rule, r := range broken {
+		if r.Status == "fail" {
+			failing = append(failing, rule)
+		}
+	}
+	sort.Strings(failing)
+	if strings.Join(failing, ",") != strings.Join(brokenByHand, ",") {
+		t.Errorf("after the three breakages the audit fails %v, want exactly %v", failing, brokenByHand)
+	}
+
+	c.must(t, "usermod", "-s", "/usr/sbin/nologin", pkg)
+	c.must(t, "chown", pkg+":"+pkg, "/var/log/"+pkg+".log")
+	c.must(t, "mv", "/root/monit-check.saved", "/etc/monit/conf.d/"+pkg)
+	for rule, r := range audit(t, c, root, nginxPort) {
+		if r.Status == "fail" {
+			t.Errorf("after the repair %s still fails: %s", rule, r.Message)
+		}
+	}
+}
+
+type auditResult struct {
+	Status, Message string
+}
+
+// audit runs the CLI in the container and returns wazo-doctord's results by
+// rule. Exit 1 (findings) is expected when something fails.
+func audit(t *testing.T, c *container, root string, nginxPort int) map[string]auditResult {
+	t.Helper()
+	out, err := c.run("/usr/local/bin/wazo-servicekit", "audit", pkg,
+		"--nginx", fmt.Sprintf("https://127.0.0.1:%d", nginxPort),
+		"--output", "json=/root/audit.json", "--fail-on", "error")
+	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 1) {
+		t.Fatalf("wazo-servicekit audit: %v\n%s", err, out)
+	}
+	data, rerr := os.ReadFile(filepath.Join(root, "root/audit.json"))
+	if rerr != nil {
+		t.Fatalf("audit wrote no JSON report: %v\n%s", rerr, out)
+	}
+	var rep struct {
+		Services []struct {
+			Name    string `json:"name"`
+			Results []struct {
+				Rule    string `json:"rule"`
+				Status  string `json:"status"`
+				Message string `json:"message"`
+			} `json:"results"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("audit JSON: %v\n%s", err, data)
+	}
+	results := map[string]auditResult{}
+	for _, s := range rep.Services {
+		if s.Name != pkg {
+			continue
+		}
+		for _, r := range s.Results {
+			prev, seen := results[r.Rule]
+			// A rule may report several findings: the worst one stands.
+			if !seen || r.Status == "fail" || (r.Status == "unknown" && prev.Status == "pass") {
+				results[r.Rule] = auditResult{Status: r.Status, Message: r.Message}
+			}
+		}
+	}
+	if len(results) == 0 {
+		t.Fatalf("the audit found no %s on the installed system:\n%s", pkg, data)
+	}
+	return results
+}
