@@ -1,14 +1,11 @@
 package bus
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,59 +21,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	testenv.StopSharedRabbitMQ()
 	os.Exit(code)
-}
-
-// logBuffer collects a logger's output for assertions.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newLogger() (*slog.Logger, *logBuffer) {
-	b := &logBuffer{}
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
-}
-
-// consume binds a fresh exclusive queue to exchange (a headers exchange)
-// with the binding arguments Wazo consumers use, and returns its deliveries.
-func consume(t *testing.T, r *testenv.RabbitMQ, exchange string, binding amqp.Table) <-chan amqp.Delivery {
-	t.Helper()
-	conn, err := r.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.ExchangeDeclare(exchange, "headers", true, false, false, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	q, err := ch.QueueDeclare("", false, true, true, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.QueueBind(q.Name, "", exchange, false, binding); err != nil {
-		t.Fatal(err)
-	}
-	d, err := ch.Consume(q.Name, "", true, true, false, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
 }
 
 func receive(t *testing.T, d <-chan amqp.Delivery, within time.Duration) amqp.Delivery {
@@ -138,7 +82,7 @@ func TestPublishedEventHasWazoShape(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := r.Config()
 			cfg.ExchangeName = tt.exchange
-			deliveries := consume(t, r, tt.wantAmqpEx, amqp.Table{"x-match": "all", "name": tt.name})
+			deliveries := r.Consume(t, tt.wantAmqpEx, amqp.Table{"x-match": "all", "name": tt.name})
 			p := NewPublisher(cfg, origin, nil)
 			start(t, p)
 			before := time.Now()
@@ -200,7 +144,7 @@ func TestEventPublishedBeforeStartIsSent(t *testing.T) {
 	r := testenv.SharedRabbitMQ(t)
 	cfg := r.Config()
 	cfg.ExchangeName = "early-" + fmt.Sprint(time.Now().UnixNano())
-	deliveries := consume(t, r, cfg.ExchangeName, amqp.Table{"x-match": "all"})
+	deliveries := r.Consume(t, cfg.ExchangeName, amqp.Table{"x-match": "all"})
 	p := NewPublisher(cfg, origin, nil)
 	p.Publish("early_event", "early.event", map[string]any{"n": 1})
 	start(t, p)
@@ -215,7 +159,7 @@ func TestEventPublishedBeforeStartIsSent(t *testing.T) {
 // fail, and events are dropped with a warning after MaxAttempts — without
 // the password ever appearing in the logs.
 func TestBrokerDownNeverBlocks(t *testing.T) {
-	log, logs := newLogger()
+	log, logs := testenv.NewLogger()
 	cfg := config.Bus{Enabled: true, Host: "127.0.0.1", Port: testenv.FreePort(t), Username: "svc", Password: "s3cret-bus-pw"}
 	p := New(Options{Config: cfg, OriginUUID: origin, Logger: log, MaxAttempts: 3, RetryInterval: 20 * time.Millisecond, QueueSize: 4})
 	if err := p.Start(context.Background()); err != nil {
@@ -259,7 +203,7 @@ func TestBrokerDownNeverBlocks(t *testing.T) {
 // Wrong credentials against a real broker: Status fail, password not logged.
 func TestWrongPasswordIsAFailedStatusAndNotLogged(t *testing.T) {
 	r := testenv.SharedRabbitMQ(t)
-	log, logs := newLogger()
+	log, logs := testenv.NewLogger()
 	cfg := r.Config()
 	cfg.Password = "not-the-guest-password"
 	p := New(Options{Config: cfg, OriginUUID: origin, Logger: log, MaxAttempts: 1, RetryInterval: 50 * time.Millisecond})
@@ -295,7 +239,7 @@ func TestExchangeTypeMismatchIsExplained(t *testing.T) {
 	if err := ch.ExchangeDeclare(name, "topic", true, true, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	log, logs := newLogger()
+	log, logs := testenv.NewLogger()
 	cfg := r.Config()
 	cfg.ExchangeName = name
 	p := New(Options{Config: cfg, OriginUUID: origin, Logger: log, RetryInterval: 50 * time.Millisecond})
@@ -341,7 +285,7 @@ func TestReconnectsAfterBrokerOutage(t *testing.T) {
 	}
 	conn.Close()
 
-	log, _ := newLogger()
+	log, _ := testenv.NewLogger()
 	p := New(Options{Config: r.Config(), OriginUUID: origin, Logger: log, MaxAttempts: 1000, RetryInterval: 100 * time.Millisecond})
 	start(t, p)
 	waitStatus(t, p, "ok", 15*time.Second)

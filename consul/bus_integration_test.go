@@ -30,31 +30,9 @@ func TestEventsOnRealBus(t *testing.T) {
 	rmq := testenv.SharedRabbitMQ(t)
 	c := testenv.StartConsul(t, testenv.ConsulOptions{})
 
-	conn, err := rmq.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.ExchangeDeclare("wazo-headers", "headers", true, false, false, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	q, err := ch.QueueDeclare("", false, true, true, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ev := range []string{"service_registered", "service_deregistered"} {
-		if err := ch.QueueBind(q.Name, "", "wazo-headers", false, amqp.Table{"x-match": "all", "name": ev, "origin_uuid": xivoUUID}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	deliveries, err := ch.Consume(q.Name, "", true, true, false, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	deliveries := rmq.Consume(t, "wazo-headers",
+		amqp.Table{"x-match": "all", "name": "service_registered", "origin_uuid": xivoUUID},
+		amqp.Table{"x-match": "all", "name": "service_deregistered", "origin_uuid": xivoUUID})
 
 	pub := bus.NewPublisher(rmq.Config(), xivoUUID, nil)
 	r := newRegistrar(t, Options{Consul: c.Config(), Discovery: discovery(), Events: pub})

@@ -76,31 +76,9 @@ func TestDoctordSIGTERMLeavesCatalogBeforeExit(t *testing.T) {
 	port := testenv.FreePort(t)
 	cfg := doctordConfig(t, dir, port, c, rmq.Port, auth.Port)
 
-	conn, err := rmq.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.ExchangeDeclare("wazo-headers", "headers", true, false, false, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	q, err := ch.QueueDeclare("", false, true, true, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ev := range []string{"service_registered", "service_deregistered"} {
-		if err := ch.QueueBind(q.Name, "", "wazo-headers", false, amqp.Table{"x-match": "all", "name": ev}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	deliveries, err := ch.Consume(q.Name, "", true, true, false, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	deliveries := rmq.Consume(t, "wazo-headers",
+		amqp.Table{"x-match": "all", "name": "service_registered"},
+		amqp.Table{"x-match": "all", "name": "service_deregistered"})
 
 	cmd := exec.Command(bin, "--dev", "-c", cfg)
 	cmd.Env = append(os.Environ(), "XIVO_UUID="+xivoUUID)

@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"log/slog"
 	"math/big"
 	"net"
 	"os"
@@ -53,29 +52,6 @@ func discovery() config.ServiceDiscovery {
 		RetryInterval:    retry,
 		ExtraTags:        []string{"extra-1", "extra-2"},
 	}
-}
-
-// logBuffer collects a logger's output for assertions.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newLogger() (*slog.Logger, *logBuffer) {
-	b := &logBuffer{}
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
 }
 
 // event is one Publish call seen by recorder.
@@ -225,7 +201,7 @@ func waitStatus(t *testing.T, r *Registrar, want string, within time.Duration) {
 	}
 }
 
-func waitLog(t *testing.T, logs *logBuffer, substr string, within time.Duration) {
+func waitLog(t *testing.T, logs *testenv.LogBuffer, substr string, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !bytes.Contains([]byte(logs.String()), []byte(substr)) {

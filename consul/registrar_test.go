@@ -150,7 +150,7 @@ func TestAgentRestartedTenTimes(t *testing.T) {
 		kind := map[bool]string{false: "dev", true: "persistent"}[persistent]
 		t.Run(kind, func(t *testing.T) {
 			c := testenv.StartConsul(t, testenv.ConsulOptions{Persistent: persistent})
-			log, logs := newLogger()
+			log, logs := testenv.NewLogger()
 			events := &recorder{}
 			r := newRegistrar(t, Options{Consul: c.Config(), Discovery: discovery(), Logger: log, Events: events})
 			if err := r.Start(context.Background()); err != nil {
@@ -203,7 +203,7 @@ func TestAgentRestartedTenTimes(t *testing.T) {
 // registrar registers again at once instead of retrying the update.
 func TestReregistersWhenAgentLostTheRegistration(t *testing.T) {
 	c := testenv.StartConsul(t, testenv.ConsulOptions{})
-	log, logs := newLogger()
+	log, logs := testenv.NewLogger()
 	events := &recorder{}
 	sd := discovery()
 	sd.TTLInterval, sd.RefreshInterval = 5, 1 // one update per second
@@ -234,7 +234,7 @@ func TestReregistersWhenAgentLostTheRegistration(t *testing.T) {
 // the service registers once the agent comes up, without a restart.
 func TestRegistersWhenAgentComesUpLater(t *testing.T) {
 	c := testenv.NewConsul(t, testenv.ConsulOptions{})
-	log, logs := newLogger()
+	log, logs := testenv.NewLogger()
 	r := newRegistrar(t, Options{Consul: c.Config(), Discovery: discovery(), Logger: log})
 	if err := r.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -278,7 +278,7 @@ func TestConsulTokenHeaderNeverLogged(t *testing.T) {
 		{"", "fail", "HTTP 403: Permission denied"},
 	}
 	for _, tt := range tests {
-		log, logs := newLogger()
+		log, logs := testenv.NewLogger()
 		cfg := config.Consul{Scheme: "http", Host: "127.0.0.1", Port: atoi(t, port), Token: tt.token}
 		r := newRegistrar(t, Options{Consul: cfg, Discovery: discovery(), Logger: log})
 		if err := r.Start(context.Background()); err != nil {
@@ -381,7 +381,7 @@ func TestHTTPSVerify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			log, logs := newLogger()
+			log, logs := testenv.NewLogger()
 			cfg := config.Consul{Scheme: "https", Host: "127.0.0.1", Port: c.HTTPSPort, Verify: tt.verify}
 			r := newRegistrar(t, Options{Consul: cfg, Discovery: discovery(), Logger: log})
 			if err := r.Start(context.Background()); err != nil {
@@ -456,7 +456,7 @@ func TestConfigErrors(t *testing.T) {
 // Without XIVO_UUID the daemon still registers (see debian/README.Debian),
 // without the empty tag, and says why Wazo lookups will not find it.
 func TestEmptyXIVOUUIDWarnsAndDropsTheTag(t *testing.T) {
-	log, logs := newLogger()
+	log, logs := testenv.NewLogger()
 	r, err := NewRegistrar(Options{Name: name, UUID: "", Discovery: discovery(), Logger: log})
 	if err != nil {
 		t.Fatal(err)

@@ -269,55 +269,45 @@ func (c *Consul) Config() config.Consul {
 // Put sends a PUT with a JSON body ("" for none) to the agent's HTTP API,
 // with the management token if any. A non-200 is an error.
 func (c *Consul) Put(path, body string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+c.Addr()+path, strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	if c.Options.ACLToken != "" {
-		req.Header.Set("X-Consul-Token", c.Options.ACLToken)
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("PUT %s: HTTP %d: %s", path, resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	return nil
+	_, err := c.do(http.MethodPut, path, strings.NewReader(body))
+	return err
 }
 
 // Get decodes the JSON answer of GET path (with query) from the agent's
 // HTTP API, sending the management token if any. A non-200 is an error.
 func (c *Consul) Get(pathAndQuery string, out any) error {
+	b, err := c.do(http.MethodGet, pathAndQuery, nil)
+	if err != nil || out == nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
+
+// do sends one request to the agent (2 s bound, token if any) and returns
+// the body of a 200 answer.
+func (c *Consul) do(method, pathAndQuery string, body io.Reader) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.Addr()+pathAndQuery, nil)
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+c.Addr()+pathAndQuery, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if c.Options.ACLToken != "" {
 		req.Header.Set("X-Consul-Token", c.Options.ACLToken)
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: HTTP %d: %s", pathAndQuery, resp.StatusCode, strings.TrimSpace(string(b)))
+		return nil, fmt.Errorf("%s %s: HTTP %d: %s", method, pathAndQuery, resp.StatusCode, strings.TrimSpace(string(b)))
 	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(b, out)
+	return b, nil
 }
 
 // FreePorts returns n distinct TCP ports that were free on 127.0.0.1 a

@@ -351,3 +351,37 @@ func stopGroup(cmd *exec.Cmd, exited chan error) error {
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	return err
 }
+
+// Consume binds a fresh exclusive queue to exchange (declared as a durable
+// headers exchange, as Wazo's is) with each of bindings, the arguments Wazo
+// consumers use, and returns its deliveries. The connection closes when the
+// test ends.
+func (r *RabbitMQ) Consume(t testing.TB, exchange string, bindings ...amqp.Table) <-chan amqp.Delivery {
+	t.Helper()
+	conn, err := r.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.ExchangeDeclare(exchange, "headers", true, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	q, err := ch.QueueDeclare("", false, true, true, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bindings {
+		if err := ch.QueueBind(q.Name, "", exchange, false, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := ch.Consume(q.Name, "", true, true, false, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
