@@ -222,6 +222,12 @@ func TestReregistersWhenAgentLostTheRegistration(t *testing.T) {
 		waitAgentPassing(t, c, id, time.Second+agentSlack+500*time.Millisecond)
 		t.Logf("lost registration %d → passing again on the agent: %v", i, time.Since(lost))
 	}
+	// The event is published just after the registration the agent already
+	// shows: wait for it (bounded) before counting.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(events.all()) < 4 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if n := strings.Count(logs.String(), "consul refused the TTL update; registering again"); n != 3 {
 		t.Errorf("%d re-registrations after a refused update, want 3; logs:\n%s", n, logs)
 	}
