@@ -28,6 +28,7 @@ type auditCache struct {
 	report  *rules.Report
 	at      time.Time
 	running chan struct{} // closed when the audit in progress ends
+	waiting int           // callers waiting for it (observability, tests)
 }
 
 // get returns a report no older than ttl, or a fresh one when refresh is
@@ -42,12 +43,19 @@ func (c *auditCache) get(ctx context.Context, refresh bool) (*rules.Report, time
 			return rep, at, nil
 		}
 		if wait := c.running; wait != nil {
+			c.waiting++
 			c.mu.Unlock()
 			select {
 			case <-wait:
+				c.mu.Lock()
+				c.waiting--
+				c.mu.Unlock()
 				refresh = false // the audit that just ended is fresh enough
 				continue
 			case <-ctx.Done():
+				c.mu.Lock()
+				c.waiting--
+				c.mu.Unlock()
 				return nil, time.Time{}, ctx.Err()
 			}
 		}

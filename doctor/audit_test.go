@@ -84,8 +84,16 @@ func TestAuditCacheRunsOneAuditForConcurrentCallers(t *testing.T) {
 			}
 		}()
 	}
+	// Release the audit only once one runs and the seven others wait for it
+	// (a caller arriving after it ended would rightly start a new one).
 	deadline := time.Now().Add(10 * time.Second)
-	for a.calls.Load() == 0 && time.Now().Before(deadline) {
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		ready := a.calls.Load() == 1 && c.waiting == 7
+		c.mu.Unlock()
+		if ready {
+			break
+		}
 		time.Sleep(time.Millisecond)
 	}
 	close(a.release)
