@@ -29,9 +29,6 @@ PACKAGES=(
 die() { echo "trixie-root: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mounts)"
 
-key=$(cat "$0" | sha256sum | cut -c1-16)
-tarball="$CACHE_DIR/trixie-root-$key.tar.zst"
-
 prepare() {
 	command -v debootstrap >/dev/null || die "debootstrap missing: apt-get install debootstrap"
 	command -v zstd >/dev/null || die "zstd missing: apt-get install zstd"
@@ -64,6 +61,13 @@ prepare() {
 	mv "$work/root.tar.zst" "$tarball"
 	echo "trixie-root: cached $tarball after $((SECONDS - t0)) s" >&2
 }
+
+# The cache key is what makes the root: the package list and the steps of
+# prepare (bash prints the function without its comments). Services made by
+# `wazo-servicekit new` carry a copy of this script with other names in its
+# comments; with TRIXIE_CACHE pointing at one directory they share one root.
+key=$( { declare -p PACKAGES; declare -f prepare; } | sha256sum | cut -c1-16)
+tarball="$CACHE_DIR/trixie-root-$key.tar.zst"
 
 if [ ! -s "$tarball" ]; then
 	prepare
