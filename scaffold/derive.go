@@ -41,6 +41,14 @@ func lit(s string) *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(s
 // rewrites turn wazo-doctord into wazo-<name>. Order matters: the prose
 // rewrites run after the names are replaced.
 var rewrites = []rewrite{
+	// wazo-doctord's source package also ships the kit as a -dev package; a
+	// new service ships its binary only (one binary package: dh_auto_install
+	// puts it straight into debian/<name>, no .install line needed).
+	{Files: "debian/rules", Pattern: regexp.MustCompile(`(?s)\n# wazo-doctord ships the binary only\..*\z`), Must: true,
+		Replace: func(*values) string {
+			return "\n# A service, not a Go library: ship the binary, not a golang-*-dev source tree.\noverride_dh_auto_install:\n\tdh_auto_install -- --no-source\n"
+		}},
+	{Files: "debian/*.install", Pattern: regexp.MustCompile(`(?m)^usr/bin/wazo-doctord\n`), Must: true, Replace: func(*values) string { return "" }},
 	// Go sources: the service's own package instead of doctor.
 	{Files: "*.go", Pattern: lit(`"github.com/wazo-platform/wazo-servicekit/doctor"`), Replace: func(v *values) string { return strconv.Quote(v.Module + "/" + v.Pkg) }},
 	{Files: "*.go", Pattern: regexp.MustCompile(`\bdoctor\.`), Replace: func(v *values) string { return v.Pkg + "." }},
@@ -67,7 +75,7 @@ var rewrites = []rewrite{
 	// The kit is a build dependency of the new service (dh-golang builds in
 	// GOPATH mode from packaged sources): wazo-servicekit's source package
 	// must ship it as a -dev package for this to resolve.
-	{Files: "debian/control", Pattern: regexp.MustCompile(`(?m)^(Build-Depends:\n(?: .*\n)*? golang-go .*\n)`), Must: true, Expand: true,
+	{Files: "debian/control", Pattern: regexp.MustCompile(`(?m)^( golang-github-rabbitmq-amqp091-go-dev,\n)`), Must: true, Expand: true,
 		Replace: func(*values) string { return "${1} golang-github-wazo-platform-wazo-servicekit-dev,\n" }},
 	// Prose that describes the doctor.
 	{Files: "debian/control", Pattern: regexp.MustCompile(`(?s)\nDescription: [^\n]*\n(.*?\n \.\n).*\z`), Must: true, Expand: true,

@@ -248,7 +248,7 @@ func Plan(opts Options) (*Project, error) {
 	}
 	_, sum, _ := kitRequires()
 	p.Files["go.sum"] = sum
-	for _, f := range []string{"debian/rules", ".ci/run", "debian/" + v.Name + ".postinst", "debian/" + v.Name + ".postrm"} {
+	for _, f := range []string{"debian/rules", ".ci/run", "debian/" + v.Name + ".postinst", "debian/" + v.Name + ".postrm", "scripts/build-deb.sh", "scripts/trixie-root.sh"} {
 		if _, ok := p.Files[f]; ok {
 			p.Mode[f] = 0o755
 		}

@@ -3,6 +3,7 @@ package scaffold
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -274,7 +275,7 @@ func TestWriteModes(t *testing.T) {
 	if err := Generate(Options{Name: "wazo-exampled", Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	for f, want := range map[string]os.FileMode{".ci/run": 0o755, "debian/rules": 0o755, "debian/wazo-exampled.postinst": 0o755, "go.mod": 0o644} {
+	for f, want := range map[string]os.FileMode{".ci/run": 0o755, "debian/rules": 0o755, "debian/wazo-exampled.postinst": 0o755, "scripts/build-deb.sh": 0o755, "scripts/trixie-root.sh": 0o755, "go.mod": 0o644} {
 		st, err := os.Stat(filepath.Join(dir, "wazo-exampled", f))
 		if err != nil {
 			t.Fatal(err)
@@ -286,6 +287,57 @@ func TestWriteModes(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, ".wazo-exampled.new-*"))
 	if len(left) != 0 {
 		t.Errorf("temporary directories left: %v", left)
+	}
+}
+
+// trixieRootKey computes the cache key the way scripts/trixie-root.sh
+// does, from the script's package list and prepare function.
+func trixieRootKey(t *testing.T, script []byte) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "trixie-root.sh")
+	if err := os.WriteFile(f, script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "-c", `eval "$(sed -n '/^PACKAGES=(/,/^)/p' "$1")"; eval "$(sed -n '/^prepare() {/,/^}/p' "$1")"; { declare -p PACKAGES; declare -f prepare; } | sha256sum | cut -c1-16`, "bash", f)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("computing the trixie root key of %s: %v", f, err)
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{16}\n$`).Match(out) {
+		t.Fatalf("trixie root key of %s: %q (PACKAGES or prepare() not found)", f, out)
+	}
+	return string(out)
+}
+
+// A generated service builds its .deb in the same cached trixie root as
+// wazo-servicekit (TRIXIE_CACHE): its copy of trixie-root.sh, which names
+// the service in its comments, must compute the same cache key, or it
+// would debootstrap again and drop the kit's cached root as stale.
+func TestGeneratedTrixieRootSharesTheCache(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("needs bash")
+	}
+	ours, err := os.ReadFile(filepath.Join(kitRoot(t), "scripts", "trixie-root.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Plan(Options{Name: "wazo-exampled", Port: 9590})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := p.Files["scripts/trixie-root.sh"]
+	if string(theirs) == string(ours) {
+		t.Fatal("the generated trixie-root.sh is wazo-servicekit's unchanged: the test would prove nothing")
+	}
+	if a, b := trixieRootKey(t, ours), trixieRootKey(t, theirs); a != b {
+		t.Errorf("cache keys differ: wazo-servicekit %s, generated %s", a, b)
+	}
+	changed := strings.Replace(string(ours), "\n\tlintian\n", "\n\tlintian hello\n", 1)
+	if changed == string(ours) {
+		t.Fatal("no lintian line in PACKAGES of scripts/trixie-root.sh")
+	}
+	if trixieRootKey(t, ours) == trixieRootKey(t, []byte(changed)) {
+		t.Error("the key does not change with the package list")
 	}
 }
 
