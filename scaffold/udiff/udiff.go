@@ -26,7 +26,7 @@ func File(path string, old, new []byte, created bool) string {
 	if !created && string(old) == string(new) {
 		return ""
 	}
-	a, b := splitLines(string(old)), splitLines(string(new))
+	a, b := SplitLines(string(old)), SplitLines(string(new))
 	if created {
 		a = nil
 	}
@@ -48,13 +48,14 @@ func File(path string, old, new []byte, created bool) string {
 // headers): handy in tests and error messages.
 func Lines(old, new string) string {
 	var sb strings.Builder
-	writeHunks(&sb, diffLines(splitLines(old), splitLines(new)))
+	writeHunks(&sb, diffLines(SplitLines(old), SplitLines(new)))
 	return sb.String()
 }
 
-// splitLines keeps each line's "\n"; a last line without one stays as is,
-// so "no newline at end of file" can be told apart.
-func splitLines(s string) []string {
+// SplitLines cuts a text into lines, each keeping its "\n"; a last line
+// without one stays as is, so "no newline at end of file" can be told
+// apart. It is the unit Matches and the three-way merge work on.
+func SplitLines(s string) []string {
 	if s == "" {
 		return nil
 	}
@@ -65,9 +66,32 @@ func splitLines(s string) []string {
 	return lines
 }
 
+// Matches returns, for each line of a, the index of the line of b it is
+// kept as in a shortest edit script from a to b, or -1 when that line is
+// deleted. The kept indexes increase: they are a longest common
+// subsequence, which a three-way merge aligns its two sides on.
+func Matches(a, b []string) []int {
+	m := make([]int, len(a))
+	i, j := 0, 0
+	for _, o := range diffLines(a, b) {
+		switch o.kind {
+		case ' ':
+			m[i] = j
+			i, j = i+1, j+1
+		case '-':
+			m[i] = -1
+			i++
+		case '+':
+			j++
+		}
+	}
+	return m
+}
+
 // diffLines is Myers' greedy shortest edit script (Myers 1986, "An O(ND)
 // Difference Algorithm and Its Variations"), keeping each round's V array
-// to walk the path back.
+// (only its diagonals -d..d, so memory grows with the edit distance D as
+// D², not D×(N+M)) to walk the path back.
 func diffLines(a, b []string) []op {
 	n, m := len(a), len(b)
 	max := n + m
@@ -76,13 +100,12 @@ func diffLines(a, b []string) []op {
 	}
 	off := max + 1
 	v := make([]int, 2*max+3)
+	// trace[d][k+d] is V[k] as round d found it, for k in -d..d.
 	var trace [][]int
 	var d int
 search:
 	for d = 0; d <= max; d++ {
-		snapshot := make([]int, len(v))
-		copy(snapshot, v)
-		trace = append(trace, snapshot)
+		trace = append(trace, append([]int(nil), v[off-d:off+d+1]...))
 		for k := -d; k <= d; k += 2 {
 			var x int
 			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
@@ -107,12 +130,12 @@ search:
 		vp := trace[d]
 		k := x - y
 		var prevK int
-		if k == -d || (k != d && vp[off+k-1] < vp[off+k+1]) {
+		if k == -d || (k != d && vp[k-1+d] < vp[k+1+d]) {
 			prevK = k + 1
 		} else {
 			prevK = k - 1
 		}
-		prevX := vp[off+prevK]
+		prevX := vp[prevK+d]
 		prevY := prevX - prevK
 		for x > prevX && y > prevY {
 			x, y = x-1, y-1

@@ -1,6 +1,7 @@
 package udiff
 
 import (
+	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -126,5 +127,28 @@ func BenchmarkFile(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		File("f", []byte(old.String()), []byte(nw.String()), false)
+	}
+}
+
+func TestMatches(t *testing.T) {
+	tests := []struct {
+		name, a, b string
+		want       []int
+	}{
+		{"identical", "x\ny\n", "x\ny\n", []int{0, 1}},
+		{"insert", "x\ny\n", "x\nN\ny\n", []int{0, 2}},
+		{"delete", "x\ny\nz\n", "x\nz\n", []int{0, -1, 1}},
+		{"replace", "x\ny\nz\n", "x\nY\nz\n", []int{0, -1, 2}},
+		{"to empty", "x\n", "", []int{-1}},
+		{"from empty", "", "x\n", []int{}},
+		{"final newline differs", "x\ny", "x\ny\n", []int{0, -1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Matches(SplitLines(tt.a), SplitLines(tt.b))
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("Matches() = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
