@@ -153,6 +153,10 @@ func FuzzMerge(f *testing.F) {
 	f.Add([]byte(""), []byte("a"), []byte("b"))
 	f.Add([]byte("aaa\x80"), []byte("aa"), []byte("aaaa"))
 	f.Fuzz(func(t *testing.T, base, local, other []byte) {
+		// Generated files are small; longer inputs only slow the search.
+		if len(base) > 256 || len(local) > 256 || len(other) > 256 {
+			t.Skip()
+		}
 		checkInvariants(t, lines(base), lines(local), lines(other))
 	})
 }
