@@ -30,6 +30,7 @@ version=${1:-$(dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/.*(\(.*\
 case $version in *[!0-9A-Za-z.+~]*) die "version '$version' is not a native Debian version (digits, letters, . + ~)";; esac
 
 tarball=$(scripts/trixie-root.sh)
+mkdir -p "$top/.cache"
 work=$(mktemp -d "$top/.cache/deb-build.XXXXXX")
 root=$work/root
 cleanup() {
@@ -67,7 +68,7 @@ if [ ${#extra[@]} -gt 0 ]; then
 fi
 if ! missing=$(chroot "$root" sh -c "cd /build/$source-$version && dpkg-checkbuilddeps" 2>&1); then
 	echo "$missing" >&2
-	die "the trixie root lacks Build-Depends of $source; packages not in Debian are given as files: EXTRA_DEBS=\"path/to/pkg.deb\" (wazo-servicekit's \`make deb\` writes golang-github-wazo-platform-wazo-servicekit-dev_<version>_all.deb to its dist/)"
+	die "the trixie root lacks Build-Depends of $source; packages not in Debian are given as files: EXTRA_DEBS=\"path/to/pkg.deb\" (\`make deb KIT_DEB=path\` in a service made by \`wazo-servicekit new\`; wazo-servicekit's \`make deb\` writes golang-github-wazo-platform-wazo-servicekit-dev_<version>_all.deb to its dist/)"
 fi
 
 if [ "$version" != "$(sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)" ]; then
