@@ -12,9 +12,14 @@ const updateUsage = `usage: wazo-servicekit update [DIR] [--kit DIR] [--siblings
 
 Re-renders a repository written by "wazo-servicekit new" (DIR, default the
 current directory) with this kit, from the answers in its .servicekit.yml.
-A file still as generated is replaced; a file edited here is never
-overwritten: if the kit changed it too, the new rendering is written beside
-it as FILE.servicekit-new, to merge by hand. Exit 1 when there are such
+A file still as generated is replaced. A file edited here that the kit also
+changed is three-way merged, line by line, from the old rendering, which is
+found in the repository's git history (commit right after "new"): changes
+in different lines both land ("merged"); changes to the same lines are
+written between conflict markers ("conflict") to resolve by hand, then
+commit. A file with uncommitted changes, or whose old rendering is in no
+commit, is left alone and the new rendering is written beside it as
+FILE.servicekit-new. Nothing local is ever lost. Exit 1 when there are
 conflicts.
 `
 
@@ -43,14 +48,39 @@ func cmdUpdate(args []string, stdout io.Writer) (int, error) {
 		return exitUsage, usagef("update: %v", err)
 	}
 	code := exitClean
+	if o.DryRun {
+		fmt.Fprintln(stdout, "dry run: what update would do; nothing written")
+	}
+	var marked, beside []scaffold.UpdateAction
 	for _, a := range actions {
-		if a.Action == scaffold.Unchanged {
+		switch {
+		case a.Action == scaffold.Unchanged:
 			continue
+		case a.Action == scaffold.Conflict && a.Reason != "":
+			fmt.Fprintf(stdout, "%-16s %s  (not merged: %s; the new rendering is in %s%s)\n", a.Action, a.File, a.Reason, a.File, scaffold.ConflictSuffix)
+			beside = append(beside, a)
+		case a.Action == scaffold.Conflict:
+			fmt.Fprintf(stdout, "%-16s %s  (%d conflicting region(s) between markers)\n", a.Action, a.File, a.Conflicts)
+			marked = append(marked, a)
+		default:
+			fmt.Fprintf(stdout, "%-16s %s\n", a.Action, a.File)
 		}
-		fmt.Fprintf(stdout, "%-16s %s\n", a.Action, a.File)
-		if a.Action == scaffold.Conflict {
-			fmt.Fprintf(stdout, "%-16s %s%s  (merge it into %s, then delete it)\n", "", a.File, scaffold.ConflictSuffix, a.File)
-			code = exitFindings
+	}
+	if len(marked) > 0 {
+		code = exitFindings
+		fmt.Fprintf(stdout, "\n%d file(s) merged with conflicts: in each, keep what you want between the\n"+
+			"\"<<<<<<< local\" and \">>>>>>> wazo-servicekit ...\" lines, remove the markers,\n"+
+			"then commit (git add FILE && git commit). \"git diff\" shows what update changed.\n", len(marked))
+		for _, a := range marked {
+			fmt.Fprintf(stdout, "  %s\n", a.File)
+		}
+	}
+	if len(beside) > 0 {
+		code = exitFindings
+		fmt.Fprintf(stdout, "\n%d file(s) not merged: merge FILE%s into FILE by hand, delete it, then commit.\n"+
+			"Commit your changes before updating (and commit right after \"new\") so that update can merge.\n", len(beside), scaffold.ConflictSuffix)
+		for _, a := range beside {
+			fmt.Fprintf(stdout, "  %s\n", a.File)
 		}
 	}
 	return code, nil
