@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wazo-platform/wazo-servicekit/scaffold/udiff"
 )
 
 func TestUpdateNeverOverwritesLocalEdits(t *testing.T) {
@@ -216,6 +218,9 @@ func TestUpdateMergesFromGitHistory(t *testing.T) {
 		reason     string // substring of UpdateAction.Reason; "" = merged in place
 		conflicts  int
 		want       func(readme string) string // README.md after update; nil = as edited
+		// afterCommit, if set, is README.md's action when update runs
+		// again once everything is committed.
+		afterCommit string
 	}{
 		{
 			name: "edit in another region merges", commitNew: true, edit: appendNotes, commitEdit: true,
@@ -234,6 +239,7 @@ func TestUpdateMergesFromGitHistory(t *testing.T) {
 		{
 			name: "uncommitted edit is not merged", commitNew: true, edit: appendNotes,
 			action: Conflict, reason: "uncommitted changes: commit first",
+			afterCommit: Merged,
 		},
 		{
 			name: "old rendering never committed", edit: appendNotes, commitEdit: true,
@@ -309,14 +315,43 @@ func TestUpdateMergesFromGitHistory(t *testing.T) {
 			if tt.reason != "" && readTestFile(t, root, "README.md"+ConflictSuffix) != string(newReadme) {
 				t.Errorf("README.md%s is not the new rendering", ConflictSuffix)
 			}
-			// The manifest now records the new rendering, the next base.
+			// The manifest now records the new rendering, the next base —
+			// except for a file left alone for uncommitted changes, which
+			// keeps its old base so that it merges once committed.
 			var m Manifest
 			if err := yaml.Unmarshal([]byte(readTestFile(t, root, ".servicekit.yml")), &m); err != nil {
 				t.Fatal(err)
 			}
-			if m.Files["README.md"] != sha256Hex(newReadme) || m.ServicekitVersion != kitVersion() || m.Description != newDesc {
-				t.Errorf(".servicekit.yml: README.md %s, version %s, description %q; want the new rendering's %s, %s, %q",
-					m.Files["README.md"], m.ServicekitVersion, m.Description, sha256Hex(newReadme), kitVersion(), newDesc)
+			wantBase := sha256Hex(newReadme)
+			if tt.afterCommit != "" {
+				wantBase = sha256Hex([]byte(readme))
+			}
+			if m.Files["README.md"] != wantBase || m.ServicekitVersion != kitVersion() || m.Description != newDesc {
+				t.Errorf(".servicekit.yml: README.md %s, version %s, description %q; want %s, %s, %q",
+					m.Files["README.md"], m.ServicekitVersion, m.Description, wantBase, kitVersion(), newDesc)
+			}
+			if m.Files["debian/control"] != sha256Hex([]byte(readTestFile(t, root, "debian/control"))) {
+				t.Error(".servicekit.yml: debian/control's hash is not the new rendering's")
+			}
+			if tt.afterCommit == "" {
+				return
+			}
+			// The user commits (dropping the rendering beside) and updates again.
+			if err := os.Remove(filepath.Join(root, "README.md"+ConflictSuffix)); err != nil {
+				t.Fatal(err)
+			}
+			commitAll("commit the local edit")
+			acts, err = Update(UpdateOptions{Root: root})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range acts {
+				if a.File == "README.md" && (a.Action != tt.afterCommit || a.Reason != "") {
+					t.Errorf("update after commit: README.md %+v, want %s", a, tt.afterCommit)
+				}
+			}
+			if got := readTestFile(t, root, "README.md"); got != string(newReadme)+localTail {
+				t.Errorf("README.md after commit and update =\n%s\nwant the new rendering and the local notes", got)
 			}
 		})
 	}
@@ -336,4 +371,71 @@ func readTestFile(t *testing.T, root, f string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// TestUpdateMergesAgain: after a merge is committed, the kit changes the
+// same file again. The base of this second merge is the first update's
+// rendering, which no branch holds (the branch has the merge): update kept
+// it under RenderingsRef.
+func TestUpdateMergesAgain(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("GIT_CEILING_DIRECTORIES", dir)
+	if err := Generate(Options{Name: "wazo-exampled", Dir: dir, Description: "First"}); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "wazo-exampled")
+	git := gitIn(t, root)
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-q", "-m", "wazo-servicekit new")
+	const tail = "\nLocal notes.\n"
+	writeTestFile(t, root, "README.md", readTestFile(t, root, "README.md")+tail)
+	git("commit", "-q", "-am", "local notes")
+	branch := strings.TrimSpace(git("rev-parse", "HEAD"))
+
+	for i, desc := range []string{"Second", "Third"} {
+		setDescription(t, root, desc)
+		acts, err := Update(UpdateOptions{Root: root})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range acts {
+			if a.File == "README.md" && (a.Action != Merged || a.Reason != "") {
+				t.Errorf("update %d: README.md %+v, want merged", i+1, a)
+			}
+		}
+		got := readTestFile(t, root, "README.md")
+		if !strings.Contains(got, "\n"+desc+".\n") || !strings.HasSuffix(got, tail) {
+			t.Errorf("update %d: README.md lacks the description %q or the local notes:\n%s", i+1, desc, got)
+		}
+		if head := strings.TrimSpace(git("rev-parse", "HEAD")); head != branch {
+			t.Errorf("update %d moved HEAD from %s to %s", i+1, branch, head)
+		}
+		git("add", "-A")
+		git("commit", "-q", "-m", "update "+desc)
+		branch = strings.TrimSpace(git("rev-parse", "HEAD"))
+	}
+	if log := git("log", "--format=%s", RenderingsRef); strings.Count(log, "\n") != 2 {
+		t.Errorf("%s holds %q, want the two renderings merged from", RenderingsRef, log)
+	}
+}
+
+func TestWithBasesKeepsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	if err := Generate(Options{Name: "wazo-exampled", Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	orig := readTestFile(t, filepath.Join(dir, "wazo-exampled"), ".servicekit.yml")
+	var m Manifest
+	if err := yaml.Unmarshal([]byte(orig), &m); err != nil {
+		t.Fatal(err)
+	}
+	out, err := withBases([]byte(orig), map[string]string{"README.md": "0123", "no/such/file": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(orig, "README.md: "+m.Files["README.md"]+"\n", "README.md: \"0123\"\n", 1)
+	if string(out) != want {
+		t.Errorf("withBases changed more than README.md's hash:\n%s", udiff.Lines(want, string(out)))
+	}
 }
