@@ -14,13 +14,14 @@ Re-renders a repository written by "wazo-servicekit new" (DIR, default the
 current directory) with this kit, from the answers in its .servicekit.yml.
 A file still as generated is replaced. A file edited here that the kit also
 changed is three-way merged, line by line, from the old rendering, which is
-found in the repository's git history (commit right after "new"): changes
-in different lines both land ("merged"); changes to the same lines are
-written between conflict markers ("conflict") to resolve by hand, then
-commit. A file with uncommitted changes, or whose old rendering is in no
-commit, is left alone and the new rendering is written beside it as
-FILE.servicekit-new. Nothing local is ever lost. Exit 1 when there are
-conflicts.
+found by its sha256 in the repository's git history (commit right after
+"new"; renderings merged from are kept under refs/servicekit/rendered):
+changes in different lines both land ("merged"); changes to the same lines
+are written between conflict markers ("conflict") to resolve by hand, then
+commit. A file with uncommitted changes is left alone (commit, then run
+update again); one whose old rendering is in no commit is left alone too,
+with the new rendering beside it as FILE.servicekit-new to merge by hand.
+Nothing local is ever lost. Exit 1 when there are conflicts.
 `
 
 func cmdUpdate(args []string, stdout io.Writer) (int, error) {
@@ -77,8 +78,8 @@ func cmdUpdate(args []string, stdout io.Writer) (int, error) {
 	}
 	if len(beside) > 0 {
 		code = exitFindings
-		fmt.Fprintf(stdout, "\n%d file(s) not merged: merge FILE%s into FILE by hand, delete it, then commit.\n"+
-			"Commit your changes before updating (and commit right after \"new\") so that update can merge.\n", len(beside), scaffold.ConflictSuffix)
+		fmt.Fprintf(stdout, "\n%d file(s) not merged, each for the reason shown: after uncommitted changes, commit\n"+
+			"and run update again; otherwise merge FILE%s into FILE by hand, delete it, commit.\n", len(beside), scaffold.ConflictSuffix)
 		for _, a := range beside {
 			fmt.Fprintf(stdout, "  %s\n", a.File)
 		}

@@ -7,10 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
-
-	"github.com/wazo-platform/wazo-servicekit/scaffold"
 )
 
 // TestUpdateConflictCommand: `new`, commit, the description line of
@@ -22,13 +18,8 @@ func TestUpdateConflictCommand(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
-	dir := t.TempDir()
-	t.Setenv("GIT_CEILING_DIRECTORIES", dir)
+	repo := newForUpdate(t)
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"new", "wazo-exampled", "--dir", dir, "--description", "Example service"}, &stdout, &stderr); code != exitClean {
-		t.Fatalf("new: exit %d\n%s", code, stderr.String())
-	}
-	repo := filepath.Join(dir, "wazo-exampled")
 	git := func(args ...string) {
 		t.Helper()
 		cmd := exec.Command("git", args...)
@@ -55,18 +46,7 @@ func TestUpdateConflictCommand(t *testing.T) {
 	git("commit", "-q", "-m", "wazo-servicekit new")
 	edit(readme, func(s string) string { return strings.Replace(s, "Example service.\n", "Our own words.\n", 1) })
 	git("commit", "-q", "-am", "own description")
-	edit(filepath.Join(repo, ".servicekit.yml"), func(s string) string {
-		var m scaffold.Manifest
-		if err := yaml.Unmarshal([]byte(s), &m); err != nil {
-			t.Fatal(err)
-		}
-		m.Description = "The kit's new description"
-		data, err := yaml.Marshal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(data)
-	})
+	setDescription(t, repo, "The kit's new description")
 
 	steps := []struct {
 		name    string
@@ -114,5 +94,68 @@ func TestUpdateConflictCommand(t *testing.T) {
 	stdout.Reset()
 	if code := run([]string{"update", repo}, &stdout, &stderr); code != exitClean || strings.Contains(stdout.String(), "conflict") {
 		t.Errorf("update after resolving: exit %d\n%s", code, stdout.String())
+	}
+}
+
+// TestUpdateNotMergedCommand: outside git, an edited file the kit changed
+// is left alone; update says why, where the new rendering is, and exits 1.
+func TestUpdateNotMergedCommand(t *testing.T) {
+	repo := newForUpdate(t)
+	var stdout, stderr bytes.Buffer
+	setDescription(t, repo, "The kit's new description")
+	f, err := os.OpenFile(filepath.Join(repo, "README.md"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("\nLocal notes.\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	stdout.Reset()
+	code := run([]string{"update", repo}, &stdout, &stderr)
+	out := stdout.String()
+	for _, w := range []string{"conflict         README.md  (not merged: not a git repository", "README.md.servicekit-new", "merge FILE.servicekit-new into FILE by hand"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output does not say %q:\n%s", w, out)
+		}
+	}
+	if code != exitFindings {
+		t.Errorf("exit %d, want %d\n%s", code, exitFindings, out)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "README.md.servicekit-new")); err != nil {
+		t.Error(err)
+	}
+}
+
+// newForUpdate runs `new` in a temporary directory (outside any git
+// repository) with the description "Example service" and returns the repo.
+func newForUpdate(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("GIT_CEILING_DIRECTORIES", dir)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"new", "wazo-exampled", "--dir", dir, "--description", "Example service"}, &stdout, &stderr); code != exitClean {
+		t.Fatalf("new: exit %d\n%s", code, stderr.String())
+	}
+	return filepath.Join(dir, "wazo-exampled")
+}
+
+// setDescription changes the description answer in .servicekit.yml (given
+// as "Example service" to new), as a kit change would: README.md's
+// description line and a few other files render differently.
+func setDescription(t *testing.T, repo, desc string) {
+	t.Helper()
+	path := filepath.Join(repo, ".servicekit.yml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const old = "\ndescription: Example service\n"
+	if !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("%s does not hold %q:\n%s", path, old, data)
+	}
+	data = bytes.Replace(data, []byte(old), []byte("\ndescription: "+desc+"\n"), 1)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
