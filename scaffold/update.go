@@ -187,14 +187,19 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 	// Files left alone because of uncommitted changes keep their old base
 	// in .servicekit.yml, so that update merges them once committed.
 	keepBase := map[string]string{}
+	// Every merge is done (and every git read) before the first write.
+	type output struct {
+		f    string
+		data []byte
+	}
+	var writes []output
 	for _, t := range todo {
 		f, action, cur := t.f, t.action, t.cur
 		newData, base := p.Files[f], m.Files[f]
 		a := UpdateAction{File: f, Action: action}
-		var werr error
 		switch action {
 		case Added, Updated:
-			werr = write(f, newData)
+			writes = append(writes, output{f, newData})
 		case Conflict:
 			merged, err := mergeFile(hist, f, base, cur, newData, labels, &a)
 			if err != nil {
@@ -204,15 +209,17 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 				keepBase[f] = base
 			}
 			if a.Reason != "" {
-				werr = write(f+ConflictSuffix, newData)
+				writes = append(writes, output{f + ConflictSuffix, newData})
 			} else {
-				werr = write(f, merged)
+				writes = append(writes, output{f, merged})
 			}
 		}
-		if werr != nil {
-			return nil, werr
-		}
 		actions = append(actions, a)
+	}
+	for _, w := range writes {
+		if err := write(w.f, w.data); err != nil {
+			return nil, err
+		}
 	}
 	var gone []string
 	for f := range m.Files {
