@@ -390,7 +390,8 @@ func renderTemplates(v *values, p *Project) error {
 
 // Manifest is .servicekit.yml: the answers and the kit version, so that a
 // later `wazo-servicekit update` can re-render the same project with a newer
-// kit and three-way-merge it (not implemented yet).
+// kit and three-way-merge it into local edits (Update; the old rendering is
+// found in the repository's git history by the sha256 recorded in Files).
 type Manifest struct {
 	ServicekitVersion string            `yaml:"servicekit_version"`
 	Name              string            `yaml:"name"`
