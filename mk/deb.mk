@@ -18,5 +18,5 @@ deb:
 
 # Builds the package itself (versions N and N+1), boots trixie with
 # systemd-nspawn and checks install, monit, nginx, reboot, upgrade and purge.
-e2e:
+e2e: consul
 	$(GO) test -tags e2e -count=1 -v -timeout 40m ./test/e2e/

@@ -22,19 +22,8 @@ var brokenByHand = []string{"log-file-writable", "monit-check", "user-no-login-s
 // and checks that exactly the matching rules fail; then it repairs it, so
 // the later steps (reboot, upgrade, purge) see the package as installed.
 func checkAudit(t *testing.T, c *container, root, repo string, nginxPort int) {
-	bin := filepath.Join(root, "usr/local/bin/wazo-servicekit")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/wazo-servicekit")
-	build.Dir = repo
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building wazo-servicekit for the container: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		os.Remove(bin)
-		os.Remove(filepath.Join(root, "root/audit.json"))
-	})
-
-	results := audit(t, c, root, nginxPort)
+	installCLI(t, root, repo)
+	results := audit(t, c, root, nginxPort, pkg)
 	var passed, unknown []string
 	for rule, r := range results {
 		switch r.Status {
@@ -59,7 +48,7 @@ func checkAudit(t *testing.T, c *container, root, repo string, nginxPort int) {
 	c.must(t, "usermod", "-s", "/bin/bash", pkg)
 	c.must(t, "chown", "root:root", "/var/log/"+pkg+".log")
 	c.must(t, "mv", "/etc/monit/conf.d/"+pkg, "/root/monit-check.saved")
-	broken := audit(t, c, root, nginxPort)
+	broken := audit(t, c, root, nginxPort, pkg)
 	var failing []string
 	for rule, r := range broken {
 		if r.Status == "fail" {
@@ -74,7 +63,7 @@ func checkAudit(t *testing.T, c *container, root, repo string, nginxPort int) {
 	c.must(t, "usermod", "-s", "/usr/sbin/nologin", pkg)
 	c.must(t, "chown", pkg+":"+pkg, "/var/log/"+pkg+".log")
 	c.must(t, "mv", "/root/monit-check.saved", "/etc/monit/conf.d/"+pkg)
-	for rule, r := range audit(t, c, root, nginxPort) {
+	for rule, r := range audit(t, c, root, nginxPort, pkg) {
 		if r.Status == "fail" {
 			t.Errorf("after the repair %s still fails: %s", rule, r.Message)
 		}
@@ -85,9 +74,26 @@ type auditResult struct {
 	Status, Message string
 }
 
-// audit runs the CLI in the container and returns wazo-doctord's results by
-// rule. Exit 1 (findings) is expected when something fails.
-func audit(t *testing.T, c *container, root string, nginxPort int) map[string]auditResult {
+// installCLI builds wazo-servicekit (static) into the container's
+// /usr/local/bin for the length of the calling test.
+func installCLI(t *testing.T, root, repo string) {
+	t.Helper()
+	bin := filepath.Join(root, "usr/local/bin/wazo-servicekit")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/wazo-servicekit")
+	build.Dir = repo
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building wazo-servicekit for the container: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		os.Remove(bin)
+		os.Remove(filepath.Join(root, "root/audit.json"))
+	})
+}
+
+// audit runs the CLI in the container and returns the results of service
+// pkg by rule. Exit 1 (findings) is expected when something fails.
+func audit(t *testing.T, c *container, root string, nginxPort int, pkg string) map[string]auditResult {
 	t.Helper()
 	out, err := c.run("/usr/local/bin/wazo-servicekit", "audit", pkg,
 		"--nginx", fmt.Sprintf("https://127.0.0.1:%d", nginxPort),

@@ -28,14 +28,31 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
+
+// service is a packaged Wazo daemon under test: wazo-doctord, or the one
+// `wazo-servicekit new` generates. Its package, unit, user and binary share
+// one name, as the checklist wants.
+type service struct {
+	pkg        string
+	port       int    // fixed by the package's config: must be free on the host
+	apiVersion string // "1.0"
+	short      string // x-xivo-name: nginx publishes it under /api/<short>/
+}
+
+var doctord = service{pkg: "wazo-doctord", port: 9504, apiVersion: "1.0", short: "doctor"}
+
+func (s service) apiURL() string {
+	return fmt.Sprintf("http://127.0.0.1:%d/%s/api/api.yml", s.port, s.apiVersion)
+}
+func (s service) pidFile() string { return "/run/" + s.pkg + "/" + s.pkg + ".pid" }
+func (s service) logFile() string { return "/var/log/" + s.pkg + ".log" }
 
 const (
 	pkg      = "wazo-doctord"
-	user     = "wazo-doctord"
-	apiPort  = 9504 // fixed by the package's config: must be free on the host
 	apiURL   = "http://127.0.0.1:9504/1.0/api/api.yml"
-	pidFile  = "/run/wazo-doctord/wazo-doctord.pid"
 	logFile  = "/var/log/wazo-doctord.log"
 	adminYML = "/etc/wazo-doctord/conf.d/50-admin.yml"
 )
@@ -47,12 +64,15 @@ const (
 // failing one stops the test.
 func TestDoctordPackage(t *testing.T) {
 	requireRootAndTools(t, "systemd-nspawn", "nsenter", "debootstrap", "zstd", "unshare")
-	if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", apiPort)); err != nil {
-		t.Skipf("port %d is busy on the host (%v): the container shares the host network and the package listens there", apiPort, err)
-	} else {
-		l.Close()
-	}
 	repo := repoRoot(t)
+	generated := plannedService(t)
+	for _, s := range []service{doctord, generated} {
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", s.port)); err != nil {
+			t.Skipf("port %d is busy on the host (%v): the container shares the host network and %s listens there", s.port, err, s.pkg)
+		} else {
+			l.Close()
+		}
+	}
 
 	version := changelogVersion(t, repo)
 	next := version + "+e2e1"
@@ -68,6 +88,12 @@ func TestDoctordPackage(t *testing.T) {
 		// N+1 is the same tree: its unit tests already ran in N's build.
 		debN1 = buildDeb(t, repo, next, "nocheck")
 	})
+	var genChanges string
+	step(t, "build_generated", func(t *testing.T) {
+		// `new`, then the generated repository's own `make deb`, against the
+		// kit's -dev package built just above (N).
+		genChanges = buildGenerated(t, repo, generated, version)
+	})
 
 	root := prepareRoot(t, repo)
 	ports := configureRoot(t, root)
@@ -76,33 +102,53 @@ func TestDoctordPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range []string{version, next} {
-		// The .changes, the .deb, the -dbgsym .deb and the .buildinfo.
-		files, _ := filepath.Glob(filepath.Join(repo, "dist", fmt.Sprintf("%s*_%s_amd64.*", pkg, v)))
-		if len(files) < 3 {
-			t.Fatalf("dist/ holds %v for version %s, want at least .changes, .deb, .buildinfo", files, v)
-		}
-		for _, f := range files {
+		// The .changes and what it lists: the .deb, the -dbgsym .deb, the
+		// kit's -dev .deb and the .buildinfo.
+		changes := filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.changes", pkg, v))
+		for _, f := range append(changesFiles(t, changes), changes) {
 			copyFile(t, f, filepath.Join(distDir, filepath.Base(f)))
 		}
+	}
+	for _, f := range append(changesFiles(t, genChanges), genChanges) {
+		copyFile(t, f, filepath.Join(distDir, filepath.Base(f)))
+	}
+
+	// A consul agent on the host's loopback, as wazo-consul runs on a Wazo
+	// host; both daemons find it through a conf.d file (the container shares
+	// the host network).
+	agent := testenv.StartConsul(t, testenv.ConsulOptions{})
+	for _, s := range []service{doctord, generated} {
+		writeFile(t, filepath.Join(root, "etc", s.pkg, "conf.d", "10-e2e-consul.yml"),
+			fmt.Sprintf("# consul agent of the e2e test (host loopback)\nconsul:\n  host: 127.0.0.1\n  port: %d\n", agent.HTTPPort), 0o644)
 	}
 
 	top := t
 	c := bootContainer(t, top, root, filepath.Join(filepath.Dir(root), "nspawn-1.log"))
 	before := listFiles(t, c)
 
-	step(t, "lintian", func(t *testing.T) { checkLintian(t, c, repo, version) })
+	step(t, "lintian", func(t *testing.T) {
+		checkLintian(t, c, filepath.Join(repo, "debian"), doctord, version)
+		genRepo := filepath.Dir(filepath.Dir(genChanges))
+		checkLintian(t, c, filepath.Join(genRepo, "debian"), generated, changelogVersion(t, genRepo))
+	})
 	step(t, "fresh_install", func(t *testing.T) {
 		// As on a host with consul (wazo-consul-config): the service user
 		// must join the group to read its 0640 consul:consul files.
 		c.must(t, "groupadd", "--system", "consul")
 		c.must(t, "apt-get", "install", "-y", "-q", "--no-install-recommends", "/srv/dist/"+filepath.Base(debN))
-		checkRunning(t, c)
+		checkRunning(t, c, doctord)
 	})
-	step(t, "security", func(t *testing.T) { checkSecurity(t, c) })
-	step(t, "monit_restart_after_kill", func(t *testing.T) { checkMonit(t, c, ports.monit) })
-	step(t, "nginx_https", func(t *testing.T) { checkNginx(t, c, ports.nginx, ports.ca) })
+	step(t, "security", func(t *testing.T) { checkSecurity(t, c, doctord) })
+	// Before the SIGKILL of the monit step: a killed daemon cannot
+	// deregister, and its entry stays passing until its TTL runs out.
+	step(t, "consul_registration", func(t *testing.T) { checkConsul(t, c, doctord, agent) })
+	step(t, "monit_restart_after_kill", func(t *testing.T) { checkMonit(t, c, doctord, ports.monit) })
+	step(t, "nginx_https", func(t *testing.T) { checkNginx(t, c, doctord, ports.nginx, ports.ca) })
 	step(t, "audit", func(t *testing.T) { checkAudit(t, c, root, repo, ports.nginx) })
 	step(t, "logrotate_rsyslog", func(t *testing.T) { checkLogFiles(t, c) })
+	step(t, "generated_service", func(t *testing.T) {
+		checkGenerated(t, c, root, repo, generated, filepath.Base(genChanges), ports, agent)
+	})
 	step(t, "reboot", func(t *testing.T) {
 		// The first boot ran without XIVO_UUID (the daemon warns and goes
 		// on). Now the host becomes Wazo-like: xivo-config puts it in
@@ -112,20 +158,28 @@ func TestDoctordPackage(t *testing.T) {
 			"[Manager]\nDefaultEnvironment=\"XIVO_UUID="+uuid+"\"\n", 0o644)
 		c.poweroff(t)
 		c = bootContainer(t, top, root, filepath.Join(filepath.Dir(root), "nspawn-2.log"))
-		serving := waitServing(t, c.booted, 60*time.Second)
-		t.Logf("FIGURE boot-to-serving (nspawn start to api.yml 200 on :%d): %.2f s", apiPort, serving.Seconds())
+		serving := waitServing(t, doctord, c.booted, 60*time.Second)
+		t.Logf("FIGURE boot-to-serving (nspawn start to api.yml 200 on :%d): %.2f s", doctord.port, serving.Seconds())
 		// Where the boot time went (the machine is shared: load varies).
 		chain, _ := c.run("systemd-analyze", "critical-chain", "--no-pager", pkg+".service")
 		load, _ := os.ReadFile("/proc/loadavg")
 		t.Logf("host load %s critical chain:\n%s", strings.TrimSpace(string(load)), chain)
-		checkRunning(t, c)
+		checkRunning(t, c, doctord)
+		genServing := waitServing(t, generated, c.booted, 60*time.Second)
+		t.Logf("%s serving %.2f s after the container started", generated.pkg, genServing.Seconds())
+		checkRunning(t, c, generated)
 		env := c.must(t, "sh", "-c", `tr '\0' '\n' < /proc/$(systemctl show -p MainPID --value `+pkg+`)/environ`)
 		if !strings.Contains(env, "XIVO_UUID="+uuid+"\n") {
 			t.Errorf("daemon environment lacks XIVO_UUID=%s from DefaultEnvironment:\n%s", uuid, env)
 		}
 	})
 	step(t, "wazo_upgrade", func(t *testing.T) { checkUpgrade(t, c, filepath.Base(debN1), next) })
-	step(t, "purge", func(t *testing.T) { checkPurge(t, c, before) })
+	step(t, "purge", func(t *testing.T) {
+		// The generated package first: wazo-doctord's purge checks that
+		// the nginx locations directories it shares with it are gone.
+		checkPurgeGenerated(t, c, generated, agent)
+		checkPurge(t, c, before)
+	})
 }
 
 // step runs one stage as a subtest and stops the whole test when it fails:
@@ -252,10 +306,12 @@ server {
 	return p
 }
 
-// checkLintian runs trixie's lintian on the .changes and the .deb.
-// An override is accepted only if a comment line says why.
-func checkLintian(t *testing.T, c *container, repo, version string) {
-	overrides, err := os.ReadFile(filepath.Join(repo, "debian", pkg+".lintian-overrides"))
+// checkLintian runs trixie's lintian on the .changes (every package of the
+// source) and the service's .deb. An override is accepted only if a comment
+// line says why. debianDir is the source's debian/.
+func checkLintian(t *testing.T, c *container, debianDir string, s service, version string) {
+	pkg := s.pkg
+	overrides, err := os.ReadFile(filepath.Join(debianDir, pkg+".lintian-overrides"))
 	if err == nil {
 		prevComment := false
 		for i, line := range strings.Split(string(overrides), "\n") {
@@ -291,13 +347,14 @@ func checkLintian(t *testing.T, c *container, repo, version string) {
 }
 
 // checkRunning checks the installed service the way the checklist states it.
-func checkRunning(t *testing.T, c *container) {
+func checkRunning(t *testing.T, c *container, s service) {
 	t.Helper()
+	pkg, user, logFile, pidFile := s.pkg, s.pkg, s.logFile(), s.pidFile()
 	if out, _ := c.run("systemctl", "is-enabled", pkg); strings.TrimSpace(out) != "enabled" {
 		t.Errorf("systemctl is-enabled %s = %q, want enabled", pkg, strings.TrimSpace(out))
 	}
-	waitActive(t, c, 30*time.Second)
-	mainPID := showMainPID(t, c)
+	waitActive(t, c, s, 30*time.Second)
+	mainPID := showMainPID(t, c, s)
 
 	pw := strings.Split(strings.TrimSpace(c.must(t, "getent", "passwd", user)), ":")
 	if len(pw) != 7 {
@@ -360,8 +417,9 @@ func checkRunning(t *testing.T, c *container) {
 	}
 }
 
-func waitActive(t *testing.T, c *container, within time.Duration) {
+func waitActive(t *testing.T, c *container, s service, within time.Duration) {
 	t.Helper()
+	pkg := s.pkg
 	deadline := time.Now().Add(within)
 	for {
 		out, _ := c.run("systemctl", "is-active", pkg)
@@ -377,8 +435,9 @@ func waitActive(t *testing.T, c *container, within time.Duration) {
 	}
 }
 
-func showMainPID(t *testing.T, c *container) int {
+func showMainPID(t *testing.T, c *container, s service) int {
 	t.Helper()
+	pkg := s.pkg
 	out := strings.TrimSpace(c.must(t, "systemctl", "show", "-p", "MainPID", "--value", pkg))
 	pid, err := strconv.Atoi(out)
 	if err != nil || pid == 0 {
@@ -388,7 +447,8 @@ func showMainPID(t *testing.T, c *container) int {
 }
 
 // checkSecurity prints systemd's own hardening score for the unit.
-func checkSecurity(t *testing.T, c *container) {
+func checkSecurity(t *testing.T, c *container, s service) {
+	pkg := s.pkg
 	out, err := c.run("systemd-analyze", "security", "--no-pager", pkg+".service")
 	if err != nil {
 		t.Fatalf("systemd-analyze security: %v\n%s", err, out)
@@ -414,7 +474,8 @@ func checkSecurity(t *testing.T, c *container) {
 // checkMonit makes monit load the packaged check (what wazo-monitoring-update
 // does on a Wazo host), then SIGKILLs the daemon and measures how long until
 // it serves again.
-func checkMonit(t *testing.T, c *container, monitPort int) {
+func checkMonit(t *testing.T, c *container, s service, monitPort int) {
+	pkg, apiURL := s.pkg, s.apiURL()
 	c.must(t, "monit", "-c", "/etc/monit/monitrc", "reload")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -429,7 +490,7 @@ func checkMonit(t *testing.T, c *container, monitPort int) {
 		time.Sleep(200 * time.Millisecond)
 	}
 
-	old := showMainPID(t, c)
+	old := showMainPID(t, c, s)
 	killed := time.Now()
 	c.must(t, "kill", "-KILL", strconv.Itoa(old))
 	deadline = killed.Add(30 * time.Second)
@@ -458,14 +519,14 @@ func checkMonit(t *testing.T, c *container, monitPort int) {
 
 // checkNginx asks nginx (TLS, Wazo-like server) for the API through the
 // packaged location, as wazo-acceptance's daily http.feature does.
-func checkNginx(t *testing.T, c *container, port int, ca *x509.CertPool) {
+func checkNginx(t *testing.T, c *container, s service, port int, ca *x509.CertPool) {
 	// wazo-nginx reloads nginx from dpkg triggers on locations/*; here the
 	// test does it.
 	c.must(t, "systemctl", "reload-or-restart", "nginx")
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: ca},
 	}}
-	base := fmt.Sprintf("https://127.0.0.1:%d/api/doctor/1.0", port)
+	base := fmt.Sprintf("https://127.0.0.1:%d/api/%s/%s", port, s.short, s.apiVersion)
 	var code int
 	var body []byte
 	var err error
@@ -486,8 +547,8 @@ func checkNginx(t *testing.T, c *container, port int, ca *x509.CertPool) {
 	if err := yaml.Unmarshal(body, &spec); err != nil {
 		t.Fatalf("api.yml through nginx is not YAML: %v", err)
 	}
-	if spec.BasePath != "/api/doctor/1.0" {
-		t.Errorf("basePath through nginx = %q, want /api/doctor/1.0", spec.BasePath)
+	if want := "/api/" + s.short + "/" + s.apiVersion; spec.BasePath != want {
+		t.Errorf("basePath through nginx = %q, want %s", spec.BasePath, want)
 	}
 	code, body, err = get(client, base+"/status")
 	if err != nil || code == 404 {
@@ -550,7 +611,7 @@ func checkUpgrade(t *testing.T, c *container, debN1, next string) {
 	if v := strings.TrimSpace(c.must(t, "dpkg-query", "-W", "-f", "${Version}", pkg)); v != next {
 		t.Errorf("installed version %q, want %q", v, next)
 	}
-	checkRunning(t, c)
+	checkRunning(t, c, doctord)
 	if sumAfter := c.must(t, "sh", "-c", `sha256sum "$1"; stat -c '%i %Y %U:%G %a' "$1"`, "sh", adminYML); sumAfter != sumBefore {
 		t.Errorf("admin file %s changed by the upgrade:\nbefore %safter  %s", adminYML, sumBefore, sumAfter)
 	}
@@ -591,8 +652,8 @@ func checkPurge(t *testing.T, c *container, before map[string]bool) {
 	if len(other) > 0 {
 		t.Logf("new files since boot, not the package's (logs, state):\n%s", strings.Join(sortedFirst(other, 40), "\n"))
 	}
-	if out, err := c.run("getent", "passwd", user); err != nil {
-		t.Errorf("system user %s gone after purge (Debian policy keeps it): %s", user, out)
+	if out, err := c.run("getent", "passwd", pkg); err != nil {
+		t.Errorf("system user %s gone after purge (Debian policy keeps it): %s", pkg, out)
 	}
 	if out, _ := c.run("dpkg-query", "-W", "-f", "${db:Status-Abbrev}", pkg); strings.HasPrefix(strings.TrimSpace(out), "i") {
 		t.Errorf("dpkg still lists %s as installed: %q", pkg, out)
@@ -622,8 +683,9 @@ func sortedFirst(s []string, n int) []string {
 
 // waitServing polls api.yml on the host's loopback (shared with the
 // container) and returns the time since start at the first 200.
-func waitServing(t *testing.T, start time.Time, within time.Duration) time.Duration {
+func waitServing(t *testing.T, s service, start time.Time, within time.Duration) time.Duration {
 	t.Helper()
+	apiURL := s.apiURL()
 	client := &http.Client{Timeout: time.Second}
 	for {
 		if code, _, err := get(client, apiURL); err == nil && code == 200 {
