@@ -178,20 +178,7 @@ func checkGenerated(t *testing.T, c *container, root, repo string, s service, ch
 	checkNginx(t, c, s, ports.nginx, ports.ca)
 
 	installCLI(t, root, repo)
-	results := audit(t, c, root, ports.nginx, s.pkg)
-	var passed, unknown []string
-	for rule, r := range results {
-		switch r.Status {
-		case "pass":
-			passed = append(passed, rule)
-		case "unknown":
-			unknown = append(unknown, rule+" ("+r.Message+")")
-		default:
-			t.Errorf("generated service, fresh install: %s is %s: %s", rule, r.Status, r.Message)
-		}
-	}
-	t.Logf("FIGURE audit of %s: %d pass, %d unknown, %d other\n  unknown: %s", s.pkg, len(passed), len(unknown),
-		len(results)-len(passed)-len(unknown), strings.Join(unknown, "; "))
+	nothingFails(t, s.pkg, audit(t, c, root, ports.nginx, s.pkg))
 }
 
 // checkConsul waits until the agent's catalog lists the service, with the
