@@ -16,6 +16,8 @@
 #      before the build: Build-Depends that are not in Debian (a service made
 #      by `wazo-servicekit new` needs golang-github-wazo-platform-wazo-servicekit-dev).
 #      TRIXIE_CACHE: where the trixie root is cached (scripts/trixie-root.sh).
+#      LINTIAN=0 skips lintian (run by default on the .changes, errors and
+#      warnings fail the build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -94,12 +96,22 @@ unshare --net sh -c '
 	die "dpkg-buildpackage failed (full log: .cache/deb-build.log)"
 }
 cp "$work/build.log" .cache/deb-build.log
-umount "$root/proc"
-
-mkdir -p dist
 base=${source}_${version}
 changes=${base}_amd64.changes
 [ -f "$root/build/$changes" ] || die "missing $changes after the build"
+
+# As debuild does: trixie's lintian on the upload (every package of the
+# source), as an unprivileged user; errors and warnings fail the build.
+if [ "${LINTIAN:-1}" = 1 ]; then
+	chmod -R a+rX "$root/build"
+	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+		runuser -u nobody -- lintian --fail-on error,warning "/build/$changes" >&2 ||
+		die "lintian reports errors or warnings on $changes (see above; LINTIAN=0 skips the check)"
+	echo "build-deb: lintian $changes: no error, no warning" >&2
+fi
+umount "$root/proc"
+
+mkdir -p dist
 # The .changes and every file it lists (.deb, -dbgsym .deb, .buildinfo), so
 # that lintian can check the upload as a whole from dist/.
 files=$(awk '/^Files:/{f=1;next} /^[^ ]/{f=0} f{print $5}' "$root/build/$changes")
