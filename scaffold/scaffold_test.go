@@ -290,21 +290,22 @@ func TestWriteModes(t *testing.T) {
 	}
 }
 
-// trixieRootKey computes the cache key the way scripts/trixie-root.sh
-// does, from the script's package list and prepare function.
+// trixieRootKey asks a copy of trixie-root.sh for its cache key.
 func trixieRootKey(t *testing.T, script []byte) string {
 	t.Helper()
-	f := filepath.Join(t.TempDir(), "trixie-root.sh")
+	f := filepath.Join(t.TempDir(), "scripts", "trixie-root.sh")
+	if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(f, script, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("bash", "-c", `eval "$(sed -n '/^PACKAGES=(/,/^)/p' "$1")"; eval "$(sed -n '/^prepare() {/,/^}/p' "$1")"; { declare -p PACKAGES; declare -f prepare; } | sha256sum | cut -c1-16`, "bash", f)
-	out, err := cmd.Output()
+	out, err := exec.Command("bash", f, "--key").Output()
 	if err != nil {
-		t.Fatalf("computing the trixie root key of %s: %v", f, err)
+		t.Fatalf("bash %s --key: %v", f, err)
 	}
 	if !regexp.MustCompile(`^[0-9a-f]{16}\n$`).Match(out) {
-		t.Fatalf("trixie root key of %s: %q (PACKAGES or prepare() not found)", f, out)
+		t.Fatalf("bash %s --key printed %q, want a 16-digit hex key", f, out)
 	}
 	return string(out)
 }

@@ -3,11 +3,13 @@
 # trixie's own toolchain (debhelper, dh-golang, Go 1.24, packaged Go sources)
 # and to be booted with systemd-nspawn for the end-to-end test (systemd,
 # monit, nginx, lintian). The prepared root is cached as a tarball keyed by
-# this script's content, so it is debootstrapped once per change of this file.
+# its package list and preparation steps, so it is debootstrapped once per
+# change of those.
 #
 # Usage:
 #   scripts/trixie-root.sh            prepare the cache if needed, print the tarball path
 #   scripts/trixie-root.sh DIR        same, then extract a fresh copy into DIR (must be empty)
+#   scripts/trixie-root.sh --key      print the cache key only (no root needed)
 #
 # Needs root, debootstrap, zstd and network access to the Debian mirror for
 # the first run only.
@@ -27,7 +29,6 @@ PACKAGES=(
 )
 
 die() { echo "trixie-root: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mounts)"
 
 prepare() {
 	command -v debootstrap >/dev/null || die "debootstrap missing: apt-get install debootstrap"
@@ -67,6 +68,11 @@ prepare() {
 # `wazo-servicekit new` carry a copy of this script with other names in its
 # comments; with TRIXIE_CACHE pointing at one directory they share one root.
 key=$( { declare -p PACKAGES; declare -f prepare; } | sha256sum | cut -c1-16)
+if [ "${1:-}" = --key ]; then
+	echo "$key"
+	exit 0
+fi
+[ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mounts)"
 tarball="$CACHE_DIR/trixie-root-$key.tar.zst"
 
 if [ ! -s "$tarball" ]; then
