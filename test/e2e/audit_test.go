@@ -22,6 +22,7 @@ var brokenByHand = []string{"log-file-writable", "monit-check", "user-no-login-s
 // and checks that exactly the matching rules fail; then it repairs it, so
 // the later steps (reboot, upgrade, purge) see the package as installed.
 func checkAudit(t *testing.T, c *container, root, repo string, nginxPort int) {
+	pkg := doctord.pkg
 	installCLI(t, root, repo)
 	results := audit(t, c, root, nginxPort, pkg)
 	nothingFails(t, pkg, results)

@@ -50,12 +50,8 @@ func (s service) apiURL() string {
 func (s service) pidFile() string { return "/run/" + s.pkg + "/" + s.pkg + ".pid" }
 func (s service) logFile() string { return "/var/log/" + s.pkg + ".log" }
 
-const (
-	pkg      = "wazo-doctord"
-	apiURL   = "http://127.0.0.1:9504/1.0/api/api.yml"
-	logFile  = "/var/log/wazo-doctord.log"
-	adminYML = "/etc/wazo-doctord/conf.d/50-admin.yml"
-)
+// adminYML is the administrator's file the upgrade must leave alone.
+const adminYML = "/etc/wazo-doctord/conf.d/50-admin.yml"
 
 // TestDoctordPackage builds the .deb twice (versions N and N+1) in the
 // trixie root, boots trixie with systemd-nspawn and walks the package
@@ -79,8 +75,8 @@ func TestDoctordPackage(t *testing.T) {
 	var debN, debN1 string
 	step(t, "build", func(t *testing.T) {
 		if os.Getenv("E2E_REUSE_DIST") == "1" { // for iterating on later steps only
-			debN = filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.deb", pkg, version))
-			debN1 = filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.deb", pkg, next))
+			debN = filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.deb", doctord.pkg, version))
+			debN1 = filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.deb", doctord.pkg, next))
 			t.Logf("E2E_REUSE_DIST=1: not building, using %s and %s", debN, debN1)
 			return
 		}
@@ -104,7 +100,7 @@ func TestDoctordPackage(t *testing.T) {
 	for _, v := range []string{version, next} {
 		// The .changes and what it lists: the .deb, the -dbgsym .deb, the
 		// kit's -dev .deb and the .buildinfo.
-		changes := filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.changes", pkg, v))
+		changes := filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.changes", doctord.pkg, v))
 		for _, f := range append(changesFiles(t, changes), changes) {
 			copyFile(t, f, filepath.Join(distDir, filepath.Base(f)))
 		}
@@ -161,14 +157,14 @@ func TestDoctordPackage(t *testing.T) {
 		serving := waitServing(t, doctord, c.booted, 60*time.Second)
 		t.Logf("FIGURE boot-to-serving (nspawn start to api.yml 200 on :%d): %.2f s", doctord.port, serving.Seconds())
 		// Where the boot time went (the machine is shared: load varies).
-		chain, _ := c.run("systemd-analyze", "critical-chain", "--no-pager", pkg+".service")
+		chain, _ := c.run("systemd-analyze", "critical-chain", "--no-pager", doctord.pkg+".service")
 		load, _ := os.ReadFile("/proc/loadavg")
 		t.Logf("host load %s critical chain:\n%s", strings.TrimSpace(string(load)), chain)
 		checkRunning(t, c, doctord)
 		genServing := waitServing(t, generated, c.booted, 60*time.Second)
 		t.Logf("%s serving %.2f s after the container started", generated.pkg, genServing.Seconds())
 		checkRunning(t, c, generated)
-		env := c.must(t, "sh", "-c", `tr '\0' '\n' < /proc/$(systemctl show -p MainPID --value `+pkg+`)/environ`)
+		env := c.must(t, "sh", "-c", `tr '\0' '\n' < /proc/$(systemctl show -p MainPID --value `+doctord.pkg+`)/environ`)
 		if !strings.Contains(env, "XIVO_UUID="+uuid+"\n") {
 			t.Errorf("daemon environment lacks XIVO_UUID=%s from DefaultEnvironment:\n%s", uuid, env)
 		}
@@ -561,6 +557,7 @@ func checkNginx(t *testing.T, c *container, s service, port int, ca *x509.CertPo
 // forces a rotation: with copytruncate the daemon keeps writing to
 // /var/log/wazo-doctord.log without being told.
 func checkLogFiles(t *testing.T, c *container) {
+	pkg, logFile, apiURL := doctord.pkg, doctord.logFile(), doctord.apiURL()
 	c.must(t, "rsyslogd", "-N1")
 	c.must(t, "logrotate", "-f", "/etc/logrotate.d/"+pkg)
 	c.must(t, "test", "-s", logFile+".1.gz")
@@ -587,6 +584,7 @@ func checkLogFiles(t *testing.T, c *container) {
 // checkUpgrade follows wazo-upgrade: stop + disable, install N+1, enable +
 // restart. An admin's conf.d file must come out byte-for-byte the same.
 func checkUpgrade(t *testing.T, c *container, debN1, next string) {
+	pkg, apiURL := doctord.pkg, doctord.apiURL()
 	admin := "# written by an administrator (e2e test)\nrest_api:\n  cors:\n    enabled: true\n"
 	c.must(t, "sh", "-c", `printf '%s' "$1" > "$2"`, "sh", admin, adminYML)
 	sumBefore := c.must(t, "sh", "-c", `sha256sum "$1"; stat -c '%i %Y %U:%G %a' "$1"`, "sh", adminYML)
@@ -625,6 +623,7 @@ func checkUpgrade(t *testing.T, c *container, debN1, next string) {
 
 // checkPurge: nothing of the package is left but its system user and group.
 func checkPurge(t *testing.T, c *container, before map[string]bool) {
+	pkg, logFile := doctord.pkg, doctord.logFile()
 	start := time.Now()
 	c.must(t, "apt-get", "purge", "-y", "-q", pkg)
 	t.Logf("apt-get purge: %.2f s", time.Since(start).Seconds())
