@@ -323,37 +323,46 @@ func (p *Project) Write() error {
 			os.RemoveAll(tmp)
 		}
 	}()
-	names := make([]string, 0, len(p.Files))
-	for f := range p.Files {
-		names = append(names, f)
-	}
-	sort.Strings(names)
-	for _, f := range names {
-		dst := filepath.Join(tmp, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		mode := p.Mode[f]
-		if mode == 0 {
-			mode = 0o644
-		}
-		if err := os.WriteFile(dst, p.Files[f], mode); err != nil {
-			return err
-		}
-		if err := os.Chmod(dst, mode); err != nil { // umask-independent
+	for _, f := range p.names() {
+		if err := p.writeFile(tmp, f, p.Files[f]); err != nil {
 			return err
 		}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	// The empty conf.d directory the service reads (git keeps it with .gitkeep
-	// only if wanted; debian/*.dirs creates it on install).
 	if err := os.Rename(tmp, p.Root); err != nil {
 		return fmt.Errorf("moving the new repository into place: %v", err)
 	}
 	ok = true
 	return nil
+}
+
+// names lists the project's files in order.
+func (p *Project) names() []string {
+	names := make([]string, 0, len(p.Files))
+	for f := range p.Files {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// writeFile writes data as file f of the project under dir, with f's mode
+// (0644 unless p.Mode says otherwise), whatever the umask.
+func (p *Project) writeFile(dir, f string, data []byte) error {
+	dst := filepath.Join(dir, filepath.FromSlash(f))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	mode := p.Mode[f]
+	if mode == 0 {
+		mode = 0o644
+	}
+	if err := os.WriteFile(dst, data, mode); err != nil {
+		return err
+	}
+	return os.Chmod(dst, mode)
 }
 
 // renderTemplates renders templates/ into p: "__PKG__" in a path is the

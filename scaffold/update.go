@@ -117,27 +117,11 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 		}
 	}()
 	var actions []UpdateAction
-	names := make([]string, 0, len(p.Files))
-	for f := range p.Files {
-		names = append(names, f)
-	}
-	sort.Strings(names)
 	write := func(f string, data []byte) error {
 		if o.DryRun {
 			return nil
 		}
-		dst := filepath.Join(root, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		mode := p.Mode[f]
-		if mode == 0 {
-			mode = 0o644
-		}
-		if err := os.WriteFile(dst, data, mode); err != nil {
-			return err
-		}
-		return os.Chmod(dst, mode)
+		return p.writeFile(root, f, data)
 	}
 	// First what each file needs, reading only the working tree.
 	type pending struct {
@@ -146,7 +130,7 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 	}
 	var todo []pending
 	needMerge := false
-	for _, f := range names {
+	for _, f := range p.names() {
 		if f == ".servicekit.yml" {
 			continue
 		}
