@@ -2,7 +2,7 @@
 
 # The official SARIF 2.1.0 JSON schema (sarif-2.1.0-rtm.5.json) ships in this
 # package, with the ajv 6 that validates its draft-04 dialect; the SARIF test
-# runs report/testdata/validate-sarif.js with them.
+# runs internal/report/testdata/validate-sarif.js with them.
 NPM_TOOLS     += @microsoft/jest-sarif@1.0.0-beta.0
 # node and npm come from Debian unless some other node (e.g. NodeSource) is installed.
 APT_PACKAGES  += $(if $(shell command -v npm),,nodejs npm)
@@ -13,15 +13,15 @@ BENCH_TARGETS += bench-check
 # `check` on this repository (goal <= 100 ms), the cost of each rule, and
 # `audit` of an image root with 25 services (goal <= 500 ms).
 bench-check:
-	$(GO) test -run '^$$' -bench "BenchmarkCheck|BenchmarkAudit" -benchmem ./rules/
+	$(GO) test -run '^$$' -bench "BenchmarkCheck|BenchmarkAudit" -benchmem ./internal/rules/
 
 # Every parser of outside input, FUZZTIME each (default 10s; the issue wants 10m once).
 FUZZTIME ?= 10s
 fuzz-servicekit:
-	@set -e; for p in ./probe/parse/ ./rules/; do \
+	@set -e; for p in ./internal/probe/parse/ ./internal/rules/; do \
 	  for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
 	    echo "== $$p $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p; done; done
 
-# Regenerate debiandata/*.tsv from Debian 13's Sources/Packages indexes.
+# Regenerate internal/debiandata/*.tsv from Debian 13's Sources/Packages indexes.
 refresh-debian-index:
 	scripts/refresh-debian-index.sh

@@ -7,4 +7,4 @@ APT_PACKAGES  += git make
 # Time for `new` without the package build (goal: <= 200 ms per service).
 .PHONY: bench-scaffold
 bench-scaffold:
-	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkNew|BenchmarkPlan' -benchtime 20x ./scaffold/
+	$(GO) test -count=1 -run '^$$' -bench 'BenchmarkNew|BenchmarkPlan' -benchtime 20x ./internal/scaffold/

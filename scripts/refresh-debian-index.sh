@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates debiandata/trixie-go.tsv and debiandata/trixie-python3.tsv from
+# Regenerates internal/debiandata/trixie-go.tsv and internal/debiandata/trixie-python3.tsv from
 # Debian 13 "trixie" main's Sources and Packages indexes.
 #
 # The indexes are fetched with apt itself, in a private apt directory (no
@@ -9,7 +9,7 @@
 # Output is sorted so a refresh shows up as a readable git diff.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/debiandata
+out=$top/internal/debiandata
 suite=${SUITE:-trixie}
 mirror=${MIRROR:-http://deb.debian.org/debian}
 

@@ -17,7 +17,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/bus"
 	"github.com/wazo-platform/wazo-servicekit/consul"
 	"github.com/wazo-platform/wazo-servicekit/daemon"
-	"github.com/wazo-platform/wazo-servicekit/doctor"
+	"github.com/wazo-platform/wazo-servicekit/internal/doctor"
 	"github.com/wazo-platform/wazo-servicekit/logging"
 )
 

@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/wazo-platform/wazo-servicekit/rules"
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 )
 
 func cmdAudit(args []string, stdout, stderr io.Writer) (int, error) {

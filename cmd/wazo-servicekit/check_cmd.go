@@ -7,8 +7,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/wazo-platform/wazo-servicekit/report"
-	"github.com/wazo-platform/wazo-servicekit/rules"
+	"github.com/wazo-platform/wazo-servicekit/internal/report"
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 )
 
 // commonFlags are the output flags check and audit share.

@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-const goFixture = "../../rules/testdata/go-service"
+const goFixture = "../../internal/rules/testdata/go-service"
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/wazo-platform/wazo-servicekit/scaffold"
+	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
 const newUsage = `usage: wazo-servicekit new wazo-<name> [flags]

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wazo-platform/wazo-servicekit/scaffold"
+	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
 func TestNewExitCodes(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/wazo-platform/wazo-servicekit/ports"
+	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 )
 
 func cmdPorts(args []string, stdout io.Writer) error {

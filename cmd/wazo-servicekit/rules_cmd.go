@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/wazo-platform/wazo-servicekit/rules"
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 )
 
 func cmdRules(args []string, stdout io.Writer) error {

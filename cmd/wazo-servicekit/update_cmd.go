@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/wazo-platform/wazo-servicekit/scaffold"
+	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
 const updateUsage = `usage: wazo-servicekit update [DIR] [--kit DIR] [--siblings DIR] [--dry-run]

@@ -20,7 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
-	"github.com/wazo-platform/wazo-servicekit/scaffold"
+	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
 const generatedName = "wazo-exampled"

@@ -131,7 +131,7 @@ func TestLogrotateIsWazos(t *testing.T) {
 // "requirements.txt pinned to Debian's versions").
 func TestBuildDependsCoverGoMod(t *testing.T) {
 	debian := map[string][2]string{} // import path -> {upstream version, -dev package}
-	for _, line := range strings.Split(readRepoFile(t, "debiandata/trixie-go.tsv"), "\n") {
+	for _, line := range strings.Split(readRepoFile(t, "internal/debiandata/trixie-go.tsv"), "\n") {
 		f := strings.Split(line, "\t")
 		if len(f) == 4 && !strings.HasPrefix(line, "#") {
 			upstream := f[2]

@@ -1,0 +1,192 @@
+package repo
+
+import (
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+)
+
+var (
+	nginxRe  = regexp.MustCompile(`(?m)^\s*location\s+[^{;]*\{`)
+	monitRe  = regexp.MustCompile(`(?mi)^\s*check\s+(process|program|host|file|directory|system|filesystem)\s+\S+`)
+	unitRe   = regexp.MustCompile(`(?m)^\[Service\]\s*$`)
+	rotateRe = regexp.MustCompile(`(?m)^\s*(rotate\s+\d+|copytruncate|daily|weekly|monthly)\s*$`)
+)
+
+// collect attaches to s every artefact of the repository that belongs to it.
+func (r *Repo) collect(s *Service) {
+	single := len(r.Services) == 1
+	first := r.Services[0] == s
+	s.Debian = map[string]bool{}
+	for p := range r.Files {
+		if strings.HasPrefix(p, "debian/") {
+			s.Debian[p] = true
+		}
+	}
+	// debhelper's own naming: debian/<pkg>.<kind>, or debian/<kind> for the
+	// first package of the source.
+	debianFile := func(kind string) string {
+		if r.has("debian/" + s.Name + "." + kind) {
+			return "debian/" + s.Name + "." + kind
+		}
+		if first && r.has("debian/"+kind) {
+			return "debian/" + kind
+		}
+		return ""
+	}
+	if p := debianFile("postinst"); p != "" {
+		s.Postinst = &Script{Path: p, Commands: parse.ParseShell(r.Files[p])}
+	}
+	if p := debianFile("service"); p != "" {
+		s.Unit = &UnitFile{Path: p, Unit: parse.ParseUnit(r.Files[p])}
+	}
+	if p := debianFile("rules"); p == "" && r.has("debian/rules") {
+		s.Rules = &File{Path: "debian/rules", Data: r.Files["debian/rules"]}
+	} else if p != "" {
+		s.Rules = &File{Path: p, Data: r.Files[p]}
+	}
+	if p := debianFile("links"); p != "" {
+		for i, l := range strings.Split(string(r.Files[p]), "\n") {
+			if l = strings.TrimSpace(l); l != "" && l[0] != '#' {
+				s.Links = append(s.Links, Located[string]{Path: p + ":" + strconv.Itoa(i+1), Item: l})
+			}
+		}
+	}
+	if p := debianFile("install"); p != "" {
+		s.Install = []Located[string]{}
+		for i, l := range strings.Split(string(r.Files[p]), "\n") {
+			f := strings.Fields(l)
+			if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+				continue
+			}
+			srcs := f
+			if len(f) > 1 {
+				srcs = f[:len(f)-1] // the last field is the destination
+			}
+			for _, src := range srcs {
+				s.Install = append(s.Install, Located[string]{Path: p + ":" + strconv.Itoa(i+1), Item: strings.TrimSuffix(src, "/")})
+			}
+		}
+	}
+	for _, ext := range []string{"yml", "yaml"} {
+		p := "etc/" + s.Name + "/config." + ext
+		if data, ok := r.Files[p]; ok {
+			m, err := parse.YAMLMap(p, data)
+			if err != nil {
+				r.Problems = append(r.Problems, err.Error())
+				m = map[string]any{}
+			}
+			s.Config = &Config{Path: p, Data: data, Map: m}
+			break
+		}
+	}
+	logFile := "/var/log/" + s.Name + ".log"
+	if s.Config != nil {
+		if lf, ok := s.Config.String("log_file"); ok {
+			logFile = lf
+		}
+	}
+
+	var apiFiles []string
+	for _, p := range r.paths() {
+		data := r.Files[p]
+		base := path.Base(p)
+		mine := single || strings.Contains(p, s.Name) || strings.Contains(p, strings.ReplaceAll(s.Name, "-", "_"))
+		switch {
+		case base == "api.yml" || base == "api.yaml":
+			if mine {
+				apiFiles = append(apiFiles, p)
+			}
+			continue
+		case p == "go.mod":
+			if m, err := parse.ParseGoMod(data); err != nil {
+				r.Problems = append(r.Problems, err.Error())
+			} else {
+				s.GoMod = &Manifest[parse.GoRequire]{Path: p, Entries: m.Requires, Module: m.Module}
+			}
+			continue
+		case p == "requirements.txt":
+			s.Reqs = &Manifest[parse.Requirement]{Path: p, Entries: parse.ParseRequirements(data)}
+			continue
+		}
+		if !contentExts[path.Ext(base)] && !strings.HasPrefix(p, "debian/") && !strings.HasPrefix(p, "etc/") {
+			continue
+		}
+		if nginxRe.Match(data) {
+			for _, l := range parse.ParseNginx(data) {
+				if strings.HasPrefix(l.Path, "/api/"+s.Short()) || (mine && strings.HasPrefix(l.Path, "/api/")) {
+					s.Nginx = append(s.Nginx, Located[parse.NginxLocation]{Path: p, Item: l})
+				}
+			}
+		}
+		if monitRe.Match(data) {
+			for _, c := range parse.ParseMonit(data) {
+				if c.Name == s.Name || strings.Contains(c.StartProgram, s.Name) || strings.Contains(path.Base(p), s.Name) {
+					s.Monit = append(s.Monit, Located[parse.MonitCheck]{Path: p, Item: c})
+				}
+			}
+		}
+		if s.Unit == nil && unitRe.Match(data) && (base == s.Name+".service" || (single && strings.HasSuffix(base, ".service"))) {
+			s.Unit = &UnitFile{Path: p, Unit: parse.ParseUnit(data)}
+		}
+		isRotate := strings.HasSuffix(base, ".logrotate") || base == "logrotate" || strings.HasPrefix(p, "etc/logrotate.d/") || rotateRe.Match(data)
+		if isRotate && strings.Contains(string(data), "{") {
+			for _, e := range parse.ParseLogrotate(data) {
+				for _, lp := range e.Paths {
+					if lp == logFile || strings.Contains(lp, s.Name) {
+						s.Rotate = append(s.Rotate, Located[parse.LogrotateEntry]{Path: p, Item: e})
+						break
+					}
+				}
+			}
+		}
+		if strings.Contains(string(data), "$programname") && strings.Contains(string(data), s.Name) {
+			s.Rsyslog = append(s.Rsyslog, p)
+		}
+	}
+	if len(apiFiles) > 0 {
+		s.API = r.mergeAPI(apiFiles)
+	}
+	switch {
+	case s.GoMod != nil:
+		s.Language = "go"
+	case s.Reqs != nil || r.has("setup.py"):
+		s.Language = "python"
+	}
+}
+
+// mergeAPI parses and merges api.yml files first-wins (xivo ChainMap). The
+// root document (the one with info/x-xivo-name) goes first, then plugins in
+// path order, so the root's info and ports win as in Wazo.
+func (r *Repo) mergeAPI(files []string) *APISpec {
+	a := &APISpec{Data: map[string][]byte{}}
+	type doc struct {
+		path string
+		m    map[string]any
+		root bool
+	}
+	var docs []doc
+	for _, p := range files {
+		m, err := parse.YAMLMap(p, r.Files[p])
+		if err != nil {
+			r.Problems = append(r.Problems, err.Error())
+			continue
+		}
+		_, hasInfo := m["info"]
+		_, hasName := m["x-xivo-name"]
+		docs = append(docs, doc{p, m, hasInfo || hasName})
+		a.Data[p] = r.Files[p]
+	}
+	sort.SliceStable(docs, func(i, j int) bool { return docs[i].root && !docs[j].root })
+	maps := make([]map[string]any, 0, len(docs))
+	for _, d := range docs {
+		a.Files = append(a.Files, d.path)
+		maps = append(maps, d.m)
+	}
+	a.Merged = parse.MergeFirstWins(maps...)
+	return a
+}

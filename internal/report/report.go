@@ -1,0 +1,97 @@
+// Package report writes a rules.Report in the formats CI systems read:
+// text for people, JSON for scripts and dashboards, SARIF 2.1.0 for code
+// scanning, JUnit XML for test-report viewers. One report can be written in
+// several formats in one run (--output FORMAT=PATH).
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+)
+
+// Formats lists the supported format names.
+var Formats = []string{"text", "json", "sarif", "junit"}
+
+// Write renders rep in format to w. verbose includes passing results in text.
+func Write(w io.Writer, format string, rep *rules.Report, verbose bool) error {
+	switch format {
+	case "text":
+		return writeText(w, rep, verbose)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	case "sarif":
+		return writeSARIF(w, rep)
+	case "junit":
+		return writeJUnit(w, rep)
+	}
+	return fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Formats, ", "))
+}
+
+func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
+	var b strings.Builder
+	for _, s := range rep.Services {
+		if s.Node != "" {
+			fmt.Fprintf(&b, "[%s] ", s.Node)
+		}
+		fmt.Fprintf(&b, "%s (%s): %s — %d pass, %d fail, %d unknown", s.Name, orDash(s.Language), s.Summary.Status, s.Summary.Pass, s.Summary.Fail, s.Summary.Unknown)
+		if s.Summary.Suppressed > 0 {
+			fmt.Fprintf(&b, ", %d suppressed", s.Summary.Suppressed)
+		}
+		b.WriteString("\n")
+		res := append([]rules.Result(nil), s.Results...)
+		sort.SliceStable(res, func(i, j int) bool { return order(res[i]) < order(res[j]) })
+		for _, r := range res {
+			if r.Status == rules.Pass && !verbose {
+				continue
+			}
+			loc := ""
+			if r.Path != "" {
+				loc = r.Path
+				if r.Line > 0 {
+					loc += fmt.Sprintf(":%d", r.Line)
+				}
+				loc += ": "
+			}
+			tag := string(r.Status)
+			if r.Status == rules.Fail {
+				tag = string(r.Severity)
+			}
+			if r.Suppressed != "" {
+				tag = "suppressed"
+			}
+			fmt.Fprintf(&b, "  %-10s %-30s %s%s\n", tag, r.Rule, loc, r.Message)
+			if r.Suppressed != "" {
+				fmt.Fprintf(&b, "  %-10s %-30s reason: %s\n", "", "", r.Suppressed)
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// order sorts failures first (most severe first), then unknown, then pass.
+func order(r rules.Result) int {
+	switch {
+	case r.Status == rules.Fail && r.Suppressed == "":
+		return 4 - r.Severity.Rank()
+	case r.Status == rules.Unknown:
+		return 5
+	case r.Status == rules.Fail:
+		return 6
+	}
+	return 7
+}

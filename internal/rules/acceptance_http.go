@@ -1,0 +1,39 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// acceptanceHTTP: wazo-acceptance calls the API through nginx daily.
+//
+// Static (with --siblings): wazo-acceptance's features/daily/http.feature
+// (formerly data/features/daily/http/http.feature) has a /api/<name>/ row.
+func acceptanceHTTP() Rule {
+	return Rule{
+		ID:          "acceptance-http",
+		Title:       "wazo-acceptance's http.feature reaches /api/<name>/",
+		Checklist:   "Add an entry to the acceptance test: daily/http/http.feature",
+		Severity:    Info,
+		Rationale:   "The daily acceptance run notices a location that stopped proxying (a 404 through nginx).",
+		Remediation: "Add `| GET | /api/<name>/<ver>/status |` to the Examples of wazo-acceptance features/daily/http.feature.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			var reasons []string
+			for _, f := range []string{"features/daily/http.feature", "data/features/daily/http/http.feature"} {
+				data, why, ok := sibling(env, "wazo-acceptance", f)
+				if !ok {
+					reasons = append(reasons, why)
+					continue
+				}
+				needle := "/api/" + s.APIName() + "/"
+				if !strings.Contains(string(data), needle) {
+					return []Finding{fail("", 0, "wazo-acceptance "+f+" has no "+needle+" row")}
+				}
+				return []Finding{pass(fmt.Sprintf("wazo-acceptance %s:%d has %s", f, lineOf(data, needle), needle))}
+			}
+			return []Finding{unknown(reasons[0])}
+		},
+	}
+}

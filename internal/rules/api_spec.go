@@ -1,0 +1,137 @@
+package rules
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+var basePathRe = regexp.MustCompile(`^/\d+\.\d+$`)
+
+// apiSpec: the service ships a Wazo-style Swagger document.
+//
+// Static: the api.yml files (merged first-wins, as Wazo merges its plugins'
+// specs) declare swagger 2.0 (or openapi 3), info.title/version, basePath
+// /<major>.<minor>, x-xivo-name = the package name without wazo- (or without its final
+// "d" as well: wazo-doctord publishes "doctor", its ACL prefix), an integer
+// x-xivo-port, and some paths. Live: GET /<ver>/api/api.yml on the service's
+// port answers that document.
+func apiSpec() Rule {
+	return Rule{
+		ID:        "api-spec",
+		Title:     "The service ships a valid Wazo api.yml (basePath, x-xivo-name, x-xivo-port)",
+		Checklist: "The OpenAPI/Swagger spec is offered at http://<service_root_api>/<version>/api/api.yml",
+		Severity:  Error,
+		Rationale: "wazo-platform.org's API browser, nginx's X-Script-Name rewrite and the port registry read these keys; " +
+			"the daemon serves the merged document unauthenticated at /<ver>/api/api.yml.",
+		Remediation: "Ship an api.yml with `swagger: '2.0'`, info, `basePath: /1.0`, `x-xivo-name: <name>`, `x-xivo-port: <port>` " +
+			"and paths (one api.yml per plugin is fine: they are merged).",
+		static: func(s *repo.Service, _ *StaticEnv) []Finding {
+			if s.API == nil || len(s.API.Files) == 0 {
+				return []Finding{fail("", 0, "no api.yml found in the repository")}
+			}
+			m := s.API.Merged
+			at := func(key string) (string, int) { return s.API.Where(key) }
+			var out []Finding
+			sw, _ := m["swagger"].(string)
+			oa, _ := m["openapi"].(string)
+			if sw != "2.0" && oa == "" {
+				p, l := at("swagger")
+				out = append(out, fail(p, l, fmt.Sprintf("swagger is %q: want '2.0' (or an openapi: 3.x document)", sw)))
+			}
+			info, _ := m["info"].(map[string]any)
+			if info["title"] == nil || info["version"] == nil {
+				p, l := at("info")
+				out = append(out, fail(p, l, "info.title and info.version are required"))
+			}
+			if bp, _ := m["basePath"].(string); !basePathRe.MatchString(bp) && oa == "" {
+				p, l := at("basePath")
+				out = append(out, fail(p, l, fmt.Sprintf("basePath is %q: want /<major>.<minor> such as /1.0", bp)))
+			}
+			if n, _ := m["x-xivo-name"].(string); n != s.Short() && n+"d" != s.Short() {
+				p, l := at("x-xivo-name")
+				out = append(out, fail(p, l, fmt.Sprintf("x-xivo-name is %q: want %q (the package name without wazo-, or without its final d)", n, s.Short())))
+			}
+			if _, ok := asInt(m["x-xivo-port"]); !ok {
+				p, l := at("x-xivo-port")
+				out = append(out, fail(p, l, "x-xivo-port is missing or not an integer"))
+			}
+			if paths, _ := m["paths"].(map[string]any); len(paths) == 0 {
+				p, l := at("paths")
+				out = append(out, fail(p, l, "no paths in the merged document"))
+			}
+			if len(out) == 0 {
+				out = append(out, pass(fmt.Sprintf("merged %d api.yml file(s): %v", len(s.API.Files), s.API.Files)))
+			}
+			return out
+		},
+		live: liveAPISpec,
+	}
+}
+
+func liveAPISpec(s *LiveService, env *LiveEnv) []Finding {
+	port, ok := s.num("rest_api", "port")
+	if !ok {
+		return []Finding{fail("/etc/"+s.Name+"/config.yml", 0, "no rest_api.port in the installed config")}
+	}
+	if !s.Host.Live {
+		return []Finding{notLive(s, "api.yml on port "+fmt.Sprint(port))}
+	}
+	doc, u, err := fetchSpec(env, env.HTTP, fmt.Sprintf("http://127.0.0.1:%d", port))
+	if err != nil {
+		return []Finding{fail("", 0, fmt.Sprintf("GET %s: %v", u, err))}
+	}
+	var out []Finding
+	if p, ok := asInt(doc["x-xivo-port"]); !ok || p != port {
+		out = append(out, fail("", 0, fmt.Sprintf("%s: x-xivo-port %v, but the daemon listens on %d", u, doc["x-xivo-port"], port)))
+	}
+	if n, _ := doc["x-xivo-name"].(string); n == "" {
+		out = append(out, fail("", 0, u+": no x-xivo-name"))
+	}
+	if sw, _ := doc["swagger"].(string); sw != "2.0" && doc["openapi"] == nil {
+		out = append(out, fail("", 0, u+": not a swagger 2.0 / openapi document"))
+	}
+	if len(out) == 0 {
+		out = append(out, pass(fmt.Sprintf("%s serves api.yml with x-xivo-port %d, x-xivo-name %v", u, port, doc["x-xivo-name"])))
+	}
+	return out
+}
+
+// fetchSpec GETs <base>/<ver>/api/api.yml for the known versions and
+// returns the first document served.
+func fetchSpec(env *LiveEnv, client *http.Client, base string) (map[string]any, string, error) {
+	var lastErr error
+	for _, v := range apiVersions {
+		u := base + "/" + v + "/api/api.yml"
+		req, err := http.NewRequestWithContext(env.Ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, u, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, u, err // nothing listens: no point trying other versions
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		resp.Body.Close()
+		if err != nil {
+			return nil, u, err
+		}
+		if resp.StatusCode == http.StatusNotFound {
+			lastErr = fmt.Errorf("%s: 404", u)
+			continue
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, u, fmt.Errorf("%s: HTTP %d", u, resp.StatusCode)
+		}
+		m, err := parse.YAMLMap(u, body)
+		return m, u, err
+	}
+	return nil, base, lastErr
+}
+
+// apiVersions are the basePaths Wazo daemons use (conventions.md §0.7).
+var apiVersions = []string{"1.0", "1.1", "0.1", "0.2"}

@@ -1,0 +1,50 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// backupList: wazo-backup saves the service's config directory.
+//
+// Static (with --siblings): wazo-backup/bin/wazo-backup's BACKUP_LIST holds
+// /etc/<service>/. Live: the installed /usr/sbin/wazo-backup does.
+func backupList() Rule {
+	return Rule{
+		ID:          "backup-list",
+		Title:       "wazo-backup saves /etc/<service>/",
+		Checklist:   "The service config files are copied by wazo-backup",
+		Severity:    Warning,
+		Rationale:   "An operator's conf.d overrides are lost on restore unless wazo-backup's list names the directory.",
+		Remediation: "Add `/etc/<service>/` to BACKUP_LIST in wazo-backup's bin/wazo-backup, between the other /etc/wazo-*/ entries.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			data, why, ok := sibling(env, "wazo-backup", "bin/wazo-backup")
+			if !ok {
+				return []Finding{unknown(why)}
+			}
+			return backupListed(data, "wazo-backup/bin/wazo-backup", s.Name)
+		},
+		live: liveBackupList,
+	}
+}
+
+func backupListed(data []byte, where, name string) []Finding {
+	want := "/etc/" + name + "/"
+	for _, f := range strings.Fields(strings.NewReplacer(`"`, " ", "'", " ", "\\", " ").Replace(string(data))) {
+		if f == want || f == strings.TrimSuffix(want, "/") {
+			return []Finding{pass(fmt.Sprintf("%s:%d lists %s", where, lineOf(data, f), want))}
+		}
+	}
+	return []Finding{fail("", 0, where+" does not list "+want)}
+}
+
+func liveBackupList(s *LiveService, _ *LiveEnv) []Finding {
+	for _, p := range []string{"/usr/sbin/wazo-backup", "/usr/bin/wazo-backup"} {
+		if data, err := s.Host.ReadFile(p); err == nil {
+			return backupListed(data, p, s.Name)
+		}
+	}
+	return []Finding{unknown("wazo-backup is not installed here")}
+}

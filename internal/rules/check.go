@@ -1,0 +1,159 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
+	"github.com/wazo-platform/wazo-servicekit/internal/ports"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// Report is the result of one run of check or audit, the model every
+// output format and doctord's API serialise.
+type Report struct {
+	Tool     string          `json:"tool"`
+	Mode     string          `json:"mode"` // "check" or "audit"
+	Target   string          `json:"target"`
+	Services []ServiceReport `json:"services"`
+}
+
+// ServiceReport is every rule's verdict for one service.
+type ServiceReport struct {
+	Name     string   `json:"name"`
+	Node     string   `json:"node,omitempty"` // cluster audits: the consul node
+	Language string   `json:"language,omitempty"`
+	Summary  Summary  `json:"summary"`
+	Results  []Result `json:"results"`
+}
+
+// Summary counts results by status; Status is the service's overall
+// verdict: fail if any unsuppressed failure, else unknown if any unknown,
+// else pass.
+type Summary struct {
+	Status  Status `json:"status"`
+	Pass    int    `json:"pass"`
+	Fail    int    `json:"fail"`
+	Unknown int    `json:"unknown"`
+	// Suppressed counts failures waived by the suppressions file.
+	Suppressed int `json:"suppressed,omitempty"`
+}
+
+// Results returns every result of every service, in order.
+func (r *Report) Results() []Result {
+	var out []Result
+	for _, s := range r.Services {
+		out = append(out, s.Results...)
+	}
+	return out
+}
+
+// CheckOptions configure a static check.
+type CheckOptions struct {
+	Siblings string // directory of sibling checkouts, or ""
+	// Only restricts the run to these rule IDs (nil: all).
+	Only []string
+}
+
+// Check runs every static probe of the catalogue on the service(s) of the
+// repository at dir. The error is a usage problem (dir unreadable, no
+// service found); everything about the services is in the report.
+func Check(dir string, opts CheckOptions) (*Report, error) {
+	rp, err := repo.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := ports.Default()
+	if err != nil {
+		return nil, err
+	}
+	ix, err := debiandata.Default()
+	if err != nil {
+		return nil, err
+	}
+	env := &StaticEnv{Repo: rp, Siblings: opts.Siblings, Ports: reg, Debian: ix}
+	rep := &Report{Tool: "wazo-servicekit", Mode: "check", Target: dir}
+	only := map[string]bool{}
+	for _, id := range opts.Only {
+		if _, err := ByID(id); err != nil {
+			return nil, err
+		}
+		only[id] = true
+	}
+	rules := All()
+	for _, s := range rp.Services {
+		sr := ServiceReport{Name: s.Name, Language: s.Language}
+		for _, r := range rules {
+			if r.static == nil || (len(only) > 0 && !only[r.ID]) {
+				continue
+			}
+			for _, f := range runStatic(r, s, env) {
+				sr.Results = append(sr.Results, Result{Rule: r.ID, Service: s.Name, Severity: r.Severity, Finding: f})
+			}
+		}
+		rep.Services = append(rep.Services, sr)
+	}
+	rep.Summarise()
+	return rep, nil
+}
+
+// runStatic calls a probe, turning a panic into an unknown result naming
+// the rule: one broken probe must not hide the other rules' results.
+func runStatic(r Rule, s *repo.Service, env *StaticEnv) (out []Finding) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = []Finding{unknown(fmt.Sprintf("internal error in probe %s: %v (please report it)", r.ID, p))}
+		}
+	}()
+	out = r.static(s, env)
+	if len(out) == 0 {
+		out = []Finding{unknown("the probe returned no verdict")}
+	}
+	return out
+}
+
+// Summarise recomputes every service's summary (after suppressions).
+func (r *Report) Summarise() {
+	for i := range r.Services {
+		s := &r.Services[i]
+		sum := Summary{}
+		for _, res := range s.Results {
+			switch {
+			case res.Status == Fail && res.Suppressed == "":
+				sum.Fail++
+			case res.Status == Fail:
+				sum.Suppressed++
+			case res.Status == Unknown:
+				sum.Unknown++
+			default:
+				sum.Pass++
+			}
+		}
+		switch {
+		case sum.Fail > 0:
+			sum.Status = Fail
+		case sum.Unknown > 0:
+			sum.Status = Unknown
+		default:
+			sum.Status = Pass
+		}
+		s.Summary = sum
+	}
+	sort.SliceStable(r.Services, func(i, j int) bool {
+		if r.Services[i].Node != r.Services[j].Node {
+			return r.Services[i].Node < r.Services[j].Node
+		}
+		return r.Services[i].Name < r.Services[j].Name
+	})
+}
+
+// Failing returns the unsuppressed failures at or above threshold.
+func (r *Report) Failing(threshold Severity) []Result {
+	var out []Result
+	for _, res := range r.Results() {
+		if res.Status == Fail && res.Suppressed == "" && res.Severity.Rank() >= threshold.Rank() {
+			out = append(out, res)
+		}
+	}
+	return out
+}

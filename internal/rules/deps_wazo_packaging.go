@@ -1,0 +1,57 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// depsWazoPackaging: what Debian lacks is packaged by Wazo.
+//
+// Static (with --siblings when needed): every dependency missing from
+// Debian has a wazo-python-<name>-packaging or wazo-<name>-packaging
+// checkout in the siblings directory. Passes when nothing is missing.
+func depsWazoPackaging() Rule {
+	return Rule{
+		ID:          "deps-wazo-packaging",
+		Title:       "Dependencies Debian lacks are packaged in a wazo-*-packaging repository",
+		Checklist:   "If a package is not available in Debian, we need to package the version in our repo like the other wazo-<name_dependencies>-packaging.",
+		Severity:    Info,
+		Rationale:   "Wazo's own packaging repositories (wazo-python-pyfcm-packaging...) are how a non-Debian dependency reaches a Wazo host.",
+		Remediation: "Create wazo-platform/wazo-python-<name>-packaging (VERSION + debian/) for each dependency Debian 13 lacks.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			deps, manifest := directDeps(s, env)
+			if manifest == "" {
+				return noManifest(s)
+			}
+			missing := missingFromDebian(deps)
+			if len(missing) == 0 {
+				return []Finding{pass("every dependency is in Debian 13 or Wazo Platform: nothing to package")}
+			}
+			if env.Siblings == "" {
+				return []Finding{unknown(fmt.Sprintf("%d dependencies are not in Debian; run with --siblings DIR holding the wazo-*-packaging checkouts", len(missing)))}
+			}
+			var out []Finding
+			for _, d := range missing {
+				short := parse.NormalizePyName(d.name[strings.LastIndex(d.name, "/")+1:])
+				found := false
+				for _, cand := range []string{"wazo-python-" + short + "-packaging", "wazo-" + short + "-packaging", "wazo-golang-" + short + "-packaging"} {
+					if st, err := os.Stat(filepath.Join(env.Siblings, cand)); err == nil && st.IsDir() {
+						found = true
+					}
+				}
+				if !found {
+					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is not in Debian and no wazo-*-%s-packaging checkout is in %s", d.name, short, env.Siblings)))
+				}
+			}
+			if len(out) == 0 {
+				out = append(out, pass(fmt.Sprintf("%d non-Debian dependencies have a wazo-*-packaging repository", len(missing))))
+			}
+			return out
+		},
+	}
+}

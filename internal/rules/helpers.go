@@ -1,0 +1,173 @@
+package rules
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// adduserValued are adduser/useradd options that take a value.
+var adduserValued = []string{"--home", "-d", "--shell", "-s", "--uid", "-u", "--gid", "-g", "--ingroup",
+	"--gecos", "--comment", "-c", "--firstuid", "--lastuid", "--firstgid", "--lastgid", "--conf", "-G", "--groups", "--add-extra-groups"}
+
+// serviceUser is the account the daemon runs as: config `user`, else the
+// unit's User=, else the system user the postinst creates, else the
+// package name (xivo's code default). where says which.
+func serviceUser(s *repo.Service) (user, where string) {
+	if s.Config != nil {
+		if u, ok := s.Config.String("user"); ok && u != "" {
+			return u, s.Config.Path
+		}
+	}
+	if s.Unit != nil {
+		if v, ok := s.Unit.Unit.Get("Service", "User"); ok {
+			return v.Text, s.Unit.Path
+		}
+	}
+	if c := createUser(s, ""); c != nil {
+		if p := c.Positional(adduserValued...); len(p) > 0 {
+			return p[len(p)-1], s.Postinst.Path
+		}
+	}
+	return s.Name, "default (package name)"
+}
+
+// createUser finds the postinst command creating a system user (adduser
+// --system / useradd --system); with user != "", only one creating it.
+func createUser(s *repo.Service, user string) *parse.Command {
+	if s.Postinst == nil {
+		return nil
+	}
+	for i, c := range s.Postinst.Commands {
+		n := c.Name()
+		if (n != "adduser" && n != "useradd") || !(c.Has("--system") || c.Has("-r")) {
+			continue
+		}
+		p := c.Positional(adduserValued...)
+		if len(p) == 0 {
+			continue
+		}
+		if user == "" || p[len(p)-1] == user {
+			return &s.Postinst.Commands[i]
+		}
+	}
+	return nil
+}
+
+// postinstLoc is "debian/x.postinst" and the line of c.
+func postinstLoc(s *repo.Service, c *parse.Command) (string, int) {
+	if s.Postinst == nil {
+		return "debian/" + s.Name + ".postinst", 0
+	}
+	if c == nil {
+		return s.Postinst.Path, 0
+	}
+	return s.Postinst.Path, c.Line
+}
+
+// servicePort is the port the daemon listens on: config rest_api.port, else
+// the api.yml x-xivo-port.
+func servicePort(s *repo.Service) (port int, path string, line int, ok bool) {
+	if s.Config != nil {
+		if p, ok := s.Config.Int("rest_api", "port"); ok {
+			return p, s.Config.Path, s.Config.Line("rest_api", "port"), true
+		}
+	}
+	if s.API != nil {
+		if p, ok := asInt(s.API.Merged["x-xivo-port"]); ok {
+			f, l := s.API.Where("x-xivo-port")
+			return p, f, l, true
+		}
+	}
+	return 0, "", 0, false
+}
+
+func asInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case float64:
+		return int(n), n == float64(int(n))
+	}
+	return 0, false
+}
+
+// sibling reads a file of a sibling checkout. ok=false with a reason when
+// no --siblings was given or the checkout or file is missing.
+func sibling(env *StaticEnv, repoName, file string) (data []byte, reason string, ok bool) {
+	if env.Siblings == "" {
+		return nil, "lives in " + repoName + "; run with --siblings DIR holding a " + repoName + "/ checkout", false
+	}
+	dir := filepath.Join(env.Siblings, repoName)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, "no " + repoName + "/ checkout in " + env.Siblings, false
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+	if err != nil {
+		return nil, repoName + ": cannot read " + file + ": " + err.Error(), false
+	}
+	return data, "", true
+}
+
+// lineOf returns the 1-based line of the first occurrence of needle (0 if absent).
+func lineOf(data []byte, needle string) int {
+	i := strings.Index(string(data), needle)
+	if i < 0 {
+		return 0
+	}
+	return strings.Count(string(data[:i]), "\n") + 1
+}
+
+// commandsNamed returns the postinst commands with a given program name.
+func commandsNamed(s *repo.Service, names ...string) []parse.Command {
+	if s.Postinst == nil {
+		return nil
+	}
+	var out []parse.Command
+	for _, c := range s.Postinst.Commands {
+		for _, n := range names {
+			if c.Name() == n {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// ownsTo reports whether a command (install -o U, chown U[:G]) hands path to user.
+func ownsTo(c parse.Command, user, target string) bool {
+	hasTarget := false
+	for _, a := range c.Args[1:] {
+		if a == target || strings.TrimSuffix(a, "/") == strings.TrimSuffix(target, "/") {
+			hasTarget = true
+		}
+	}
+	if !hasTarget {
+		return false
+	}
+	switch c.Name() {
+	case "install":
+		o, _ := c.Option("-o", "--owner")
+		g, _ := c.Option("-g", "--group")
+		return o == user || (g == user && strings.Contains(strings.Join(c.Args, " "), "-m"))
+	case "chown":
+		p := c.Positional()
+		if len(p) < 2 {
+			return false
+		}
+		owner, group, _ := strings.Cut(p[0], ":")
+		if owner == "" {
+			owner = group
+		}
+		return owner == user
+	}
+	return false
+}
+
+func dir(p string) string { return path.Dir(p) }
+
+func commandOf(args []string, line int) parse.Command { return parse.Command{Args: args, Line: line} }

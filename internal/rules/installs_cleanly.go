@@ -1,0 +1,137 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// installsCleanly: a fresh install leaves a configured, running service.
+//
+// Static: the postinst is a `set -e` script with the #DEBHELPER# token (so
+// dh_installsystemd's enable/start snippets run), control's Depends has
+// adduser when the postinst calls it, the unit is shipped for
+// dh_installsystemd, and debian/<pkg>.install ships every etc/ file the
+// other rules read (config, nginx location, monit check, rsyslog). Live: dpkg reports the package "install ok installed".
+func installsCleanly() Rule {
+	return Rule{
+		ID:        "installs-cleanly",
+		Title:     "A fresh install creates, enables and starts the service",
+		Checklist: "The service is correctly installed on a fresh install",
+		Severity:  Error,
+		Rationale: "debhelper enables and starts the unit only through the #DEBHELPER# snippets; a postinst that fails half-way leaves the package unconfigured.",
+		Remediation: "debian/<service>.postinst: `#!/bin/sh`, `set -e`, the configure work, then `#DEBHELPER#`; " +
+			"Depends: adduser; ship debian/<service>.service.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			var out []Finding
+			if s.Postinst == nil {
+				out = append(out, fail("debian/"+s.Name+".postinst", 0, "no postinst: nothing creates the user, log file or nginx link"))
+			} else {
+				data := env.Repo.Files[s.Postinst.Path]
+				if !strings.Contains(string(data), "#DEBHELPER#") {
+					out = append(out, fail(s.Postinst.Path, 0, "no #DEBHELPER# token: dh_installsystemd cannot enable and start the unit"))
+				}
+				if !setE(s.Postinst.Commands, data) {
+					out = append(out, fail(s.Postinst.Path, 1, "the postinst does not `set -e` (nor `#!/bin/sh -e`): a failing step goes unnoticed"))
+				}
+				if createUser(s, "") != nil && !contains(parse.DependsNames(s.Control.Get("Depends")), "adduser") && !contains(parse.DependsNames(s.Control.Get("Pre-Depends")), "adduser") {
+					out = append(out, fail("debian/control", s.Control.Line("Package"), "the postinst calls adduser but Depends lacks adduser"))
+				}
+			}
+			if s.Unit == nil {
+				out = append(out, fail("debian/"+s.Name+".service", 0, "no systemd unit ships with the package"))
+			}
+			out = append(out, notInstalled(s)...)
+			if len(out) == 0 {
+				out = append(out, pass(fmt.Sprintf("%s has set -e and #DEBHELPER#; unit %s", s.Postinst.Path, s.Unit.Path)))
+			}
+			return out
+		},
+		live: liveInstalled,
+	}
+}
+
+// notInstalled reports the files under etc/ that other rules rely on (the
+// config, nginx location, monit check, rsyslog and logrotate files) but
+// that debian/<pkg>.install does not ship: they pass in the repository and
+// are missing on the host.
+func notInstalled(s *repo.Service) []Finding {
+	var files []string
+	if s.Config != nil {
+		files = append(files, s.Config.Path)
+	}
+	for _, l := range s.Nginx {
+		files = append(files, l.Path)
+	}
+	for _, m := range s.Monit {
+		files = append(files, m.Path)
+	}
+	for _, r := range s.Rotate {
+		files = append(files, r.Path)
+	}
+	files = append(files, s.Rsyslog...)
+	var out []Finding
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f] || !strings.HasPrefix(f, "etc/") {
+			continue // debian/<pkg>.* files are installed by their dh_ tool
+		}
+		seen[f] = true
+		if s.Install == nil {
+			if s.Language == "python" {
+				out = append(out, unknown("no debian/"+s.Name+".install: "+f+" may be shipped by setup.py data_files, which this check does not read"))
+				continue
+			}
+			out = append(out, fail(f, 0, f+" is never installed: there is no debian/"+s.Name+".install"))
+			continue
+		}
+		if !s.Installed(f) {
+			out = append(out, fail(f, 0, f+" is not shipped: no debian/"+s.Name+".install line matches it"))
+		}
+	}
+	return out
+}
+
+func setE(cmds []parse.Command, data []byte) bool {
+	first, _, _ := strings.Cut(string(data), "\n")
+	if strings.HasPrefix(first, "#!") && strings.Contains(first, " -e") {
+		return true
+	}
+	for _, c := range cmds {
+		if c.Name() == "set" {
+			for _, a := range c.Args[1:] {
+				if strings.HasPrefix(a, "-") && strings.Contains(a, "e") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func liveInstalled(s *LiveService, _ *LiveEnv) []Finding {
+	data, err := s.Host.ReadFile("/var/lib/dpkg/status")
+	if err != nil {
+		return []Finding{unknown("cannot read the dpkg database: " + err.Error())}
+	}
+	for _, p := range parse.ParseDeb822(data) {
+		if p.Get("Package") == s.Name {
+			if st := p.Get("Status"); st != "install ok installed" {
+				return []Finding{fail("/var/lib/dpkg/status", p.Line("Package"), fmt.Sprintf("dpkg status of %s is %q", s.Name, st))}
+			}
+			return []Finding{pass(s.Name + " " + p.Get("Version") + " is installed and configured")}
+		}
+	}
+	return []Finding{unknown("no dpkg package named " + s.Name + " (installed from source?)")}
+}

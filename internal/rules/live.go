@@ -1,0 +1,221 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/host"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+)
+
+// LiveService is what the live probes know about one installed service.
+// Its expectations come from what the package installed (config.yml and
+// conf.d merged as xivo does, the unit file), never from a per-service list.
+type LiveService struct {
+	Name           string
+	Host           *host.Host
+	Config         map[string]any
+	ConfigProblems []string
+	UnitPath       string
+	Unit           *parse.Unit
+	UnitErr        error
+}
+
+// LiveEnv carries the audit-wide settings to live probes.
+type LiveEnv struct {
+	Ctx context.Context
+	// ConsulURL overrides the agent address from the service's config.
+	ConsulURL string
+	// NginxURL is the TLS front end (default https://127.0.0.1).
+	NginxURL string
+	// HTTP is the client for loopback probes (bounded by its Timeout).
+	HTTP *http.Client
+	// HTTPSInsecure is the client for nginx on loopback (self-signed certificate).
+	HTTPSInsecure *http.Client
+	// Command runs a read-only tool (systemctl is-active, monit summary)
+	// with a time bound; replaced in tests.
+	Command func(ctx context.Context, name string, args ...string) ([]byte, error)
+}
+
+func (s *LiveService) str(path ...string) string {
+	var v any = s.Config
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = m[k]
+	}
+	str, _ := v.(string)
+	return str
+}
+
+func (s *LiveService) num(path ...string) (int, bool) {
+	var v any = s.Config
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return 0, false
+		}
+		v = m[k]
+	}
+	return asInt(v)
+}
+
+// user is the account the service runs as: config user, unit User=, or its name.
+func (s *LiveService) user() string {
+	if u := s.str("user"); u != "" {
+		return u
+	}
+	if s.Unit != nil {
+		if v, ok := s.Unit.Get("Service", "User"); ok {
+			return v.Text
+		}
+	}
+	return s.Name
+}
+
+func (s *LiveService) logFile() string {
+	if l := s.str("log_file"); l != "" {
+		return l
+	}
+	return "/var/log/" + s.Name + ".log"
+}
+
+func (s *LiveService) pidFile() string {
+	if p := s.str("pid_file"); p != "" {
+		return p
+	}
+	if s.Unit != nil {
+		if v, ok := s.Unit.Get("Service", "PIDFile"); ok {
+			return v.Text
+		}
+	}
+	return ""
+}
+
+// AuditOptions configure a live audit.
+type AuditOptions struct {
+	Root      string   // "/" or "" for this host; an image root otherwise
+	Services  []string // restrict to these; nil finds them all
+	ConsulURL string
+	NginxURL  string
+	// ProbeTimeout bounds each probe (default 2 s).
+	ProbeTimeout time.Duration
+	// Concurrency bounds probes in flight (default 8).
+	Concurrency int
+	// Command overrides how tools are run (tests).
+	Command func(ctx context.Context, name string, args ...string) ([]byte, error)
+}
+
+// Audit runs every live probe of the catalogue against the Wazo services
+// installed under opts.Root, concurrently, each probe bounded in time. On an
+// image root, the probes needing a running system report unknown. The
+// error is for a root that cannot be read at all.
+func Audit(ctx context.Context, opts AuditOptions) (*Report, error) {
+	h := host.Open(opts.Root)
+	names := opts.Services
+	if len(names) == 0 {
+		var err error
+		if names, err = h.Services(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.ProbeTimeout <= 0 {
+		opts.ProbeTimeout = 2 * time.Second
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 8
+	}
+	env := LiveEnv{ConsulURL: opts.ConsulURL, NginxURL: opts.NginxURL, Command: opts.Command,
+		HTTP: &http.Client{Timeout: opts.ProbeTimeout}, HTTPSInsecure: insecureLoopbackClient(opts.ProbeTimeout)}
+	if env.NginxURL == "" {
+		env.NginxURL = "https://127.0.0.1"
+	}
+	if env.Command == nil {
+		env.Command = runTool
+	}
+	rep := &Report{Tool: "wazo-servicekit", Mode: "audit", Target: h.Root}
+	var live []Rule
+	for _, r := range All() {
+		if r.live != nil {
+			live = append(live, r)
+		}
+	}
+	rep.Services = make([]ServiceReport, len(names))
+	sem := make(chan struct{}, opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		s := &LiveService{Name: name, Host: h}
+		s.Config, s.ConfigProblems = h.Config(name)
+		s.UnitPath, s.Unit, s.UnitErr = h.Unit(name)
+		rep.Services[i] = ServiceReport{Name: name, Results: make([]Result, 0, len(live))}
+		results := make([][]Finding, len(live))
+		for j, r := range live {
+			wg.Add(1)
+			go func(j int, r Rule) {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				results[j] = runLive(ctx, r, s, env, opts.ProbeTimeout)
+			}(j, r)
+		}
+		wg.Wait()
+		for j, r := range live {
+			for _, f := range results[j] {
+				rep.Services[i].Results = append(rep.Services[i].Results, Result{Rule: r.ID, Service: name, Severity: r.Severity, Finding: f})
+			}
+		}
+		if len(s.ConfigProblems) > 0 {
+			for _, p := range s.ConfigProblems {
+				rep.Services[i].Results = append(rep.Services[i].Results, Result{Rule: "files-parse", Service: name, Severity: Error, Finding: fail("", 0, p)})
+			}
+		}
+	}
+	rep.Summarise()
+	return rep, nil
+}
+
+// runLive runs one probe with its own deadline; a probe that overruns or
+// panics reports unknown with the reason.
+func runLive(ctx context.Context, r Rule, s *LiveService, env LiveEnv, timeout time.Duration) []Finding {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	env.Ctx = ctx
+	done := make(chan []Finding, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- []Finding{unknown(fmt.Sprintf("internal error in probe %s: %v (please report it)", r.ID, p))}
+			}
+		}()
+		done <- r.live(s, &env)
+	}()
+	select {
+	case out := <-done:
+		if len(out) == 0 {
+			out = []Finding{unknown("the probe returned no verdict")}
+		}
+		return out
+	case <-ctx.Done():
+		return []Finding{unknown(fmt.Sprintf("probe did not answer within %s", timeout))}
+	}
+}
+
+// notLive is the unknown verdict of a probe that needs a running system.
+func notLive(s *LiveService, what string) Finding {
+	return unknown(what + ": " + s.Host.Root + " is an image root, nothing runs there")
+}
+
+func sortedKeys(m map[int]int) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}

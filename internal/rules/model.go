@@ -1,0 +1,112 @@
+// Package rules is the catalogue of the "New service guidelines" checklist:
+// one rule per checklist item (or clearly named part of one), each in its own
+// file with its documentation, a stable kebab-case ID, the exact checklist
+// text it implements, a severity, and its probes. `wazo-servicekit check`,
+// `wazo-servicekit audit` and wazo-doctord's REST API all use this catalogue
+// and the result model below, so an ID means the same thing everywhere.
+package rules
+
+import (
+	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
+	"github.com/wazo-platform/wazo-servicekit/internal/ports"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// Severity says how bad a failing rule is; --fail-on compares with it.
+type Severity string
+
+// Severities, from the most to the least severe.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+	Info    Severity = "info"
+)
+
+// Rank orders severities (error highest); unknown names rank 0.
+func (s Severity) Rank() int {
+	switch s {
+	case Error:
+		return 3
+	case Warning:
+		return 2
+	case Info:
+		return 1
+	}
+	return 0
+}
+
+// ParseSeverity validates a severity name given on the command line.
+func ParseSeverity(s string) (Severity, bool) {
+	v := Severity(s)
+	return v, v.Rank() > 0
+}
+
+// Status is a probe's verdict. Unknown means the probe could not see (no
+// sibling checkout, no permission, no agent) and always says why; it is
+// never turned into a pass.
+type Status string
+
+// Statuses.
+const (
+	Pass    Status = "pass"
+	Fail    Status = "fail"
+	Unknown Status = "unknown"
+)
+
+// Finding is what a probe reports: one verdict with where and why.
+type Finding struct {
+	Status   Status   `json:"status"`
+	Message  string   `json:"message"`
+	Path     string   `json:"path,omitempty"`
+	Line     int      `json:"line,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Result is a finding attributed to a rule and a service: the unit every
+// output format (text, JSON, SARIF, JUnit, doctord's API) is built from.
+type Result struct {
+	Rule     string   `json:"rule"`
+	Service  string   `json:"service"`
+	Severity Severity `json:"severity"`
+	Finding
+	// Suppressed holds the reason from the suppressions file when this
+	// failure was waived; suppressed failures never count against --fail-on.
+	Suppressed string `json:"suppressed,omitempty"`
+}
+
+// StaticEnv is what static probes may read besides the service itself.
+type StaticEnv struct {
+	Repo     *repo.Repo
+	Siblings string // directory holding wazo-service/, wazo-backup/, ...; "" when not given
+	Ports    *ports.Registry
+	Debian   *debiandata.Index
+}
+
+// Rule is one catalogue entry. The probe functions are not serialised; the
+// JSON form lists which probes exist in Probes.
+type Rule struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Checklist   string   `json:"checklist"`
+	Severity    Severity `json:"severity"`
+	Rationale   string   `json:"rationale"`
+	Remediation string   `json:"remediation"`
+	Probes      []string `json:"probes"`
+
+	static func(*repo.Service, *StaticEnv) []Finding
+	live   func(*LiveService, *LiveEnv) []Finding
+}
+
+// HasStatic reports whether the rule can check a source repository.
+func (r Rule) HasStatic() bool { return r.static != nil }
+
+// HasLive reports whether the rule can check a host or an image root.
+func (r Rule) HasLive() bool { return r.live != nil }
+
+func pass(msg string, ev ...string) Finding { return Finding{Status: Pass, Message: msg, Evidence: ev} }
+
+func fail(path string, line int, msg string, ev ...string) Finding {
+	return Finding{Status: Fail, Message: msg, Path: path, Line: line, Evidence: ev}
+}
+
+func unknown(msg string) Finding { return Finding{Status: Unknown, Message: msg} }

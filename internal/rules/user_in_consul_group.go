@@ -1,0 +1,78 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// consulGroup: a service reading the default consul config is in group consul.
+//
+// Static: if the package links /var/lib/consul/default_xivo_consul_*.yml
+// into its conf.d (debian/<pkg>.links) or its config names a file under
+// /var/lib/consul, the postinst adds the user to group consul (adduser USER
+// consul, usermod -aG consul USER). Otherwise the item does not apply: pass.
+func consulGroup() Rule {
+	return Rule{
+		ID:          "user-in-consul-group",
+		Title:       "The service user is in group consul when it reads the default consul config",
+		Checklist:   "The service default user is part of the consul group if the service needs the default consul config file",
+		Severity:    Warning,
+		Rationale:   "/var/lib/consul/default_xivo_consul_*.yml are 0640 consul:consul: a non-root reader needs the group.",
+		Remediation: "In the postinst, after creating the user: `adduser <user> consul`.",
+		static: func(s *repo.Service, _ *StaticEnv) []Finding {
+			var need string
+			for _, l := range s.Links {
+				if strings.Contains(l.Item, "/var/lib/consul/") {
+					need = l.Path
+				}
+			}
+			if s.Config != nil && need == "" && strings.Contains(string(s.Config.Data), "/var/lib/consul/") {
+				need = s.Config.Path
+			}
+			if need == "" {
+				return []Finding{pass("the package does not use the default consul config files under /var/lib/consul")}
+			}
+			user, _ := serviceUser(s)
+			for _, c := range commandsNamed(s, "adduser", "usermod", "gpasswd") {
+				args := " " + strings.Join(c.Args[1:], " ") + " "
+				if strings.Contains(args, " consul ") && strings.Contains(args, " "+user+" ") {
+					return []Finding{pass(fmt.Sprintf("%s:%d adds %s to consul", s.Postinst.Path, c.Line, user))}
+				}
+			}
+			p, _ := postinstLoc(s, nil)
+			return []Finding{fail(p, 0, fmt.Sprintf("%s reads /var/lib/consul files but the postinst never adds %s to group consul", need, user))}
+		},
+		live: liveConsulGroup,
+	}
+}
+
+func liveConsulGroup(s *LiveService, _ *LiveEnv) []Finding {
+	need := false
+	entries, _ := os.ReadDir(s.Host.Path("/etc/" + s.Name + "/conf.d"))
+	for _, e := range entries {
+		if t, err := os.Readlink(s.Host.Path("/etc/" + s.Name + "/conf.d/" + e.Name())); err == nil && strings.HasPrefix(t, "/var/lib/consul/") {
+			need = true
+		}
+	}
+	if !need {
+		return []Finding{pass("the service does not read the default consul config files")}
+	}
+	u, out := liveUserEntry(s)
+	if u == nil {
+		return out
+	}
+	g, err := s.Host.Group("consul")
+	if err != nil {
+		return []Finding{unknown(err.Error())}
+	}
+	if g == nil {
+		return []Finding{fail("/etc/group", 0, "no group consul, yet the service links /var/lib/consul files")}
+	}
+	if u.GID == g.GID || contains(g.Members, u.Name) {
+		return []Finding{pass(u.Name + " is in group consul")}
+	}
+	return []Finding{fail("/etc/group", g.Line, u.Name+" is not in group consul")}
+}

@@ -1,0 +1,72 @@
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+var shellListRe = regexp.MustCompile(`(?m)^\s*(wazo_services|default_services)="([^"]*)"`)
+
+// wazoServiceGroups returns the groups (wazo_services, default_services) of
+// bin/wazo-service naming the service.
+func wazoServiceGroups(data []byte, name string) (groups []string, line int) {
+	for _, m := range shellListRe.FindAllSubmatchIndex(data, -1) {
+		list := string(data[m[4]:m[5]])
+		for _, w := range strings.Fields(list) {
+			if w == name {
+				groups = append(groups, string(data[m[2]:m[3]]))
+				line = strings.Count(string(data[:m[0]]), "\n") + 1
+			}
+		}
+	}
+	return groups, line
+}
+
+// wazoServiceListed: the service is in wazo-service's lists.
+//
+// Static (with --siblings): wazo-service/bin/wazo-service names the package
+// in wazo_services or default_services, and wazo_service/main.py lists it.
+// Unknown without a wazo-service checkout.
+func wazoServiceListed() Rule {
+	return Rule{
+		ID:        "wazo-service-listed",
+		Title:     "wazo-service starts, stops and reports the service",
+		Checklist: "The service is added to wazo-service if necessary",
+		Severity:  Warning,
+		Rationale: "wazo-service is how operators and wazo-upgrade stop and start the platform in order; a daemon missing from it keeps running during upgrades and restores.",
+		Remediation: "Add the package to default_services (runs on HA secondaries) or wazo_services (stopped there) in bin/wazo-service, " +
+			"and to DEFAULT_SERVICES / WAZO_SERVICES in wazo_service/main.py.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			data, why, ok := sibling(env, "wazo-service", "bin/wazo-service")
+			if !ok {
+				return []Finding{unknown(why)}
+			}
+			groups, line := wazoServiceGroups(data, s.Name)
+			if len(groups) == 0 {
+				return []Finding{fail("", 0, "wazo-service/bin/wazo-service lists "+s.Name+" in neither wazo_services nor default_services")}
+			}
+			out := []Finding{pass(fmt.Sprintf("wazo-service/bin/wazo-service:%d lists it in %s", line, groups[0]))}
+			if py, why, ok := sibling(env, "wazo-service", "wazo_service/main.py"); !ok {
+				out = append(out, unknown(why))
+			} else if !strings.Contains(string(py), "'"+s.Short()+"'") && !strings.Contains(string(py), "'"+s.Name+"'") {
+				out = append(out, fail("", 0, "wazo-service/wazo_service/main.py does not list "+s.Short()))
+			}
+			return out
+		},
+		live: liveWazoServiceListed,
+	}
+}
+
+func liveWazoServiceListed(s *LiveService, _ *LiveEnv) []Finding {
+	data, err := s.Host.ReadFile("/usr/bin/wazo-service")
+	if err != nil {
+		return []Finding{unknown("wazo-service is not installed here: " + err.Error())}
+	}
+	if g, _ := wazoServiceGroups(data, s.Name); len(g) > 0 {
+		return []Finding{pass("/usr/bin/wazo-service lists it in " + g[0])}
+	}
+	return []Finding{fail("/usr/bin/wazo-service", 0, "wazo-service lists "+s.Name+" in no group")}
+}

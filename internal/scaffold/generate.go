@@ -1,0 +1,3 @@
+package scaffold
+
+//go:generate go run ./internal/copydoctord -root ../.. -out testdata/doctord

@@ -1,0 +1,462 @@
+// Package scaffold writes a new Wazo service repository (`wazo-servicekit
+// new`): a daemon on the kit that already passes the "New service
+// guidelines" checklist, and the patches the other Wazo repositories need
+// for it. Packaging, shipped config, main and config layers are derived
+// mechanically from wazo-doctord's own files (derive.go), so the flagship
+// daemon and every generated service stay the same; the rest comes from
+// templates/.
+package scaffold
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"go/format"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/ports"
+	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/udiff"
+)
+
+//go:embed all:templates
+var templates embed.FS
+
+// Options are the answers to `wazo-servicekit new`.
+type Options struct {
+	Name        string // wazo-<name>: the repository, package, binary and user
+	Dir         string // the parent directory; the repository is Dir/Name ("" = current directory)
+	Port        int    // 0: the next free port of the registry
+	APIVersion  string // "" = 1.0
+	HAGroup     string // "default" (runs on HA secondaries) or "wazo" (stopped there); "" = default
+	Description string // one line; "" = "Wazo <short> service"
+	// SiblingsDir holds checkouts wazo-service/, wazo-backup/,
+	// wazo-acceptance/, wazo-platform.org/; "" = patch fixtures made from
+	// the documented formats.
+	SiblingsDir string
+	// KitDir is a local wazo-servicekit checkout for go.mod's replace line
+	// (how the new repository builds offline); "" = none.
+	KitDir string
+	// Registry is the port registry; nil = the kit's (ports.Load).
+	Registry *ports.Registry
+
+	// existing is set by Update: the service and its port may already be
+	// in the registry (they are its own).
+	existing bool
+}
+
+// Project is a rendered repository, not yet written.
+type Project struct {
+	Root       string            // where Write puts it
+	Port       int               // the port chosen
+	PortReason string            // why that port
+	Files      map[string][]byte // by slash path relative to Root
+	Mode       map[string]fs.FileMode
+	Patches    []string // sibling patch files among Files
+}
+
+// values are what the templates and rewrites substitute.
+type values struct {
+	Name, Short, Pkg, Module string
+	Port                     int
+	APIVersion, HAGroup      string
+	Description              string
+	KitVersion, KitDir       string
+	Requires                 []string
+	examplePaths             string
+	exampleDefinitions       string
+	rotateCount              int    // from the derived logrotate file, for log_files.md
+	rotateFrequency          string // Daily, Weekly, ...
+}
+
+var (
+	nameRe       = regexp.MustCompile(`^wazo-[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	apiVersionRe = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+)
+
+// reservedPkg are package names the generated main.go and app.go already
+// import: a service package with one of them would not compile, so it gets
+// a "svc" suffix (and Go keywords too).
+var reservedPkg = map[string]bool{
+	"apispec": true, "auth": true, "bus": true, "config": true, "consul": true, "daemon": true,
+	"logging": true, "rest": true, "status": true, "http": true, "os": true, "embed": true,
+	"main": true, "yaml": true, "slog": true, "json": true, "fmt": true, "sync": true, "rand": true,
+	"sort": true, "strings": true, "net": true, "io": true, "testing": true, "url": true, "strconv": true,
+	"break": true, "case": true, "chan": true, "const": true, "continue": true, "default": true,
+	"defer": true, "else": true, "fallthrough": true, "for": true, "func": true, "go": true,
+	"goto": true, "if": true, "import": true, "interface": true, "map": true, "package": true,
+	"range": true, "return": true, "select": true, "struct": true, "switch": true, "type": true, "var": true,
+}
+
+// ValidateName checks a service name: wazo-<name>, lowercase letters,
+// digits and single dashes, at most 32 characters (the system user's name
+// limit).
+func ValidateName(name string) error {
+	if !nameRe.MatchString(name) {
+		return fmt.Errorf("service name %q: want wazo-<name> in lowercase letters, digits and dashes, starting with a letter (e.g. wazo-exampled)", name)
+	}
+	if len(name) > 32 {
+		return fmt.Errorf("service name %q: %d characters, at most 32 (it is also the system user's name)", name, len(name))
+	}
+	return nil
+}
+
+// choosePort returns the port to use and why, or why the asked one is refused.
+func choosePort(reg *ports.Registry, asked int, name string) (int, string, error) {
+	if asked == 0 {
+		p, why := reg.Next()
+		return p, why, nil
+	}
+	switch {
+	case asked < 1 || asked > 65535:
+		return 0, "", fmt.Errorf("port %d: not a TCP port (1-65535)", asked)
+	case reg.IsCommonTestPort(asked):
+		return 0, "", fmt.Errorf("port %d is a common test port (the checklist: \"ports not usually used for testing HTTP\"); leave --port out to get the next free one", asked)
+	case len(reg.Owners(asked)) > 0:
+		o := reg.Owners(asked)[0]
+		return 0, "", fmt.Errorf("port %d is taken by %s in the port registry (%s); leave --port out to get the next free one", asked, o.Daemon, o.Source)
+	case !reg.InBlock(asked):
+		return 0, "", fmt.Errorf("port %d is outside Wazo's HTTP API block %d-%d (the checklist: ports from 9486 upward)", asked, reg.BlockStart, reg.BlockEnd)
+	}
+	return asked, fmt.Sprintf("asked with --port; free in the registry and in the block %d-%d", reg.BlockStart, reg.BlockEnd), nil
+}
+
+// resolve validates the options and computes every value.
+func resolve(opts Options) (*values, int, string, error) {
+	if err := ValidateName(opts.Name); err != nil {
+		return nil, 0, "", err
+	}
+	reg := opts.Registry
+	if reg == nil {
+		var err error
+		if reg, err = ports.Load(); err != nil {
+			return nil, 0, "", err
+		}
+	}
+	if ps := reg.PortsOf(opts.Name); len(ps) > 0 && !opts.existing {
+		return nil, 0, "", fmt.Errorf("%s already exists: the port registry gives it port %d", opts.Name, ps[0])
+	}
+	port, why, err := choosePort(reg, opts.Port, opts.Name)
+	if err != nil && opts.existing && opts.Port != 0 {
+		owners := reg.Owners(opts.Port)
+		if len(owners) > 0 && owners[0].Daemon == opts.Name {
+			port, why, err = opts.Port, "recorded in .servicekit.yml (registered for this service)", nil
+		}
+	}
+	if err != nil {
+		return nil, 0, "", err
+	}
+	ver := opts.APIVersion
+	if ver == "" {
+		ver = "1.0"
+	}
+	if !apiVersionRe.MatchString(ver) {
+		return nil, 0, "", fmt.Errorf("API version %q: want <major>.<minor>, e.g. 1.0", ver)
+	}
+	group := opts.HAGroup
+	if group == "" {
+		group = "default"
+	}
+	if group != "default" && group != "wazo" {
+		return nil, 0, "", fmt.Errorf("HA group %q: want default (keeps running on HA secondaries) or wazo (stopped there)", group)
+	}
+	short := strings.TrimPrefix(opts.Name, "wazo-")
+	desc := strings.TrimSpace(opts.Description)
+	if desc == "" {
+		desc = "Wazo " + short + " service"
+	}
+	desc = strings.TrimSuffix(desc, ".")
+	if len(desc) > 72 {
+		return nil, 0, "", fmt.Errorf("description: %d characters, at most 72 (it is the Debian package synopsis)", len(desc))
+	}
+	for _, r := range desc {
+		if !unicode.IsPrint(r) {
+			return nil, 0, "", fmt.Errorf("description %q: only printable characters, on one line", desc)
+		}
+	}
+	pkg := strings.ReplaceAll(short, "-", "")
+	if reservedPkg[pkg] {
+		pkg += "svc"
+	}
+	reqs, _, err := kitRequires()
+	if err != nil {
+		return nil, 0, "", err
+	}
+	var requires []string
+	for _, r := range reqs {
+		if strings.HasPrefix(r, "gopkg.in/yaml.v3 ") {
+			requires = append(requires, r) // imported by the generated code
+		} else {
+			requires = append(requires, r+" // indirect")
+		}
+	}
+	kitDir := opts.KitDir
+	if kitDir != "" {
+		if kitDir, err = filepath.Abs(kitDir); err != nil {
+			return nil, 0, "", err
+		}
+	}
+	v := &values{
+		Name: opts.Name, Short: short, Pkg: pkg, Module: "github.com/wazo-platform/" + opts.Name,
+		Port: port, APIVersion: ver, HAGroup: group, Description: desc,
+		KitVersion: kitVersion(), KitDir: kitDir, Requires: requires,
+	}
+	return v, port, why, nil
+}
+
+// Plan renders the repository in memory: every check of Generate but the
+// one on the target directory, and nothing written.
+func Plan(opts Options) (*Project, error) {
+	v, port, why, err := resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	p := &Project{Root: filepath.Join(dir, opts.Name), Port: port, PortReason: why,
+		Files: map[string][]byte{}, Mode: map[string]fs.FileMode{}}
+	derived, err := deriveAll(v)
+	if err != nil {
+		return nil, err
+	}
+	for f, data := range derived {
+		p.Files[f] = data
+	}
+	if err := renderTemplates(v, p); err != nil {
+		return nil, err
+	}
+	for f, data := range p.Files {
+		if strings.HasSuffix(f, ".go") {
+			formatted, err := format.Source(data)
+			if err != nil {
+				return nil, fmt.Errorf("scaffold: generated %s does not parse: %v", f, err)
+			}
+			p.Files[f] = formatted
+		}
+	}
+	_, sum, _ := kitRequires()
+	p.Files["go.sum"] = sum
+	for _, f := range []string{"debian/rules", ".ci/run", "debian/" + v.Name + ".postinst", "debian/" + v.Name + ".postrm", "scripts/build-deb.sh", "scripts/trixie-root.sh"} {
+		if _, ok := p.Files[f]; ok {
+			p.Mode[f] = 0o755
+		}
+	}
+	if err := readRotation(v, p.Files["debian/"+v.Name+".logrotate"]); err != nil {
+		return nil, err
+	}
+	patches, err := siblingPatches(v, opts.SiblingsDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, sp := range patches {
+		f := "sibling-patches/" + sp.file
+		p.Files[f] = []byte(sp.text)
+		p.Patches = append(p.Patches, f)
+	}
+	if opts.KitDir != "" {
+		// The kit's port registry: the entry that makes the port taken.
+		reg, err := os.ReadFile(filepath.Join(opts.KitDir, "ports", "registry.yml"))
+		if err != nil {
+			return nil, fmt.Errorf("--kit %s: %v", opts.KitDir, err)
+		}
+		sp := siblingPatch{repo: "wazo-servicekit", file: "wazo-servicekit.diff"}
+		text, note := addRegistryEntry(string(reg), v)
+		if text != "" {
+			sp.text = udiff.File("ports/registry.yml", reg, []byte(text), false)
+			p.Files["sibling-patches/"+sp.file] = []byte(sp.text)
+			p.Patches = append(p.Patches, "sibling-patches/"+sp.file)
+		}
+		sp.notes = append(sp.notes, note)
+		patches = append(patches, sp)
+	}
+	p.Files["sibling-patches/README.md"] = []byte(siblingReadme(v, patches))
+	sort.Strings(p.Patches)
+	manifest, err := servicekitYAML(v, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	p.Files[".servicekit.yml"] = manifest
+	return p, nil
+}
+
+// Generate writes the repository Dir/Name for opts. It never overwrites: an
+// existing Dir/Name is an error. The files are written to a temporary
+// directory next to it and renamed into place, so a failure leaves nothing.
+func Generate(opts Options) error {
+	p, err := Plan(opts)
+	if err != nil {
+		return err
+	}
+	return p.Write()
+}
+
+// Write puts the project on disk at p.Root, which must not exist.
+func (p *Project) Write() error {
+	if _, err := os.Lstat(p.Root); err == nil {
+		return fmt.Errorf("%s already exists: wazo-servicekit new never overwrites; choose another --dir or remove it", p.Root)
+	} else if !os.IsNotExist(err) {
+		return err
+	}
+	parent := filepath.Dir(p.Root)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(p.Root)+".new-")
+	if err != nil {
+		return err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(tmp)
+		}
+	}()
+	for _, f := range p.names() {
+		if err := p.writeFile(tmp, f, p.Files[f]); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p.Root); err != nil {
+		return fmt.Errorf("moving the new repository into place: %v", err)
+	}
+	ok = true
+	return nil
+}
+
+// names lists the project's files in order.
+func (p *Project) names() []string {
+	names := make([]string, 0, len(p.Files))
+	for f := range p.Files {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// writeFile writes data as file f of the project under dir, with f's mode
+// (0644 unless p.Mode says otherwise), whatever the umask.
+func (p *Project) writeFile(dir, f string, data []byte) error {
+	dst := filepath.Join(dir, filepath.FromSlash(f))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	mode := p.Mode[f]
+	if mode == 0 {
+		mode = 0o644
+	}
+	if err := os.WriteFile(dst, data, mode); err != nil {
+		return err
+	}
+	return os.Chmod(dst, mode)
+}
+
+// renderTemplates renders templates/ into p: "__PKG__" in a path is the
+// service's Go package, ".tmpl" is dropped, gitignore becomes .gitignore.
+func renderTemplates(v *values, p *Project) error {
+	return fs.WalkDir(templates, "templates", func(f string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := templates.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		t, err := template.New(f).Option("missingkey=error").Parse(string(data))
+		if err != nil {
+			return fmt.Errorf("scaffold template %s: %v", f, err)
+		}
+		var buf bytes.Buffer
+		if err := t.Execute(&buf, v); err != nil {
+			return fmt.Errorf("scaffold template %s: %v", f, err)
+		}
+		out := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".tmpl")
+		out = strings.ReplaceAll(out, "__PKG__", v.Pkg)
+		if path.Base(out) == "gitignore" {
+			out = path.Join(path.Dir(out), ".gitignore")
+		}
+		if !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
+			buf.WriteByte('\n')
+		}
+		p.Files[out] = buf.Bytes()
+		return nil
+	})
+}
+
+// Manifest is .servicekit.yml: the answers and the kit version, so that a
+// later `wazo-servicekit update` can re-render the same project with a newer
+// kit and three-way-merge it into local edits (Update; the old rendering is
+// found in the repository's git history by the sha256 recorded in Files).
+type Manifest struct {
+	ServicekitVersion string            `yaml:"servicekit_version"`
+	Name              string            `yaml:"name"`
+	Short             string            `yaml:"short"`
+	GoPackage         string            `yaml:"go_package"`
+	Port              int               `yaml:"port"`
+	PortReason        string            `yaml:"port_reason"`
+	APIVersion        string            `yaml:"api_version"`
+	HAGroup           string            `yaml:"ha_group"`
+	Description       string            `yaml:"description"`
+	Siblings          string            `yaml:"siblings"`
+	RegistryEntry     string            `yaml:"registry_entry"`
+	Files             map[string]string `yaml:"files"` // sha256 of each generated file: the base of a three-way merge
+}
+
+func servicekitYAML(v *values, p *Project, opts Options) ([]byte, error) {
+	m := Manifest{
+		ServicekitVersion: v.KitVersion, Name: v.Name, Short: v.Short, GoPackage: v.Pkg,
+		Port: v.Port, PortReason: p.PortReason, APIVersion: v.APIVersion, HAGroup: v.HAGroup,
+		Description: v.Description, Siblings: "documented formats (conventions.md)",
+		RegistryEntry: registryEntry(v), Files: map[string]string{},
+	}
+	if opts.SiblingsDir != "" {
+		m.Siblings = "checkouts under " + opts.SiblingsDir
+	}
+	for f, data := range p.Files {
+		m.Files[f] = sha256Hex(data)
+	}
+	data, err := yaml.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	head := "# Written by `wazo-servicekit new`: the answers and the kit version this\n" +
+		"# repository was generated with (files: sha256 of each file as generated).\n"
+	return append([]byte(head), data...), nil
+}
+
+// registryEntry is the line to add to wazo-servicekit's ports/registry.yml.
+func registryEntry(v *values) string {
+	return fmt.Sprintf("{port: %d, daemon: %s, proto: HTTP/TCP, listen: 127.0.0.1, source: %s (wazo-servicekit new)}", v.Port, v.Name, v.Module)
+}
+
+var (
+	rotateRe = regexp.MustCompile(`(?m)^\s*rotate\s+([0-9]+)\s*$`)
+	periodRe = regexp.MustCompile(`(?m)^\s*(hourly|daily|weekly|monthly|yearly)\s*$`)
+)
+
+// readRotation takes log_files.md's "Number of archived files" and
+// "Rotation frequence" from the logrotate file the package ships.
+func readRotation(v *values, logrotate []byte) error {
+	n := rotateRe.FindSubmatch(logrotate)
+	f := periodRe.FindSubmatch(logrotate)
+	if n == nil || f == nil {
+		return fmt.Errorf("scaffold: the derived debian/%s.logrotate has no rotate N or period line", v.Name)
+	}
+	v.rotateCount, _ = strconv.Atoi(string(n[1]))
+	v.rotateFrequency = strings.ToUpper(string(f[1][:1])) + string(f[1][1:])
+	return nil
+}

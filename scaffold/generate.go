@@ -1,3 +1,0 @@
-package scaffold
-
-//go:generate go run ./internal/copydoctord -root .. -out testdata/doctord
