@@ -75,6 +75,6 @@ func cmdNew(args []string, stdout io.Writer) error {
 	if opts.KitDir == "" {
 		fmt.Fprintf(stdout, "note: go.mod requires the published wazo-servicekit module; to build against a checkout (offline), run new with --kit DIR\n")
 	}
-	fmt.Fprintf(stdout, "next: cd %s && make test; add the port to wazo-servicekit's ports/registry.yml (see sibling-patches/README.md)\n", p.Root)
+	fmt.Fprintf(stdout, "next: cd %s && make test; add the port to wazo-servicekit's internal/ports/registry.yml (see sibling-patches/README.md)\n", p.Root)
 	return nil
 }

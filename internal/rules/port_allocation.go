@@ -12,7 +12,7 @@ import (
 //
 // Static: every port the service declares (config rest_api.port and
 // advertise_port, api.yml x-xivo-port, nginx proxy_pass) is not a common test HTTP port,
-// lies in the 9486+ block or is the port ports/registry.yml records for
+// lies in the 9486+ block or is the port internal/ports/registry.yml records for
 // this very service (a justified historical port such as webhookd's 9300),
 // and no other daemon of the registry uses it.
 func portAllocation() Rule {
@@ -24,7 +24,7 @@ func portAllocation() Rule {
 		Rationale: "Wazo daemons share one host: two daemons on one port means one fails to start, and a test port (8080...) " +
 			"collides with developers' tools. New daemons take the next unused port of the 9486+ block.",
 		Remediation: "Run `wazo-servicekit ports next` and use that port in config.yml rest_api.port, service_discovery.advertise_port, " +
-			"api.yml x-xivo-port and the nginx proxy_pass; add it to ports/registry.yml and network.md.",
+			"api.yml x-xivo-port and the nginx proxy_pass; add it to internal/ports/registry.yml and network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			decl := declaredPorts(s)
 			if len(decl) == 0 {
@@ -67,7 +67,7 @@ func allocate(reg *ports.Registry, name string, d portDecl) []Finding {
 	if len(out) == 0 {
 		why := "in the block"
 		if owned {
-			why = "registered for " + name + " in ports/registry.yml"
+			why = "registered for " + name + " in internal/ports/registry.yml"
 		}
 		out = append(out, pass(fmt.Sprintf("port %d (%s %s:%d): %s, unique, not a test port", port, d.name, path, line, why)))
 	}

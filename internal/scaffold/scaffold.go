@@ -267,14 +267,14 @@ func Plan(opts Options) (*Project, error) {
 	}
 	if opts.KitDir != "" {
 		// The kit's port registry: the entry that makes the port taken.
-		reg, err := os.ReadFile(filepath.Join(opts.KitDir, "ports", "registry.yml"))
+		reg, err := os.ReadFile(filepath.Join(opts.KitDir, "internal", "ports", "registry.yml"))
 		if err != nil {
 			return nil, fmt.Errorf("--kit %s: %v", opts.KitDir, err)
 		}
 		sp := siblingPatch{repo: "wazo-servicekit", file: "wazo-servicekit.diff"}
 		text, note := addRegistryEntry(string(reg), v)
 		if text != "" {
-			sp.text = udiff.File("ports/registry.yml", reg, []byte(text), false)
+			sp.text = udiff.File("internal/ports/registry.yml", reg, []byte(text), false)
 			p.Files["sibling-patches/"+sp.file] = []byte(sp.text)
 			p.Patches = append(p.Patches, "sibling-patches/"+sp.file)
 		}
@@ -438,7 +438,7 @@ func servicekitYAML(v *values, p *Project, opts Options) ([]byte, error) {
 	return append([]byte(head), data...), nil
 }
 
-// registryEntry is the line to add to wazo-servicekit's ports/registry.yml.
+// registryEntry is the line to add to wazo-servicekit's internal/ports/registry.yml.
 func registryEntry(v *values) string {
 	return fmt.Sprintf("{port: %d, daemon: %s, proto: HTTP/TCP, listen: 127.0.0.1, source: %s (wazo-servicekit new)}", v.Port, v.Name, v.Module)
 }

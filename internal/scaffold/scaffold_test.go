@@ -17,7 +17,7 @@ import (
 
 func kitRoot(t testing.TB) string {
 	t.Helper()
-	root, err := filepath.Abs("..")
+	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestCopiesAreCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range stale {
-		t.Errorf("scaffold/testdata/doctord is stale: %s (run `go generate ./scaffold`)", s)
+		t.Errorf("scaffold/testdata/doctord is stale: %s (run `go generate ./internal/scaffold`)", s)
 	}
 }
 

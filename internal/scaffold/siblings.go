@@ -659,7 +659,7 @@ func siblingReadme(v *values, patches []siblingPatch) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "## wazo-servicekit: the port registry\n\nAdd to `ports/registry.yml`:\n\n    - %s\n", registryEntry(v))
+	fmt.Fprintf(&b, "## wazo-servicekit: the port registry\n\nAdd to `internal/ports/registry.yml`:\n\n    - %s\n", registryEntry(v))
 	fmt.Fprintf(&b, "\nThe historical `features/daily/service_discovery.feature` of wazo-acceptance was deleted in\n2022 with its step (consul is no longer installed by default): the scenario needs that\nstep back, or a consul-enabled test environment, to run.\n")
 	return b.String()
 }
@@ -688,7 +688,7 @@ func WriteFixtureSiblings(dir string) error {
 var registryLineRe = regexp.MustCompile(`^\s*- \{port: ([0-9]+),`)
 
 // addRegistryEntry inserts the service's entry in wazo-servicekit's
-// ports/registry.yml, in port order, in the style of the line before it.
+// internal/ports/registry.yml, in port order, in the style of the line before it.
 func addRegistryEntry(old string, v *values) (string, string) {
 	lines := strings.Split(old, "\n")
 	last, indent := -1, "  "
@@ -698,18 +698,18 @@ func addRegistryEntry(old string, v *values) (string, string) {
 			continue
 		}
 		if strings.Contains(l, "daemon: "+v.Name+",") {
-			return "", "ports/registry.yml already has " + v.Name
+			return "", "internal/ports/registry.yml already has " + v.Name
 		}
 		if p, _ := strconv.Atoi(m[1]); p <= v.Port {
 			last, indent = i, l[:strings.Index(l, "-")]
 		}
 	}
 	if last < 0 {
-		return "", "ports/registry.yml: no port line found: add the entry by hand"
+		return "", "internal/ports/registry.yml: no port line found: add the entry by hand"
 	}
 	entry := indent + "- " + registryEntry(v)
 	out := append(append(append([]string{}, lines[:last+1]...), entry), lines[last+1:]...)
-	return strings.Join(out, "\n"), fmt.Sprintf("ports/registry.yml: port %d registered for %s", v.Port, v.Name)
+	return strings.Join(out, "\n"), fmt.Sprintf("internal/ports/registry.yml: port %d registered for %s", v.Port, v.Name)
 }
 
 var dependsItemRe = regexp.MustCompile(`^ (wazo-[a-z0-9-]+),$`)

@@ -276,19 +276,19 @@ func TestSiblingsDirMissingFileIsNamed(t *testing.T) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestRegistryPatchMakesThePortTaken: with --kit, the patch to the kit's
-// ports/registry.yml applies, and the patched registry gives the port to
+// internal/ports/registry.yml applies, and the patched registry gives the port to
 // the new service and a later `new` the next one.
 func TestRegistryPatchMakesThePortTaken(t *testing.T) {
 	needGit(t)
 	kit := t.TempDir()
-	data, err := os.ReadFile(filepath.Join(kitRoot(t), "ports", "registry.yml"))
+	data, err := os.ReadFile(filepath.Join(kitRoot(t), "internal", "ports", "registry.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Join(kit, "ports"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(kit, "internal", "ports"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(kit, "ports", "registry.yml"), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(kit, "internal", "ports", "registry.yml"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	git(t, kit, "init", "-q")
@@ -302,7 +302,7 @@ func TestRegistryPatchMakesThePortTaken(t *testing.T) {
 	}
 	git(t, kit, "apply", "--check", patch)
 	git(t, kit, "apply", patch)
-	patched, err := os.ReadFile(filepath.Join(kit, "ports", "registry.yml"))
+	patched, err := os.ReadFile(filepath.Join(kit, "internal", "ports", "registry.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ const serviceRepoEnv = "E2E_SERVICE_REPO"
 
 // plannedService is the generated service under test: the one in
 // $E2E_SERVICE_REPO (from its .servicekit.yml), or what `new wazo-exampled`
-// makes today (the port is the next free one of ports/registry.yml).
+// makes today (the port is the next free one of internal/ports/registry.yml).
 func plannedService(t *testing.T) service {
 	t.Helper()
 	if dir := os.Getenv(serviceRepoEnv); dir != "" {

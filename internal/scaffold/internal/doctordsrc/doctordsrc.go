@@ -15,7 +15,7 @@ import (
 	"strings"
 )
 
-// CopiesDir is where `go generate ./scaffold` keeps, relative to scaffold/,
+// CopiesDir is where `go generate ./internal/scaffold` keeps, relative to internal/scaffold/,
 // the copies of wazo-doctord's files. They sit under
 // testdata/ so that neither `go build` (the Go files among them) nor the
 // repository checker (the debian/ and etc/ files) take them for the real
@@ -118,7 +118,7 @@ func git(root string, stdin *bytes.Buffer, args ...string) ([]byte, error) {
 }
 
 // Copy replaces out with fresh copies of List(root).
-// `go generate ./scaffold` runs it; TestCopiesAreCurrent fails until it is
+// `go generate ./internal/scaffold` runs it; TestCopiesAreCurrent fails until it is
 // run again after any change to those files.
 func Copy(root, out string) error {
 	files, err := List(root)
