@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wazo-platform/wazo-servicekit/rest"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/rest"
 )
 
 // Auditor runs the live audit of this host. The real one reads the host

@@ -17,8 +17,8 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/daemon"
-	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 	"github.com/wazo-platform/wazo-servicekit/status"
 )
 

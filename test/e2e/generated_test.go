@@ -19,8 +19,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 const generatedName = "wazo-exampled"
