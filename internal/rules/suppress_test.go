@@ -3,24 +3,35 @@ package rules
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSuppressions(t *testing.T) {
+	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	const head = "suppressions:\n  - rule: monit-check\n    owner: jdoe@wazo.io\n"
 	cases := []struct {
 		name, file  string
 		wantErr     string
 		suppressed  bool // the monit-check failure is waived
+		expiredNote bool // the failure says its waiver expired
 		unusedCount int
 	}{
-		{"waives with a reason", "suppressions:\n  - rule: monit-check\n    reason: systemd Restart= supervises it\n", "", true, 0},
-		{"path glob", "suppressions:\n  - rule: monit-check\n    path: \"etc/monit/**\"\n    reason: r\n", "", true, 0},
-		{"other path", "suppressions:\n  - rule: monit-check\n    path: \"debian/*\"\n    reason: r\n", "", false, 1},
-		{"other service", "suppressions:\n  - rule: monit-check\n    service: wazo-other\n    reason: r\n", "", false, 1},
-		{"unused", "suppressions:\n  - rule: monit-check\n    reason: r\n  - rule: api-spec\n    reason: stale\n", "", true, 1},
-		{"no reason", "suppressions:\n  - rule: monit-check\n", ".servicekit-suppressions.yml:2: suppression of monit-check has no reason", false, 0},
-		{"unknown rule", "suppressions:\n  - rule: no-such\n    reason: r\n", ".servicekit-suppressions.yml:2: no rule \"no-such\"", false, 0},
-		{"bad yaml", "suppressions: [\n", ".servicekit-suppressions.yml: yaml", false, 0},
-		{"bad glob", "suppressions:\n  - rule: monit-check\n    path: \"[\"\n    reason: r\n", "bad path glob", false, 0},
+		{"waives with a reason", head + "    reason: systemd Restart= supervises it\n", "", true, false, 0},
+		{"path glob", head + "    path: \"etc/monit/**\"\n    reason: r\n", "", true, false, 0},
+		{"other path", head + "    path: \"debian/*\"\n    reason: r\n", "", false, false, 1},
+		{"other service", head + "    service: wazo-other\n    reason: r\n", "", false, false, 1},
+		{"unused", head + "    reason: r\n  - rule: api-spec\n    owner: o\n    reason: stale\n", "", true, false, 1},
+		{"expires later", head + "    expires: 2026-06-15\n    reason: r\n", "", true, false, 0},
+		{"date-time reached, other zone", head + "    expires: 2026-06-15T13:00:00+01:00\n    reason: r\n", "", false, true, 0},
+		{"expired", head + "    expires: 2026-06-14\n    reason: r\n", "", false, true, 0},
+		{"expired date-time", head + "    expires: \"2026-06-15T11:59:59Z\"\n    reason: r\n", "", false, true, 0},
+		{"no reason", "suppressions:\n  - rule: monit-check\n    owner: o\n", ".servicekit-suppressions.yml:2: suppression of monit-check has no reason", false, false, 0},
+		{"no owner", "suppressions:\n  - rule: monit-check\n    reason: r\n", ".servicekit-suppressions.yml:2: suppression of monit-check has no owner", false, false, 0},
+		{"malformed date", head + "    reason: r\n    expires: 31/12/2026\n", ".servicekit-suppressions.yml:5: suppression of monit-check: expires \"31/12/2026\" is not an ISO 8601 date", false, false, 0},
+		{"impossible date", head + "    expires: 2026-02-30\n    reason: r\n", ".servicekit-suppressions.yml:4: suppression of monit-check: expires \"2026-02-30\"", false, false, 0},
+		{"unknown rule", "suppressions:\n  - rule: no-such\n    reason: r\n", ".servicekit-suppressions.yml:2: no rule \"no-such\"", false, false, 0},
+		{"bad yaml", "suppressions: [\n", ".servicekit-suppressions.yml: yaml", false, false, 0},
+		{"bad glob", head + "    path: \"[\"\n    reason: r\n", "bad path glob", false, false, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -32,6 +43,9 @@ func TestSuppressions(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
 				}
+				if !strings.HasPrefix(err.Error(), dir+"/") {
+					t.Errorf("err = %v, want it to start with the file's path", err)
+				}
 				return
 			}
 			if err != nil {
@@ -41,11 +55,20 @@ func TestSuppressions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep.Apply(sups)
-			unused := 0
+			rep.ApplyAt(sups, now)
+			unused, seen := 0, false
 			for _, r := range rep.Results() {
-				if r.Rule == "monit-check" && r.Status == Fail && (r.Suppressed != "") != c.suppressed {
-					t.Errorf("monit-check suppressed=%q, want %v", r.Suppressed, c.suppressed)
+				if r.Rule == "monit-check" && r.Status == Fail {
+					seen = true
+					if (r.Suppressed != "") != c.suppressed {
+						t.Errorf("monit-check suppressed=%q, want %v", r.Suppressed, c.suppressed)
+					}
+					if c.suppressed && !strings.Contains(r.Suppressed, "owner: jdoe@wazo.io") {
+						t.Errorf("suppressed = %q, want the owner", r.Suppressed)
+					}
+					if got := strings.Contains(r.Message, "expired on"); got != c.expiredNote {
+						t.Errorf("message %q: expired note %v, want %v", r.Message, got, c.expiredNote)
+					}
 				}
 				if r.Rule == UnusedSuppression {
 					unused++
@@ -53,6 +76,9 @@ func TestSuppressions(t *testing.T) {
 						t.Errorf("unused suppression not located: %+v", r)
 					}
 				}
+			}
+			if !seen {
+				t.Fatal("no monit-check failure to waive")
 			}
 			if unused != c.unusedCount {
 				t.Errorf("%d unused-suppression results, want %d", unused, c.unusedCount)
