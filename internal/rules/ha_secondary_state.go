@@ -10,14 +10,14 @@ import (
 
 var pyListRe = regexp.MustCompile(`(?s)(WAZO_SERVICES|DEFAULT_SERVICES)\s*=\s*[\[(]([^\])]*)[\])]`)
 
-// haSlaveState: the service's wazo-service group fixes its state on an HA
+// haSecondaryState: the service's wazo-service group fixes its state on an HA
 // secondary (wazo group: stopped; default group: running).
 //
 // Static (with --siblings): the service is in exactly one group of
 // bin/wazo-service, and wazo_service/main.py puts it in the matching one.
 // Live: the unit's state matches the group for the node's HA role
 // (/var/lib/wazo/is-secondary).
-func haSlaveState() Rule {
+func haSecondaryState() Rule {
 	return Rule{
 		ID:        "ha-secondary-state",
 		Title:     "The service's wazo-service group gives the right state on an HA secondary",

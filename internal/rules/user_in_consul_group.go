@@ -8,13 +8,13 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-// consulGroup: a service reading the default consul config is in group consul.
+// userInConsulGroup: a service reading the default consul config is in group consul.
 //
 // Static: if the package links /var/lib/consul/default_xivo_consul_*.yml
 // into its conf.d (debian/<pkg>.links) or its config names a file under
 // /var/lib/consul, the postinst adds the user to group consul (adduser USER
 // consul, usermod -aG consul USER). Otherwise the item does not apply: pass.
-func consulGroup() Rule {
+func userInConsulGroup() Rule {
 	return Rule{
 		ID:          "user-in-consul-group",
 		Title:       "The service user is in group consul when it reads the default consul config",

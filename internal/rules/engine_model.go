@@ -1,9 +1,3 @@
-// Package rules is the catalogue of the "New service guidelines" checklist:
-// one rule per checklist item (or clearly named part of one), each in its own
-// file with its documentation, a stable kebab-case ID, the exact checklist
-// text it implements, a severity, and its probes. `wazo-servicekit check`,
-// `wazo-servicekit audit` and wazo-doctord's REST API all use this catalogue
-// and the result model below, so an ID means the same thing everywhere.
 package rules
 
 import (

@@ -1,0 +1,166 @@
+package rules
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// ruleLiteral is one `Rule{ID: "..."}` found in a source file.
+type ruleLiteral struct {
+	id, constructor string
+}
+
+// ruleLiterals lists the Rule composite literals with a literal ID in a Go
+// file, with the name of the function building each.
+func ruleLiterals(t *testing.T, path string) []ruleLiteral {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []ruleLiteral
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Body == nil {
+			continue
+		}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			if id, ok := lit.Type.(*ast.Ident); !ok || id.Name != "Rule" {
+				return true
+			}
+			for _, e := range lit.Elts {
+				kv, ok := e.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "ID" {
+					v := "(not a string literal)"
+					if b, ok := kv.Value.(*ast.BasicLit); ok && b.Kind == token.STRING {
+						v, _ = strconv.Unquote(b.Value)
+					}
+					out = append(out, ruleLiteral{id: v, constructor: fn.Name.Name})
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// layoutProblems checks the files of dir against the layout doc.go
+// describes: engine_*.go and helpers*.go hold no rule, every other file
+// holds exactly one, named by its ID, and every rule of catalogue lives in
+// its file.
+func layoutProblems(t *testing.T, dir string, catalogue []Rule) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var problems []string
+	found := map[string]string{}
+	for _, p := range names {
+		base := filepath.Base(p)
+		if strings.HasSuffix(base, "_test.go") {
+			continue
+		}
+		lits := ruleLiterals(t, p)
+		stem := strings.TrimSuffix(base, ".go")
+		if base == "doc.go" || strings.HasPrefix(base, "engine_") || strings.HasPrefix(base, "helpers") {
+			for _, l := range lits {
+				problems = append(problems, base+" is an engine or helper file but defines rule "+l.id+" (in "+l.constructor+"): move it to "+strings.ReplaceAll(l.id, "-", "_")+".go")
+			}
+			continue
+		}
+		want := strings.ReplaceAll(stem, "_", "-")
+		switch {
+		case len(lits) == 0:
+			problems = append(problems, base+" defines no rule: a helper belongs in helpers*.go, engine code in engine_*.go")
+			continue
+		case len(lits) > 1:
+			var ids []string
+			for _, l := range lits {
+				ids = append(ids, l.id)
+			}
+			problems = append(problems, base+" defines "+strconv.Itoa(len(lits))+" rules ("+strings.Join(ids, ", ")+"): one rule per file")
+			continue
+		}
+		l := lits[0]
+		if l.id != want {
+			problems = append(problems, base+" defines rule "+l.id+": name the file "+strings.ReplaceAll(l.id, "-", "_")+".go")
+			continue
+		}
+		if !strings.EqualFold(l.constructor, strings.ReplaceAll(l.id, "-", "")) {
+			problems = append(problems, base+": rule "+l.id+" is built by "+l.constructor+"; name the constructor after the ID (camelCase)")
+		}
+		found[l.id] = base
+	}
+	for _, r := range catalogue {
+		if _, ok := found[r.ID]; !ok {
+			problems = append(problems, "rule "+r.ID+" of the catalogue is not defined in "+strings.ReplaceAll(r.ID, "-", "_")+".go")
+		}
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+func TestFileLayout(t *testing.T) {
+	for _, p := range layoutProblems(t, ".", All()) {
+		t.Error(p)
+	}
+}
+
+// TestFileLayoutCatchesViolations runs the same check on a copy of this
+// package's files broken on purpose, so TestFileLayout cannot pass vacuously.
+func TestFileLayoutCatchesViolations(t *testing.T) {
+	dir := t.TempDir()
+	names, _ := filepath.Glob("*.go")
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := layoutProblems(t, dir, All()); len(p) != 0 {
+		t.Fatalf("the unbroken copy already has problems: %v", p)
+	}
+	mustRename := func(from, to string) {
+		if err := os.Rename(filepath.Join(dir, from), filepath.Join(dir, to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A rule file not named by its ID, and a helper among the rules.
+	mustRename("ha_secondary_state.go", "ha_slave.go")
+	if err := os.WriteFile(filepath.Join(dir, "strings.go"), []byte("package rules\n\nfunc trimAll(s string) string { return s }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(layoutProblems(t, dir, All()), "\n")
+	for _, want := range []string{
+		"ha_slave.go defines rule ha-secondary-state: name the file ha_secondary_state.go",
+		"strings.go defines no rule",
+		"rule ha-secondary-state of the catalogue is not defined in ha_secondary_state.go",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q; got:\n%s", want, got)
+		}
+	}
+	// A rule defined in an engine file.
+	mustRename("ha_slave.go", "engine_ha.go")
+	if got := strings.Join(layoutProblems(t, dir, All()), "\n"); !strings.Contains(got, "engine_ha.go is an engine or helper file but defines rule ha-secondary-state") {
+		t.Errorf("a rule in an engine file is not reported; got:\n%s", got)
+	}
+}
