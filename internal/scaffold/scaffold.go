@@ -27,6 +27,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/udiff"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 //go:embed all:templates
@@ -349,20 +350,14 @@ func (p *Project) names() []string {
 }
 
 // writeFile writes data as file f of the project under dir, with f's mode
-// (0644 unless p.Mode says otherwise), whatever the umask.
+// (0644 unless p.Mode says otherwise), whatever the umask. A checkout is
+// outside input: a symbolic link on the way is refused, never followed.
 func (p *Project) writeFile(dir, f string, data []byte) error {
-	dst := filepath.Join(dir, filepath.FromSlash(f))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
 	mode := p.Mode[f]
 	if mode == 0 {
 		mode = 0o644
 	}
-	if err := os.WriteFile(dst, data, mode); err != nil {
-		return err
-	}
-	return os.Chmod(dst, mode)
+	return safefile.WriteIn(dir, filepath.FromSlash(f), data, mode)
 }
 
 // renderTemplates renders templates/ into p: "__PKG__" in a path is the

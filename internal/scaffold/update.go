@@ -17,6 +17,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/merge3"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // UpdateOptions say which generated repository to update.
@@ -76,7 +77,7 @@ type UpdateAction struct {
 // keeps its old base, so the next update merges it).
 func Update(o UpdateOptions) ([]UpdateAction, error) {
 	manifestPath := filepath.Join(o.Root, ".servicekit.yml")
-	data, err := os.ReadFile(manifestPath)
+	data, err := safefile.ReadIn(o.Root, ".servicekit.yml", maxRepoFile)
 	if err != nil {
 		return nil, fmt.Errorf("%v: update works on a repository written by `wazo-servicekit new`", err)
 	}
@@ -136,7 +137,7 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 		}
 		newData := p.Files[f]
 		base, wasGenerated := m.Files[f]
-		cur, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
+		cur, err := safefile.ReadIn(root, filepath.FromSlash(f), maxRepoFile)
 		var action string
 		switch {
 		case os.IsNotExist(err) && wasGenerated:
@@ -200,6 +201,13 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 		}
 		actions = append(actions, a)
 	}
+	// A link planted in the checkout where a file goes refuses the whole
+	// update before anything is written.
+	for _, w := range append(writes, output{".servicekit.yml", nil}) {
+		if err := safefile.CheckWritable(root, filepath.FromSlash(w.f)); err != nil {
+			return nil, fmt.Errorf("%v: update writes nothing", err)
+		}
+	}
 	for _, w := range writes {
 		if err := write(w.f, w.data); err != nil {
 			return nil, err
@@ -254,6 +262,9 @@ func withBases(manifest []byte, bases map[string]string) ([]byte, error) {
 	}
 	return yaml.Marshal(&doc)
 }
+
+// maxRepoFile bounds each file update reads from the checkout.
+const maxRepoFile = 16 << 20
 
 const reasonUncommitted = "uncommitted changes: commit first, then run update again"
 
