@@ -44,14 +44,41 @@ func New(cfg config.Auth) *Client {
 		base: base,
 		host: cfg.Host,
 		port: cfg.Port,
-		http: &http.Client{Timeout: timeout, Transport: transport},
+		http: &http.Client{Timeout: timeout, Transport: transport, CheckRedirect: noRedirect},
 	}
+}
+
+// noRedirect keeps a redirect as the answer: a token is never sent
+// anywhere but the token resource of the configured wazo-auth.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// MaxTokenLength bounds a token; wazo-auth's are 36-character UUIDs.
+const MaxTokenLength = 256
+
+// ValidToken says whether token can be a wazo-auth token: 1 to
+// MaxTokenLength letters, digits, '-' or '_'. Anything else (a '/', '.',
+// '%', space or control character that could change the path of the
+// token check) is refused with 401 without asking wazo-auth.
+func ValidToken(token string) bool {
+	if token == "" || len(token) > MaxTokenLength {
+		return false
+	}
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // Check returns nil when wazo-auth accepts token for acl (and tenant, when
 // given), and otherwise the Wazo error to send: 401 for a token wazo-auth
 // refuses, 503 when wazo-auth cannot be asked.
 func (c *Client) Check(ctx context.Context, token, acl, tenant string) *rest.Error {
+	if token != "" && !ValidToken(token) {
+		return unauthorized(token, acl, tenant, "not_found_or_expired")
+	}
 	q := url.Values{"scope": {acl}}
 	if tenant != "" {
 		q.Set("tenant", tenant)
@@ -68,7 +95,11 @@ func (c *Client) Check(ctx context.Context, token, acl, tenant string) *rest.Err
 	resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusNoContent, http.StatusOK:
+		// No redirect is followed (see New), so this is the token resource
+		// itself answering.
 		return nil
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return c.unreachable(fmt.Errorf("wazo-auth answered %s to the token check: redirects are not followed", resp.Status))
 	case http.StatusNotFound:
 		return unauthorized(token, acl, tenant, "not_found_or_expired")
 	case http.StatusForbidden:
@@ -101,7 +132,8 @@ func (c *Client) unreachable(err error) *rest.Error {
 }
 
 // Require protects next with acl. Like Wazo, a request without a token still
-// asks wazo-auth (which refuses it), so the answer never depends on guessing.
+// asks wazo-auth (which refuses it), so the answer never depends on guessing;
+// a token that cannot be one gets 401 without asking (see ValidToken).
 func (c *Client) Require(acl string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if e := c.Check(r.Context(), Token(r), acl, r.Header.Get("Wazo-Tenant")); e != nil {

@@ -1,9 +1,13 @@
 package auth
 
 import (
+	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +140,91 @@ func TestAuthTimeoutIs503(t *testing.T) {
 	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "authentication-server-unreachable") {
 		t.Errorf("got %d %s", rec.Code, rec.Body)
 	}
+}
+
+// TestTokenCannotChangeTheCheckedPath: through nginx (auth.prefix), the
+// token ../api/api.yml turned the check into HEAD /0.1/api/api.yml, which
+// answers 200. Tokens that are not wazo-auth tokens are refused with 401
+// before wazo-auth is asked; only the token resource's answer counts.
+func TestTokenCannotChangeTheCheckedPath(t *testing.T) {
+	fake := testenv.StartFakeAuth(t)
+	// nginx in front of wazo-auth: decodes and normalises the path (so
+	// %2F..%2F climbs out of /token/) and serves other resources beside
+	// the token one, here anything answering 200 to HEAD.
+	decoy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.URL.Path = path.Clean(r.URL.Path)
+		if strings.HasPrefix(r.URL.Path, "/auth/0.1/token/") {
+			r.URL.Path = strings.TrimPrefix(r.URL.Path, "/auth")
+			fake.ServeHTTP(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer decoy.Close()
+	addr := decoy.Listener.Addr().(*net.TCPAddr)
+	prefix := "/auth"
+	h := protected(New(config.Auth{Host: "127.0.0.1", Port: addr.Port, Prefix: &prefix, Timeout: 5}))
+	for _, token := range []string{"../api/api.yml", "..%2fapi%2fapi.yml", "a/../../api/api.yml", "tok en", "tok\x00en", "tok\nen", "tok.en", "%2e%2e", strings.Repeat("a", MaxTokenLength+1)} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/1.0/config", nil)
+		req.Header["X-Auth-Token"] = []string{token}
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized {
+			t.Errorf("token %q: status %d, want 401", token, rec.Code)
+		}
+	}
+	if n := len(fake.Requests()); n != 0 {
+		t.Errorf("wazo-auth was asked %d times about tokens that cannot be tokens", n)
+	}
+}
+
+// TestTokenCheckDoesNotFollowRedirects: a redirect from the auth address is
+// not followed (the token would go to another host); it is not a pass.
+func TestTokenCheckDoesNotFollowRedirects(t *testing.T) {
+	var followed bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		followed = true
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer other.Close()
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer redirector.Close()
+	port := redirector.Listener.Addr().(*net.TCPAddr).Port
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/1.0/status", nil)
+	req.Header.Set("X-Auth-Token", "valid-token-1234567890")
+	protected(clientFor("127.0.0.1", port, 5)).ServeHTTP(rec, req)
+	if rec.Code == http.StatusOK || followed {
+		t.Errorf("redirected token check: status %d, followed %v", rec.Code, followed)
+	}
+}
+
+// FuzzValidToken: whatever the token, a token ValidToken accepts puts
+// exactly one path segment after /0.1/token/, and Check never panics.
+func FuzzValidToken(f *testing.F) {
+	for _, s := range []string{"valid-token-1234567890", "../api/api.yml", "%2e", "a b", "\x00", "", "é"} {
+		f.Add(s)
+	}
+	c := clientFor("127.0.0.1", 1, 0.001) // nothing listens on port 1
+	f.Fuzz(func(t *testing.T, token string) {
+		if ValidToken(token) {
+			u, err := url.Parse("http://h/0.1/token/" + url.PathEscape(token) + "?scope=x")
+			if err != nil || u.Path != "/0.1/token/"+token || strings.ContainsAny(token, "/.%?# \t\r\n") {
+				t.Fatalf("accepted token %q gives path %v (%v)", token, u, err)
+			}
+			return
+		}
+		if token == "" {
+			return
+		}
+		e := c.Check(context.Background(), token, "doctor.status.read", "")
+		if e == nil || e.Status != http.StatusUnauthorized {
+			t.Fatalf("refused token %q: %+v, want 401 without asking", token, e)
+		}
+		if len(token) > 8 && strings.Contains(fmt.Sprint(e.Details), token) {
+			t.Fatalf("the 401 echoes the whole token %q", token)
+		}
+	})
 }
