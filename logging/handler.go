@@ -92,9 +92,9 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 		}
 		return true
 	})
-	b = append(b, name...)
+	b = appendEscaped(b, name)
 	b = append(b, "): "...)
-	b = append(b, r.Message...)
+	b = appendEscaped(b, r.Message)
 	b = append(b, h.prefix...)
 	r.Attrs(func(a slog.Attr) bool {
 		if a.Key != LoggerKey || h.group != "" {
@@ -102,6 +102,7 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 		}
 		return true
 	})
+	b = truncateLine(b)
 	b = append(b, '\n')
 	o.buf = b
 	_, err := o.w.Write(b)
@@ -156,7 +157,7 @@ func appendAttr(b []byte, group string, a slog.Attr) []byte {
 		return b
 	}
 	b = append(b, ' ')
-	b = append(b, key...)
+	b = appendEscaped(b, key)
 	b = append(b, '=')
 	switch a.Value.Kind() {
 	case slog.KindInt64:
@@ -171,9 +172,10 @@ func appendAttr(b []byte, group string, a slog.Attr) []byte {
 	return appendString(b, a.Value.String())
 }
 
-// appendString quotes values that would be ambiguous on a log line.
+// appendString quotes values that would be ambiguous on a log line, or
+// carry a control character (quoted with Go escapes).
 func appendString(b []byte, s string) []byte {
-	if s == "" || strings.ContainsAny(s, " \t\n\"=") {
+	if s == "" || strings.ContainsAny(s, " \t\n\"=") || needsEscape(s) {
 		return strconv.AppendQuote(b, s)
 	}
 	return append(b, s...)

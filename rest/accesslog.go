@@ -3,6 +3,7 @@ package rest
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -16,16 +17,18 @@ func MaskToken(token string) string {
 	return strings.Repeat("X", len(token)-8) + token[len(token)-8:]
 }
 
-// HideQueryToken replaces the value of every token= query parameter with
-// <hidden>; other parameters are kept as sent.
+// HideQueryToken replaces the value of every token query parameter with
+// <hidden>, however its name is encoded (tok%65n= is token= to the query
+// parser, so to the token check); other parameters are kept as sent.
 func HideQueryToken(rawQuery string) string {
-	if !strings.Contains(rawQuery, "token=") {
+	if !strings.Contains(rawQuery, "%") && !strings.Contains(rawQuery, "token") {
 		return rawQuery
 	}
 	parts := strings.Split(rawQuery, "&")
 	for i, p := range parts {
-		if strings.HasPrefix(p, "token=") {
-			parts[i] = "token=<hidden>"
+		key, _, _ := strings.Cut(p, "=")
+		if name, err := url.QueryUnescape(key); err == nil && name == "token" || key == "token" {
+			parts[i] = key + "=<hidden>"
 		}
 	}
 	return strings.Join(parts, "&")

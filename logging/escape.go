@@ -1,0 +1,78 @@
+package logging
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// MaxLineBytes bounds one log line: a request can carry a path or a header
+// of any length, and one line per request must not fill the disk.
+const MaxLineBytes = 8 << 10
+
+// needsEscape reports whether s holds a byte a log line must not carry as
+// is: a control character (a newline would forge a line, ESC drives the
+// terminal), DEL, or invalid UTF-8.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f {
+			return true
+		}
+		if c >= utf8.RuneSelf {
+			return !utf8.ValidString(s[i:]) || hasC1(s[i:])
+		}
+	}
+	return false
+}
+
+// hasC1 reports whether s holds a C1 control character (U+0080-U+009F),
+// which some terminals obey like ESC sequences.
+func hasC1(s string) bool {
+	for _, r := range s {
+		if r >= 0x80 && r <= 0x9f {
+			return true
+		}
+	}
+	return false
+}
+
+// appendEscaped appends s, control characters and invalid bytes written
+// as Go escapes (\n, \x1b, \u0085), everything else as is.
+func appendEscaped(b []byte, s string) []byte {
+	if !needsEscape(s) {
+		return append(b, s...)
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\x`...)
+			b = append(b, hexDigit(s[i]>>4), hexDigit(s[i]&0xf))
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+			q := strconv.QuoteRune(r) // 'x' with the escape inside
+			b = append(b, q[1:len(q)-1]...)
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+func hexDigit(n byte) byte { return "0123456789abcdef"[n] }
+
+// truncateLine cuts a line (without its newline) to MaxLineBytes, on a
+// rune boundary, saying how much was cut.
+func truncateLine(b []byte) []byte {
+	if len(b) <= MaxLineBytes {
+		return b
+	}
+	cut := MaxLineBytes - 40
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	dropped := len(b) - cut
+	b = append(b[:cut], " ...["...)
+	b = strconv.AppendInt(b, int64(dropped), 10)
+	return append(b, " bytes cut]"...)
+}
