@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/report"
@@ -13,20 +14,31 @@ import (
 
 // commonFlags are the output flags check and audit share.
 type commonFlags struct {
-	format  *string
-	outputs outputsFlag
-	failOn  *string
-	verbose *bool
+	fs       *flag.FlagSet
+	format   *string
+	outputs  outputsFlag
+	failOn   *string
+	verbose  *bool
+	baseline *string
 }
 
 func addCommon(fs *flag.FlagSet) *commonFlags {
 	c := &commonFlags{
-		format:  fs.String("format", "text", "stdout format: text, json, sarif or junit"),
-		failOn:  fs.String("fail-on", "warning", "exit 1 when a failure has this severity or more: error, warning or info"),
-		verbose: fs.Bool("verbose", false, "text: list passing results too"),
+		fs:       fs,
+		format:   fs.String("format", "text", "stdout format: text, json, sarif, junit, or the service × rule scorecard: grid, scorecard (JSON), html (default grid for several services)"),
+		failOn:   fs.String("fail-on", "warning", "exit 1 when a failure has this severity or more: error, warning or info"),
+		verbose:  fs.Bool("verbose", false, "text: list passing results too"),
+		baseline: fs.String("baseline", "", "the JSON of an earlier run (--format scorecard or json): the scorecard marks new fails and fixes since"),
 	}
-	fs.Var(&c.outputs, "output", "also write FORMAT=PATH (repeatable)")
+	fs.Var(&c.outputs, "output", "also write FORMAT=PATH (repeatable), e.g. html=scorecard.html")
 	return c
+}
+
+// formatGiven reports whether --format was on the command line.
+func (c *commonFlags) formatGiven() bool {
+	given := false
+	c.fs.Visit(func(f *flag.Flag) { given = given || f.Name == "format" })
+	return given
 }
 
 // validate checks formats and threshold before any work is done.
@@ -45,13 +57,36 @@ func (c *commonFlags) validate() (rules.Severity, error) {
 			return "", usagef("unknown format %q: want one of %s", f, strings.Join(report.Formats, ", "))
 		}
 	}
+	if *c.baseline != "" {
+		if _, err := os.Stat(*c.baseline); err != nil {
+			return "", usagef("--baseline: %v", err)
+		}
+	}
 	return sev, nil
 }
 
 // emit writes the report to stdout and every --output, then returns the
 // exit code for the threshold.
 func (c *commonFlags) emit(rep *rules.Report, sev rules.Severity, stdout io.Writer) (int, error) {
-	if err := report.Write(stdout, *c.format, rep, *c.verbose); err != nil {
+	sc := report.NewScorecard(rep)
+	if *c.baseline != "" {
+		base, err := report.LoadBaseline(*c.baseline)
+		if err != nil {
+			return exitUsage, usagef("--baseline: %v", err)
+		}
+		sc.CompareBaseline(base, *c.baseline)
+	}
+	write := func(w io.Writer, format string) error {
+		if report.IsScorecard(format) {
+			return report.WriteScorecard(w, format, sc)
+		}
+		return report.Write(w, format, rep, *c.verbose)
+	}
+	format := *c.format
+	if len(rep.Services) > 1 && !c.formatGiven() {
+		format = "grid"
+	}
+	if err := write(stdout, format); err != nil {
 		return exitInternal, err
 	}
 	for _, o := range c.outputs {
@@ -60,7 +95,7 @@ func (c *commonFlags) emit(rep *rules.Report, sev rules.Severity, stdout io.Writ
 		if err != nil {
 			return exitUsage, usagef("--output %s: %v", o, err)
 		}
-		werr := report.Write(fh, f, rep, *c.verbose)
+		werr := write(fh, f)
 		if cerr := fh.Close(); werr == nil {
 			werr = cerr
 		}
@@ -98,27 +133,87 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	dir := "."
-	switch len(pos) {
-	case 0:
-	case 1:
-		dir = pos[0]
-	default:
-		return exitUsage, usagef("check takes one directory, got %v", pos)
+	if len(pos) == 0 {
+		pos = []string{"."}
 	}
 	if *siblings != "" {
 		if st, err := os.Stat(*siblings); err != nil || !st.IsDir() {
 			return exitUsage, usagef("--siblings %s: not a directory", *siblings)
 		}
 	}
-	sups, err := rules.LoadSuppressions(dir)
+	dirs, err := checkouts(pos, stderr)
 	if err != nil {
-		return exitUsage, usageError{err}
+		return exitUsage, err
 	}
-	rep, err := rules.Check(dir, rules.CheckOptions{Siblings: *siblings, Only: only})
-	if err != nil {
-		return exitUsage, usageError{err}
+	rep := &rules.Report{Tool: "wazo-servicekit", Mode: "check", Target: strings.Join(pos, " ")}
+	for _, dir := range dirs {
+		sups, err := rules.LoadSuppressions(dir)
+		if err != nil {
+			return exitUsage, usageError{err}
+		}
+		one, err := rules.Check(dir, rules.CheckOptions{Siblings: *siblings, Only: only})
+		if err != nil {
+			return exitUsage, usageError{err}
+		}
+		one.Apply(sups)
+		if len(dirs) == 1 {
+			rep = one
+		} else {
+			rep.Services = append(rep.Services, one.Services...)
+		}
 	}
-	rep.Apply(sups)
 	return common.emit(rep, sev, stdout)
+}
+
+// checkouts expands check's arguments: each is a service repository, or a
+// directory whose subdirectories are (a fleet of checkouts). Links are not
+// followed and hidden directories are skipped, so a crafted tree cannot
+// point check outside what was named.
+func checkouts(args []string, stderr io.Writer) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, usagef("check %s: %v", a, err)
+		}
+		if !st.IsDir() {
+			return nil, usagef("check %s: not a directory", a)
+		}
+		if looksLikeService(a) {
+			out = append(out, a)
+			continue
+		}
+		entries, err := os.ReadDir(a)
+		if err != nil {
+			return nil, usagef("check %s: %v", a, err)
+		}
+		var found []string
+		for _, e := range entries {
+			sub := filepath.Join(a, e.Name())
+			if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			if looksLikeService(sub) {
+				found = append(found, sub)
+			} else {
+				fmt.Fprintf(stderr, "wazo-servicekit: check: skipping %s: no debian/control nor etc/<service>/config.yml (not a service checkout)\n", sub)
+			}
+		}
+		if len(found) == 0 {
+			// Neither a service nor a fleet: let Check say why.
+			found = []string{a}
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// looksLikeService reports whether dir has what Check finds services by: a
+// debian/control or an etc/<service>/config.yml.
+func looksLikeService(dir string) bool {
+	if st, err := os.Lstat(filepath.Join(dir, "debian", "control")); err == nil && st.Mode().IsRegular() {
+		return true
+	}
+	m, _ := filepath.Glob(filepath.Join(dir, "etc", "*", "config.yml"))
+	return len(m) > 0
 }

@@ -39,7 +39,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad output", []string{"check", goFixture, "--output", "sarif"}, exitUsage, ""},
 		{"not a service", []string{"check", t.TempDir()}, exitUsage, ""},
 		{"missing dir", []string{"check", "/nonexistent/dir"}, exitUsage, ""},
-		{"two dirs", []string{"check", goFixture, goFixture}, exitUsage, ""},
+		{"two dirs: a scorecard", []string{"check", goFixture, goFixture}, exitClean, "[2] wazo-exampled: unknown"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, ""},
 		{"unknown rule", []string{"rules", "--explain", "nope"}, exitUsage, ""},
 		{"explain", []string{"rules", "--explain", "user-no-login-shell"}, exitClean, "The service default user cannot log in to a shell"},

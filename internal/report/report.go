@@ -1,6 +1,7 @@
 // Package report writes a rules.Report in the formats CI systems read:
 // text for people, JSON for scripts and dashboards, SARIF 2.1.0 for code
-// scanning, JUnit XML for test-report viewers. One report can be written in
+// scanning, JUnit XML for test-report viewers, and the scorecard (a service
+// × rule matrix as a text grid, JSON or one HTML page) for reviewers. One report can be written in
 // several formats in one run (--output FORMAT=PATH).
 package report
 
@@ -15,7 +16,27 @@ import (
 )
 
 // Formats lists the supported format names.
-var Formats = []string{"text", "json", "sarif", "junit"}
+// grid, scorecard and html are the service × rule matrix (NewScorecard):
+// a compact text grid, its JSON, and a self-contained HTML page.
+var Formats = []string{"text", "json", "sarif", "junit", "grid", "scorecard", "html"}
+
+// IsScorecard reports whether format renders the service × rule matrix.
+func IsScorecard(format string) bool {
+	return format == "grid" || format == "scorecard" || format == "html"
+}
+
+// WriteScorecard renders sc in one of the matrix formats.
+func WriteScorecard(w io.Writer, format string, sc *Scorecard) error {
+	switch format {
+	case "grid":
+		return writeGrid(w, sc)
+	case "scorecard":
+		return writeJSON(w, sc)
+	case "html":
+		return writeHTML(w, sc)
+	}
+	return fmt.Errorf("format %q is not a scorecard: want grid, scorecard or html", format)
+}
 
 // Write renders rep in format to w. verbose includes passing results in text.
 func Write(w io.Writer, format string, rep *rules.Report, verbose bool) error {
@@ -23,15 +44,21 @@ func Write(w io.Writer, format string, rep *rules.Report, verbose bool) error {
 	case "text":
 		return writeText(w, rep, verbose)
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(w, rep)
 	case "sarif":
 		return writeSARIF(w, rep)
 	case "junit":
 		return writeJUnit(w, rep)
+	case "grid", "scorecard", "html":
+		return WriteScorecard(w, format, NewScorecard(rep))
 	}
 	return fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Formats, ", "))
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func writeText(w io.Writer, rep *rules.Report, verbose bool) error {

@@ -86,9 +86,27 @@ type Rule struct {
 	Rationale   string   `json:"rationale"`
 	Remediation string   `json:"remediation"`
 	Probes      []string `json:"probes"`
+	// Tags classify the rule beyond its checklist item; TagPractice marks a
+	// Wazo practice the checklist does not spell out, so reports can show
+	// the checklist alone.
+	Tags []string `json:"tags,omitempty"`
 
 	static func(*repo.Service, *StaticEnv) []Finding
 	live   func(*LiveService, *LiveEnv) []Finding
+}
+
+// TagPractice tags a rule that checks a Wazo practice rather than a line
+// of the "New service guidelines" checklist.
+const TagPractice = "practice"
+
+// IsPractice reports whether the rule is tagged as a Wazo practice.
+func (r Rule) IsPractice() bool {
+	for _, t := range r.Tags {
+		if t == TagPractice {
+			return true
+		}
+	}
+	return false
 }
 
 // HasStatic reports whether the rule can check a source repository.

@@ -1,0 +1,339 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+)
+
+// Verdicts of a scorecard cell: one per rule and service, so a reviewer
+// reads "which service fails which checklist item" at a glance.
+const (
+	VerdictPass    = "pass"
+	VerdictFail    = "fail"
+	VerdictUnknown = "unknown"
+	VerdictWaived  = "waived"  // a failure waived by the suppressions file
+	VerdictNotRun  = "not-run" // the rule has no probe for this mode, or was not asked for
+)
+
+// Changes a baseline comparison marks on a cell.
+const (
+	ChangeNewFail = "new-fail" // fails now, did not in the baseline
+	ChangeFixed   = "fixed"    // failed in the baseline, passes now
+)
+
+// Row groups, besides the checklist: Wazo practice rules, and diagnostics
+// the engine adds (unused suppressions, unreachable nodes).
+const (
+	GroupChecklist  = "checklist"
+	GroupPractice   = "practice"
+	GroupDiagnostic = "diagnostic"
+)
+
+// Scorecard is a service × rule matrix of one or several reports: the
+// catalogue in rows, services in columns.
+type Scorecard struct {
+	Tool     string         `json:"tool"`
+	Mode     string         `json:"mode"`
+	Target   string         `json:"target"`
+	Baseline string         `json:"baseline,omitempty"`
+	Rules    []ScoreRule    `json:"rules"`
+	Services []ScoreService `json:"services"`
+}
+
+// ScoreRule is one row.
+type ScoreRule struct {
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Checklist string         `json:"checklist,omitempty"`
+	Severity  rules.Severity `json:"severity"`
+	Group     string         `json:"group"`
+	Tags      []string       `json:"tags,omitempty"`
+}
+
+// ScoreService is one column, with one cell per row, in row order.
+type ScoreService struct {
+	Name     string        `json:"name"`
+	Node     string        `json:"node,omitempty"`
+	Language string        `json:"language,omitempty"`
+	Summary  rules.Summary `json:"summary"`
+	NewFails int           `json:"new_fails,omitempty"`
+	Fixed    int           `json:"fixed,omitempty"`
+	Cells    []Cell        `json:"cells"`
+}
+
+// Cell is one rule's verdict for one service, with what explains it.
+type Cell struct {
+	Rule     string         `json:"rule"`
+	Verdict  string         `json:"verdict"`
+	Severity rules.Severity `json:"severity,omitempty"`
+	Message  string         `json:"message"`
+	Path     string         `json:"path,omitempty"`
+	Line     int            `json:"line,omitempty"`
+	Evidence []string       `json:"evidence,omitempty"`
+	Waiver   string         `json:"waiver,omitempty"`
+	Change   string         `json:"change,omitempty"`
+}
+
+// Key names a column uniquely: node/service in cluster audits.
+func (s ScoreService) Key() string {
+	if s.Node != "" {
+		return s.Node + "/" + s.Name
+	}
+	return s.Name
+}
+
+// verdictRank orders verdicts so a cell shows its worst result.
+func verdictRank(v string) int {
+	switch v {
+	case VerdictFail:
+		return 4
+	case VerdictUnknown:
+		return 3
+	case VerdictWaived:
+		return 2
+	case VerdictPass:
+		return 1
+	}
+	return 0
+}
+
+func verdictOf(r rules.Result) string {
+	switch {
+	case r.Status == rules.Fail && r.Suppressed != "":
+		return VerdictWaived
+	case r.Status == rules.Fail:
+		return VerdictFail
+	case r.Status == rules.Unknown:
+		return VerdictUnknown
+	}
+	return VerdictPass
+}
+
+// NewScorecard builds the matrix of rep: every catalogue rule is a row (in
+// checklist order), then any diagnostic the report carries.
+func NewScorecard(rep *rules.Report) *Scorecard {
+	sc := &Scorecard{Tool: rep.Tool, Mode: rep.Mode, Target: rep.Target}
+	known := map[string]rules.Rule{}
+	for _, r := range rules.All() {
+		known[r.ID] = r
+		g := GroupChecklist
+		if r.IsPractice() {
+			g = GroupPractice
+		}
+		sc.Rules = append(sc.Rules, ScoreRule{ID: r.ID, Title: r.Title, Checklist: r.Checklist, Severity: r.Severity, Group: g, Tags: r.Tags})
+	}
+	rows := map[string]bool{}
+	for _, r := range sc.Rules {
+		rows[r.ID] = true
+	}
+	for _, res := range rep.Results() {
+		if !rows[res.Rule] {
+			rows[res.Rule] = true
+			sc.Rules = append(sc.Rules, ScoreRule{ID: res.Rule, Title: res.Rule, Severity: res.Severity, Group: GroupDiagnostic})
+		}
+	}
+	for _, s := range rep.Services {
+		col := ScoreService{Name: s.Name, Node: s.Node, Language: s.Language, Summary: s.Summary}
+		byRule := map[string][]rules.Result{}
+		for _, res := range s.Results {
+			byRule[res.Rule] = append(byRule[res.Rule], res)
+		}
+		for _, row := range sc.Rules {
+			col.Cells = append(col.Cells, cellOf(row.ID, byRule[row.ID], known[row.ID], rep.Mode))
+		}
+		sc.Services = append(sc.Services, col)
+	}
+	return sc
+}
+
+// cellOf folds a rule's results for one service into its worst verdict;
+// the other results' messages join the evidence.
+func cellOf(id string, results []rules.Result, rule rules.Rule, mode string) Cell {
+	if len(results) == 0 {
+		msg := "not run"
+		switch {
+		case mode == "check" && rule.ID != "" && !rule.HasStatic():
+			msg = "not run: no static probe (audit checks it on a host)"
+		case mode == "audit" && rule.ID != "" && !rule.HasLive():
+			msg = "not run: no live probe (check reads it in the source repository)"
+		}
+		return Cell{Rule: id, Verdict: VerdictNotRun, Message: msg}
+	}
+	worst := 0
+	for i, r := range results {
+		if verdictRank(verdictOf(r)) > verdictRank(verdictOf(results[worst])) {
+			worst = i
+		}
+	}
+	w := results[worst]
+	c := Cell{Rule: id, Verdict: verdictOf(w), Message: w.Message, Path: w.Path, Line: w.Line,
+		Evidence: append([]string(nil), w.Evidence...), Waiver: w.Suppressed}
+	if c.Verdict == VerdictFail || c.Verdict == VerdictWaived {
+		c.Severity = w.Severity
+	}
+	for i, r := range results {
+		if i != worst {
+			c.Evidence = append(c.Evidence, fmt.Sprintf("also %s: %s", r.Status, r.Message))
+		}
+	}
+	return c
+}
+
+// CompareBaseline marks each cell that fails now and did not in base (new
+// fail), or failed in base and passes now (fixed). Columns base does not
+// have are new services: nothing to compare, nothing marked.
+func (sc *Scorecard) CompareBaseline(base *Scorecard, name string) {
+	sc.Baseline = name
+	before := map[string]map[string]string{}
+	for _, s := range base.Services {
+		m := map[string]string{}
+		for _, c := range s.Cells {
+			m[c.Rule] = c.Verdict
+		}
+		before[s.Key()] = m
+	}
+	for i := range sc.Services {
+		s := &sc.Services[i]
+		prev, ok := before[s.Key()]
+		if !ok {
+			continue
+		}
+		for j := range s.Cells {
+			c := &s.Cells[j]
+			was := prev[c.Rule]
+			switch {
+			case c.Verdict == VerdictFail && was != VerdictFail:
+				c.Change = ChangeNewFail
+				s.NewFails++
+			case c.Verdict == VerdictPass && was == VerdictFail:
+				c.Change = ChangeFixed
+				s.Fixed++
+			}
+		}
+	}
+}
+
+// maxBaseline bounds the baseline file read.
+const maxBaseline = 64 << 20
+
+// LoadBaseline reads a previous run's JSON: a scorecard (--format
+// scorecard) or a plain report (--format json).
+func LoadBaseline(path string) (*Scorecard, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBaseline+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(data) > maxBaseline {
+		return nil, fmt.Errorf("%s: larger than %d MiB: not a baseline", path, maxBaseline>>20)
+	}
+	var probe struct {
+		Rules    json.RawMessage `json:"rules"`
+		Services json.RawMessage `json:"services"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%s: %v (want the JSON of an earlier check or audit: --format scorecard or json)", path, err)
+	}
+	if probe.Services == nil {
+		return nil, fmt.Errorf("%s: no \"services\": want the JSON of an earlier check or audit (--format scorecard or json)", path)
+	}
+	if probe.Rules != nil {
+		var sc Scorecard
+		if err := json.Unmarshal(data, &sc); err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		return &sc, nil
+	}
+	var rep rules.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return NewScorecard(&rep), nil
+}
+
+// symbols per verdict, so the matrix reads without colour.
+var symbols = map[string]string{
+	VerdictPass: "✓", VerdictFail: "✗", VerdictUnknown: "?", VerdictWaived: "~", VerdictNotRun: "-",
+}
+
+// sevLetter abbreviates a failing cell's severity in the grid.
+func sevLetter(s rules.Severity) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(string(s)[:1])
+}
+
+// ServiceLine is a column's one-line summary.
+func (s ScoreService) ServiceLine() string {
+	var n struct{ pass, fail, unknown, waived, notRun int }
+	for _, c := range s.Cells {
+		switch c.Verdict {
+		case VerdictPass:
+			n.pass++
+		case VerdictFail:
+			n.fail++
+		case VerdictUnknown:
+			n.unknown++
+		case VerdictWaived:
+			n.waived++
+		default:
+			n.notRun++
+		}
+	}
+	line := fmt.Sprintf("%s: %s — %d pass, %d fail, %d unknown, %d waived, %d not run", s.Key(), s.Summary.Status, n.pass, n.fail, n.unknown, n.waived, n.notRun)
+	if s.NewFails > 0 || s.Fixed > 0 {
+		line += fmt.Sprintf("; since the baseline %d new fail(s), %d fixed", s.NewFails, s.Fixed)
+	}
+	return line
+}
+
+// writeGrid prints the matrix compactly: columns are numbered, listed with
+// their summary line above the grid.
+func writeGrid(w io.Writer, sc *Scorecard) error {
+	var b strings.Builder
+	width := len("rule")
+	for _, r := range sc.Rules {
+		width = max(width, len(r.ID))
+	}
+	for i, s := range sc.Services {
+		fmt.Fprintf(&b, "[%d] %s\n", i+1, s.ServiceLine())
+	}
+	b.WriteString("\n")
+	line := fmt.Sprintf("%-*s", width, "rule")
+	for i := range sc.Services {
+		line += fmt.Sprintf(" %-4d", i+1)
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+	for j, r := range sc.Rules {
+		line := fmt.Sprintf("%-*s", width, r.ID)
+		for _, s := range sc.Services {
+			c := s.Cells[j]
+			mark := symbols[c.Verdict] + sevLetter(c.Severity)
+			switch c.Change {
+			case ChangeNewFail:
+				mark += "+"
+			case ChangeFixed:
+				mark += "*"
+			}
+			line += " " + mark + strings.Repeat(" ", max(0, 4-len([]rune(mark))))
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	b.WriteString("\n✓ pass  ✗ fail (E error, W warning, I info)  ? unknown  ~ waived  - not run")
+	if sc.Baseline != "" {
+		b.WriteString("  + new fail  * fixed (since " + sc.Baseline + ")")
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
