@@ -17,6 +17,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/rest"
+	"github.com/wazo-platform/wazo-servicekit/tracecontext"
 )
 
 // Client asks wazo-auth whether a token carries an ACL.
@@ -88,6 +89,7 @@ func (c *Client) Check(ctx context.Context, token, acl, tenant string) *rest.Err
 	if err != nil {
 		return c.unreachable(err)
 	}
+	tracecontext.SetOutbound(req)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return c.unreachable(err)

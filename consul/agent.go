@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/config"
+
+	"github.com/wazo-platform/wazo-servicekit/tracecontext"
 )
 
 // agent talks to a consul agent's HTTP API with net/http only: the official
@@ -124,6 +126,7 @@ func (a *agent) do(ctx context.Context, method, path string, query url.Values, i
 	if a.token != "" {
 		req.Header.Set("X-Consul-Token", a.token)
 	}
+	tracecontext.SetOutbound(req)
 	resp, err := a.client.Do(req)
 	if err != nil {
 		return err

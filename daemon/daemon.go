@@ -202,13 +202,14 @@ func Main(spec Spec, args []string) int {
 }
 
 // Wrap applies the middleware every Wazo daemon has, outermost first:
-// panic recovery, the access log, CORS, the body limit.
+// panic recovery, the request's trace, the access log, CORS, the body limit.
 func Wrap(h http.Handler, cfg config.RestAPI, logger *slog.Logger) http.Handler {
 	if cfg.MaxBodyBytes > 0 {
 		h = rest.LimitBody(cfg.MaxBodyBytes, h)
 	}
 	h = rest.CORS(cfg.CORS, h)
 	h = rest.AccessLog(logger, h)
+	h = rest.Trace(h)
 	return rest.Recover(func(r *http.Request, v any) {
 		logger.Error("panic while serving a request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
 	}, h)

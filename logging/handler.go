@@ -1,6 +1,10 @@
 // Package logging writes Wazo's log lines through log/slog:
 //
-//	2026-11-28 16:44:38,123 [pid 1234] (INFO) (wazo_doctord.http): message key=value
+//	2026-11-28 16:44:38,123 UTC [pid 1234] [tid 1240] (INFO) (wazo_doctord.http): message key=value
+//
+// which is xivo-lib-python's current line: local time with milliseconds and
+// the time zone's abbreviation, process id, thread id (here the kernel id of
+// the OS thread that wrote the line), level, logger name, message.
 //
 // The file is opened with O_APPEND, so logrotate's copytruncate (what every
 // Wazo logrotate file uses) is safe without reopening.
@@ -14,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/wazo-platform/wazo-servicekit/config"
@@ -69,20 +74,14 @@ func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
 // Handle writes one line.
 func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 	o := h.out
+	tid := threadID()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	t := r.Time
 	if t.IsZero() {
 		t = o.now()
 	}
-	b := o.buf[:0]
-	b = t.AppendFormat(b, "2006-01-02 15:04:05")
-	b = append(b, ',')
-	ms := t.Nanosecond() / 1e6
-	b = append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
-	b = append(b, " [pid "...)
-	b = append(b, o.pid...)
-	b = append(b, "] ("...)
+	b := appendLinePrefix(o.buf[:0], t, o.pid, tid)
 	b = append(b, LevelName(r.Level)...)
 	b = append(b, ") ("...)
 	name := h.name
@@ -111,6 +110,25 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 	}
 	return err
 }
+
+// appendLinePrefix writes what comes before the level:
+// "2006-01-02 15:04:05,000 MST [pid N] [tid N] (".
+func appendLinePrefix(b []byte, t time.Time, pid string, tid int) []byte {
+	b = t.AppendFormat(b, "2006-01-02 15:04:05")
+	b = append(b, ',')
+	ms := t.Nanosecond() / 1e6
+	b = append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), ' ')
+	b = t.AppendFormat(b, "MST")
+	b = append(b, " [pid "...)
+	b = append(b, pid...)
+	b = append(b, "] [tid "...)
+	b = strconv.AppendInt(b, int64(tid), 10)
+	return append(b, "] ("...)
+}
+
+// threadID is the kernel id of the calling OS thread, what the [tid N]
+// field shows for the goroutine that logs.
+func threadID() int { return syscall.Gettid() }
 
 // WithAttrs returns a handler that adds attrs to every line; the logger
 // attribute changes the logger name instead.

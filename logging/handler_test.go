@@ -13,7 +13,11 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/config"
 )
 
-var wazoLine = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[pid \d+\] \((DEBUG|INFO|WARNING|ERROR|CRITICAL)\) \(([^)]+)\): (.*)$`)
+// wazoLine is xivo-lib-python's current line, field by field: asctime as
+// date, time, a comma and three digits of milliseconds, then the time zone's
+// abbreviation; "[pid " process "]"; "[tid " thread "]"; "(" levelname ")";
+// "(" name "): " message.
+var wazoLine = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (?:[A-Z]{3,5}|[-+]\d{2,4}) \[pid \d+\] \[tid \d+\] \((DEBUG|INFO|WARNING|ERROR|CRITICAL)\) \(([^)]+)\): (.*)$`)
 
 func TestLineFormatIsWazos(t *testing.T) {
 	var out, errOut bytes.Buffer

@@ -34,17 +34,21 @@ func HideQueryToken(rawQuery string) string {
 	return strings.Join(parts, "&")
 }
 
-// AccessLog logs one line per request once it is answered: client, method,
-// path (token hidden), status, bytes, duration and the masked X-Auth-Token.
+// AccessLog logs two lines per request, as xivo does: "request: …" when it
+// arrives and "response: …" once it is answered, both ending with the
+// request's trace ids; the response line has the client, status, bytes,
+// duration and the masked X-Auth-Token.
 func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
 		target := r.URL.Path
 		if r.URL.RawQuery != "" {
 			target += "?" + HideQueryToken(r.URL.RawQuery)
 		}
+		ids := traceIDs(r)
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request: "+r.Method+" "+target+ids, slog.String("client", r.RemoteAddr))
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
 		attrs := []slog.Attr{
 			slog.String("client", r.RemoteAddr),
 			slog.Int("status", rec.status),
@@ -54,7 +58,7 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if tok := r.Header.Get("X-Auth-Token"); tok != "" {
 			attrs = append(attrs, slog.String("token", MaskToken(tok)))
 		}
-		logger.LogAttrs(r.Context(), slog.LevelInfo, r.Method+" "+target, attrs...)
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "response: "+r.Method+" "+target+ids, attrs...)
 		if logger.Enabled(r.Context(), slog.LevelDebug) {
 			logger.LogAttrs(r.Context(), slog.LevelDebug, "request details",
 				slog.String("user_agent", r.UserAgent()), slog.Int64("content_length", r.ContentLength),

@@ -31,9 +31,10 @@ type grant struct {
 	tenants []string
 }
 
-// AuthRequest is one check the fake received.
+// AuthRequest is one check the fake received, with the traceparent header
+// the caller sent (empty when none).
 type AuthRequest struct {
-	Method, Token, Scope, Tenant string
+	Method, Token, Scope, Tenant, Traceparent string
 }
 
 // StartFakeAuth listens on a free loopback port until the test ends.
@@ -111,7 +112,7 @@ func (f *FakeAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	f.mu.Lock()
-	f.requests = append(f.requests, AuthRequest{Method: r.Method, Token: token, Scope: q.Get("scope"), Tenant: q.Get("tenant")})
+	f.requests = append(f.requests, AuthRequest{Method: r.Method, Token: token, Scope: q.Get("scope"), Tenant: q.Get("tenant"), Traceparent: r.Header.Get("traceparent")})
 	g, known := f.tokens[token]
 	gate := f.gate
 	f.mu.Unlock()

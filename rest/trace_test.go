@@ -1,0 +1,52 @@
+package rest
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/tracecontext"
+)
+
+func TestTraceContinuesTheCallersTraceparent(t *testing.T) {
+	var out bytes.Buffer
+	h := Trace(AccessLog(slog.New(slog.NewTextHandler(&out, nil)), testRouter()))
+	req := httptest.NewRequest("GET", "/1.0/things", nil)
+	req.Header.Set("traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+
+	back := rec.Header().Get("traceparent")
+	m := regexp.MustCompile(`^00-4bf92f3577b34da6a3ce929d0e0e4736-([0-9a-f]{16})-01$`).FindStringSubmatch(back)
+	if m == nil || m[1] == "00f067aa0ba902b7" {
+		t.Fatalf("response traceparent %q: want the caller's trace id and a new span id", back)
+	}
+	ids := "[span_id=" + m[1] + " parent_id=00f067aa0ba902b7 trace_id=4bf92f3577b34da6a3ce929d0e0e4736]"
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "request: GET /1.0/things "+ids) || !strings.Contains(lines[1], "response: GET /1.0/things "+ids) {
+		t.Errorf("want request and response lines ending with %s, got:\n%s", ids, out.String())
+	}
+}
+
+func TestTraceStartsOneForAMissingOrInvalidHeader(t *testing.T) {
+	for _, sent := range []string{"", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "garbage"} {
+		var seen tracecontext.Trace
+		h := Trace(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { seen, _ = tracecontext.From(r.Context()) }))
+		req := httptest.NewRequest("GET", "/", nil)
+		if sent != "" {
+			req.Header.Set("traceparent", sent)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if seen.ParentID != "" || len(seen.TraceID) != 32 || strings.Contains(sent, seen.TraceID) {
+			t.Errorf("traceparent %q: want a new trace without parent, got %+v", sent, seen)
+		}
+		if rec.Header().Get("traceparent") != seen.Value() {
+			t.Errorf("traceparent %q: response header %q, want %q", sent, rec.Header().Get("traceparent"), seen.Value())
+		}
+	}
+}
