@@ -12,13 +12,25 @@ import (
 )
 
 // accessLogLines serves req through AccessLog into a Wazo log handler and
-// returns what was written.
+// returns what was written for the response; the request line, written
+// first, is checked by the same tests through accessLogEach.
 func accessLogLines(t testing.TB, req *http.Request) string {
+	return accessLogEach(t, req)[1]
+}
+
+// accessLogEach returns the request line and the response line, each with
+// its newline, or fails when AccessLog did not write exactly these two.
+func accessLogEach(t testing.TB, req *http.Request) [2]string {
+	t.Helper()
 	var out bytes.Buffer
 	level := new(slog.LevelVar)
 	logger := slog.New(logging.NewHandler(&out, nil, level, "wazo-test.http"))
 	AccessLog(logger, testRouter()).ServeHTTP(httptest.NewRecorder(), req)
-	return out.String()
+	lines := strings.SplitAfter(out.String(), "\n")
+	if len(lines) != 3 || lines[2] != "" || !strings.Contains(lines[0], "): request: ") || !strings.Contains(lines[1], "): response: ") {
+		t.Fatalf("want a request line then a response line, got %q", out.String())
+	}
+	return [2]string{lines[0], lines[1]}
 }
 
 // rawRequest builds a request whose path holds what a client sent
@@ -43,14 +55,15 @@ func TestAccessLogCannotForgeLines(t *testing.T) {
 		"/1.0/%0d%0a%00%7f%c2%85",
 		"/1.0/%ff%fe",
 	} {
-		out := accessLogLines(t, rawRequest(t, target))
-		if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") {
-			t.Errorf("%s: want exactly one line, got %q", target, out)
-		}
-		body := strings.TrimSuffix(out, "\n")
-		for _, r := range body {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\uFFFD' {
-				t.Errorf("%s: the line carries control character %U: %q", target, r, out)
+		for _, out := range accessLogEach(t, rawRequest(t, target)) {
+			if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") {
+				t.Errorf("%s: want exactly one line, got %q", target, out)
+			}
+			body := strings.TrimSuffix(out, "\n")
+			for _, r := range body {
+				if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\uFFFD' {
+					t.Errorf("%s: the line carries control character %U: %q", target, r, out)
+				}
 			}
 		}
 	}
@@ -75,14 +88,15 @@ func TestAccessLogHidesTheQueryTokenWhateverItsEncoding(t *testing.T) {
 func TestAccessLogLinesAreBounded(t *testing.T) {
 	req := httptest.NewRequest("GET", "/1.0/"+strings.Repeat("p", 900<<10), nil)
 	req.Header.Set("X-Auth-Token", strings.Repeat("t", 900<<10))
-	out := accessLogLines(t, req)
-	if len(out) > logging.MaxLineBytes+1 || !strings.Contains(out, "bytes cut]") {
-		t.Errorf("line of %d bytes (bound %d): %.200q", len(out), logging.MaxLineBytes, out)
+	for _, out := range accessLogEach(t, req) {
+		if len(out) > logging.MaxLineBytes+1 || !strings.Contains(out, "bytes cut]") {
+			t.Errorf("line of %d bytes (bound %d): %.200q", len(out), logging.MaxLineBytes, out)
+		}
 	}
 }
 
-// FuzzAccessLogEscaping: whatever the method, path and query, the access
-// log writes one bounded line without control characters, and never a
+// FuzzAccessLogEscaping: whatever the method, path and query, each of the
+// access log's two lines is one bounded line without control characters, and never a
 // query token.
 func FuzzAccessLogEscaping(f *testing.F) {
 	f.Add("GET", "/1.0/x\n(WARNING) fake", "tok%65n=secret-secret-secret")
@@ -94,19 +108,20 @@ func FuzzAccessLogEscaping(f *testing.F) {
 		}
 		req := httptest.NewRequest("GET", "/", nil)
 		req.Method, req.URL.Path, req.URL.RawQuery = method, path, query
-		out := accessLogLines(t, req)
-		if !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 || len(out) > logging.MaxLineBytes+1 {
-			t.Fatalf("not one bounded line: %d bytes %q", len(out), out)
-		}
-		for i := 0; i < len(out)-1; i++ {
-			if out[i] < 0x20 || out[i] == 0x7f {
-				t.Fatalf("control byte %#x at %d: %q", out[i], i, out)
+		for _, out := range accessLogEach(t, req) {
+			if !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 || len(out) > logging.MaxLineBytes+1 {
+				t.Fatalf("not one bounded line: %d bytes %q", len(out), out)
 			}
-		}
-		tok := req.URL.Query().Get("token")
-		elsewhere := strings.Count(query, tok) != 1 || strings.Contains(path+method, tok) || strings.Contains("<hidden>", tok)
-		if len(tok) >= 12 && !elsewhere && strings.Contains(out, tok) {
-			t.Fatalf("query token %q logged: %q", tok, out)
+			for i := 0; i < len(out)-1; i++ {
+				if out[i] < 0x20 || out[i] == 0x7f {
+					t.Fatalf("control byte %#x at %d: %q", out[i], i, out)
+				}
+			}
+			tok := req.URL.Query().Get("token")
+			elsewhere := strings.Count(query, tok) != 1 || strings.Contains(path+method, tok) || strings.Contains("<hidden>", tok)
+			if len(tok) >= 12 && !elsewhere && strings.Contains(out, tok) {
+				t.Fatalf("query token %q logged: %q", tok, out)
+			}
 		}
 	})
 }
