@@ -21,9 +21,13 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/tracecontext"
 )
 
-// agent talks to a consul agent's HTTP API with net/http only: the official
-// client (github.com/hashicorp/consul/api) is not packaged in Debian.
-type agent struct {
+// Client talks to a consul agent's HTTP API with net/http only: the official
+// client (github.com/hashicorp/consul/api) is not packaged in Debian. It is
+// the one consul client of the kit and its tools: the Registrar, the Finder,
+// the audit's consul-registration probe and the cluster audit all build it
+// from a config.Consul, so scheme, verify and token mean the same
+// everywhere.
+type Client struct {
 	base   *url.URL
 	token  string
 	client *http.Client
@@ -43,9 +47,9 @@ func (e *AgentError) Error() string {
 	return fmt.Sprintf("consul agent: %s %s: HTTP %d: %s", e.Method, e.Path, e.StatusCode, e.Body)
 }
 
-// newAgent builds the client for cfg. Defaults are python-consul's:
-// http://localhost:8500.
-func newAgent(cfg config.Consul) (*agent, error) {
+// NewClient builds the client for cfg (the daemon's consul section).
+// Defaults are python-consul's: http://localhost:8500, verify true.
+func NewClient(cfg config.Consul) (*Client, error) {
 	scheme := cfg.Scheme
 	if scheme == "" {
 		scheme = "http"
@@ -73,7 +77,7 @@ func newAgent(cfg config.Consul) (*agent, error) {
 		}
 		transport.TLSClientConfig = tc
 	}
-	return &agent{
+	return &Client{
 		base:   &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(port))},
 		token:  cfg.Token,
 		client: &http.Client{Transport: transport},
@@ -102,32 +106,9 @@ func tlsConfig(v config.Verify) (*tls.Config, error) {
 }
 
 // do sends one request. in is JSON-encoded when not nil; out is decoded
-// from the answer when not nil. The token travels in X-Consul-Token (never
-// in the URL, so it cannot end up in an error message or a log).
-func (a *agent) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
-	u := *a.base
-	u.Path = path
-	u.RawQuery = query.Encode()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if a.token != "" {
-		req.Header.Set("X-Consul-Token", a.token)
-	}
-	tracecontext.SetOutbound(req)
-	resp, err := a.client.Do(req)
+// from the answer when not nil; an answer other than 2xx is an *AgentError.
+func (a *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	resp, err := a.send(ctx, method, path, query, in)
 	if err != nil {
 		return err
 	}
@@ -140,10 +121,39 @@ func (a *agent) do(ctx context.Context, method, path string, query url.Values, i
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		return nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(out); err != nil {
 		return fmt.Errorf("consul agent: %s %s: decoding answer: %w", method, path, err)
 	}
 	return nil
+}
+
+// send sends one request and returns the answer, whatever its status. The
+// token travels in X-Consul-Token (never in the URL, so it cannot end up in
+// an error message or a log).
+func (a *Client) send(ctx context.Context, method, path string, query url.Values, in any) (*http.Response, error) {
+	u := *a.base
+	u.Path = path
+	u.RawQuery = query.Encode()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if a.token != "" {
+		req.Header.Set("X-Consul-Token", a.token)
+	}
+	tracecontext.SetOutbound(req)
+	return a.client.Do(req)
 }
 
 // serviceDefinition is the body of PUT /v1/agent/service/register.
@@ -164,19 +174,19 @@ type checkDefinition struct {
 	DeregisterCriticalServiceAfter string
 }
 
-func (a *agent) register(ctx context.Context, def serviceDefinition) error {
+func (a *Client) register(ctx context.Context, def serviceDefinition) error {
 	return a.do(ctx, http.MethodPut, "/v1/agent/service/register", nil, def, nil)
 }
 
-func (a *agent) passTTL(ctx context.Context, checkID string) error {
+func (a *Client) passTTL(ctx context.Context, checkID string) error {
 	return a.do(ctx, http.MethodPut, "/v1/agent/check/pass/"+url.PathEscape(checkID), nil, nil, nil)
 }
 
-func (a *agent) deregisterCheck(ctx context.Context, checkID string) error {
+func (a *Client) deregisterCheck(ctx context.Context, checkID string) error {
 	return a.do(ctx, http.MethodPut, "/v1/agent/check/deregister/"+url.PathEscape(checkID), nil, nil, nil)
 }
 
-func (a *agent) deregisterService(ctx context.Context, serviceID string) error {
+func (a *Client) deregisterService(ctx context.Context, serviceID string) error {
 	return a.do(ctx, http.MethodPut, "/v1/agent/service/deregister/"+url.PathEscape(serviceID), nil, nil, nil)
 }
 

@@ -22,12 +22,12 @@ type Service struct {
 // (and Wazo's acceptance tests) do to find a service registered by a
 // Registrar. It replays xivo's ServiceFinder.list_healthy_services exactly.
 type Finder struct {
-	agent *agent
+	agent *Client
 }
 
 // NewFinder returns a Finder talking to the agent described by cfg.
 func NewFinder(cfg config.Consul) (*Finder, error) {
-	a, err := newAgent(cfg)
+	a, err := NewClient(cfg)
 	if err != nil {
 		return nil, err
 	}

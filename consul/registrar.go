@@ -69,7 +69,7 @@ type Registrar struct {
 	refresh time.Duration
 	retry   time.Duration
 	reqTO   time.Duration // bound of one request to the agent
-	agent   *agent
+	agent   *Client
 	log     *slog.Logger
 	events  Events
 
@@ -118,7 +118,7 @@ func NewRegistrar(o Options) (*Registrar, error) {
 	if refresh >= ttl {
 		return nil, fmt.Errorf("service_discovery.refresh_interval (%v) must be shorter than ttl_interval (%v), or the check goes critical between updates", refresh, ttl)
 	}
-	a, err := newAgent(o.Consul)
+	a, err := NewClient(o.Consul)
 	if err != nil {
 		return nil, err
 	}

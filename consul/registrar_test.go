@@ -374,7 +374,7 @@ func TestStopDeregistersCheckThenService(t *testing.T) {
 // scheme https with verify as a CA file, true (system roots: our test CA is
 // not among them) and false.
 func TestHTTPSVerify(t *testing.T) {
-	ca, cert, key := selfSignedCert(t)
+	ca, cert, key := testenv.SelfSignedCert(t)
 	c := testenv.StartConsul(t, testenv.ConsulOptions{TLS: &testenv.ConsulTLS{CertFile: cert, KeyFile: key}})
 	tests := []struct {
 		name    string

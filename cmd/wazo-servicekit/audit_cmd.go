@@ -17,6 +17,8 @@ func cmdAudit(args []string, stdout, stderr io.Writer) (int, error) {
 	root := fs.String("root", "/", "audit an image root (chroot, debootstrap tree) instead of this host; live probes report unknown there")
 	consul := fs.String("consul", "", "audit every node of the cluster: ask each wazo-doctord listed in this consul agent's catalog")
 	token := fs.String("token", os.Getenv("WAZO_TOKEN"), "wazo-auth token (doctor.services.read) for --consul; default $WAZO_TOKEN")
+	consulToken := fs.String("consul-token", os.Getenv("CONSUL_HTTP_TOKEN"), "with --consul: consul ACL token for the catalog (X-Consul-Token); default $CONSUL_HTTP_TOKEN, as consul's CLI")
+	consulCA := fs.String("consul-cacert", os.Getenv("CONSUL_CACERT"), "with --consul https://...: CA bundle of the agent's certificate; default $CONSUL_CACERT, as consul's CLI")
 	refresh := fs.Bool("refresh", false, "with --consul: ask each doctord for a fresh audit")
 	nginx := fs.String("nginx", "https://127.0.0.1", "nginx TLS front end (loopback only)")
 	timeout := fs.Duration("probe-timeout", 2*time.Second, "bound of each probe")
@@ -38,7 +40,8 @@ func cmdAudit(args []string, stdout, stderr io.Writer) (int, error) {
 		if len(services) > 0 || *root != "/" {
 			return exitUsage, usagef("--consul audits whole nodes: no SERVICE arguments nor --root with it")
 		}
-		rep, err := rules.AuditCluster(context.Background(), rules.ClusterOptions{ConsulURL: *consul, Token: *token, Timeout: *timeout, Refresh: *refresh})
+		rep, err := rules.AuditCluster(context.Background(), rules.ClusterOptions{ConsulURL: *consul, Token: *token,
+			ConsulToken: *consulToken, ConsulCAFile: *consulCA, Timeout: *timeout, Refresh: *refresh})
 		if err != nil {
 			return exitUsage, usageError{err}
 		}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 func TestAuditCommand(t *testing.T) {
@@ -40,6 +43,46 @@ func TestAuditCommand(t *testing.T) {
 			code, out, errs := runCLI(t, c.args...)
 			if code != c.code || !strings.Contains(out, c.out) {
 				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, c.code, out, errs)
+			}
+		})
+	}
+}
+
+// audit --consul reaches an agent with ACLs and TLS with --consul-token or
+// $CONSUL_HTTP_TOKEN and --consul-cacert or $CONSUL_CACERT, as consul's CLI.
+func TestAuditConsulTokenAndCA(t *testing.T) {
+	ca, cert, key := testenv.SelfSignedCert(t)
+	c := testenv.StartConsul(t, testenv.ConsulOptions{ACLToken: "cluster-token", TLS: &testenv.ConsulTLS{CertFile: cert, KeyFile: key}})
+	// A wazo-doctord entry nobody answers for: the ACL hides it from a
+	// catalog read without the token; with it, the audit lists the node.
+	dead := testenv.FreePort(t)
+	if err := c.Put("/v1/agent/service/register", fmt.Sprintf(`{"ID": "doctord-dead", "Name": "wazo-doctord", "Address": "127.0.0.1", "Port": %d}`, dead)); err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("https://127.0.0.1:%d", c.HTTPSPort)
+	cases := []struct {
+		name      string
+		env       map[string]string
+		args      []string
+		code      int
+		outSubstr string
+		errSubstr string
+	}{
+		{"flags", nil, []string{"--consul-token", "cluster-token", "--consul-cacert", ca}, exitClean, "node-unreachable", ""},
+		{"environment", map[string]string{"CONSUL_HTTP_TOKEN": "cluster-token", "CONSUL_CACERT": ca}, nil, exitClean, "node-unreachable", ""},
+		{"no token", nil, []string{"--consul-cacert", ca}, exitClean, `"services": null`, ""},
+		{"no CA", map[string]string{"CONSUL_HTTP_TOKEN": "cluster-token"}, nil, exitUsage, "", "certificate"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("CONSUL_HTTP_TOKEN", "")
+			t.Setenv("CONSUL_CACERT", "")
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			code, out, errs := runCLI(t, append([]string{"audit", "--consul", url, "--format", "json"}, tc.args...)...)
+			if code != tc.code || !strings.Contains(out, tc.outSubstr) || !strings.Contains(errs, tc.errSubstr) || strings.Contains(errs+out, "cluster-token") {
+				t.Fatalf("exit %d (want %d, stderr with %q)\nstdout: %s\nstderr: %s", code, tc.code, tc.errSubstr, out, errs)
 			}
 		})
 	}

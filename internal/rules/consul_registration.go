@@ -1,14 +1,13 @@
 package rules
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/config"
+	"github.com/wazo-platform/wazo-servicekit/consul"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"gopkg.in/yaml.v3"
 )
 
 // consulRegistration: the shipped config registers the service in consul.
@@ -61,47 +60,17 @@ func liveConsulCatalog(s *LiveService, env *LiveEnv) []Finding {
 	if en, _ := s.Config["service_discovery"].(map[string]any)["enabled"].(bool); !en {
 		return []Finding{fail("/etc/"+s.Name+"/config.yml", 0, "service_discovery.enabled is not true: the service does not register")}
 	}
-	base := env.ConsulURL
-	if base == "" {
-		host := s.str("consul", "host")
-		if host == "" {
-			return []Finding{unknown("consul.host is not configured and no --consul URL was given")}
-		}
-		scheme := s.str("consul", "scheme")
-		if scheme == "" {
-			scheme = "http"
-		}
-		port, ok := s.num("consul", "port")
-		if !ok {
-			port = 8500
-		}
-		base = fmt.Sprintf("%s://%s:%d", scheme, host, port)
-	}
-	req, err := http.NewRequestWithContext(env.Ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/v1/agent/health/service/name/"+url.PathEscape(s.Name)+"?format=json", nil)
+	agent, err := consulAgent(s, env)
 	if err != nil {
 		return []Finding{unknown(err.Error())}
 	}
-	if tok := s.str("consul", "token"); tok != "" {
-		req.Header.Set("X-Consul-Token", tok)
-	}
-	resp, err := env.HTTP.Do(req)
+	entries, err := agent.AgentServiceHealth(env.Ctx, s.Name)
 	if err != nil {
-		return []Finding{unknown("consul agent unreachable: " + err.Error())}
-	}
-	defer resp.Body.Close()
-	var entries []struct {
-		AggregatedStatus string
-		Service          struct {
-			ID   string
-			Port int
+		var answer *consul.AgentError
+		if errors.As(err, &answer) {
+			return []Finding{unknown(err.Error())}
 		}
-	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode == http.StatusNotFound {
-		return []Finding{fail("", 0, "the consul agent has no service named "+s.Name)}
-	}
-	if err := json.Unmarshal(body, &entries); err != nil {
-		return []Finding{unknown(fmt.Sprintf("consul answered HTTP %d, not the health list: %v", resp.StatusCode, err))}
+		return []Finding{unknown("consul agent unreachable: " + err.Error())}
 	}
 	if len(entries) == 0 {
 		return []Finding{fail("", 0, "the consul agent has no service named "+s.Name)}
@@ -116,4 +85,30 @@ func liveConsulCatalog(s *LiveService, env *LiveEnv) []Finding {
 		}
 	}
 	return []Finding{fail("", 0, fmt.Sprintf("consul has %d instance(s) of %s, none passing (first: %s)", len(entries), s.Name, entries[0].AggregatedStatus))}
+}
+
+// consulAgent is the kit's consul client for the agent the service itself
+// talks to: its consul section (scheme, host, port, verify, token), or the
+// address given by --consul with the service's token and verify.
+func consulAgent(s *LiveService, env *LiveEnv) (*consul.Client, error) {
+	cfg := config.Consul{Verify: config.Verify{Enabled: true}}
+	if section, ok := s.Config["consul"].(map[string]any); ok {
+		data, err := yaml.Marshal(section)
+		if err == nil {
+			err = yaml.Unmarshal(data, &cfg)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("consul section of the config: %v", err)
+		}
+	}
+	if env.ConsulURL != "" {
+		u, err := consul.ConfigFromURL(env.ConsulURL)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Scheme, cfg.Host, cfg.Port = u.Scheme, u.Host, u.Port
+	} else if cfg.Host == "" {
+		return nil, errors.New("consul.host is not configured and no --consul URL was given")
+	}
+	return consul.NewClient(cfg)
 }

@@ -9,9 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/consul"
 )
 
 // NodeUnreachable is the diagnostic ID of a cluster node whose wazo-doctord
@@ -24,8 +25,11 @@ type ClusterOptions struct {
 	Token     string // wazo-auth token with doctor.services.read (X-Auth-Token)
 	// ConsulToken is sent as X-Consul-Token when the catalog needs an ACL.
 	ConsulToken string
-	Timeout     time.Duration // per request (default 5 s)
-	Refresh     bool          // ask each doctord for a fresh audit (?refresh=true)
+	// ConsulCAFile is the CA bundle that signs an https agent's certificate
+	// (default: the system's roots).
+	ConsulCAFile string
+	Timeout      time.Duration // per request (default 5 s)
+	Refresh      bool          // ask each doctord for a fresh audit (?refresh=true)
 }
 
 // AuditCluster lists the wazo-doctord instances of the consul catalog and
@@ -37,14 +41,19 @@ func AuditCluster(ctx context.Context, opts ClusterOptions) (*Report, error) {
 		opts.Timeout = 5 * time.Second
 	}
 	client := &http.Client{Timeout: opts.Timeout}
-	var nodes []struct {
-		Node           string
-		Address        string
-		ServiceAddress string
-		ServicePort    int
+	cfg, err := consul.ConfigFromURL(opts.ConsulURL)
+	if err != nil {
+		return nil, err
 	}
-	catalog := strings.TrimSuffix(opts.ConsulURL, "/") + "/v1/catalog/service/wazo-doctord"
-	if err := getJSON(ctx, client, catalog, map[string]string{"X-Consul-Token": opts.ConsulToken}, &nodes); err != nil {
+	cfg.Token, cfg.Verify.CAFile = opts.ConsulToken, opts.ConsulCAFile
+	agent, err := consul.NewClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	catalogCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	nodes, err := agent.CatalogService(catalogCtx, "wazo-doctord")
+	cancel()
+	if err != nil {
 		return nil, fmt.Errorf("consul catalog: %v", err)
 	}
 	rep := &Report{Tool: "wazo-servicekit", Mode: "audit", Target: opts.ConsulURL}
