@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -14,10 +15,19 @@ import (
 var adduserValued = []string{"--home", "-d", "--shell", "-s", "--uid", "-u", "--gid", "-g", "--ingroup",
 	"--gecos", "--comment", "-c", "--firstuid", "--lastuid", "--firstgid", "--lastgid", "--conf", "-G", "--groups", "--add-extra-groups"}
 
-// serviceUser is the account the daemon runs as: config `user`, else the
-// unit's User=, else the system user the postinst creates, else the
-// package name (xivo's code default). where says which.
+// serviceUser is the account the daemon runs as, from what the package
+// declares, most specific first: the unit's ExecStart flag (--user www-data,
+// twistd's --uid=), config.yml `user`, the unit's User=, the code's default
+// (config.py `user`), the system user the postinst creates. With none of
+// them systemd starts the daemon as root. where says which.
 func serviceUser(s *repo.Service) (user, where string) {
+	if s.Unit != nil {
+		if v, ok := s.Unit.Unit.Get("Service", "ExecStart"); ok {
+			if u := execStartUser(v.Text); u != "" {
+				return u, fmt.Sprintf("%s:%d ExecStart", s.Unit.Path, v.Line)
+			}
+		}
+	}
 	if s.Config != nil {
 		if u, ok := s.Config.String("user"); ok && u != "" {
 			return u, s.Config.Path
@@ -28,13 +38,51 @@ func serviceUser(s *repo.Service) (user, where string) {
 			return v.Text, s.Unit.Path
 		}
 	}
+	if s.Defaults != nil {
+		if u, ok := s.Defaults.String("user"); ok && u != "" {
+			return u, s.Defaults.Path + " defaults"
+		}
+	}
 	if c := createUser(s, ""); c != nil {
 		if p := c.Positional(adduserValued...); len(p) > 0 {
 			return p[len(p)-1], s.Postinst.Path
 		}
 	}
-	return s.Name, "default (package name)"
+	return "root", "no user in the unit, config.yml, the code's defaults or the postinst: systemd starts it as root"
 }
+
+// execStartUser finds the account a daemon's command line drops to:
+// --user X, --user=X, -u X, --uid=X.
+func execStartUser(cmd string) string {
+	f := strings.Fields(cmd)
+	for i, a := range f {
+		for _, flag := range []string{"--user", "--uid", "-u"} {
+			if a == flag && i+1 < len(f) {
+				return f[i+1]
+			}
+			if strings.HasPrefix(a, flag+"=") && flag != "-u" {
+				return strings.TrimPrefix(a, flag+"=")
+			}
+		}
+	}
+	return ""
+}
+
+// baseAccount is a system account every Debian system has (base-passwd),
+// with the shell and home Debian gives it.
+type baseAccount struct{ shell, home string }
+
+// baseAccounts are the base-passwd accounts a daemon may run as.
+var baseAccounts = map[string]baseAccount{
+	"www-data": {"/usr/sbin/nologin", "/var/www"},
+	"nobody":   {"/usr/sbin/nologin", "/nonexistent"},
+	"daemon":   {"/usr/sbin/nologin", "/usr/sbin"},
+	"root":     {"/bin/bash", "/root"},
+}
+
+// adduserDefaultShell is the shell Debian's adduser gives a --system user
+// when --shell is not passed.
+const adduserDefaultShell = "/usr/sbin/nologin"
 
 // createUser finds the postinst command creating a system user (adduser
 // --system / useradd --system); with user != "", only one creating it.

@@ -8,16 +8,8 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-// logFile is the path the daemon logs to: config log_file, else Wazo's
-// /var/log/<service>.log.
-func logFile(s *repo.Service) string {
-	if s.Config != nil {
-		if lf, ok := s.Config.String("log_file"); ok && lf != "" {
-			return lf
-		}
-	}
-	return "/var/log/" + s.Name + ".log"
-}
+// logFile is the path the daemon logs to (see repo.Service.LogFile).
+func logFile(s *repo.Service) string { return s.LogFile() }
 
 // logFileWritable: the log file exists before the first start and belongs
 // to the service user.

@@ -25,6 +25,9 @@ func userHomeNotInHome() Rule {
 			c := createUser(s, user)
 			p, l := postinstLoc(s, c)
 			if c == nil {
+				if acct, base := baseAccounts[user]; base && !strings.HasPrefix(acct.home, "/home") {
+					return []Finding{pass(fmt.Sprintf("%s is a Debian base-passwd account with home %s, not under /home", user, acct.home))}
+				}
 				return []Finding{fail(p, 0, "no adduser --system call creates "+user+", so its home is not set by the package")}
 			}
 			home, ok := c.Option("--home", "-d")

@@ -12,11 +12,11 @@ var noLoginShells = map[string]bool{"/usr/sbin/nologin": true, "/sbin/nologin": 
 
 // userNoLoginShell: the account cannot open a shell.
 //
-// Static: the adduser call passes --shell /usr/sbin/nologin (or /bin/false)
-// explicitly, and nothing later changes the shell (usermod -s, chsh). Relying
-// on adduser's default is reported too: Debian's default for --system users
-// has changed between releases and a reader cannot see it in the script.
-// Live: the passwd entry's shell is a no-login shell.
+// Static: the adduser --system call creating the user passes a no-login
+// shell or none (Debian's adduser then gives /usr/sbin/nologin), and
+// nothing later changes it (usermod -s, chsh); a base-passwd account
+// (www-data) has Debian's no-login shell. Live: the passwd entry's shell is
+// a no-login shell.
 func userNoLoginShell() Rule {
 	return Rule{
 		ID:        "user-no-login-shell",
@@ -24,20 +24,26 @@ func userNoLoginShell() Rule {
 		Checklist: "The service default user cannot log in to a shell",
 		Severity:  Error,
 		Rationale: "A service account with a real shell is a login waiting for a leaked password or key. " +
-			"No Wazo script passes --shell today (conventions.md §9.2): saying it explicitly is the only way the package states it.",
-		Remediation: "Add `--shell /usr/sbin/nologin` to the adduser call of the postinst.",
+			"Debian's adduser gives --system users /usr/sbin/nologin unless --shell says otherwise.",
+		Remediation: "Create the user with `adduser --system` and no --shell (or `--shell /usr/sbin/nologin`), and never give it a shell later.",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
 			user, _ := serviceUser(s)
 			c := createUser(s, user)
 			p, l := postinstLoc(s, c)
 			if c == nil {
+				if acct, base := baseAccounts[user]; base {
+					if noLoginShells[acct.shell] {
+						return []Finding{pass(fmt.Sprintf("%s is a Debian base-passwd account with shell %s", user, acct.shell))}
+					}
+					return []Finding{fail("", 0, fmt.Sprintf("the daemon runs as %s, whose shell is %s", user, acct.shell))}
+				}
 				return []Finding{fail(p, 0, "no adduser --system call creates "+user+", so its shell is not set by the package")}
 			}
 			var out []Finding
 			shell, ok := c.Option("--shell", "-s")
 			switch {
 			case !ok:
-				out = append(out, fail(p, l, "adduser does not pass --shell: the shell is adduser's default, not stated by the package", strings.Join(c.Args, " ")))
+				shell = adduserDefaultShell + " (adduser's --system default)"
 			case !noLoginShells[shell]:
 				out = append(out, fail(p, l, fmt.Sprintf("adduser gives %s the login shell %s", user, shell), strings.Join(c.Args, " ")))
 			}

@@ -25,7 +25,7 @@ func userNotRoot() Rule {
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
 			user, where := serviceUser(s)
 			if user == "root" || user == "0" {
-				return []Finding{fail(where, 0, "the service user is root")}
+				return []Finding{fail("", 0, "the service user is root ("+where+")")}
 			}
 			if s.Unit != nil {
 				if v, ok := s.Unit.Unit.Get("Service", "User"); ok && v.Text != user {
@@ -34,6 +34,9 @@ func userNotRoot() Rule {
 			}
 			c := createUser(s, user)
 			if c == nil {
+				if _, base := baseAccounts[user]; base {
+					return []Finding{pass(fmt.Sprintf("runs as %s (from %s), a Debian base-passwd system account", user, where))}
+				}
 				p, _ := postinstLoc(s, nil)
 				return []Finding{fail(p, 0, fmt.Sprintf("no `adduser --system ... %s` in the postinst: the user the daemon drops to (%s, from %s) is never created", user, user, where))}
 			}

@@ -78,6 +78,9 @@ func (c Command) Positional(valued ...string) []string {
 func ParseShell(data []byte) []Command {
 	vars := map[string]string{}
 	var out []Command
+	// loop is the innermost `for NAME in ITEMS...; do`: a command of its
+	// body that uses $NAME stands for one command per item.
+	var loop *forLoop
 	lines := strings.Split(string(data), "\n")
 	for i := 0; i < len(lines); i++ {
 		lineNo := i + 1
@@ -87,7 +90,17 @@ func ParseShell(data []byte) []Command {
 			i++
 		}
 		for _, words := range shellSplit(line) {
+			if len(words) > 0 && words[0] == "done" {
+				loop = nil
+			}
 			words = stripKeywords(words)
+			if len(words) >= 3 && words[0] == "for" && isShellName(words[1]) && words[2] == "in" {
+				loop = &forLoop{name: words[1]}
+				for _, w := range words[3:] {
+					loop.items = append(loop.items, expand(w, vars))
+				}
+				continue
+			}
 			if len(words) == 0 {
 				continue
 			}
@@ -103,14 +116,48 @@ func ParseShell(data []byte) []Command {
 			if j == len(words) {
 				continue
 			}
-			args := make([]string, 0, len(words)-j)
-			for _, w := range words[j:] {
-				args = append(args, expand(w, vars))
+			if loop != nil && usesVar(words[j:], loop.name) && len(loop.items) <= maxLoopItems {
+				saved, had := vars[loop.name]
+				for _, item := range loop.items {
+					vars[loop.name] = item
+					out = append(out, Command{Args: expandAll(words[j:], vars), Line: lineNo})
+				}
+				if had {
+					vars[loop.name] = saved
+				} else {
+					delete(vars, loop.name)
+				}
+				continue
 			}
-			out = append(out, Command{Args: args, Line: lineNo})
+			out = append(out, Command{Args: expandAll(words[j:], vars), Line: lineNo})
 		}
 	}
 	return out
+}
+
+type forLoop struct {
+	name  string
+	items []string
+}
+
+// maxLoopItems bounds how many commands one loop body line may stand for.
+const maxLoopItems = 64
+
+func usesVar(words []string, name string) bool {
+	for _, w := range words {
+		if strings.Contains(w, "$"+name) || strings.Contains(w, "${"+name+"}") {
+			return true
+		}
+	}
+	return false
+}
+
+func expandAll(words []string, vars map[string]string) []string {
+	args := make([]string, 0, len(words))
+	for _, w := range words {
+		args = append(args, expand(w, vars))
+	}
+	return args
 }
 
 var shellKeywords = map[string]bool{"if": true, "then": true, "else": true, "elif": true, "fi": true,

@@ -84,12 +84,8 @@ func (r *Repo) collect(s *Service) {
 			break
 		}
 	}
-	logFile := "/var/log/" + s.Name + ".log"
-	if s.Config != nil {
-		if lf, ok := s.Config.String("log_file"); ok {
-			logFile = lf
-		}
-	}
+	s.Defaults = r.pyDefaults(s, single)
+	logFile := s.LogFile()
 
 	var apiFiles []string
 	for _, p := range r.paths() {
@@ -189,4 +185,41 @@ func (r *Repo) mergeAPI(files []string) *APISpec {
 	}
 	a.Merged = parse.MergeFirstWins(maps...)
 	return a
+}
+
+// pyDefaults reads the code's configuration defaults from the daemon's
+// config.py: <module>/config.py where module is the package name with "_"
+// (wazo_auth/config.py), or for a single-service repository the one
+// top-level package's config.py.
+func (r *Repo) pyDefaults(s *Service, single bool) *Config {
+	module := strings.ReplaceAll(s.Name, "-", "_")
+	var candidates []string
+	for _, p := range r.paths() {
+		if path.Base(p) != "config.py" {
+			continue
+		}
+		dir := path.Dir(p)
+		if dir == module || (single && !strings.Contains(dir, "/")) {
+			candidates = append(candidates, p)
+		}
+	}
+	for _, p := range candidates {
+		m, lines := parse.PyDefaults(r.Files[p])
+		if len(m) > 0 {
+			return &Config{Path: p, Data: r.Files[p], Map: m, Lines: lines}
+		}
+	}
+	return nil
+}
+
+// LogFile is the path the daemon logs to: the log_file (or log_filename,
+// logfile) setting of config.yml or the code's defaults, else Wazo's
+// /var/log/<service>.log.
+func (s *Service) LogFile() string {
+	for _, key := range []string{"log_file", "log_filename", "logfile"} {
+		if v, _, ok := s.SettingString(key); ok && v != "" {
+			return v
+		}
+	}
+	return "/var/log/" + s.Name + ".log"
 }

@@ -50,6 +50,9 @@ type Service struct {
 	Postinst *Script
 	Unit     *UnitFile
 	Config   *Config
+	// Defaults are the code's configuration defaults (config.py's
+	// _DEFAULT_CONFIG); config.yml overrides them. nil when not found.
+	Defaults *Config
 	API      *APISpec
 	Nginx    []Located[parse.NginxLocation]
 	Monit    []Located[parse.MonitCheck]
@@ -109,9 +112,10 @@ type UnitFile struct {
 
 // Config is the shipped etc/<svc>/config.yml.
 type Config struct {
-	Path string
-	Data []byte
-	Map  map[string]any
+	Path  string
+	Data  []byte
+	Map   map[string]any
+	Lines map[string]int // dotted key path to line, for files that are not YAML
 }
 
 // Int returns an integer value at a key path and whether it is one.
@@ -132,11 +136,55 @@ func (c *Config) String(path ...string) (string, bool) {
 	return s, ok
 }
 
-// Has reports whether a key path exists.
+// Has reports whether a key path exists (a null value counts as absent).
 func (c *Config) Has(path ...string) bool { return lookup(c.Map, path...) != nil }
 
 // Line returns the line of a key path in the file (0 if unknown).
-func (c *Config) Line(path ...string) int { return parse.KeyLine(c.Data, path...) }
+func (c *Config) Line(path ...string) int {
+	if c.Lines != nil {
+		return c.Lines[strings.Join(path, ".")]
+	}
+	return parse.KeyLine(c.Data, path...)
+}
+
+// Setting is a configuration value as the daemon sees it: the shipped
+// config.yml's, else the code's default. It names the file and line it
+// came from.
+type Setting struct {
+	Value any
+	Path  string
+	Line  int
+}
+
+// Setting looks a key path up in config.yml, then in the code's defaults;
+// ok is false when neither declares it.
+func (s *Service) Setting(path ...string) (Setting, bool) {
+	for _, c := range []*Config{s.Config, s.Defaults} {
+		if c != nil && c.Has(path...) {
+			return Setting{Value: lookup(c.Map, path...), Path: c.Path, Line: c.Line(path...)}, true
+		}
+	}
+	return Setting{}, false
+}
+
+// SettingString is Setting for a string value.
+func (s *Service) SettingString(path ...string) (string, Setting, bool) {
+	st, ok := s.Setting(path...)
+	v, isStr := st.Value.(string)
+	return v, st, ok && isStr
+}
+
+// SettingInt is Setting for an integer value.
+func (s *Service) SettingInt(path ...string) (int, Setting, bool) {
+	st, ok := s.Setting(path...)
+	switch n := st.Value.(type) {
+	case int:
+		return n, st, ok
+	case float64:
+		return int(n), st, ok && n == float64(int(n))
+	}
+	return 0, st, false
+}
 
 func lookup(m map[string]any, path ...string) any {
 	var v any = m
@@ -251,7 +299,8 @@ func wanted(p string) bool {
 	switch {
 	case strings.HasPrefix(p, "debian/"), strings.HasPrefix(p, "etc/"):
 		return true
-	case base == "api.yml" || base == "api.yaml", base == "go.mod", base == "requirements.txt", base == "setup.py":
+	case base == "api.yml" || base == "api.yaml", base == "go.mod", base == "requirements.txt", base == "setup.py", base == "config.py",
+		base == "zuul.yaml", base == "Jenkinsfile", base == "Dockerfile":
 		return true
 	}
 	return contentExts[filepath.Ext(base)] && !strings.Contains(base, "_test")
