@@ -30,7 +30,7 @@ func acceptanceServiceDiscovery() Rule {
 			p := filepath.Join(env.Siblings, "wazo-acceptance", "features", "daily", "service_discovery.feature")
 			data, err := os.ReadFile(p)
 			if err != nil {
-				return []Finding{unknown("wazo-acceptance has no features/daily/service_discovery.feature (deleted 2022-12 when consul stopped being installed by default)")}
+				return []Finding{siblingFinding(env, "wazo-acceptance", "features/daily/service_discovery.feature", "wazo-acceptance: cannot read features/daily/service_discovery.feature: "+err.Error())}
 			}
 			if !strings.Contains(string(data), "| "+s.Name+" ") {
 				return []Finding{fail("", 0, "service_discovery.feature has no row for "+s.Name)}

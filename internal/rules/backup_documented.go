@@ -22,7 +22,7 @@ func backupDocumented() Rule {
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			data, why, ok := sibling(env, "wazo-platform.org", "website/uc-doc/system/backup_restore.md")
 			if !ok {
-				return []Finding{unknown(why)}
+				return []Finding{siblingFinding(env, "wazo-platform.org", "website/uc-doc/system/backup_restore.md", why)}
 			}
 			if !strings.Contains(string(data), "/etc/"+s.Name+"/") {
 				return []Finding{fail("", 0, "wazo-platform.org backup_restore.md does not list /etc/"+s.Name+"/")}

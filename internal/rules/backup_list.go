@@ -22,7 +22,7 @@ func backupList() Rule {
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			data, why, ok := sibling(env, "wazo-backup", "bin/wazo-backup")
 			if !ok {
-				return []Finding{unknown(why)}
+				return []Finding{siblingFinding(env, "wazo-backup", "bin/wazo-backup", why)}
 			}
 			return backupListed(data, "wazo-backup/bin/wazo-backup", s.Name)
 		},

@@ -2,19 +2,18 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-var pyListRe = regexp.MustCompile(`(?s)(WAZO_SERVICES|DEFAULT_SERVICES)\s*=\s*[\[(]([^\])]*)[\])]`)
-
-// haSecondaryState: the service's wazo-service group fixes its state on an HA
-// secondary (wazo group: stopped; default group: running).
+// haSecondaryState: the service's wazo-service group fixes its state on an
+// HA secondary (wazo group: stopped; default group: running).
 //
 // Static (with --siblings): the service is in exactly one group of
-// bin/wazo-service, and wazo_service/main.py puts it in the matching one.
+// bin/wazo-service, wazo_service/main.py puts it in the matching one, and a
+// service of the wazo group has ConditionPathExists=!/var/lib/wazo/disabled
+// in its unit, so a reboot of the secondary does not start it either.
 // Live: the unit's state matches the group for the node's HA role
 // (/var/lib/wazo/is-secondary).
 func haSecondaryState() Rule {
@@ -24,12 +23,14 @@ func haSecondaryState() Rule {
 		Checklist: "The service is the correct state (running or stopped) after an upgrade of the slave machine",
 		Severity:  Warning,
 		Rationale: "xivo-manage-slave-services stops the `wazo` group on a secondary and keeps the `default` group running; " +
-			"a service in both groups, or in different groups in the bash and Python lists, ends in the wrong state after an upgrade.",
-		Remediation: "Put the service in exactly one group, the same in bin/wazo-service and wazo_service/main.py.",
+			"`wazo-service disable` leaves /var/lib/wazo/disabled, which keeps the wazo group's units from starting at boot. " +
+			"A service in both groups, in different groups in the bash and Python lists, or of the wazo group without the unit condition ends in the wrong state.",
+		Remediation: "Put the service in exactly one group, the same in bin/wazo-service and wazo_service/main.py; " +
+			"a service of the wazo group needs `ConditionPathExists=!/var/lib/wazo/disabled` in its unit's [Unit] section.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			data, why, ok := sibling(env, "wazo-service", "bin/wazo-service")
 			if !ok {
-				return []Finding{unknown(why)}
+				return []Finding{siblingFinding(env, "wazo-service", "bin/wazo-service", why)}
 			}
 			groups, _ := wazoServiceGroups(data, s.Name)
 			switch len(groups) {
@@ -39,20 +40,24 @@ func haSecondaryState() Rule {
 			default:
 				return []Finding{fail("", 0, fmt.Sprintf("in several wazo-service groups: %v", groups))}
 			}
+			var out []Finding
 			want := map[string]string{"wazo_services": "WAZO_SERVICES", "default_services": "DEFAULT_SERVICES"}[groups[0]]
-			py, why, ok := sibling(env, "wazo-service", "wazo_service/main.py")
-			if !ok {
-				return []Finding{pass("bin/wazo-service group: " + groups[0]), unknown(why)}
+			pyGroups, why, ok := wazoServicePyGroups(env, s)
+			switch {
+			case !ok:
+				out = append(out, siblingFinding(env, "wazo-service", "wazo_service/main.py", why))
+			case len(pyGroups) == 1 && pyGroups[0] != want:
+				return []Finding{fail("", 0, fmt.Sprintf("bin/wazo-service has it in %s but main.py in %s: `wazo-service status` reports it with a group whose state on a secondary differs", groups[0], pyGroups[0]))}
+			case len(pyGroups) > 1:
+				return []Finding{fail("", 0, fmt.Sprintf("wazo_service/main.py has it in several lists: %v", pyGroups))}
 			}
-			for _, m := range pyListRe.FindAllStringSubmatch(string(py), -1) {
-				if strings.Contains(m[2], "'"+s.Short()+"'") || strings.Contains(m[2], "'"+s.Name+"'") {
-					if m[1] != want {
-						return []Finding{fail("", 0, fmt.Sprintf("bin/wazo-service has it in %s but main.py in %s", groups[0], m[1]))}
-					}
-					return []Finding{pass(fmt.Sprintf("in %s in both wazo-service lists", groups[0]))}
+			if groups[0] == "wazo_services" {
+				if !unitSkipsWhenDisabled(s) {
+					return append(out, fail(unitPath(s), 0, "in the wazo group (stopped on a secondary) but the unit has no ConditionPathExists=!/var/lib/wazo/disabled: a reboot of the secondary starts it"))
 				}
+				return append(out, pass("in the wazo group and the unit does not start while /var/lib/wazo/disabled exists: stopped on a secondary"))
 			}
-			return []Finding{pass("bin/wazo-service group: " + groups[0]), unknown("wazo_service/main.py does not list it (see wazo-service-listed)")}
+			return append(out, pass("in the default group: running on a secondary"))
 		},
 		live: liveHAState,
 	}
@@ -91,4 +96,25 @@ func liveHAState(s *LiveService, env *LiveEnv) []Finding {
 		return []Finding{fail("", 0, fmt.Sprintf("%s node, group %s: want %s, unit is %s", role, groups[0], want, st))}
 	}
 	return []Finding{pass(fmt.Sprintf("%s node, group %s: unit is %s as it must", role, groups[0], st))}
+}
+
+// unitSkipsWhenDisabled reports whether the unit does not start while
+// /var/lib/wazo/disabled exists (wazo-service disable).
+func unitSkipsWhenDisabled(s *repo.Service) bool {
+	if s.Unit == nil {
+		return false
+	}
+	for _, v := range s.Unit.Unit.All("Unit", "ConditionPathExists") {
+		if strings.TrimSpace(v.Text) == "!/var/lib/wazo/disabled" {
+			return true
+		}
+	}
+	return false
+}
+
+func unitPath(s *repo.Service) string {
+	if s.Unit != nil {
+		return s.Unit.Path
+	}
+	return "debian/" + s.Name + ".service"
 }

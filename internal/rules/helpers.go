@@ -161,6 +161,22 @@ func sibling(env *StaticEnv, repoName, file string) (data []byte, reason string,
 	return data, "", true
 }
 
+// siblingFinding is the verdict when sibling() could not give a file: a
+// file absent from a checkout that is there is a fail naming what was
+// looked for and where; anything else (no --siblings, no checkout, an
+// unreadable file) is unknown, saying why.
+func siblingFinding(env *StaticEnv, repoName, file, why string) Finding {
+	if env.Siblings != "" {
+		dir := filepath.Join(env.Siblings, repoName)
+		if st, err := os.Stat(dir); err == nil && st.IsDir() {
+			if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(file))); os.IsNotExist(err) {
+				return fail("", 0, fmt.Sprintf("%s has no %s (looked in %s)", repoName, file, dir))
+			}
+		}
+	}
+	return unknown(why)
+}
+
 // lineOf returns the 1-based line of the first occurrence of needle (0 if absent).
 func lineOf(data []byte, needle string) int {
 	i := strings.Index(string(data), needle)

@@ -48,7 +48,7 @@ func nginxLocation() Rule {
 			if !strings.HasPrefix(l.ProxyPass, "http://127.0.0.1:") || !strings.HasSuffix(l.ProxyPass, "/") {
 				out = append(out, fail(loc.Path, l.Line, fmt.Sprintf("proxy_pass is %q: want http://127.0.0.1:<port>/ (loopback, trailing slash)", l.ProxyPass)))
 			}
-			if h := l.Headers["x-script-name"]; h != strings.TrimSuffix(want, "/") {
+			if h := l.Headers["x-script-name"]; strings.TrimSuffix(h, "/") != strings.TrimSuffix(want, "/") {
 				out = append(out, fail(loc.Path, l.Line, fmt.Sprintf("X-Script-Name is %q: want %s", h, strings.TrimSuffix(want, "/"))))
 			}
 			if !nginxEnabled(s, path.Base(loc.Path)) {

@@ -27,7 +27,7 @@ func portDocumented() Rule {
 			}
 			data, why, ok := sibling(env, "wazo-platform.org", "website/uc-doc/contributors/network.md")
 			if !ok {
-				return []Finding{unknown(why)}
+				return []Finding{siblingFinding(env, "wazo-platform.org", "website/uc-doc/contributors/network.md", why)}
 			}
 			for i, line := range strings.Split(string(data), "\n") {
 				cells := strings.Split(line, "|")

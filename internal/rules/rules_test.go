@@ -130,14 +130,14 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"user-not-root", gosvc, "the service user is root", func(t *testing.T, r, _ string) {
 			edit(t, r+"/etc/wazo-exampled/config.yml", "user: wazo-exampled", "user: root")
 		}},
-		{"user-not-root", pysvc, "never created", func(t *testing.T, r, _ string) {
+		{"user-not-root", pysvc, "systemd starts it as root", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-webhookd.postinst", "adduser --system", "echo --system")
 		}},
 		{"user-not-root", gosvc, "the unit runs the daemon as nobody", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-exampled.service", "[Service]\n", "[Service]\nUser=nobody\n")
 		}},
-		{"user-no-login-shell", gosvc, "does not pass --shell", func(t *testing.T, r, _ string) {
-			edit(t, r+"/debian/wazo-exampled.postinst", "--shell /usr/sbin/nologin \\\n", "")
+		{"user-no-login-shell", gosvc, "login shell /bin/sh", func(t *testing.T, r, _ string) {
+			edit(t, r+"/debian/wazo-exampled.postinst", "--shell /usr/sbin/nologin", "--shell /bin/sh")
 		}},
 		{"user-no-login-shell", pysvc, "login shell /bin/bash", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-webhookd.postinst", "--shell /usr/sbin/nologin", "--shell /bin/bash")
@@ -203,7 +203,7 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"restarts-on-upgrade", pysvc, "--no-start", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/rules", "--buildsystem=pybuild", "--buildsystem=pybuild\noverride_dh_installsystemd:\n\tdh_installsystemd --no-start")
 		}},
-		{"documented", gosvc, "no website/docs/api/wazo-exampled/", func(t *testing.T, _, s string) {
+		{"documented", gosvc, "no page for wazo-exampled", func(t *testing.T, _, s string) {
 			remove(t, s+"/wazo-platform.org/website/docs/api/wazo-exampled")
 		}},
 		{"backup-list", gosvc, "does not list /etc/wazo-exampled/", func(t *testing.T, _, s string) {
@@ -335,11 +335,13 @@ func TestDepsWazoPackagingPassesWithThePackagingCheckout(t *testing.T) {
 	}
 }
 
-func TestAcceptanceServiceDiscoveryIsUnknownWhenTheFeatureIsGone(t *testing.T) {
+// A sibling artefact missing from a checkout that is there is a fail naming
+// the file and where it was looked for, not an unknown.
+func TestAcceptanceServiceDiscoveryFailsWhenTheFeatureIsGone(t *testing.T) {
 	sib := copyTree(t, "testdata/siblings")
 	remove(t, sib+"/wazo-acceptance/features/daily/service_discovery.feature")
 	for _, r := range resultsOf(t, "testdata/go-service", sib, "acceptance-service-discovery") {
-		if r.Status != Unknown || !strings.Contains(r.Message, "deleted 2022-12") {
+		if r.Status != Fail || !strings.Contains(r.Message, "features/daily/service_discovery.feature") || !strings.Contains(r.Message, sib) {
 			t.Fatalf("%s: %s", r.Status, r.Message)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
@@ -42,17 +43,20 @@ func wazoServiceListed() Rule {
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			data, why, ok := sibling(env, "wazo-service", "bin/wazo-service")
 			if !ok {
-				return []Finding{unknown(why)}
+				return []Finding{siblingFinding(env, "wazo-service", "bin/wazo-service", why)}
 			}
 			groups, line := wazoServiceGroups(data, s.Name)
 			if len(groups) == 0 {
 				return []Finding{fail("", 0, "wazo-service/bin/wazo-service lists "+s.Name+" in neither wazo_services nor default_services")}
 			}
 			out := []Finding{pass(fmt.Sprintf("wazo-service/bin/wazo-service:%d lists it in %s", line, groups[0]))}
-			if py, why, ok := sibling(env, "wazo-service", "wazo_service/main.py"); !ok {
-				out = append(out, unknown(why))
-			} else if !strings.Contains(string(py), "'"+s.Short()+"'") && !strings.Contains(string(py), "'"+s.Name+"'") {
-				out = append(out, fail("", 0, "wazo-service/wazo_service/main.py does not list "+s.Short()))
+			switch py, why, ok := wazoServicePyGroups(env, s); {
+			case !ok:
+				out = append(out, siblingFinding(env, "wazo-service", "wazo_service/main.py", why))
+			case len(py) == 0:
+				out = append(out, fail("", 0, "wazo-service/wazo_service/main.py lists "+s.Name+" in neither WAZO_SERVICES nor DEFAULT_SERVICES"))
+			default:
+				out[0].Message += "; wazo_service/main.py in " + strings.Join(py, ", ")
 			}
 			return out
 		},
@@ -69,4 +73,28 @@ func liveWazoServiceListed(s *LiveService, _ *LiveEnv) []Finding {
 		return []Finding{pass("/usr/bin/wazo-service lists it in " + g[0])}
 	}
 	return []Finding{fail("/usr/bin/wazo-service", 0, "wazo-service lists "+s.Name+" in no group")}
+}
+
+// wazoServicePyGroups returns the lists of wazo-service's
+// wazo_service/main.py (WAZO_SERVICES, DEFAULT_SERVICES) that name the
+// service directly, as Service('wazo-x') or as 'x'. ok is false, with why,
+// when the file cannot be read or parsed.
+func wazoServicePyGroups(env *StaticEnv, s *repo.Service) (groups []string, why string, ok bool) {
+	data, why, ok := sibling(env, "wazo-service", "wazo_service/main.py")
+	if !ok {
+		return nil, why, false
+	}
+	lists, err := parse.ParsePythonLists(data)
+	if err != nil {
+		return nil, "wazo-service/wazo_service/main.py: " + err.Error(), false
+	}
+	for _, l := range lists {
+		if l.Name != "WAZO_SERVICES" && l.Name != "DEFAULT_SERVICES" {
+			continue
+		}
+		if l.Has(s.Name) || l.Has(s.Short()) {
+			groups = append(groups, l.Name)
+		}
+	}
+	return groups, "", true
 }

@@ -144,6 +144,9 @@ func (r *Repo) collect(s *Service) {
 			s.Rsyslog = append(s.Rsyslog, p)
 		}
 	}
+	for i := range s.Nginx {
+		r.followIncludes(&s.Nginx[i].Item)
+	}
 	if len(apiFiles) > 0 {
 		s.API = r.mergeAPI(apiFiles)
 	}
@@ -222,4 +225,37 @@ func (s *Service) LogFile() string {
 		}
 	}
 	return "/var/log/" + s.Name + ".log"
+}
+
+// followIncludes adds to a location the proxy_pass and proxy_set_header
+// directives of the files it includes, when the repository ships them
+// (include /etc/nginx/wazo-auth-shared.conf is etc/nginx/wazo-auth-shared.conf
+// here). A directive of the location itself wins over an included one;
+// includes of other packages' files stay unresolved.
+func (r *Repo) followIncludes(l *parse.NginxLocation) {
+	for depth, todo := 0, append([]string(nil), l.Includes...); len(todo) > 0 && depth < 8; depth++ {
+		var next []string
+		for _, inc := range todo {
+			data, ok := r.Files[strings.TrimPrefix(path.Clean("/"+inc), "/")]
+			if !ok || !strings.HasPrefix(path.Clean("/"+inc), "/etc/") {
+				continue
+			}
+			wrapped := append(append([]byte("location included {\n"), data...), "\n}\n"...)
+			for _, in := range parse.ParseNginx(wrapped) {
+				if in.Path != "included" {
+					continue
+				}
+				for k, v := range in.Headers {
+					if _, set := l.Headers[k]; !set {
+						l.Headers[k] = v
+					}
+				}
+				if l.ProxyPass == "" {
+					l.ProxyPass = in.ProxyPass
+				}
+				next = append(next, in.Includes...)
+			}
+		}
+		todo = next
+	}
 }
