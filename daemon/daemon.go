@@ -134,6 +134,7 @@ func Main(spec Spec, args []string) int {
 
 	rt := &Runtime{Name: spec.Name, Loaded: loaded, Logger: logger, Level: level, Status: status.NewAggregator()}
 	rt.Status.Add("rest_api", func() string { return status.OK })
+	watchServiceKey(cfg.Auth, rt.Status, logger)
 	handler, components, err := spec.Setup(rt)
 	if err != nil {
 		return fail(logger, err)

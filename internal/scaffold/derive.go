@@ -62,6 +62,8 @@ var rewrites = []rewrite{
 	{Pattern: lit("WAZO-DOCTORD"), Replace: func(v *values) string { return strings.ToUpper(v.Name) }},
 	{Pattern: lit("/api/doctor"), Replace: func(v *values) string { return "/api/" + v.Short }},
 	{Pattern: regexp.MustCompile(`\bdoctor\.(status|config)\.`), Expand: true, Replace: func(v *values) string { return dollar(v.Short) + ".$1." }},
+	// wazo-auth policy: the admin policy gets the service's whole ACL prefix.
+	{Files: "etc/wazo-auth/conf.d/*.yml", Pattern: lit("'doctor.#'"), Must: true, Replace: func(v *values) string { return "'" + v.Short + ".#'" }},
 	{Pattern: regexp.MustCompile(`\b9504\b`), Replace: func(v *values) string { return strconv.Itoa(v.Port) }},
 	{Pattern: lit("/1.0/"), Replace: func(v *values) string { return "/" + v.APIVersion + "/" }},
 	// api.yml: the service's name, version and description.
