@@ -27,7 +27,9 @@ flags:
                        wazo-platform.org/ to compute the patches against
                        (default: fixtures in the documented formats)
   --kit DIR            a wazo-servicekit checkout for go.mod's replace line
-                       (builds offline before the kit is published)
+                       (default: the installed kit package's sources,
+                       /usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit,
+                       so the repository builds offline)
 `
 
 func cmdNew(args []string, stdout io.Writer) error {
@@ -50,6 +52,13 @@ func cmdNew(args []string, stdout io.Writer) error {
 		return usagef("new: want exactly one service name (wazo-<name>), got %d\n%s", len(pos), newUsage)
 	}
 	opts.Name = pos[0]
+	if opts.KitDir == "" {
+		if dir := scaffold.InstalledKitDir(); dir != "" {
+			opts.KitDir, opts.KitSource = dir, scaffold.KitPackage
+		}
+	} else {
+		opts.KitSource = scaffold.KitFor(opts.KitDir)
+	}
 	if opts.KitDir != "" {
 		if st, err := os.Stat(filepath.Join(opts.KitDir, "go.mod")); err != nil || st.IsDir() {
 			return usagef("new: --kit %s: no go.mod there (want a wazo-servicekit checkout)", opts.KitDir)
@@ -72,8 +81,11 @@ func cmdNew(args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "patch %s\n", filepath.Join(p.Root, f))
 		}
 	}
-	if opts.KitDir == "" {
-		fmt.Fprintf(stdout, "note: go.mod requires the published wazo-servicekit module; to build against a checkout (offline), run new with --kit DIR\n")
+	switch opts.KitSource {
+	case "":
+		fmt.Fprintf(stdout, "note: go.mod requires the published wazo-servicekit module; to build offline, install golang-github-wazo-platform-wazo-servicekit-dev or run new with --kit DIR (a checkout)\n")
+	case scaffold.KitPackage:
+		fmt.Fprintf(stdout, "kit: the installed package's sources, %s\n", opts.KitDir)
 	}
 	fmt.Fprintf(stdout, "next: cd %s && make test; add the port to wazo-servicekit's internal/ports/registry.yml (see sibling-patches/README.md)\n", p.Root)
 	return nil

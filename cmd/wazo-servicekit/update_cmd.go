@@ -8,7 +8,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
-const updateUsage = `usage: wazo-servicekit update [DIR] [--kit DIR] [--siblings DIR] [--dry-run]
+const updateUsage = `usage: wazo-servicekit update [DIR] [--kit DIR] [--siblings DIR] [--dry-run | --check]
 
 Re-renders a repository written by "wazo-servicekit new" (DIR, default the
 current directory) with this kit, from the answers in its .servicekit.yml.
@@ -22,6 +22,15 @@ commit. A file with uncommitted changes is left alone (commit, then run
 update again); one whose old rendering is in no commit is left alone too,
 with the new rendering beside it as FILE.servicekit-new to merge by hand.
 Nothing local is ever lost. Exit 1 when there are conflicts.
+
+The kit is the one the repository was generated with, as .servicekit.yml
+records it (kit_source: the installed package, a checkout given with --kit,
+or the published module); --kit DIR switches to another checkout. The
+recorded answers (port and why, API version, HA group, description,
+siblings) are kept: update never changes them on its own.
+
+--check only reports, and exits 1 when the repository is behind the kit
+(update would add, replace or merge a file), 0 when it is current: for CI.
 `
 
 func cmdUpdate(args []string, stdout io.Writer) (int, error) {
@@ -31,6 +40,7 @@ func cmdUpdate(args []string, stdout io.Writer) (int, error) {
 	fs.StringVar(&o.KitDir, "kit", "", "wazo-servicekit checkout for go.mod's replace")
 	fs.StringVar(&o.SiblingsDir, "siblings", "", "sibling checkouts directory")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "report only")
+	fs.BoolVar(&o.Check, "check", false, "report only; exit 1 when the repository is behind the kit")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		fmt.Fprint(stdout, updateUsage)
@@ -49,7 +59,7 @@ func cmdUpdate(args []string, stdout io.Writer) (int, error) {
 		return exitUsage, usagef("update: %v", err)
 	}
 	code := exitClean
-	if o.DryRun {
+	if o.DryRun || o.Check {
 		fmt.Fprintln(stdout, "dry run: what update would do; nothing written")
 	}
 	var marked, beside []scaffold.UpdateAction
@@ -63,9 +73,21 @@ func cmdUpdate(args []string, stdout io.Writer) (int, error) {
 		case a.Action == scaffold.Conflict:
 			fmt.Fprintf(stdout, "%-16s %s  (%d conflicting region(s) between markers)\n", a.Action, a.File, a.Conflicts)
 			marked = append(marked, a)
+		case a.Note != "":
+			fmt.Fprintf(stdout, "%-16s %s  (%s)\n", a.Action, a.File, a.Note)
+		case a.LinesAdded+a.LinesRemoved > 0:
+			fmt.Fprintf(stdout, "%-16s %s  (+%d -%d lines)\n", a.Action, a.File, a.LinesAdded, a.LinesRemoved)
 		default:
 			fmt.Fprintf(stdout, "%-16s %s\n", a.Action, a.File)
 		}
+	}
+	if o.Check {
+		if scaffold.Behind(actions) {
+			fmt.Fprintf(stdout, "\n%s is behind this kit: run wazo-servicekit update, review, commit\n", o.Root)
+			return exitFindings, nil
+		}
+		fmt.Fprintf(stdout, "%s is current with this kit\n", o.Root)
+		return exitClean, nil
 	}
 	if len(marked) > 0 {
 		code = exitFindings

@@ -48,13 +48,28 @@ type Options struct {
 	// KitDir is a local wazo-servicekit checkout for go.mod's replace line
 	// (how the new repository builds offline); "" = none.
 	KitDir string
+	// KitSource says where KitDir comes from: KitCheckout (the default when
+	// KitDir is set), KitPackage (the installed -dev package's sources), or
+	// KitModule (no KitDir: the published module).
+	KitSource string
 	// Registry is the port registry; nil = the kit's (ports.Load).
 	Registry *ports.Registry
 
 	// existing is set by Update: the service and its port may already be
 	// in the registry (they are its own).
 	existing bool
+	// recorded is set by Update: the answers of .servicekit.yml, which a
+	// re-rendering keeps as they were (why the port was chosen, where the
+	// sibling patches came from) unless a flag asks otherwise.
+	recorded *Manifest
 }
+
+// Where a generated repository's kit comes from (.servicekit.yml's kit_source).
+const (
+	KitCheckout = "checkout" // a wazo-servicekit checkout (--kit DIR)
+	KitPackage  = "package"  // the installed golang-github-wazo-platform-wazo-servicekit-dev
+	KitModule   = "module"   // the published Go module, no replace line
+)
 
 // Project is a rendered repository, not yet written.
 type Project struct {
@@ -73,6 +88,7 @@ type values struct {
 	APIVersion, HAGroup      string
 	Description              string
 	KitVersion, KitDir       string
+	KitSource                string
 	Requires                 []string
 	examplePaths             string
 	exampleDefinitions       string
@@ -201,16 +217,21 @@ func resolve(opts Options) (*values, int, string, error) {
 			requires = append(requires, r+" // indirect")
 		}
 	}
-	kitDir := opts.KitDir
+	kitDir, kitSource := opts.KitDir, opts.KitSource
 	if kitDir != "" {
 		if kitDir, err = filepath.Abs(kitDir); err != nil {
 			return nil, 0, "", err
 		}
+		if kitSource == "" {
+			kitSource = KitCheckout
+		}
+	} else {
+		kitSource = KitModule
 	}
 	v := &values{
 		Name: opts.Name, Short: short, Pkg: pkg, Module: "github.com/wazo-platform/" + opts.Name,
 		Port: port, APIVersion: ver, HAGroup: group, Description: desc,
-		KitVersion: kitVersion(), KitDir: kitDir, Requires: requires,
+		KitVersion: kitVersion(), KitDir: kitDir, KitSource: kitSource, Requires: requires,
 	}
 	return v, port, why, nil
 }
@@ -266,7 +287,7 @@ func Plan(opts Options) (*Project, error) {
 		p.Files[f] = []byte(sp.text)
 		p.Patches = append(p.Patches, f)
 	}
-	if opts.KitDir != "" {
+	if opts.KitDir != "" && opts.KitSource != KitPackage {
 		// The kit's port registry: the entry that makes the port taken.
 		reg, err := os.ReadFile(filepath.Join(opts.KitDir, "internal", "ports", "registry.yml"))
 		if err != nil {
@@ -407,6 +428,8 @@ type Manifest struct {
 	HAGroup           string            `yaml:"ha_group"`
 	Description       string            `yaml:"description"`
 	Siblings          string            `yaml:"siblings"`
+	KitSource         string            `yaml:"kit_source,omitempty"` // checkout, package or module
+	KitDir            string            `yaml:"kit_dir,omitempty"`    // the replace line's target
 	RegistryEntry     string            `yaml:"registry_entry"`
 	Files             map[string]string `yaml:"files"` // sha256 of each generated file: the base of a three-way merge
 }
@@ -416,10 +439,19 @@ func servicekitYAML(v *values, p *Project, opts Options) ([]byte, error) {
 		ServicekitVersion: v.KitVersion, Name: v.Name, Short: v.Short, GoPackage: v.Pkg,
 		Port: v.Port, PortReason: p.PortReason, APIVersion: v.APIVersion, HAGroup: v.HAGroup,
 		Description: v.Description, Siblings: "documented formats (conventions.md)",
+		KitSource: v.KitSource, KitDir: v.KitDir,
 		RegistryEntry: registryEntry(v), Files: map[string]string{},
 	}
 	if opts.SiblingsDir != "" {
 		m.Siblings = "checkouts under " + opts.SiblingsDir
+	}
+	if r := opts.recorded; r != nil {
+		if r.PortReason != "" && r.Port == m.Port {
+			m.PortReason = r.PortReason
+		}
+		if opts.SiblingsDir == "" && r.Siblings != "" {
+			m.Siblings = r.Siblings
+		}
 	}
 	for f, data := range p.Files {
 		m.Files[f] = sha256Hex(data)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/merge3"
+	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/udiff"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
@@ -26,7 +28,47 @@ type UpdateOptions struct {
 	KitDir      string // as for Options.KitDir
 	SiblingsDir string // as for Options.SiblingsDir
 	DryRun      bool   // report only
-	Registry    *ports.Registry
+	// Check reports only, like DryRun; Behind then tells whether the
+	// repository lags behind this kit (for CI).
+	Check    bool
+	Registry *ports.Registry
+}
+
+// InstalledKit is where the golang-github-wazo-platform-wazo-servicekit-dev
+// package installs the kit's sources; `new` builds against them by default.
+const InstalledKit = "/usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit"
+
+// installedKit is InstalledKit, a variable so that tests can stand one up.
+var installedKit = InstalledKit
+
+// InstalledKitDir returns the installed kit's sources, or "" when the -dev
+// package is not installed.
+func InstalledKitDir() string {
+	if st, err := os.Stat(filepath.Join(installedKit, "go.mod")); err == nil && st.Mode().IsRegular() {
+		return installedKit
+	}
+	return ""
+}
+
+// KitFor says where a kit directory given on the command line comes from:
+// the installed package's sources, or a checkout.
+func KitFor(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil && abs == filepath.Clean(installedKit) {
+		return KitPackage
+	}
+	return KitCheckout
+}
+
+// Behind reports whether update would change any file: the repository is
+// behind this kit.
+func Behind(actions []UpdateAction) bool {
+	for _, a := range actions {
+		switch a.Action {
+		case Added, Updated, Merged, Conflict:
+			return true
+		}
+	}
+	return false
 }
 
 // Update actions, one per file.
@@ -56,6 +98,23 @@ type UpdateAction struct {
 	// left as it is and the new rendering is written beside it, as File +
 	// ConflictSuffix, to merge by hand.
 	Reason string
+	// LinesAdded and LinesRemoved measure the change to the file (of its
+	// new rendering beside it, for a Conflict with a Reason).
+	LinesAdded, LinesRemoved int
+	// Note says what changed in .servicekit.yml itself.
+	Note string
+}
+
+// countLines sets a's line counts for a change from old to new.
+func (a *UpdateAction) countLines(old, new []byte) {
+	o, n := udiff.SplitLines(string(old)), udiff.SplitLines(string(new))
+	kept := 0
+	for _, j := range udiff.Matches(o, n) {
+		if j >= 0 {
+			kept++
+		}
+	}
+	a.LinesAdded, a.LinesRemoved = len(n)-kept, len(o)-kept
 }
 
 // Update re-renders a generated repository with this kit, from the answers
@@ -95,9 +154,19 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 	if filepath.Base(root) != m.Name {
 		return nil, fmt.Errorf("%s: the repository directory must be named %s, as .servicekit.yml says", root, m.Name)
 	}
+	if o.Check {
+		o.DryRun = true
+	}
+	kitDir, kitSource := o.KitDir, ""
+	if kitDir != "" {
+		kitSource = KitFor(kitDir)
+	} else if kitDir, kitSource, err = recordedKit(root, &m); err != nil {
+		return nil, err
+	}
 	p, err := Plan(Options{
 		Name: m.Name, Dir: filepath.Dir(root), Port: m.Port, APIVersion: m.APIVersion, HAGroup: m.HAGroup,
-		Description: m.Description, SiblingsDir: o.SiblingsDir, KitDir: o.KitDir, Registry: o.Registry, existing: true,
+		Description: m.Description, SiblingsDir: o.SiblingsDir, KitDir: kitDir, KitSource: kitSource,
+		Registry: o.Registry, existing: true, recorded: &m,
 	})
 	if err != nil {
 		return nil, err
@@ -184,6 +253,7 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 		a := UpdateAction{File: f, Action: action}
 		switch action {
 		case Added, Updated:
+			a.countLines(cur, newData)
 			writes = append(writes, output{f, newData})
 		case Conflict:
 			merged, err := mergeFile(hist, f, base, cur, newData, labels, &a)
@@ -194,8 +264,10 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 				keepBase[f] = base
 			}
 			if a.Reason != "" {
+				a.countLines(cur, newData)
 				writes = append(writes, output{f + ConflictSuffix, newData})
 			} else {
+				a.countLines(cur, merged)
 				writes = append(writes, output{f, merged})
 			}
 		}
@@ -223,16 +295,78 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 	for _, f := range gone {
 		actions = append(actions, UpdateAction{File: f, Action: NoLongerMade})
 	}
-	if !o.DryRun {
-		manifest, err := withBases(p.Files[".servicekit.yml"], keepBase)
-		if err != nil {
-			return nil, err
-		}
-		if err := write(".servicekit.yml", manifest); err != nil {
-			return nil, err
-		}
+	manifest, err := withBases(p.Files[".servicekit.yml"], keepBase)
+	if err != nil {
+		return nil, err
+	}
+	if note := manifestChanges(m, newManifest); note != "" {
+		actions = append(actions, UpdateAction{File: ".servicekit.yml", Action: Updated, Note: note})
+	}
+	if err := write(".servicekit.yml", manifest); err != nil {
+		return nil, err
 	}
 	return actions, nil
+}
+
+// recordedKit is the kit a repository was generated with: .servicekit.yml's
+// kit_source and kit_dir, or, for a repository written before they were
+// recorded, the replace line of its go.mod. A recorded kit that is gone is
+// an error: rendering without it would drop the replace line.
+func recordedKit(root string, m *Manifest) (dir, source string, err error) {
+	dir, source = m.KitDir, m.KitSource
+	if source == "" {
+		source = KitModule
+		if mod, err := safefile.ReadIn(root, "go.mod", maxRepoFile); err == nil {
+			if r := kitReplaceRe.FindSubmatch(mod); r != nil {
+				dir = string(r[1])
+				source = KitFor(dir)
+			}
+		}
+	}
+	switch source {
+	case KitModule:
+		return "", KitModule, nil
+	case KitCheckout, KitPackage:
+	default:
+		return "", "", fmt.Errorf("%s: kit_source %q: want checkout, package or module", filepath.Join(root, ".servicekit.yml"), source)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil || !st.Mode().IsRegular() {
+		how := "pass --kit DIR (a wazo-servicekit checkout)"
+		if source == KitPackage {
+			how = "install golang-github-wazo-platform-wazo-servicekit-dev, or pass --kit DIR"
+		}
+		return "", "", fmt.Errorf("this repository builds against the kit's %s %s, which is gone (no go.mod there): %s", source, dir, how)
+	}
+	return dir, source, nil
+}
+
+var kitReplaceRe = regexp.MustCompile(`(?m)^replace github\.com/wazo-platform/wazo-servicekit => (\S+)\s*$`)
+
+// manifestChanges says which recorded values of .servicekit.yml a new
+// rendering changes (the file hashes aside), "" when none.
+func manifestChanges(old, new Manifest) string {
+	var out []string
+	add := func(key, a, b string) {
+		if a != b {
+			out = append(out, fmt.Sprintf("%s %q → %q", key, a, b))
+		}
+	}
+	add("servicekit_version", old.ServicekitVersion, new.ServicekitVersion)
+	add("kit_source", old.KitSource, new.KitSource)
+	add("kit_dir", old.KitDir, new.KitDir)
+	add("port_reason", old.PortReason, new.PortReason)
+	add("siblings", old.Siblings, new.Siblings)
+	add("registry_entry", old.RegistryEntry, new.RegistryEntry)
+	changed := 0
+	for f, h := range new.Files {
+		if old.Files[f] != h {
+			changed++
+		}
+	}
+	if changed > 0 {
+		out = append(out, fmt.Sprintf("%d file hash(es)", changed))
+	}
+	return strings.Join(out, "; ")
 }
 
 // withBases returns the .servicekit.yml text with the files: hashes of

@@ -80,6 +80,8 @@ func TestUpdateNeverOverwritesLocalEdits(t *testing.T) {
 	// A file the old kit made and this one does not.
 	m.Files["old/gone.txt"] = "0"
 	want["old/gone.txt"] = NoLongerMade
+	// .servicekit.yml records the new hashes, and says so.
+	want[".servicekit.yml"] = Updated
 	data, err := yaml.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
