@@ -12,12 +12,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -87,20 +84,12 @@ func Load(opts Options, into any) (*Loaded, error) {
 	}
 	var fileLayers []Layer
 	if configFile != "" {
-		main, note, err := readLayer(configFile)
-		if err != nil {
-			return nil, err
-		}
-		if note != "" {
-			out.Notes = append(out.Notes, note)
-		}
-		extraDir := stringAt(Merge(append([]Layer{main}, base...)...), "extra_config_files")
-		extra, notes, err := readDir(extraDir)
-		if err != nil {
-			return nil, err
+		layers, notes, errs := FileLayers(OS, configFile, base...)
+		if len(errs) > 0 {
+			return nil, errs[0]
 		}
 		out.Notes = append(out.Notes, notes...)
-		fileLayers = append(extra, main)
+		fileLayers = layers
 	}
 
 	cliLayer := Layer{Name: "command line", Root: cli.layer(configFile)}
@@ -152,57 +141,6 @@ func parseLayer(name string, data []byte) (Layer, error) {
 	return Layer{Name: name, Root: root}, nil
 }
 
-// readLayer reads an optional file: a missing one gives an empty layer and a
-// note, as xivo does; an unreadable or malformed one is an error.
-func readLayer(path string) (Layer, string, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return Layer{Name: path}, fmt.Sprintf("%s does not exist: ignored, as Wazo daemons do", path), nil
-	}
-	if err != nil {
-		return Layer{}, "", &Error{msg: fmt.Sprintf("%s: cannot read the config file: %v", path, err), err: err}
-	}
-	layer, err := parseLayer(path, data)
-	return layer, "", err
-}
-
-// readDir reads the extra_config_files directory: only names ending in
-// ".yml", dotfiles skipped, sorted by name (the first one has priority).
-func readDir(dir string) ([]Layer, []string, error) {
-	if dir == "" {
-		return nil, nil, nil
-	}
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, []string{fmt.Sprintf("extra config directory %s does not exist", dir)}, nil
-	}
-	if err != nil {
-		return nil, nil, &Error{msg: fmt.Sprintf("%s: cannot list the extra config directory: %v", dir, err), err: err}
-	}
-	var names []string
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".yml") {
-			continue
-		}
-		path := filepath.Join(dir, name)
-		if info, err := os.Stat(path); err != nil || info.IsDir() {
-			continue // a dangling link or a directory is not a config file
-		}
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	layers := make([]Layer, 0, len(names))
-	for _, name := range names {
-		layer, _, err := readLayer(filepath.Join(dir, name))
-		if err != nil {
-			return nil, nil, err
-		}
-		layers = append(layers, layer)
-	}
-	return layers, nil, nil
-}
-
 // keyFileLayer reads auth.key_file (as xivo's _load_key_file): unless both
 // auth.username and auth.password are already set, service_id and
 // service_key become them.
@@ -214,7 +152,7 @@ func keyFileLayer(merged *yaml.Node) (Layer, string, error) {
 	if path == "" {
 		return Layer{Name: "auth key file (none)"}, "", nil
 	}
-	layer, note, err := readLayer(path)
+	layer, note, err := readLayer(OS, path)
 	if err != nil || layer.Root == nil {
 		return Layer{Name: path}, note, err
 	}

@@ -8,6 +8,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,7 +17,9 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"gopkg.in/yaml.v3"
 )
 
 // Host is a filesystem root to audit.
@@ -168,47 +171,41 @@ func (h *Host) Unit(name string) (string, *parse.Unit, error) {
 	return "", nil, fmt.Errorf("no %s.service in %s", name, strings.Join(unitDirs, ", "))
 }
 
-// Config reads /etc/<name>/config.yml and its conf.d/*.yml with xivo's
-// semantics: conf.d files sorted by name, the first one wins, config.yml
-// last; dotfiles and non-.yml files skipped. Problems name the file.
+// Config is what the daemon <name> loads from disk: /etc/<name>/config.yml
+// and its extra_config_files directory (default /etc/<name>/conf.d), chosen
+// and merged by the kit's own loader (config.FileLayers, config.Merge), so
+// the audit sees what the daemon sees. Problems name the file; a file with
+// a problem is left out and the others are still merged.
 func (h *Host) Config(name string) (map[string]any, []string) {
-	var problems []string
 	base := "/etc/" + name + "/config.yml"
-	data, err := h.ReadFile(base)
-	if err != nil {
+	if _, err := h.ReadFile(base); err != nil {
 		return nil, []string{fmt.Sprintf("cannot read %s: %v", base, err)}
 	}
-	main, err := parse.YAMLMap(base, data)
-	if err != nil {
+	var xivoDefault yaml.Node
+	if err := xivoDefault.Encode(map[string]string{"extra_config_files": "/etc/" + name + "/conf.d"}); err != nil {
 		return nil, []string{err.Error()}
 	}
-	extra := "/etc/" + name + "/conf.d"
-	if s, ok := main["extra_config_files"].(string); ok && s != "" {
-		extra = s
+	layers, _, errs := config.FileLayers(rootFiles{h}, base, config.Layer{Name: "default", Root: &xivoDefault})
+	var problems []string
+	for _, err := range errs {
+		problems = append(problems, err.Error())
 	}
-	var layers []map[string]any
-	entries, _ := os.ReadDir(h.Path(extra))
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		n := e.Name()
-		if strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".yml") || e.IsDir() {
-			continue
-		}
-		p := extra + "/" + n
-		d, err := h.ReadFile(p)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("cannot read %s: %v", p, err))
-			continue
-		}
-		m, err := parse.YAMLMap(p, d)
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		layers = append(layers, m)
+	if len(layers) == 0 {
+		return nil, problems
 	}
-	return parse.MergeFirstWins(append(layers, main)...), problems
+	merged, err := parse.NodeMap(base, config.Merge(layers...))
+	if err != nil {
+		return nil, append(problems, err.Error())
+	}
+	return merged, problems
 }
+
+// rootFiles reads a daemon's configuration files under the audited root.
+type rootFiles struct{ h *Host }
+
+func (f rootFiles) ReadFile(name string) ([]byte, error)       { return f.h.ReadFile(name) }
+func (f rootFiles) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(f.h.Path(name)) }
+func (f rootFiles) Stat(name string) (fs.FileInfo, error)      { return os.Stat(f.h.Path(name)) }
 
 // ThreadUIDs returns the effective uid of every thread of a process
 // (/proc/<pid>/task/*/status), so a daemon that dropped privileges on one

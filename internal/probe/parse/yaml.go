@@ -30,6 +30,12 @@ func YAMLMap(name string, data []byte) (map[string]any, error) {
 	if top.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s:%d: top level must be a mapping, not a %s", name, top.Line, kindName(top.Kind))
 	}
+	return NodeMap(name, top)
+}
+
+// NodeMap is a parsed YAML mapping node as nested maps, the form probes
+// read (keys are strings, nested mappings map[string]any).
+func NodeMap(name string, top *yaml.Node) (map[string]any, error) {
 	var v any
 	if err := top.Decode(&v); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
