@@ -18,7 +18,7 @@ APT_PACKAGES  := ca-certificates curl procps iproute2 openssl
 NPM_TOOLS     :=
 BENCH_TARGETS :=
 
-.PHONY: all build run test bench deps fmt vet clean
+.PHONY: all build run test test-setup bench deps fmt vet clean
 all: build
 
 build:
@@ -31,13 +31,16 @@ run: build
 
 include $(wildcard mk/*.mk)
 
-# Installs what the tests need on a fresh Debian machine (run as root by .ci/run).
+# The Debian packages and npm tools of APT_PACKAGES / NPM_TOOLS that are not
+# installed yet, one per line (shell code, shared by deps and test-setup).
+MISSING = for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done; \
+	for t in $(NPM_TOOLS); do n=$${t%@*}; grep -qs "\"version\": \"$${t\#\#*@}\"" $(CACHE)/npm/node_modules/$$n/package.json || echo $$t; done
+
+# Installs what the tests need on a fresh Debian machine (as root).
 deps:
-	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
-	  missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
-	  if [ -n "$$missing" ]; then \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
-	  fi; \
+	@missing=$$($(MISSING)); apt=$$(echo "$$missing" | grep -v '@' || true); \
+	if [ -n "$$apt" ]; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$apt; \
 	fi
 	@if [ -n "$(strip $(NPM_TOOLS))" ]; then \
 	  mkdir -p $(CACHE)/npm && cd $(CACHE)/npm && \
@@ -46,10 +49,21 @@ deps:
 	  done; \
 	fi
 
-test: build $(TEST_PREREQS)
+# make test sets itself up: as root it installs what is missing (make deps);
+# otherwise it stops at once, naming the command to run.
+test-setup:
+	@missing=$$($(MISSING)); if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "make test: installing what the tests need:" $$missing; $(MAKE) --no-print-directory deps; \
+	  else echo "make test needs" $$missing "- run: sudo make deps"; exit 1; fi; \
+	fi
+
+# As root every tool is there (test-setup), so a skipped test is a failure
+# (testsum --no-skips, and testenv's helpers fail instead of skipping).
+test: test-setup build $(TEST_PREREQS)
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	$(GO) test -count=1 -timeout 30m ./...
+	@flags=; if [ "$$(id -u)" = 0 ]; then flags=-no-skips; export SERVICEKIT_TEST_STRICT=1; fi; \
+	bash -o pipefail -c "$(GO) test -json -count=1 -timeout 30m ./... | $(GO) run ./internal/testsum $$flags"
 
 bench: build $(BENCH_TARGETS)
 

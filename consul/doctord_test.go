@@ -27,9 +27,7 @@ func doctordBinary(tb testing.TB) string {
 		tb.Skip(err)
 	}
 	p := filepath.Join(root, "bin", "wazo-doctord")
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("%s not built: run `make build`", p)
-	}
+	testenv.NeedFile(tb, p, "built by `make build`")
 	return p
 }
 

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 const goFixture = "../../internal/rules/testdata/go-service"
@@ -133,13 +135,8 @@ func hasResult(res []struct{ Rule, Status string }, rule, status string) bool {
 func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	root := repoRoot(t)
 	modules := filepath.Join(root, ".cache", "npm", "node_modules")
-	if _, err := os.Stat(filepath.Join(modules, "@microsoft", "jest-sarif", "lib", "schemas", "sarif-2.1.0-rtm.5.json")); err != nil {
-		t.Skip("SARIF schema not installed: run `make deps` (NPM_TOOLS @microsoft/jest-sarif)")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed: run `make deps`")
-	}
+	testenv.NeedFile(t, filepath.Join(modules, "@microsoft", "jest-sarif", "lib", "schemas", "sarif-2.1.0-rtm.5.json"), "the SARIF schema: run `make deps` (NPM_TOOLS @microsoft/jest-sarif)")
+	node := testenv.RequireCommand(t, "node")
 	broken := copyTree(t, goFixture, nil)
 	mutate(t, broken+"/api/api.yml", "x-xivo-port: 9505", "x-xivo-port: 8080")
 	if err := os.WriteFile(broken+"/.servicekit-suppressions.yml", []byte("suppressions:\n  - rule: port-consistent\n    reason: testing a suppression in SARIF\n"), 0o644); err != nil {

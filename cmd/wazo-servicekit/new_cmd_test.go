@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 func TestNewExitCodes(t *testing.T) {
@@ -39,9 +40,7 @@ func TestNewExitCodes(t *testing.T) {
 // patches applied (git apply) to fixture checkouts, passes every rule of
 // `check` at warning or above.
 func TestNewThenCheckFindsNothing(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	testenv.RequireCommand(t, "git")
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"new", "wazo-exampled", "--dir", dir, "--description", "Example service"}, &stdout, &stderr); code != exitClean {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 // TestUpdateConflictCommand: `new`, commit, the description line of
@@ -15,9 +17,7 @@ import (
 // says how to resolve, and leaves conflict markers in it; once resolved
 // and committed, update is clean again.
 func TestUpdateConflictCommand(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	testenv.RequireCommand(t, "git")
 	repo := newForUpdate(t)
 	var stdout, stderr bytes.Buffer
 	git := func(args ...string) {

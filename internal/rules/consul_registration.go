@@ -57,7 +57,10 @@ func liveConsulCatalog(s *LiveService, env *LiveEnv) []Finding {
 	if !s.Host.Live {
 		return []Finding{notLive(s, "consul catalog")}
 	}
-	if en, _ := s.Config["service_discovery"].(map[string]any)["enabled"].(bool); !en {
+	switch en, ok := s.boolean("service_discovery", "enabled"); {
+	case !ok && s.Config == nil:
+		return []Finding{unknown("no configuration of " + s.Name + " could be read, so whether it registers is unknown")}
+	case !en:
 		return []Finding{fail("/etc/"+s.Name+"/config.yml", 0, "service_discovery.enabled is not true: the service does not register")}
 	}
 	agent, err := consulAgent(s, env)

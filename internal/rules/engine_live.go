@@ -41,29 +41,30 @@ type LiveEnv struct {
 	Command func(ctx context.Context, name string, args ...string) ([]byte, error)
 }
 
-func (s *LiveService) str(path ...string) string {
+// lookup walks the merged config; nil when a key is missing or a level is
+// not a mapping (an operator's file may hold anything).
+func (s *LiveService) lookup(path ...string) any {
 	var v any = s.Config
 	for _, k := range path {
 		m, ok := v.(map[string]any)
 		if !ok {
-			return ""
+			return nil
 		}
 		v = m[k]
 	}
-	str, _ := v.(string)
+	return v
+}
+
+func (s *LiveService) str(path ...string) string {
+	str, _ := s.lookup(path...).(string)
 	return str
 }
 
-func (s *LiveService) num(path ...string) (int, bool) {
-	var v any = s.Config
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return 0, false
-		}
-		v = m[k]
-	}
-	return asInt(v)
+func (s *LiveService) num(path ...string) (int, bool) { return asInt(s.lookup(path...)) }
+
+func (s *LiveService) boolean(path ...string) (value, ok bool) {
+	value, ok = s.lookup(path...).(bool)
+	return value, ok
 }
 
 // user is the account the service runs as: config user, unit User=, or its name.
@@ -155,7 +156,19 @@ func Audit(ctx context.Context, opts AuditOptions) (*Report, error) {
 		s.UnitPath, s.Unit, s.UnitErr = h.Unit(name)
 		rep.Services[i] = ServiceReport{Name: name, Results: make([]Result, 0, len(live))}
 		results := make([][]Finding, len(live))
+		if absent := absentFrom(h, s); absent != "" {
+			for j, r := range live {
+				results[j] = []Finding{unknown(absent + ": nothing to probe")}
+				if r.ID == "installs-cleanly" {
+					results[j] = []Finding{fail("/var/lib/dpkg/status", 0, absent)}
+				}
+			}
+			s.ConfigProblems = nil
+		}
 		for j, r := range live {
+			if results[j] != nil {
+				continue
+			}
 			wg.Add(1)
 			go func(j int, r Rule) {
 				defer wg.Done()
@@ -178,6 +191,23 @@ func Audit(ctx context.Context, opts AuditOptions) (*Report, error) {
 	}
 	rep.Summarise()
 	return rep, nil
+}
+
+// absentFrom says why a service asked for by name is not on the audited
+// system at all (no package, no unit, no /etc/<name>), or "" when any of
+// them is there.
+func absentFrom(h *host.Host, s *LiveService) string {
+	if s.UnitErr == nil || h.Exists("/etc/"+s.Name) {
+		return ""
+	}
+	if data, err := h.ReadFile("/var/lib/dpkg/status"); err == nil {
+		for _, p := range parse.ParseDeb822(data) {
+			if p.Get("Package") == s.Name {
+				return ""
+			}
+		}
+	}
+	return fmt.Sprintf("%s is not installed on %s: dpkg does not list it, and there is no %s.service unit nor /etc/%s", s.Name, h.Root, s.Name, s.Name)
 }
 
 // runLive runs one probe with its own deadline; a probe that overruns or

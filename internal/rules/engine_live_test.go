@@ -167,7 +167,7 @@ func TestAuditBrokenVariants(t *testing.T) {
 		{"starts-on-boot", "not enabled", func(t *testing.T, r string) {
 			remove(t, r+"/etc/systemd/system/multi-user.target.wants/wazo-exampled.service")
 		}},
-		{"nginx-location", "no enabled location", func(t *testing.T, r string) {
+		{"nginx-location", "nothing in /etc/nginx/locations/https-enabled enables it", func(t *testing.T, r string) {
 			remove(t, r+"/etc/nginx/locations/https-enabled/wazo-exampled")
 		}},
 		{"installs-cleanly", "half-configured", func(t *testing.T, r string) {

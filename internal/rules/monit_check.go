@@ -2,8 +2,10 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/host"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
@@ -63,35 +65,129 @@ func monitCheck() Rule {
 	}
 }
 
+// liveMonit judges what the checklist item asks: monit has loaded a check
+// for the service that finds its real PID file and starts and stops its
+// unit. Monit's process status is only a snapshot taken once per cycle (a
+// restarted daemon reads "Does not exist" until the next one), so it decides
+// nothing on its own: when it disagrees with systemd the finding says so.
 func liveMonit(s *LiveService, env *LiveEnv) []Finding {
 	checks, err := s.Host.MonitChecks()
 	if err != nil {
 		return []Finding{unknown(err.Error())}
 	}
-	var where string
-	for _, c := range checks {
-		if c.Item.Kind == "process" && c.Item.Name == s.Name {
-			where = fmt.Sprintf("%s:%d", c.Path, c.Item.Line)
+	var c *host.Located[parse.MonitCheck]
+	for i := range checks {
+		if checks[i].Item.Kind == "process" && checks[i].Item.Name == s.Name {
+			c = &checks[i]
 		}
 	}
-	if where == "" {
+	if c == nil {
 		return []Finding{fail("/etc/monit/conf.d", 0, "no `check process "+s.Name+"` in /etc/monit/conf.d")}
 	}
-	out := []Finding{pass("monit check at " + where)}
+	where := fmt.Sprintf("%s:%d", c.Path, c.Item.Line)
+	var out []Finding
+	pf := s.pidFile()
+	switch {
+	case c.Item.Matching != "":
+	case c.Item.PIDFile == "":
+		out = append(out, fail(c.Path, c.Item.Line, "the check has neither `with pidfile` nor `matching`"))
+	case pf == "":
+		out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("monit watches %s but %s writes no PID file (pid_file is empty)", c.Item.PIDFile, s.Name)))
+	case c.Item.PIDFile != pf:
+		out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("monit watches %s but %s writes its PID to %s", c.Item.PIDFile, s.Name, pf)))
+	}
+	for _, p := range []struct{ verb, prog string }{{"start", c.Item.StartProgram}, {"stop", c.Item.StopProgram}} {
+		if !controlsUnit(p.prog, p.verb, s.Name) {
+			out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("the %s program %q does not %s %s.service (want `systemctl %s %s.service`)", p.verb, p.prog, p.verb, s.Name, p.verb, s.Name)))
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
 	if !s.Host.Live {
-		return append(out, notLive(s, "monit's status"))
+		return []Finding{pass("monit check at " + where + " finds " + s.Name + " by its PID file and starts/stops its unit"), notLive(s, "whether monit has loaded it")}
 	}
 	sum, err := env.Command(env.Ctx, "monit", "summary")
 	if err != nil {
-		return append(out, unknown("monit summary: "+err.Error()))
+		return []Finding{unknown(fmt.Sprintf("monit check at %s, but `monit summary` failed, so whether monit loaded it is unknown: %v", where, err))}
 	}
-	for _, line := range strings.Split(string(sum), "\n") {
-		if strings.Contains(line, s.Name) {
-			if strings.Contains(line, "OK") || strings.Contains(line, "Running") {
-				return append(out, pass("monit reports: "+strings.Join(strings.Fields(line), " ")))
+	status, listed := monitStatus(string(sum), s.Name)
+	if !listed {
+		return []Finding{fail(c.Path, c.Item.Line, "monit has not loaded "+where+": `monit summary` does not list "+s.Name+" (run `monit reload`)")}
+	}
+	loaded := "monit has loaded " + where + " (status " + strconv.Quote(status) + ")"
+	switch st := strings.ToLower(status); {
+	case strings.HasPrefix(st, "not monitored"):
+		return []Finding{fail(c.Path, c.Item.Line, loaded+": monit no longer watches it and will not restart it (run `monit monitor "+s.Name+"`)")}
+	case strings.Contains(st, "execution failed"):
+		return []Finding{fail(c.Path, c.Item.Line, loaded+": monit could not run its start or stop program")}
+	case st == "ok" || st == "running":
+		return []Finding{pass(loaded)}
+	}
+	return []Finding{pass(loaded + "; " + systemdView(s, env))}
+}
+
+// controlsUnit reports whether a monit start/stop program starts/stops the
+// service's systemd unit (directly, or through wazo-service).
+func controlsUnit(prog, verb, name string) bool {
+	f := strings.Fields(prog)
+	for i, w := range f {
+		if (strings.HasSuffix(w, "systemctl") || strings.HasSuffix(w, "wazo-service")) && i+1 < len(f) && f[i+1] == verb {
+			if strings.HasSuffix(w, "wazo-service") {
+				return true
 			}
-			return append(out, fail("", 0, "monit reports: "+strings.Join(strings.Fields(line), " ")))
+			for _, u := range f[i+2:] {
+				if u == name || u == name+".service" {
+					return true
+				}
+			}
 		}
 	}
-	return append(out, fail("", 0, "monit summary does not list "+s.Name+" (monit not reloaded?)"))
+	return false
+}
+
+// monitStatus finds a service's status column in `monit summary` output:
+// "<name>  <status>  <type>" rows, in a box-drawn table on a terminal and a
+// plain one otherwise.
+func monitStatus(summary, name string) (status string, listed bool) {
+	boxes := strings.NewReplacer("│", " ", "┃", " ", "|", " ")
+	for _, line := range strings.Split(summary, "\n") {
+		f := strings.Fields(boxes.Replace(line))
+		if len(f) < 2 || f[0] != name {
+			continue
+		}
+		f = f[1:]
+		if len(f) > 1 && monitTypes[strings.ToLower(f[len(f)-1])] {
+			f = f[:len(f)-1]
+		}
+		return strings.Join(f, " "), true
+	}
+	return "", false
+}
+
+// monitTypes are the service types monit prints in summary's last column.
+var monitTypes = map[string]bool{"process": true, "program": true, "file": true, "fifo": true, "filesystem": true,
+	"directory": true, "host": true, "system": true, "net": true, "network": true}
+
+// systemdView says what systemd knows of the unit, for a monit status that
+// is not "OK": the process monit will find at its next cycle, or the one
+// it is about to start.
+func systemdView(s *LiveService, env *LiveEnv) string {
+	unit := s.Name + ".service"
+	active, err := env.Command(env.Ctx, "systemctl", "is-active", unit)
+	state := strings.TrimSpace(string(active))
+	if state == "" && err != nil {
+		return "monit's snapshot is a cycle old and systemd could not be asked: " + err.Error()
+	}
+	if state != "active" {
+		return "systemd says the unit is " + state + ": monit starts it at its next cycle"
+	}
+	out, _ := env.Command(env.Ctx, "systemctl", "show", "-p", "MainPID", "--value", unit)
+	mainPID, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	data, err := s.Host.ReadFile(s.pidFile())
+	filePID, perr := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err == nil && perr == nil && mainPID > 0 && filePID == mainPID {
+		return fmt.Sprintf("monit's snapshot is a cycle old: systemd runs the unit with MainPID %d, which the PID file holds", mainPID)
+	}
+	return fmt.Sprintf("monit's snapshot is a cycle old: systemd says the unit is active (MainPID %d; the PID file %s holds %q)", mainPID, s.pidFile(), strings.TrimSpace(string(data)))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
@@ -86,16 +87,38 @@ func liveNginxEnabled(s *LiveService, env *LiveEnv) []Finding {
 	if err != nil {
 		return []Finding{unknown(err.Error())}
 	}
+	// The service's prefix is what its own files say: the enabled location
+	// that proxies to its port, else the one its package's location file
+	// declares; the /api/<short name>/ guess comes last.
+	port, hasPort := s.num("rest_api", "port")
+	own := s.Host.OwnLocations(s.Name)
 	var prefix, where string
 	for _, l := range locs {
-		for _, n := range apiNames(s.Name) {
-			if l.Item.Path == "/api/"+n+"/" {
+		if hasPort && proxyPort(l.Item.ProxyPass) == port && strings.HasPrefix(l.Item.Path, "/api/") {
+			prefix, where = l.Item.Path, fmt.Sprintf("%s:%d", l.Path, l.Item.Line)
+			break
+		}
+	}
+	wanted := apiNames(s.Name)
+	for _, o := range own {
+		wanted = append([]string{strings.Trim(strings.TrimPrefix(o.Item.Path, "/api/"), "/")}, wanted...)
+	}
+	for _, l := range locs {
+		for _, n := range wanted {
+			if prefix == "" && l.Item.Path == "/api/"+n+"/" {
 				prefix, where = l.Item.Path, fmt.Sprintf("%s:%d", l.Path, l.Item.Line)
 			}
 		}
 	}
 	if prefix == "" {
-		return []Finding{fail(dirEnabled, 0, fmt.Sprintf("no enabled location for /api/%s/ in %s", apiNames(s.Name)[0], dirEnabled))}
+		if len(own) > 0 {
+			return []Finding{fail(dirEnabled, 0, fmt.Sprintf("%s declares %s but nothing in %s enables it", own[0].Path, own[0].Item.Path, dirEnabled))}
+		}
+		looked := "/api/" + wanted[0] + "/"
+		if hasPort {
+			looked = fmt.Sprintf("a location proxying to port %d, or %s", port, looked)
+		}
+		return []Finding{fail(dirEnabled, 0, fmt.Sprintf("no enabled nginx location for %s: looked in %s for %s", s.Name, dirEnabled, looked))}
 	}
 	out := []Finding{pass("enabled location " + prefix + " at " + where)}
 	if !s.Host.Live {
@@ -115,6 +138,17 @@ func liveNginxEnabled(s *LiveService, env *LiveEnv) []Finding {
 		out = append(out, pass(fmt.Sprintf("GET %s through nginx: basePath %s", u, bp)))
 	}
 	return out
+}
+
+// proxyPort is the port of a proxy_pass URL (http://127.0.0.1:9504/...), 0
+// when it names none.
+func proxyPort(u string) int {
+	p, err := url.Parse(u)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(p.Port())
+	return n
 }
 
 // apiNames are the /api/<name>/ prefixes the service may be published

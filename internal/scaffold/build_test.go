@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 // goCmd runs Go in a generated repository offline: only the module cache
@@ -45,9 +47,7 @@ func TestGeneratedRepoBuildsTestsAndServes(t *testing.T) {
 		t.Skip("builds and tests a generated repository (-short)")
 	}
 	for _, tool := range []string{"go", "make", "gofmt"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not on PATH", tool)
-		}
+		testenv.RequireCommand(t, tool)
 	}
 	dir := t.TempDir()
 	if err := Generate(Options{Name: "wazo-exampled", Dir: dir, KitDir: kitRoot(t), Description: "Example service"}); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/internal/doctordsrc"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 func kitRoot(t testing.TB) string {
@@ -315,9 +316,7 @@ func trixieRootKey(t *testing.T, script []byte) string {
 // the service in its comments, must compute the same cache key, or it
 // would debootstrap again and drop the kit's cached root as stale.
 func TestGeneratedTrixieRootSharesTheCache(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("needs bash")
-	}
+	testenv.RequireCommand(t, "bash")
 	ours, err := os.ReadFile(filepath.Join(kitRoot(t), "scripts", "trixie-root.sh"))
 	if err != nil {
 		t.Fatal(err)

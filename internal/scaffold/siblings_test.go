@@ -10,15 +10,14 @@ import (
 	"testing"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 var siblingRepos = []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org", "wazo-platform"}
 
 func needGit(t testing.TB) {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	testenv.RequireCommand(t, "git")
 }
 
 func git(t testing.TB, dir string, args ...string) string {

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/udiff"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 func TestUpdateNeverOverwritesLocalEdits(t *testing.T) {
@@ -147,9 +148,7 @@ func TestUpdateRefusesWhatNewDidNotWrite(t *testing.T) {
 // user or system configuration, failing the test on error.
 func gitIn(t *testing.T, dir string) func(args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	testenv.RequireCommand(t, "git")
 	return func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command("git", args...)

@@ -72,11 +72,11 @@ func ConsulBinary(t testing.TB) string {
 	}
 	root, err := RepoRoot()
 	if err != nil {
-		t.Skipf("consul agent not found (%v); run `make consul` or set WAZO_CONSUL_BIN", err)
+		missing(t, "consul agent not found (%v); run `make consul` or set WAZO_CONSUL_BIN", err)
 	}
 	p := filepath.Join(root, "bin", "consul")
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("consul agent not found at %s; run `make consul` (builds it from the MPL-2.0 module) or set WAZO_CONSUL_BIN", p)
+		missing(t, "consul agent not found at %s; run `make consul` (builds it from the MPL-2.0 module) or set WAZO_CONSUL_BIN", p)
 	}
 	return p
 }

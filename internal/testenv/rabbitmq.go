@@ -62,7 +62,7 @@ func RabbitMQMissing() string {
 func NewRabbitMQ(t testing.TB) *RabbitMQ {
 	t.Helper()
 	if why := RabbitMQMissing(); why != "" {
-		t.Skip(why)
+		missing(t, "%s", why)
 	}
 	r, err := StartRabbitMQ(t.TempDir())
 	if err != nil {
@@ -96,7 +96,7 @@ var shared struct {
 func SharedRabbitMQ(t testing.TB) *RabbitMQ {
 	t.Helper()
 	if why := RabbitMQMissing(); why != "" {
-		t.Skip(why)
+		missing(t, "%s", why)
 	}
 	shared.once.Do(func() { shared.r, shared.err = StartRabbitMQ("") })
 	if shared.err != nil {

@@ -22,7 +22,7 @@ SwaggerParser.validate(process.argv[1])
 func ValidateSwagger(t testing.TB, doc []byte) error {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(NodeModules(), "@apidevtools", "swagger-parser", "package.json")); err != nil {
-		t.Skip("needs the npm package @apidevtools/swagger-parser: run `make deps` (installs it under .cache/npm)")
+		missing(t, "needs the npm package @apidevtools/swagger-parser: run `make deps` (installs it under .cache/npm)")
 	}
 	RequireCommand(t, "node")
 	path := filepath.Join(t.TempDir(), "api.yml")

@@ -8,13 +8,27 @@ import (
 	"testing"
 )
 
+// StrictEnv, when set (make test sets it as root, after installing every
+// tool), turns a missing tool from a skip into a failure: a run that should
+// have everything must not pass by skipping.
+const StrictEnv = "SERVICEKIT_TEST_STRICT"
+
+// missing skips, or under StrictEnv fails, a test that lacks what it needs.
+func missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv(StrictEnv) != "" {
+		t.Fatalf(format+" ("+StrictEnv+" is set: make test installed the tools, so this is a failure)", args...)
+	}
+	t.Skipf(format, args...)
+}
+
 // NPMTool returns the path of an npm tool `make deps` installed under
 // .cache/npm, or skips the test saying how to get it.
 func NPMTool(t testing.TB, bin string) string {
 	t.Helper()
 	path := filepath.Join(NodeModules(), ".bin", bin)
 	if _, err := os.Stat(path); err != nil {
-		t.Skipf("needs the npm tool %s: run `make deps` (installs it under .cache/npm)", bin)
+		missing(t, "needs the npm tool %s: run `make deps` (installs it under .cache/npm)", bin)
 	}
 	return path
 }
@@ -32,7 +46,7 @@ func NodeModules() string {
 func RequireRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root (privilege drop, chown, useradd): CI runs as root")
+		missing(t, "needs root (privilege drop, chown, useradd): CI runs as root")
 	}
 }
 
@@ -41,9 +55,18 @@ func RequireCommand(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		t.Skipf("needs %s: `make deps` installs it", name)
+		missing(t, "needs %s: `make deps` installs it", name)
 	}
 	return path
+}
+
+// NeedFile skips, or under StrictEnv fails, a test when a file a tool
+// installs is not there.
+func NeedFile(t testing.TB, path, why string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		missing(t, "needs %s (%s)", path, why)
+	}
 }
 
 // Itoa is strconv.Itoa, for building command lines.

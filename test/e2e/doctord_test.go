@@ -473,23 +473,13 @@ func checkSecurity(t *testing.T, c *container, s service) {
 func checkMonit(t *testing.T, c *container, s service, monitPort int) {
 	pkg, apiURL := s.pkg, s.apiURL()
 	c.must(t, "monit", "-c", "/etc/monit/monitrc", "reload")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		out, _ := c.run("monit", "-c", "/etc/monit/monitrc", "summary")
-		if m := regexp.MustCompile(`(?m)^\s*` + pkg + `\s+(OK|Running)\b.*Process`).FindString(out); m != "" {
-			t.Logf("monit summary (httpd on 127.0.0.1:%d):\n%s", monitPort, out)
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("monit does not show %s as a running process after 30 s:\n%s", pkg, out)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	out := waitMonitRunning(t, c, pkg, 30*time.Second)
+	t.Logf("monit summary (httpd on 127.0.0.1:%d):\n%s", monitPort, out)
 
 	old := showMainPID(t, c, s)
 	killed := time.Now()
 	c.must(t, "kill", "-KILL", strconv.Itoa(old))
-	deadline = killed.Add(30 * time.Second)
+	deadline := killed.Add(30 * time.Second)
 	for {
 		out, _ := c.run("systemctl", "show", "-p", "MainPID", "--value", pkg)
 		pid, _ := strconv.Atoi(strings.TrimSpace(out))
@@ -505,11 +495,32 @@ func checkMonit(t *testing.T, c *container, s service, monitPort int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	elapsed := time.Since(killed)
+	// Later steps audit monit's view: wait until monit has seen the new
+	// process (its next cycle) rather than hope it already has.
+	waitMonitRunning(t, c, pkg, 30*time.Second)
 	monitLog, _ := c.run("tail", "-n", "5", "/var/log/monit.log")
 	t.Logf("monit log after the kill:\n%s", monitLog)
 	t.Logf("FIGURE restart-after-SIGKILL (kill to api.yml 200 with a new MainPID): %.2f s", elapsed.Seconds())
 	if elapsed > 15*time.Second {
 		t.Errorf("serving again after %s, want <= 15 s (RestartSec=5, monit polls every 1 s)", elapsed)
+	}
+}
+
+// waitMonitRunning polls `monit summary` until it shows pkg as a running
+// process, and returns that summary.
+func waitMonitRunning(t *testing.T, c *container, pkg string, within time.Duration) string {
+	t.Helper()
+	running := regexp.MustCompile(`(?m)^[\s│]*` + regexp.QuoteMeta(pkg) + `[\s│]+(OK|Running)\b.*Process`)
+	deadline := time.Now().Add(within)
+	for {
+		out, _ := c.run("monit", "-c", "/etc/monit/monitrc", "summary")
+		if running.MatchString(out) {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("monit does not show %s as a running process after %s:\n%s", pkg, within, out)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 

@@ -319,6 +319,21 @@ func (h *Host) MonitChecks() ([]Located[parse.MonitCheck], error) {
 	return h.monit.load(h, "/etc/monit/conf.d", parse.ParseMonit)
 }
 
+// OwnLocations returns the locations of the file a service's package
+// installs, /etc/nginx/locations/https-available/<name>, enabled or not.
+func (h *Host) OwnLocations(name string) []Located[parse.NginxLocation] {
+	p := "/etc/nginx/locations/https-available/" + name
+	data, err := h.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	var out []Located[parse.NginxLocation]
+	for _, l := range parse.ParseNginx(data) {
+		out = append(out, Located[parse.NginxLocation]{Path: p, Item: l})
+	}
+	return out
+}
+
 // EnabledLocations returns every nginx location enabled in
 // /etc/nginx/locations/https-enabled (read once).
 func (h *Host) EnabledLocations() ([]Located[parse.NginxLocation], error) {

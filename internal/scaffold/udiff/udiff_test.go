@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 func TestLinesExact(t *testing.T) {
@@ -37,9 +39,7 @@ func TestLinesExact(t *testing.T) {
 // TestGitApplyRandom checks, against git itself, that every diff applies
 // and gives the new text: random edits of a small random text.
 func TestGitApplyRandom(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	testenv.RequireCommand(t, "git")
 	dir := t.TempDir()
 	git := func(args ...string) string {
 		t.Helper()
