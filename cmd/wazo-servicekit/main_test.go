@@ -149,14 +149,14 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 		runCLI(t, "check", target, "--output", "sarif="+f)
 		files = append(files, f)
 	}
-	out, err := exec.Command(node, append([]string{filepath.Join(root, "report", "testdata", "validate-sarif.js"), modules}, files...)...).CombinedOutput()
+	out, err := exec.Command(node, append([]string{filepath.Join(root, "internal", "report", "testdata", "validate-sarif.js"), modules}, files...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("SARIF validation failed: %v\n%s", err, out)
 	}
 	// The validator must be able to fail: a log without tool.driver is invalid.
 	bad := filepath.Join(dir, "bad.sarif")
 	os.WriteFile(bad, []byte(`{"version":"2.1.0","runs":[{"tool":{}}]}`), 0o644)
-	if out, err := exec.Command(node, filepath.Join(root, "report", "testdata", "validate-sarif.js"), modules, bad).CombinedOutput(); err == nil {
+	if out, err := exec.Command(node, filepath.Join(root, "internal", "report", "testdata", "validate-sarif.js"), modules, bad).CombinedOutput(); err == nil {
 		t.Fatalf("the validator accepted an invalid log:\n%s", out)
 	}
 }
