@@ -68,6 +68,15 @@ var valueChecks = []struct {
 	{"service_discovery.retry_interval", positiveCheck},
 	{"auth.timeout", positiveCheck},
 	{"rest_api.drain_timeout", positiveCheck},
+	{"rest_api.read_timeout", positiveCheck},
+	{"rest_api.write_timeout", positiveCheck},
+	{"rest_api.idle_timeout", positiveCheck},
+	{"rest_api.max_connections", func(n *yaml.Node) error {
+		if v, err := strconv.Atoi(n.Value); err != nil || v < 1 {
+			return fmt.Errorf("%q must be a number of connections above 0", n.Value)
+		}
+		return nil
+	}},
 }
 
 func portCheck(n *yaml.Node) error {

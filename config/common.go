@@ -67,6 +67,45 @@ type RestAPI struct {
 	// DrainTimeout bounds how long in-flight requests may run after SIGTERM,
 	// in seconds.
 	DrainTimeout float64 `yaml:"drain_timeout"`
+	// ReadTimeout bounds reading a whole request, body included, WriteTimeout
+	// writing its answer, and IdleTimeout how long a keep-alive connection
+	// may wait for its next request, in seconds; MaxConnections bounds the
+	// open connections (idle ones are closed first to make room). Zero
+	// means the default of ServerLimits.
+	ReadTimeout    float64 `yaml:"read_timeout"`
+	WriteTimeout   float64 `yaml:"write_timeout"`
+	IdleTimeout    float64 `yaml:"idle_timeout"`
+	MaxConnections int     `yaml:"max_connections"`
+}
+
+// Defaults of the HTTP server's limits: a request has 30 s to arrive, its
+// answer 60 s to leave, a keep-alive connection waits 30 s for the next
+// one, and at most 1024 connections are open (fewer when the file
+// descriptor limit is lower, see daemon).
+const (
+	DefaultReadTimeout    = 30
+	DefaultWriteTimeout   = 60
+	DefaultIdleTimeout    = 30
+	DefaultMaxConnections = 1024
+)
+
+// ServerLimits returns the timeouts (seconds) and the connection limit,
+// defaults applied to what is unset.
+func (r RestAPI) ServerLimits() (read, write, idle float64, maxConns int) {
+	read, write, idle, maxConns = r.ReadTimeout, r.WriteTimeout, r.IdleTimeout, r.MaxConnections
+	if read <= 0 {
+		read = DefaultReadTimeout
+	}
+	if write <= 0 {
+		write = DefaultWriteTimeout
+	}
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConnections
+	}
+	return read, write, idle, maxConns
 }
 
 // CORS mirrors xivo's flask-cors settings.

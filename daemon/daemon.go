@@ -145,13 +145,10 @@ func Main(spec Spec, args []string) int {
 	if err != nil {
 		return fail(logger, fmt.Errorf("cannot listen on %s (rest_api.listen, rest_api.port): %w", addr, err))
 	}
-	server := &http.Server{
-		Handler:           Wrap(handler, cfg.RestAPI, logging.Named(logger, spec.Name+".http")),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logging.Named(logger, spec.Name+".http").Handler(), slog.LevelWarn),
-	}
+	server, limited := newServer(Wrap(handler, cfg.RestAPI, logging.Named(logger, spec.Name+".http")), cfg.RestAPI, ln)
+	server.ErrorLog = slog.NewLogLogger(logging.Named(logger, spec.Name+".http").Handler(), slog.LevelWarn)
 	served := make(chan error, 1)
-	go func() { served <- server.Serve(ln) }()
+	go func() { served <- server.Serve(limited) }()
 
 	started := 0
 	for _, c := range components {
@@ -194,6 +191,10 @@ func Main(spec Spec, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
+	// Shutdown closes idle connections at once; a client stalled in the
+	// middle of a request is cut too, so only a handler still at work can
+	// hold the exit up to the bound.
+	limited.interruptReads()
 	if err := server.Shutdown(ctx); err != nil {
 		logger.Warn("in-flight requests did not finish within rest_api.drain_timeout", "timeout", drain, "error", err)
 		exit = ExitFailed

@@ -26,6 +26,11 @@ import (
 // WAZO_DOCTORD_RUN_MAIN=1 it runs main() instead of the tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("WAZO_DOCTORD_RUN_MAIN") == "1" {
+		if n, err := strconv.ParseUint(os.Getenv("WAZO_DOCTORD_TEST_NOFILE"), 10, 64); err == nil {
+			// As `ulimit -n N` before the daemon starts (hard limit too,
+			// so the Go runtime cannot raise it back).
+			syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n})
+		}
 		main()
 		return
 	}

@@ -1,0 +1,191 @@
+package daemon
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/config"
+)
+
+// fdReserve is how many file descriptors the connection limit leaves for
+// the log, the PID file, consul, the bus and wazo-auth checks.
+const fdReserve = 32
+
+// newServer builds the HTTP server with rest_api's timeouts, and the
+// listener that enforces its connection limit and lets the drain end
+// idle and stuck connections at once.
+func newServer(h http.Handler, cfg config.RestAPI, ln net.Listener) (*http.Server, *connLimiter) {
+	read, write, idle, maxConns := cfg.ServerLimits()
+	if cfg.MaxConnections == 0 {
+		maxConns = boundByFDLimit(maxConns)
+	}
+	lim := &connLimiter{Listener: ln, slots: make(chan struct{}, maxConns), conns: map[*limitedConn]http.ConnState{}}
+	s := &http.Server{
+		Handler:           lim.watchBody(h),
+		ConnContext:       func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) },
+		ReadHeaderTimeout: min(10*time.Second, seconds(read)),
+		ReadTimeout:       seconds(read),
+		WriteTimeout:      seconds(write),
+		IdleTimeout:       seconds(idle),
+		ConnState:         lim.track,
+	}
+	return s, lim
+}
+
+func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+
+// boundByFDLimit keeps the default connection limit under the process's
+// file descriptor limit, so that held connections cannot starve the rest.
+func boundByFDLimit(n int) int {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur > uint64(n+fdReserve) {
+		return n
+	}
+	return max(1, int(rl.Cur)-fdReserve)
+}
+
+// connLimiter is a listener that keeps at most cap(slots) connections
+// open. When full, it closes the connection idle the longest to make room
+// (a held keep-alive connection must not lock out a real client) and
+// otherwise waits for one to close.
+type connLimiter struct {
+	net.Listener
+	slots chan struct{}
+	mu    sync.Mutex
+	conns map[*limitedConn]http.ConnState
+}
+
+func (l *connLimiter) Accept() (net.Conn, error) {
+	for {
+		select {
+		case l.slots <- struct{}{}:
+			c, err := l.Listener.Accept()
+			if err != nil {
+				<-l.slots
+				return nil, err
+			}
+			lc := &limitedConn{Conn: c, lim: l, since: time.Now()}
+			l.mu.Lock()
+			l.conns[lc] = http.StateNew
+			l.mu.Unlock()
+			return lc, nil
+		default:
+		}
+		if !l.closeOldestIdle() {
+			l.slots <- struct{}{} // wait for a connection to end
+			<-l.slots
+		}
+	}
+}
+
+// track follows each connection's state (the server's ConnState hook).
+func (l *connLimiter) track(c net.Conn, state http.ConnState) {
+	lc, ok := c.(*limitedConn)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if state == http.StateClosed || state == http.StateHijacked {
+		delete(l.conns, lc)
+		return
+	}
+	if _, open := l.conns[lc]; open {
+		l.conns[lc] = state
+		if state == http.StateIdle {
+			lc.since = time.Now()
+		}
+	}
+}
+
+func (l *connLimiter) closeOldestIdle() bool {
+	l.mu.Lock()
+	var oldest *limitedConn
+	for c, state := range l.conns {
+		if state == http.StateIdle && (oldest == nil || c.since.Before(oldest.since)) {
+			oldest = c
+		}
+	}
+	if oldest != nil {
+		delete(l.conns, oldest)
+	}
+	l.mu.Unlock()
+	if oldest == nil {
+		return false
+	}
+	oldest.Close()
+	return true
+}
+
+// interruptReads ends the reads of clients in the middle of sending a
+// request (its headers, or a body not read to its end): during the drain,
+// a client stalling there does not hold the daemon's exit. Connections
+// whose request is complete are left alone (their request keeps its
+// context), and idle ones are closed by Shutdown.
+func (l *connLimiter) interruptReads() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	for c, state := range l.conns {
+		if state == http.StateNew || state == http.StateActive && c.bodyPending.Load() {
+			c.SetReadDeadline(now)
+		}
+	}
+}
+
+type connKey struct{}
+
+// watchBody marks a connection as having a request body still to read
+// until that body reaches its end.
+func (l *connLimiter) watchBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := r.Context().Value(connKey{}).(*limitedConn); ok {
+			hasBody := r.Body != nil && r.Body != http.NoBody
+			c.bodyPending.Store(hasBody)
+			if hasBody {
+				r.Body = &watchedBody{ReadCloser: r.Body, c: c}
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+type watchedBody struct {
+	io.ReadCloser
+	c *limitedConn
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.c.bodyPending.Store(false)
+	}
+	return n, err
+}
+
+// limitedConn gives its slot back once, when closed.
+type limitedConn struct {
+	net.Conn
+	lim   *connLimiter
+	since time.Time // when it last became idle
+	once  sync.Once
+	// bodyPending is set while a request body has not been read to its end.
+	bodyPending atomic.Bool
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		c.lim.mu.Lock()
+		delete(c.lim.conns, c)
+		c.lim.mu.Unlock()
+		<-c.lim.slots
+	})
+	return err
+}
