@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
@@ -23,6 +24,10 @@ flags:
   --api-version V      API version, the basePath (default 1.0)
   --ha-group G         default (keeps running on HA secondaries) or wazo (stopped there)
   --description TEXT   one line, the package synopsis
+  --acl ACL[,ACL...]   what the service calls on other Wazo APIs with its own
+                       identity (e.g. confd.users.read): it then ships a
+                       wazo-auth-keys definition and reads its service key
+                       (default: none, no key)
   --siblings DIR       checkouts wazo-service/, wazo-backup/, wazo-acceptance/,
                        wazo-platform.org/ to compute the patches against
                        (default: fixtures in the documented formats)
@@ -41,6 +46,10 @@ func cmdNew(args []string, stdout io.Writer) error {
 	fs.StringVar(&opts.APIVersion, "api-version", "1.0", "API version")
 	fs.StringVar(&opts.HAGroup, "ha-group", "default", "default or wazo")
 	fs.StringVar(&opts.Description, "description", "", "one-line description")
+	fs.Func("acl", "ACLs the service calls other Wazo APIs with", func(v string) error {
+		opts.ACLs = append(opts.ACLs, strings.Split(v, ",")...)
+		return nil
+	})
 	fs.StringVar(&opts.SiblingsDir, "siblings", "", "sibling checkouts directory")
 	fs.StringVar(&opts.KitDir, "kit", "", "wazo-servicekit checkout for go.mod's replace")
 	pos, err := parseInterleaved(fs, args)

@@ -89,6 +89,16 @@ var rewrites = []rewrite{
 		Replace: func(*values) string { return "ProtectHome=yes\n" }},
 	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^# Relaxed: the doctor audits.*\n(?:#.*\n)*ProtectProc=default\n`), Must: true,
 		Replace: func(*values) string { return "ProtectProc=invisible\n" }},
+	// The wazo group (stopped on HA secondaries): `wazo-service disable`
+	// leaves /var/lib/wazo/disabled, and the unit must not start while it
+	// exists, at boot or on upgrade. wazo-doctord is of the default group.
+	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^(Documentation=.*\n)`), Must: true, Expand: true,
+		Replace: func(v *values) string {
+			if v.HAGroup != "wazo" {
+				return "${1}"
+			}
+			return "${1}# wazo-service's wazo group: stopped on an HA secondary, whose\n# `wazo-service disable` leaves /var/lib/wazo/disabled.\nConditionPathExists=!/var/lib/wazo/disabled\n"
+		}},
 	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^ProcSubset=all$`), Replace: func(*values) string { return "ProcSubset=pid" }},
 	{Files: "debian/*.service", Pattern: regexp.MustCompile(`(?m)^# Relaxed: PrivateUsers=.*\n(?:#.*\n)*PrivateUsers=no\n`), Must: true,
 		Replace: func(*values) string {

@@ -41,6 +41,10 @@ type Options struct {
 	APIVersion  string // "" = 1.0
 	HAGroup     string // "default" (runs on HA secondaries) or "wazo" (stopped there); "" = default
 	Description string // one line; "" = "Wazo <short> service"
+	// ACLs are what the service calls on other Wazo APIs with its own
+	// identity (e.g. confd.users.read). Any gives it a service key:
+	// etc/wazo-auth-keys/conf.d/<name>.yml and auth.key_file. None: no key.
+	ACLs []string
 	// SiblingsDir holds checkouts wazo-service/, wazo-backup/,
 	// wazo-acceptance/, wazo-platform.org/; "" = patch fixtures made from
 	// the documented formats.
@@ -87,6 +91,7 @@ type values struct {
 	Port                     int
 	APIVersion, HAGroup      string
 	Description              string
+	ACLs                     []string // ACLs the service calls other APIs with (its wazo-auth-keys entry)
 	KitVersion, KitDir       string
 	KitSource                string
 	Requires                 []string
@@ -201,6 +206,10 @@ func resolve(opts Options) (*values, int, string, error) {
 			return nil, 0, "", fmt.Errorf("description %q: only printable characters, on one line", desc)
 		}
 	}
+	acls, err := checkACLs(opts.ACLs, short)
+	if err != nil {
+		return nil, 0, "", err
+	}
 	pkg := strings.ReplaceAll(short, "-", "")
 	if reservedPkg[pkg] {
 		pkg += "svc"
@@ -230,7 +239,7 @@ func resolve(opts Options) (*values, int, string, error) {
 	}
 	v := &values{
 		Name: opts.Name, Short: short, Pkg: pkg, Module: "github.com/wazo-platform/" + opts.Name,
-		Port: port, APIVersion: ver, HAGroup: group, Description: desc,
+		Port: port, APIVersion: ver, HAGroup: group, Description: desc, ACLs: acls,
 		KitVersion: kitVersion(), KitDir: kitDir, KitSource: kitSource, Requires: requires,
 	}
 	return v, port, why, nil
@@ -259,6 +268,7 @@ func Plan(opts Options) (*Project, error) {
 	if err := renderTemplates(v, p); err != nil {
 		return nil, err
 	}
+	addServiceKey(v, p)
 	for f, data := range p.Files {
 		if strings.HasSuffix(f, ".go") {
 			formatted, err := format.Source(data)
@@ -427,6 +437,7 @@ type Manifest struct {
 	APIVersion        string            `yaml:"api_version"`
 	HAGroup           string            `yaml:"ha_group"`
 	Description       string            `yaml:"description"`
+	ACLs              []string          `yaml:"acl,omitempty"`
 	Siblings          string            `yaml:"siblings"`
 	KitSource         string            `yaml:"kit_source,omitempty"` // checkout, package or module
 	KitDir            string            `yaml:"kit_dir,omitempty"`    // the replace line's target
@@ -438,7 +449,7 @@ func servicekitYAML(v *values, p *Project, opts Options) ([]byte, error) {
 	m := Manifest{
 		ServicekitVersion: v.KitVersion, Name: v.Name, Short: v.Short, GoPackage: v.Pkg,
 		Port: v.Port, PortReason: p.PortReason, APIVersion: v.APIVersion, HAGroup: v.HAGroup,
-		Description: v.Description, Siblings: "documented formats (conventions.md)",
+		Description: v.Description, ACLs: v.ACLs, Siblings: "documented formats (conventions.md)",
 		KitSource: v.KitSource, KitDir: v.KitDir,
 		RegistryEntry: registryEntry(v), Files: map[string]string{},
 	}
