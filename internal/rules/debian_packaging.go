@@ -66,10 +66,93 @@ func debianPackaging() Rule {
 					out = append(out, fail("debian/control", src.Line("Build-Depends"), "Build-Depends lacks dh-python"))
 				}
 			}
+			target := debianTarget(env.Repo)
+			stable := latestStable(env)
+			if target.release != "" && releaseNumber[target.release] > 0 && releaseNumber[target.release] < releaseNumber[stable] {
+				out = append(out, fail(target.path, target.line, fmt.Sprintf("the packaging targets Debian %d %q (%s): older than the latest stable, Debian %d %q",
+					releaseNumber[target.release], target.release, target.how, releaseNumber[stable], stable)))
+			}
 			if len(out) == 0 {
-				out = append(out, pass(fmt.Sprintf("debian/ complete, compat %d, %s toolchain", level, s.Language)))
+				where := "no build target declared (zuul.yaml, Jenkinsfile, Dockerfile, debian/changelog)"
+				if target.release != "" {
+					where = fmt.Sprintf("targets %s (%s)", target.release, target.how)
+				}
+				out = append(out, pass(fmt.Sprintf("debian/ complete, compat %d, %s toolchain; %s", level, s.Language, where)))
 			}
 			return out
 		},
 	}
+}
+
+// releaseNumber maps Debian code names to their major version.
+var releaseNumber = map[string]int{"stretch": 9, "buster": 10, "bullseye": 11, "bookworm": 12, "trixie": 13, "forky": 14, "duke": 15}
+
+// latestStable is the Debian release the embedded package index was read
+// from (the latest stable the checklist means).
+func latestStable(env *StaticEnv) string {
+	major := 13
+	if env.Debian != nil {
+		if n, err := strconv.Atoi(strings.SplitN(env.Debian.Release, ".", 2)[0]); err == nil {
+			major = n
+		}
+	}
+	for name, n := range releaseNumber {
+		if n == major {
+			return name
+		}
+	}
+	return "trixie"
+}
+
+// buildTarget is the Debian release a repository's packaging is built for,
+// and where that was read.
+type buildTarget struct {
+	release, path, how string
+	line               int
+}
+
+var (
+	zuulTargetRe   = regexp.MustCompile(`debian-packaging-([a-z]+)`)
+	dockerTargetRe = regexp.MustCompile(`(?m)^\s*FROM\s+\S*?[:-]([a-z]+)(?:[\s@]|$)`)
+	wordRe         = regexp.MustCompile(`[a-z]+`)
+)
+
+// debianTarget reads the release where Wazo declares it, most authoritative
+// first: the zuul.yaml debian-packaging-<release> job template, the
+// Jenkinsfile, the Dockerfile's base image, the top debian/changelog
+// entry's distribution (wazo-dev-<release>).
+func debianTarget(r *repo.Repo) buildTarget {
+	if data, ok := r.Files["zuul.yaml"]; ok {
+		for _, m := range zuulTargetRe.FindAllSubmatchIndex(data, -1) {
+			if rel := string(data[m[2]:m[3]]); releaseNumber[rel] > 0 {
+				return buildTarget{rel, "zuul.yaml", "zuul.yaml job template debian-packaging-" + rel, lineOf(data, "debian-packaging-"+rel)}
+			}
+		}
+	}
+	if data, ok := r.Files["Jenkinsfile"]; ok {
+		for _, w := range wordRe.FindAllString(string(data), -1) {
+			if releaseNumber[w] > 0 {
+				return buildTarget{w, "Jenkinsfile", "Jenkinsfile names " + w, lineOf(data, w)}
+			}
+		}
+	}
+	if data, ok := r.Files["Dockerfile"]; ok {
+		for _, m := range dockerTargetRe.FindAllSubmatch(data, -1) {
+			if rel := string(m[1]); releaseNumber[rel] > 0 {
+				return buildTarget{rel, "Dockerfile", "Dockerfile base image", lineOf(data, string(m[0]))}
+			}
+		}
+	}
+	if data, ok := r.Files["debian/changelog"]; ok {
+		first, _, _ := strings.Cut(string(data), "\n")
+		if _, after, ok := strings.Cut(first, ")"); ok {
+			dist := strings.TrimSuffix(strings.Fields(after + " ;")[0], ";")
+			for _, w := range wordRe.FindAllString(dist, -1) {
+				if releaseNumber[w] > 0 {
+					return buildTarget{w, "debian/changelog", "debian/changelog distribution " + dist, 1}
+				}
+			}
+		}
+	}
+	return buildTarget{}
 }

@@ -29,7 +29,13 @@ func depsInDebian() Rule {
 			}
 			var out []Finding
 			for _, d := range missingFromDebian(deps) {
-				out = append(out, fail(d.path, d.line, d.name+" is not packaged in Debian 13 (index of Debian "+env.Debian.Release+")"))
+				msg := d.name + " is not packaged in Debian 13 (index of Debian " + env.Debian.Release + ")"
+				if env.Siblings == "" {
+					msg += " nor, as far as can be seen, by Wazo: run with --siblings DIR holding the wazo-*-packaging checkouts"
+				} else {
+					msg += " nor by a wazo-*-packaging checkout in " + env.Siblings
+				}
+				out = append(out, fail(d.path, d.line, msg))
 			}
 			if len(out) == 0 {
 				out = append(out, pass(fmt.Sprintf("all %d direct dependencies of %s are in Debian 13 or Wazo", len(deps), manifest)))

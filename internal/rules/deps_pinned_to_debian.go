@@ -29,6 +29,9 @@ func depsPinnedToDebian() Rule {
 			var out []Finding
 			n := 0
 			for _, d := range deps {
+				if d.wazoPkg != "" && d.wazoVersion != "" && (d.op == "==" || d.op == "===") && strings.TrimPrefix(d.version, "v") == d.wazoVersion {
+					continue // packaged by Wazo at the pinned version
+				}
 				if d.debian == "" {
 					continue // deps-in-debian reports it
 				}

@@ -2,8 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
@@ -28,28 +26,25 @@ func depsWazoPackaging() Rule {
 			if manifest == "" {
 				return noManifest(s)
 			}
+			var packaged []string
+			for _, d := range deps {
+				if d.wazoPkg != "" {
+					packaged = append(packaged, d.name+" by "+d.wazoPkg)
+				}
+			}
 			missing := missingFromDebian(deps)
-			if len(missing) == 0 {
+			if len(missing) == 0 && len(packaged) == 0 {
 				return []Finding{pass("every dependency is in Debian 13 or Wazo Platform: nothing to package")}
+			}
+			if len(missing) == 0 {
+				return []Finding{pass(fmt.Sprintf("the dependencies Debian 13 lacks are packaged by Wazo: %s", strings.Join(packaged, ", ")))}
 			}
 			if env.Siblings == "" {
 				return []Finding{unknown(fmt.Sprintf("%d dependencies are not in Debian; run with --siblings DIR holding the wazo-*-packaging checkouts", len(missing)))}
 			}
 			var out []Finding
 			for _, d := range missing {
-				short := parse.NormalizePyName(d.name[strings.LastIndex(d.name, "/")+1:])
-				found := false
-				for _, cand := range []string{"wazo-python-" + short + "-packaging", "wazo-" + short + "-packaging", "wazo-golang-" + short + "-packaging"} {
-					if st, err := os.Stat(filepath.Join(env.Siblings, cand)); err == nil && st.IsDir() {
-						found = true
-					}
-				}
-				if !found {
-					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is not in Debian and no wazo-*-%s-packaging checkout is in %s", d.name, short, env.Siblings)))
-				}
-			}
-			if len(out) == 0 {
-				out = append(out, pass(fmt.Sprintf("%d non-Debian dependencies have a wazo-*-packaging repository", len(missing))))
+				out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is not in Debian and no wazo-python-%s-packaging (or wazo-%s-packaging) checkout is in %s", d.name, parse.NormalizePyName(d.name), parse.NormalizePyName(d.name), env.Siblings)))
 			}
 			return out
 		},

@@ -52,15 +52,15 @@ func serviceUser(s *repo.Service) (user, where string) {
 }
 
 // execStartUser finds the account a daemon's command line drops to:
-// --user X, --user=X, -u X, --uid=X.
+// --user X, --user=X, --uid=X (not -u: python3 -u is unbuffered output).
 func execStartUser(cmd string) string {
 	f := strings.Fields(cmd)
 	for i, a := range f {
-		for _, flag := range []string{"--user", "--uid", "-u"} {
-			if a == flag && i+1 < len(f) {
+		for _, flag := range []string{"--user", "--uid"} {
+			if a == flag && i+1 < len(f) && !strings.HasPrefix(f[i+1], "-") {
 				return f[i+1]
 			}
-			if strings.HasPrefix(a, flag+"=") && flag != "-u" {
+			if strings.HasPrefix(a, flag+"=") {
 				return strings.TrimPrefix(a, flag+"=")
 			}
 		}

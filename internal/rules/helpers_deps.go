@@ -1,8 +1,12 @@
 package rules
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
@@ -16,6 +20,9 @@ type dep struct {
 	wazo              bool   // a Wazo Platform library (GitHub archive URL)
 	debian            string // Debian version, "" when not packaged
 	debianPkg         string
+	// wazoPkg is the wazo-*-packaging checkout that packages it ("" when
+	// none is in the siblings), wazoVersion that repository's VERSION.
+	wazoPkg, wazoVersion string
 }
 
 // directDeps lists the service's direct dependencies with their Debian
@@ -39,17 +46,24 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 		return deps, s.GoMod.Path
 	}
 	if s.Reqs != nil {
+		depends := parse.DependsNames(s.Control.Get("Depends"))
 		for _, r := range s.Reqs.Entries {
 			d := dep{name: r.Name, version: r.Version, op: r.Op, path: s.Reqs.Path, line: r.Line}
 			if r.URL != "" {
 				// Wazo's own libraries, from their GitHub archives (wazo-pbx is
-				// the organisation's former name).
+				// the organisation's former name); a URL requirement is named
+				// by its project, not by the archive file.
 				d.wazo = strings.Contains(r.URL, "github.com/wazo-platform/") || strings.Contains(r.URL, "github.com/wazo-pbx/")
-				if d.name == "" {
+				if project := urlProject(r.URL); project != "" {
+					d.name = project
+				} else if d.name == "" {
 					d.name = r.URL
 				}
-			} else if e, ok := env.Debian.Python(parse.NormalizePyName(r.Name)); ok {
+			} else if e, ok := pythonInDebian(env, r.Name, depends); ok {
 				d.debian, d.debianPkg = e.Version, e.Name
+			}
+			if !d.wazo && d.debian == "" {
+				d.wazoPkg, d.wazoVersion = wazoPackaging(env, d.name)
 			}
 			deps = append(deps, d)
 		}
@@ -58,11 +72,69 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 	return nil, ""
 }
 
+// pythonInDebian finds the Debian package of a requirement: by its
+// normalised name, by its name with dots kept (python3-zope.interface), or
+// by the package's own Depends naming a python3-<name><suffix> binary
+// (cherrypy is python3-cherrypy3).
+func pythonInDebian(env *StaticEnv, name string, depends []string) (debiandata.Entry, bool) {
+	norm := parse.NormalizePyName(name)
+	if e, ok := env.Debian.Python(norm); ok {
+		return e, true
+	}
+	if e, ok := env.Debian.Python(strings.ToLower(name)); ok {
+		return e, true
+	}
+	for _, d := range depends {
+		bin, ok := strings.CutPrefix(d, "python3-")
+		if !ok {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(parse.NormalizePyName(bin), norm); ok && len(rest) <= 1 && strings.Trim(rest, "0123456789") == "" {
+			if e, ok := env.Debian.Python(bin); ok {
+				return e, true
+			}
+		}
+	}
+	return debiandata.Entry{}, false
+}
+
+var githubProjectRe = regexp.MustCompile(`github\.com/[^/\s]+/([^/\s#@]+?)(?:\.git)?(?:/|$|@|#)`)
+
+// urlProject is the project a URL requirement installs:
+// https://github.com/wazo-platform/xivo-dao/archive/master.zip is xivo-dao.
+func urlProject(url string) string {
+	if m := githubProjectRe.FindStringSubmatch(url); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// wazoPackaging finds the sibling wazo-*-packaging checkout that packages
+// a dependency (wazo-python-<name>-packaging, written with or without the
+// dashes and a py prefix or suffix: swagger-py is wazo-python-swaggerpy-packaging)
+// and its VERSION.
+func wazoPackaging(env *StaticEnv, name string) (repoName, version string) {
+	if env.Siblings == "" {
+		return "", ""
+	}
+	norm := parse.NormalizePyName(name)
+	shorts := []string{norm, strings.ReplaceAll(norm, "-", ""), strings.TrimSuffix(strings.TrimPrefix(norm, "py"), "-py"), strings.TrimPrefix(norm, "python-")}
+	for _, short := range shorts {
+		for _, cand := range []string{"wazo-python-" + short + "-packaging", "wazo-" + short + "-packaging", "wazo-golang-" + short + "-packaging"} {
+			if st, err := os.Stat(filepath.Join(env.Siblings, cand)); err == nil && st.IsDir() {
+				v, _ := os.ReadFile(filepath.Join(env.Siblings, cand, "VERSION"))
+				return cand, strings.TrimSpace(string(v))
+			}
+		}
+	}
+	return "", ""
+}
+
 // missingFromDebian are the dependencies neither Debian 13 nor Wazo Platform packages.
 func missingFromDebian(deps []dep) []dep {
 	var out []dep
 	for _, d := range deps {
-		if d.debian == "" && !d.wazo {
+		if d.debian == "" && !d.wazo && d.wazoPkg == "" {
 			out = append(out, d)
 		}
 	}

@@ -287,7 +287,7 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"deps-pinned-to-debian", pysvc, "requests is not pinned", func(t *testing.T, r, _ string) {
 			edit(t, r+"/requirements.txt", "requests==2.32.3", "requests>=2.0")
 		}},
-		{"deps-wazo-packaging", pysvc, "no wazo-*-pyfcm-packaging checkout", func(t *testing.T, r, _ string) {
+		{"deps-wazo-packaging", pysvc, "no wazo-python-pyfcm-packaging (or wazo-pyfcm-packaging) checkout", func(t *testing.T, r, _ string) {
 			edit(t, r+"/requirements.txt", "flask==3.1.1", "flask==3.1.1\npyfcm==1.4.7")
 		}},
 		{"files-parse", gosvc, "config.yml", func(t *testing.T, r, _ string) {
