@@ -71,7 +71,7 @@ func TestMutatedCopyOfThisRepositoryFails(t *testing.T) {
 		}
 	}
 	for _, p := range postinst {
-		mutate(t, p, "--shell /usr/sbin/nologin", "")
+		mutate(t, p, "--shell /usr/sbin/nologin", "--shell /bin/bash")
 	}
 	portRe := regexp.MustCompile(`(?m)^x-xivo-port:.*$`)
 	for _, p := range apiYML {
@@ -90,7 +90,7 @@ func TestMutatedCopyOfThisRepositoryFails(t *testing.T) {
 		t.Fatalf("exit %d, want %d\n%s%s", code, exitFindings, out, errs)
 	}
 	for _, want := range []struct{ rule, detail string }{
-		{"user-no-login-shell", "does not pass --shell"},
+		{"user-no-login-shell", "login shell /bin/bash"},
 		{"port-allocation", "8080 is a common test HTTP port"},
 		{"port-consistent", "x-xivo-port is 8080"},
 		{"monit-check", "no `check process wazo-doctord`"},
