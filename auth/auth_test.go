@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+	"github.com/wazo-platform/wazo-servicekit/rest"
 )
 
 func clientFor(host string, port int, timeout float64) *Client {
@@ -223,8 +223,8 @@ func FuzzValidToken(f *testing.F) {
 		if e == nil || e.Status != http.StatusUnauthorized {
 			t.Fatalf("refused token %q: %+v, want 401 without asking", token, e)
 		}
-		if len(token) > 8 && strings.Contains(fmt.Sprint(e.Details), token) {
-			t.Fatalf("the 401 echoes the whole token %q", token)
+		if got := e.Details["invalid_token"]; got != rest.MaskToken(token) {
+			t.Fatalf("the 401 of %q shows the token as %q, want it masked", token, got)
 		}
 	})
 }
