@@ -78,9 +78,11 @@ func NewClient(cfg config.Consul) (*Client, error) {
 		transport.TLSClientConfig = tc
 	}
 	return &Client{
-		base:   &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(port))},
-		token:  cfg.Token,
-		client: &http.Client{Transport: transport},
+		base:  &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(port))},
+		token: cfg.Token,
+		// A redirect is an answer, never followed: the token goes to the
+		// configured agent only.
+		client: &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,10 +41,13 @@ func AuditCluster(ctx context.Context, opts ClusterOptions) (*Report, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
 	}
-	client := &http.Client{Timeout: opts.Timeout}
+	client := &http.Client{Timeout: opts.Timeout, CheckRedirect: noRedirect}
 	cfg, err := consul.ConfigFromURL(opts.ConsulURL)
 	if err != nil {
 		return nil, err
+	}
+	if opts.ConsulToken != "" && cfg.Scheme != "https" && !isLoopback(cfg.Host) {
+		return nil, fmt.Errorf("consul URL %s: the consul token would travel in clear to a host that is not this one: use https://%s (with --consul-cacert)", opts.ConsulURL, cfg.Host)
 	}
 	cfg.Token, cfg.Verify.CAFile = opts.ConsulToken, opts.ConsulCAFile
 	agent, err := consul.NewClient(cfg)
@@ -60,11 +64,12 @@ func AuditCluster(ctx context.Context, opts ClusterOptions) (*Report, error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, n := range nodes {
-		addr := n.ServiceAddress
-		if addr == "" {
-			addr = n.Address
+		base, err := nodeBase(n)
+		if err != nil {
+			rep.Services = append(rep.Services, ServiceReport{Name: n.Node, Node: n.Node, Results: []Result{{Rule: NodeUnreachable, Service: n.Node, Severity: Warning,
+				Finding: unknown(fmt.Sprintf("wazo-doctord of node %s: %v", n.Node, err))}}})
+			continue
 		}
-		base := "http://" + net.JoinHostPort(addr, strconv.Itoa(n.ServicePort)) + "/1.0"
 		wg.Add(1)
 		go func(node, base string) {
 			defer wg.Done()
@@ -78,6 +83,64 @@ func AuditCluster(ctx context.Context, opts ClusterOptions) (*Report, error) {
 	rep.Summarise()
 	return rep, nil
 }
+
+// nodeBase is the API base of a node's wazo-doctord, at the address and
+// port the catalog gives for the service (the node's address when the
+// service has none). A doctord on this host is asked over http; any other
+// over https, so the wazo-auth token never travels in clear.
+func nodeBase(n consul.CatalogNode) (string, error) {
+	addr := n.ServiceAddress
+	if addr == "" {
+		addr = n.Address
+	}
+	if !validHost(addr) {
+		return "", fmt.Errorf("the catalog gives the address %q, not an IP address or a host name: not asked", addr)
+	}
+	if n.ServicePort < 1 || n.ServicePort > 65535 {
+		return "", fmt.Errorf("the catalog gives the port %d, not a TCP port: not asked", n.ServicePort)
+	}
+	scheme := "https"
+	if isLoopback(addr) {
+		scheme = "http"
+	}
+	return scheme + "://" + net.JoinHostPort(addr, strconv.Itoa(n.ServicePort)) + "/1.0", nil
+}
+
+// validHost accepts an IP address or a DNS name, nothing that could change
+// the URL around it (a '/', '@', '?', '#', ':' outside an IPv6 address).
+func validHost(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isLoopback: localhost or a loopback IP address.
+func isLoopback(h string) bool {
+	if strings.EqualFold(strings.TrimSuffix(h, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// noRedirect keeps a redirect as the answer: the token goes to the node
+// the catalog names and nowhere else.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func auditNode(ctx context.Context, client *http.Client, node, base string, opts ClusterOptions) []ServiceReport {
 	hdr := map[string]string{"X-Auth-Token": opts.Token}
@@ -126,6 +189,9 @@ func getJSON(ctx context.Context, client *http.Client, u string, headers map[str
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return err
+	}
+	if loc := resp.Header.Get("Location"); resp.StatusCode/100 == 3 {
+		return fmt.Errorf("GET %s: HTTP %d redirects to %.200q: not followed (the token goes to the catalog's address only)", u, resp.StatusCode, loc)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: HTTP %d: %.200s", u, resp.StatusCode, body)
