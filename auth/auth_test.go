@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 	"github.com/wazo-platform/wazo-servicekit/rest"
@@ -27,7 +28,7 @@ func protected(c *Client) http.Handler {
 }
 
 func TestTokenCheckAgainstWazoAuthProtocol(t *testing.T) {
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	fake.AddToken("valid-token-1234567890", []string{"doctor.#"})
 	fake.AddToken("narrow-token-abcdefgh", []string{"doctor.config.read"})
 	fake.AddToken("tenant-token-12345678", []string{"doctor.*.read"}, "tenant-a")
@@ -83,7 +84,7 @@ func TestTokenCheckAgainstWazoAuthProtocol(t *testing.T) {
 }
 
 func TestTokenQueryParameterIsAccepted(t *testing.T) {
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	fake.AddToken("query-token-12345678", []string{"doctor.status.read"})
 	rec := httptest.NewRecorder()
 	protected(clientFor(fake.Host, fake.Port, 5)).ServeHTTP(rec, httptest.NewRequest("GET", "/1.0/status?token=query-token-12345678", nil))
@@ -147,7 +148,7 @@ func TestAuthTimeoutIs503(t *testing.T) {
 // answers 200. Tokens that are not wazo-auth tokens are refused with 401
 // before wazo-auth is asked; only the token resource's answer counts.
 func TestTokenCannotChangeTheCheckedPath(t *testing.T) {
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	// nginx in front of wazo-auth: decodes and normalises the path (so
 	// %2F..%2F climbs out of /token/) and serves other resources beside
 	// the token one, here anything answering 200 to HEAD.

@@ -12,9 +12,9 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/apispec"
 	"github.com/wazo-platform/wazo-servicekit/auth"
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/daemon"
-	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 	"github.com/wazo-platform/wazo-servicekit/rest"
 	"github.com/wazo-platform/wazo-servicekit/status"
 )
@@ -50,7 +50,7 @@ func TestACLsFollowTheSpecName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	fake.AddToken("tok-0123456789", []string{"sample.#"})
 	var tree yaml.Node
 	tree.Encode(map[string]any{"debug": false})

@@ -15,6 +15,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
@@ -68,7 +69,7 @@ func TestDoctordSIGTERMLeavesCatalogBeforeExit(t *testing.T) {
 	bin := doctordBinary(t)
 	rmq := testenv.SharedRabbitMQ(t)
 	c := testenv.StartConsul(t, testenv.ConsulOptions{})
-	auth := testenv.StartFakeAuth(t)
+	auth := authtest.StartFakeAuth(t)
 	auth.AddToken("status-token", []string{"doctor.#"})
 	dir := t.TempDir()
 	port := testenv.FreePort(t)

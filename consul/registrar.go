@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/wazo-platform/wazo-servicekit/config"
+	"github.com/wazo-platform/wazo-servicekit/uuid"
 )
 
 // Events receives the service_registered and service_deregistered events.
@@ -122,9 +123,9 @@ func NewRegistrar(o Options) (*Registrar, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := newUUID()
+	id, err := uuid.NewV4()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("service id: %w", err)
 	}
 	if o.UUID == "" {
 		// Wazo's lookups select by this tag, so the service will not be

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 	"github.com/wazo-platform/wazo-servicekit/privilege"
 )
@@ -200,7 +201,7 @@ func TestDropsToServiceUserOnEveryThreadBeforeOpeningFiles(t *testing.T) {
 		os.Chown(d, id.UID, id.GID)
 	}
 	logFile, pidFile := filepath.Join(logDir, "wazo-doctord.log"), filepath.Join(runDir, "wazo-doctord.pid")
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	p := start(t, fmt.Sprintf("user: %s\nlog_file: %s\npid_file: %s\nauth: {host: 127.0.0.1, port: %d}\n", id.Name, logFile, pidFile, fake.Port), nil)
 	pid := p.cmd.Process.Pid
 
@@ -309,7 +310,7 @@ func TestBadConfigStopsBeforeServing(t *testing.T) {
 }
 
 func TestSIGTERMUnderLoadLosesNoInFlightRequest(t *testing.T) {
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	fake.AddToken("load-token-0123456789", []string{"doctor.status.read"})
 	p := start(t, fmt.Sprintf("log_file: ''\npid_file: ''\nuser: ''\nauth: {host: 127.0.0.1, port: %d}\n", fake.Port), []string{"--dev"})
 
@@ -402,7 +403,7 @@ func TestNotifiesSystemdReadyThenStopping(t *testing.T) {
 }
 
 func TestConfigResource(t *testing.T) {
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	fake.AddToken("config-token-01234567", []string{"doctor.config.*"})
 	logFile := filepath.Join(t.TempDir(), "doctord.log")
 	p := start(t, fmt.Sprintf("log_file: %s\npid_file: ''\nuser: ''\nauth: {host: 127.0.0.1, port: %d, password: auth-secret, username: me}\nbus: {password: bus-secret}\n", logFile, fake.Port), []string{"--dev"})

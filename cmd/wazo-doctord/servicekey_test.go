@@ -7,14 +7,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 )
 
 // TestServiceKeyFileInStatus: a daemon that sets auth.key_file needs the
 // key wazo-auth-keys writes; while the file is readable by others /status
 // says service_key fail (with a warning line), once it is 0600 ok.
 func TestServiceKeyFileInStatus(t *testing.T) {
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	fake.AddToken("status-token-0123456789", []string{"doctor.status.read"})
 	dir := worldReadableTempDir(t)
 	key := filepath.Join(dir, "wazo-doctord-key.yml")
@@ -54,7 +54,7 @@ func TestServiceKeyFileInStatus(t *testing.T) {
 // TestNoServiceKeyComponentWithoutKeyFile: wazo-doctord itself calls no
 // Wazo API with a key of its own, so its /status has no service_key.
 func TestNoServiceKeyComponentWithoutKeyFile(t *testing.T) {
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	fake.AddToken("status-token-0123456789", []string{"doctor.status.read"})
 	p := start(t, fmt.Sprintf("log_file: ''\npid_file: ''\nuser: ''\nauth: {host: 127.0.0.1, port: %d}\n", fake.Port), nil)
 	code, body := request(t, "GET", p.url("/1.0/status"), "status-token-0123456789", "")

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 )
 
 // xivoLine is xivo-lib-python's current line: "2026-07-31 15:29:46,123 UTC
@@ -22,7 +22,7 @@ var xivoLine = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (?:[A-Z
 // back, and the log file's request and response lines, in xivo's current
 // format, carry the three ids.
 func TestOneRequestFollowedByItsTraceparent(t *testing.T) {
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	fake.AddToken("trace-token-0123456789", []string{"doctor.status.read"})
 	logFile := filepath.Join(worldReadableTempDir(t), "wazo-doctord.log")
 	p := start(t, fmt.Sprintf("log_file: %s\npid_file: ''\nuser: ''\nauth: {host: 127.0.0.1, port: %d}\n", logFile, fake.Port), []string{"--dev"})

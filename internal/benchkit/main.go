@@ -22,7 +22,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 )
 
 func main() {
@@ -42,7 +42,7 @@ func run(bin string, starts int, duration time.Duration) error {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return fmt.Errorf("wrk is not installed: `make deps` installs it")
 	}
-	auth, err := testenv.NewFakeAuth()
+	auth, err := authtest.NewFakeAuth()
 	if err != nil {
 		return err
 	}

@@ -15,10 +15,10 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/daemon"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
-	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 	"github.com/wazo-platform/wazo-servicekit/status"
 )
 
@@ -120,9 +120,9 @@ func TestAuditFailureIsNotCached(t *testing.T) {
 	}
 }
 
-func testHandler(t *testing.T, auditor Auditor) (http.Handler, *testenv.FakeAuth) {
+func testHandler(t *testing.T, auditor Auditor) (http.Handler, *authtest.FakeAuth) {
 	t.Helper()
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	cfg := &Config{Common: config.Common{
 		Auth:    config.Auth{Host: fake.Host, Port: fake.Port, Timeout: 5},
 		RestAPI: config.RestAPI{Port: 9504},

@@ -1,4 +1,4 @@
-package testenv
+package authtest
 
 import (
 	"net"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/config"
 )
 
 // FakeAuth speaks wazo-auth's token-check protocol:
@@ -171,4 +173,19 @@ func aclPattern(acl string) *regexp.Regexp {
 	}
 	b.WriteString("$")
 	return regexp.MustCompile(b.String())
+}
+
+// AuthConfig is the auth section that sends a service's token checks to
+// this fake (plain HTTP on loopback, 5 s timeout).
+func (f *FakeAuth) AuthConfig() config.Auth {
+	return config.Auth{Host: f.Host, Port: f.Port, Timeout: 5}
+}
+
+// Scopes lists the ACLs the checks received so far asked for, in order.
+func (f *FakeAuth) Scopes() []string {
+	var out []string
+	for _, r := range f.Requests() {
+		out = append(out, r.Scope)
+	}
+	return out
 }
