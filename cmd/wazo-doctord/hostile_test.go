@@ -13,12 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 )
 
 // devConfig is the config of a --dev daemon with the given extra YAML.
 func devConfig(t *testing.T, extra string) string {
-	fake := testenv.StartFakeAuth(t)
+	fake := authtest.StartFakeAuth(t)
 	return fmt.Sprintf("log_file: ''\npid_file: ''\nuser: ''\nauth: {host: 127.0.0.1, port: %d}\n%s", fake.Port, extra)
 }
 
