@@ -320,7 +320,7 @@ func TestConsulProbeUnknownWithoutAgent(t *testing.T) {
 func TestHASecondaryState(t *testing.T) {
 	cases := []struct {
 		name      string
-		secondary bool
+		secondary bool   // /var/lib/wazo/is-secondary and, as xivo-manage-slave-services stop leaves it, /var/lib/wazo/disabled
 		group     string // where wazo-exampled is listed
 		active    string // what systemctl is-active answers
 		want      Status
@@ -330,6 +330,7 @@ func TestHASecondaryState(t *testing.T) {
 		{"secondary stops the wazo group", true, "wazo_services", "inactive", Pass},
 		{"secondary, wazo group still running", true, "wazo_services", "active", Fail},
 		{"secondary keeps the default group", true, "default_services", "active", Pass},
+		{"secondary, default group stopped", true, "default_services", "inactive", Fail},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -340,6 +341,7 @@ func TestHASecondaryState(t *testing.T) {
 			}
 			if c.secondary {
 				write(t, root+"/var/lib/wazo/is-secondary", "")
+				write(t, root+"/var/lib/wazo/disabled", "")
 			}
 			s := liveService(t, root, "user: wazo-exampled\n")
 			env := testEnv()
@@ -357,6 +359,52 @@ func TestHASecondaryState(t *testing.T) {
 			s.Host = host.Open(root)
 			if out := liveHAState(s, env); len(out) != 2 || out[0].Status != Pass || out[1].Status != Unknown {
 				t.Fatalf("image root: %+v", out)
+			}
+		})
+	}
+}
+
+// TestHASecondaryStateFromTheUnit: without wazo-service installed, the
+// unit's ConditionPathExists=!/var/lib/wazo/disabled says the wazo group;
+// a secondary taking over (xivo-manage-slave-services start removed the
+// disabled marker) runs it again.
+func TestHASecondaryStateFromTheUnit(t *testing.T) {
+	cases := []struct {
+		name               string
+		condition          bool
+		secondary, disable bool
+		active             string
+		want               Status
+	}{
+		{"wazo group stopped on a secondary", true, true, true, "inactive", Pass},
+		{"wazo group running on a secondary", true, true, true, "active", Fail},
+		{"default group running on a secondary", false, true, true, "active", Pass},
+		{"default group stopped on a secondary", false, true, true, "inactive", Fail},
+		{"secondary taking over runs the wazo group", true, true, false, "active", Pass},
+		{"primary runs the wazo group", true, false, false, "active", Pass},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := installedRoot(t)
+			if err := os.Remove(root + "/usr/bin/wazo-service"); err != nil {
+				t.Fatal(err)
+			}
+			if c.condition {
+				edit(t, root+"/usr/lib/systemd/system/wazo-exampled.service", "[Unit]\n", "[Unit]\nConditionPathExists=!/var/lib/wazo/disabled\n")
+			}
+			if c.secondary {
+				write(t, root+"/var/lib/wazo/is-secondary", "")
+			}
+			if c.disable {
+				write(t, root+"/var/lib/wazo/disabled", "")
+			}
+			s := liveService(t, root, "user: wazo-exampled\n")
+			s.UnitPath, s.Unit, s.UnitErr = s.Host.Unit(s.Name)
+			env := testEnv()
+			env.Command = func(context.Context, string, ...string) ([]byte, error) { return []byte(c.active + "\n"), nil }
+			out := liveHAState(s, env)
+			if len(out) != 1 || out[0].Status != c.want || !strings.Contains(out[0].Message, "as its unit declares") {
+				t.Fatalf("%+v, want %s from the unit", out, c.want)
 			}
 		})
 	}

@@ -68,22 +68,24 @@ func haSecondaryState() Rule {
 // (/var/lib/wazo/is-secondary), the wazo group is stopped and the default
 // group runs; on a primary, both run.
 func liveHAState(s *LiveService, env *LiveEnv) []Finding {
-	data, err := s.Host.ReadFile("/usr/bin/wazo-service")
-	if err != nil {
-		return []Finding{unknown("wazo-service is not installed here: " + err.Error())}
+	group, where, problem := liveHAGroup(s)
+	if problem != nil {
+		return []Finding{*problem}
 	}
-	groups, _ := wazoServiceGroups(data, s.Name)
-	if len(groups) != 1 {
-		return []Finding{fail("/usr/bin/wazo-service", 0, fmt.Sprintf("%s is in %d wazo-service groups: its state on a secondary is undefined", s.Name, len(groups)))}
-	}
-	secondary := s.Host.Exists("/var/lib/wazo/is-secondary")
+	// wazo-service disable (what xivo-manage-slave-services stop runs on a
+	// secondary) leaves /var/lib/wazo/disabled; the wazo group's units do not
+	// start while it exists.
 	role, want := "primary", "active"
-	if secondary {
+	if s.Host.Exists("/var/lib/wazo/is-secondary") {
 		role = "secondary"
-		if groups[0] == "wazo_services" {
+		if group == "wazo_services" && s.Host.Exists("/var/lib/wazo/disabled") {
 			want = "inactive"
 		}
 	}
+	if group == "wazo_services" && role == "primary" && s.Host.Exists("/var/lib/wazo/disabled") {
+		want = "inactive" // wazo-service disable on a primary: stopped by hand
+	}
+	groups := []string{group + " (" + where + ")"}
 	if !s.Host.Live {
 		return []Finding{pass(fmt.Sprintf("%s node, group %s: the service must be %s", role, groups[0], want)), notLive(s, "unit state")}
 	}
@@ -96,6 +98,31 @@ func liveHAState(s *LiveService, env *LiveEnv) []Finding {
 		return []Finding{fail("", 0, fmt.Sprintf("%s node, group %s: want %s, unit is %s", role, groups[0], want, st))}
 	}
 	return []Finding{pass(fmt.Sprintf("%s node, group %s: unit is %s as it must", role, groups[0], st))}
+}
+
+// liveHAGroup is the service's wazo-service group: from the installed
+// wazo-service when there is one, otherwise as the installed unit declares
+// it (ConditionPathExists=!/var/lib/wazo/disabled: the wazo group).
+func liveHAGroup(s *LiveService) (group, where string, problem *Finding) {
+	data, err := s.Host.ReadFile("/usr/bin/wazo-service")
+	if err == nil {
+		groups, _ := wazoServiceGroups(data, s.Name)
+		if len(groups) != 1 {
+			f := fail("/usr/bin/wazo-service", 0, fmt.Sprintf("%s is in %d wazo-service groups: its state on a secondary is undefined", s.Name, len(groups)))
+			return "", "", &f
+		}
+		return groups[0], "/usr/bin/wazo-service", nil
+	}
+	if s.Unit == nil {
+		f := unknown("wazo-service is not installed here and the unit cannot be read, so the service's HA group is unknown")
+		return "", "", &f
+	}
+	for _, v := range s.Unit.All("Unit", "ConditionPathExists") {
+		if strings.TrimSpace(v.Text) == "!/var/lib/wazo/disabled" {
+			return "wazo_services", "as its unit declares: wazo-service is not installed", nil
+		}
+	}
+	return "default_services", "as its unit declares: wazo-service is not installed", nil
 }
 
 // unitSkipsWhenDisabled reports whether the unit does not start while
