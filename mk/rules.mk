@@ -6,8 +6,9 @@
 NPM_TOOLS     += @microsoft/jest-sarif@1.0.0-beta.0
 # node and npm come from Debian unless some other node (e.g. NodeSource) is installed.
 APT_PACKAGES  += $(if $(shell command -v npm),,nodejs npm)
-# The scorecard test renders the HTML page in Debian's headless chromium.
-APT_PACKAGES  += chromium
+# The scorecard test renders the HTML page in Debian's headless chromium; man
+# renders the generated man pages.
+APT_PACKAGES  += chromium man-db
 BENCH_TARGETS += bench-check
 
 .PHONY: bench-check fuzz-servicekit refresh-debian-index

@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
 // Exit codes, shared by check and audit (golangci-lint's and lintian's
@@ -30,6 +32,8 @@ func main() {
 // usageError is an error caused by the command line or the checked input's
 // configuration (exit 2), as opposed to an internal failure (exit 3).
 type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
@@ -58,11 +62,21 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		err = cmdNew(args[1:], stdout)
 	case "update":
 		code, err = cmdUpdate(args[1:], stdout)
+	case "man":
+		err = cmdMan(args[1:], stdout)
+	case "completion":
+		err = cmdCompletion(args[1:], stdout)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "wazo-servicekit %s\n", scaffold.KitVersion())
+		return exitClean
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, topUsage)
 		return exitClean
 	default:
 		err = usagef("unknown command %q", args[0])
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitClean
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "wazo-servicekit: %v\n", err)
@@ -81,14 +95,16 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 const topUsage = `usage: wazo-servicekit COMMAND [flags]
 
   rules [--format text|json] [--explain ID]   the rule catalogue
-  check [DIR] [flags]                         static audit of a service's source repository
+  check [DIR...] [flags]                      static audit of service source repositories (several: a scorecard)
   audit [--root DIR] [SERVICE...] [flags]     audit of this host, or of an image root
   ports [next] [--format text|json]           the registry of known Wazo ports; the next free one
   new wazo-<name> [flags]                     a new compliant service and its sibling-repo patches
-  update [DIR] [--dry-run]                    re-render a generated service, local edits never overwritten
+  update [DIR] [--dry-run|--check]            re-render a generated service, local edits never overwritten
 
-check/audit flags: --format text|json|sarif|junit, --output FORMAT=PATH (repeatable),
+check/audit flags: --format text|json|sarif|junit|grid|scorecard|html, --output FORMAT=PATH (repeatable),
+  --baseline PREVIOUS.json,
   --fail-on error|warning|info (default warning), --siblings DIR (check), --verbose
+also: --version; man DIR and completion bash write the man pages and the bash completion
 exit: 0 clean, 1 findings at or above --fail-on, 2 usage/config error, 3 internal error
 `
 

@@ -241,6 +241,10 @@ func matchFiles(pattern, p string) bool {
 
 // kitVersion is the version of wazo-servicekit the copies come from (its
 // debian/changelog), recorded in .servicekit.yml and required in go.mod.
+// KitVersion is this kit's version (its Debian changelog's), the one
+// `new` records and the CLI reports.
+func KitVersion() string { return kitVersion() }
+
 func kitVersion() string {
 	data, err := copies.ReadFile(copiesRoot + "/debian/changelog")
 	if err != nil {

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// docCommand is a subcommand as its documentation sees it: the name and
+// one-line summary of the top-level help, and the command's own --help.
+type docCommand struct {
+	name, synopsis, summary, help string
+	flags                         []string // --name, as the help lists them
+}
+
+var (
+	commandLineRe = regexp.MustCompile(`^  ([a-z]+)( [^ ].*?)?\s{2,}(\S.*)$`)
+	flagLineRe    = regexp.MustCompile(`^\s+(--?[a-z][a-z0-9-]*)`)
+	usageFlagRe   = regexp.MustCompile(`--[a-z][a-z0-9-]*`)
+)
+
+// helpOf runs `wazo-servicekit NAME --help` and returns what it printed,
+// on stdout or stderr (a flag set's defaults go to os.Stderr when the
+// command sets no output of its own).
+func helpOf(name string) (string, error) {
+	tmp, err := os.CreateTemp("", "wazo-servicekit-help-")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	saved := os.Stderr
+	os.Stderr = tmp
+	var stdout, stderr bytes.Buffer
+	run([]string{name, "--help"}, &stdout, &stderr)
+	os.Stderr = saved
+	direct, err := os.ReadFile(tmp.Name())
+	if err != nil {
+		return "", err
+	}
+	return stdout.String() + stderr.String() + string(direct), nil
+}
+
+// docCommands reads the command table the top-level --help prints, and asks
+// each command for its --help: the man pages and the completion say what
+// --help says, from the same source.
+func docCommands() []docCommand {
+	var out []docCommand
+	for _, l := range strings.Split(topUsage, "\n") {
+		m := commandLineRe.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		c := docCommand{name: m[1], synopsis: strings.TrimSpace(m[1] + m[2]), summary: m[3]}
+		help, err := helpOf(c.name)
+		if err != nil {
+			panic(err)
+		}
+		help = strings.ReplaceAll(help, "wazo-servicekit: flag: help requested\n", "")
+		c.help = strings.TrimRight(help, "\n") + "\n"
+		seen := map[string]bool{}
+		for i, hl := range strings.Split(c.help, "\n") {
+			var found []string
+			if f := flagLineRe.FindStringSubmatch(hl); f != nil {
+				found = append(found, f[1])
+			}
+			if i == 0 && strings.HasPrefix(hl, "usage:") {
+				found = append(found, usageFlagRe.FindAllString(hl, -1)...)
+			}
+			for _, f := range found {
+				name := "--" + strings.TrimLeft(f, "-")
+				if !seen[name] && name != "--h" && name != "--help" {
+					seen[name] = true
+					c.flags = append(c.flags, name)
+				}
+			}
+		}
+		sort.Strings(c.flags)
+		out = append(out, c)
+	}
+	return out
+}
+
+// cmdMan writes the man pages, wazo-servicekit(1) and one
+// wazo-servicekit-COMMAND(1) per command, into a directory (packaging).
+func cmdMan(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return usagef("man: want the directory to write the pages into")
+	}
+	dir := args[0]
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	cmds := docCommands()
+	pages := map[string]string{"wazo-servicekit.1": topManPage(cmds)}
+	for _, c := range cmds {
+		pages["wazo-servicekit-"+c.name+".1"] = commandManPage(c)
+	}
+	for name, text := range pages {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, filepath.Join(dir, name))
+	}
+	return nil
+}
+
+// roff escapes text for a man page's no-fill block: backslashes, minus
+// signs, and a leading dot or quote that would read as a request.
+func roff(text string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		l = strings.ReplaceAll(l, `\`, `\e`)
+		l = strings.ReplaceAll(l, "-", `\-`)
+		if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'") {
+			l = `\&` + l
+		}
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}
+
+const manExit = `.SH EXIT STATUS
+0 clean, 1 findings at or above \-\-fail\-on (update: conflicts, or behind the kit with \-\-check),
+2 usage or configuration error, 3 internal error.
+`
+
+func topManPage(cmds []docCommand) string {
+	var b strings.Builder
+	b.WriteString(`.TH WAZO\-SERVICEKIT 1 "" "wazo-servicekit" "User Commands"
+.SH NAME
+wazo\-servicekit \- make and prove Wazo's new service guidelines checklist
+.SH SYNOPSIS
+.B wazo\-servicekit
+.I COMMAND
+[flags]
+.SH DESCRIPTION
+.nf
+`)
+	b.WriteString(roff(topUsage))
+	b.WriteString(".fi\n.SH COMMANDS\n")
+	for _, c := range cmds {
+		fmt.Fprintf(&b, ".TP\n.BR wazo\\-servicekit\\-%s (1)\n%s\n", c.name, roff(c.summary))
+	}
+	b.WriteString(manExit)
+	b.WriteString(".SH SEE ALSO\n")
+	var refs []string
+	for _, c := range cmds {
+		refs = append(refs, `.BR wazo\-servicekit\-`+c.name+" (1)")
+	}
+	b.WriteString(strings.Join(refs, ",\n") + "\n")
+	return b.String()
+}
+
+func commandManPage(c docCommand) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, ".TH WAZO\\-SERVICEKIT\\-%s 1 \"\" \"wazo-servicekit\" \"User Commands\"\n.SH NAME\nwazo\\-servicekit\\-%s \\- %s",
+		strings.ToUpper(c.name), c.name, roff(c.summary))
+	fmt.Fprintf(&b, ".SH SYNOPSIS\n.B wazo\\-servicekit\n%s", roff(c.synopsis))
+	b.WriteString(".SH DESCRIPTION\n.nf\n" + roff(c.help) + ".fi\n")
+	b.WriteString(manExit)
+	b.WriteString(".SH SEE ALSO\n.BR wazo\\-servicekit (1)\n")
+	return b.String()
+}
+
+// cmdCompletion prints the bash completion script: subcommands first, then
+// each subcommand's flags, files otherwise.
+func cmdCompletion(args []string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "bash" {
+		return usagef("completion: want \"bash\"")
+	}
+	cmds := docCommands()
+	var names []string
+	var cases strings.Builder
+	for _, c := range cmds {
+		names = append(names, c.name)
+		fmt.Fprintf(&cases, "\t%s) opts=%q ;;\n", c.name, strings.Join(c.flags, " "))
+	}
+	names = append(names, "help", "--help", "--version")
+	_, err := fmt.Fprintf(stdout, `# bash completion for wazo-servicekit (written by "wazo-servicekit completion bash")
+_wazo_servicekit() {
+	local cur=${COMP_WORDS[COMP_CWORD]} opts=""
+	if [ "$COMP_CWORD" -eq 1 ]; then
+		COMPREPLY=($(compgen -W %q -- "$cur"))
+		return
+	fi
+	case ${COMP_WORDS[1]} in
+%s	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+}
+complete -o filenames -F _wazo_servicekit wazo-servicekit
+`, strings.Join(names, " "), cases.String())
+	return err
+}
