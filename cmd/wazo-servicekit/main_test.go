@@ -139,7 +139,7 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	node := testenv.RequireCommand(t, "node")
 	broken := copyTree(t, goFixture, nil)
 	mutate(t, broken+"/api/api.yml", "x-xivo-port: 9505", "x-xivo-port: 8080")
-	if err := os.WriteFile(broken+"/.servicekit-suppressions.yml", []byte("suppressions:\n  - rule: port-consistent\n    reason: testing a suppression in SARIF\n"), 0o644); err != nil {
+	if err := os.WriteFile(broken+"/.servicekit-suppressions.yml", []byte("suppressions:\n  - rule: port-consistent\n    reason: testing a suppression in SARIF\n    owner: wazo-servicekit tests\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
