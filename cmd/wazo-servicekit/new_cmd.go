@@ -30,7 +30,7 @@ flags:
                        (default: none, no key)
   --siblings DIR       checkouts wazo-service/, wazo-backup/, wazo-acceptance/,
                        wazo-platform.org/ to compute the patches against
-                       (default: fixtures in the documented formats)
+                       (default: built-in baselines of those repositories)
   --kit DIR            a wazo-servicekit checkout for go.mod's replace line
                        (default: the installed kit package's sources,
                        /usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit,
@@ -89,6 +89,9 @@ func cmdNew(args []string, stdout io.Writer) error {
 		if len(p.Files[f]) > 0 {
 			fmt.Fprintf(stdout, "patch %s\n", filepath.Join(p.Root, f))
 		}
+	}
+	for _, np := range p.NotPatched {
+		fmt.Fprintf(stdout, "warning: %s; edit it by hand (see sibling-patches/README.md)\n", np)
 	}
 	switch opts.KitSource {
 	case "":

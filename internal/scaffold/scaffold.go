@@ -46,8 +46,8 @@ type Options struct {
 	// etc/wazo-auth-keys/conf.d/<name>.yml and auth.key_file. None: no key.
 	ACLs []string
 	// SiblingsDir holds checkouts wazo-service/, wazo-backup/,
-	// wazo-acceptance/, wazo-platform.org/; "" = patch fixtures made from
-	// the documented formats.
+	// wazo-acceptance/, wazo-platform.org/ (and optionally wazo-platform/);
+	// "" = the built-in baselines of those repositories.
 	SiblingsDir string
 	// KitDir is a local wazo-servicekit checkout for go.mod's replace line
 	// (how the new repository builds offline); "" = none.
@@ -83,6 +83,9 @@ type Project struct {
 	Files      map[string][]byte // by slash path relative to Root
 	Mode       map[string]fs.FileMode
 	Patches    []string // sibling patch files among Files
+	// NotPatched names each sibling file left out of the patches: which,
+	// what its edit expected and what it found.
+	NotPatched []string
 }
 
 // values are what the templates and rewrites substitute.
@@ -296,6 +299,7 @@ func Plan(opts Options) (*Project, error) {
 		f := "sibling-patches/" + sp.file
 		p.Files[f] = []byte(sp.text)
 		p.Patches = append(p.Patches, f)
+		p.NotPatched = append(p.NotPatched, sp.refused...)
 	}
 	if opts.KitDir != "" && opts.KitSource != KitPackage {
 		// The kit's port registry: the entry that makes the port taken.
@@ -449,7 +453,7 @@ func servicekitYAML(v *values, p *Project, opts Options) ([]byte, error) {
 	m := Manifest{
 		ServicekitVersion: v.KitVersion, Name: v.Name, Short: v.Short, GoPackage: v.Pkg,
 		Port: v.Port, PortReason: p.PortReason, APIVersion: v.APIVersion, HAGroup: v.HAGroup,
-		Description: v.Description, ACLs: v.ACLs, Siblings: "documented formats (conventions.md)",
+		Description: v.Description, ACLs: v.ACLs, Siblings: "built-in baselines",
 		KitSource: v.KitSource, KitDir: v.KitDir,
 		RegistryEntry: registryEntry(v), Files: map[string]string{},
 	}

@@ -4,13 +4,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+	"gopkg.in/yaml.v3"
 )
 
 var siblingRepos = []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org", "wazo-platform"}
@@ -31,14 +32,18 @@ func git(t testing.TB, dir string, args ...string) string {
 	return string(out)
 }
 
-// fixtureCheckouts makes one git repository per sibling from the fixtures,
-// in a temporary directory, and returns that directory.
-func fixtureCheckouts(t testing.TB) string {
+// fixtureCheckouts makes one git repository per sibling from the
+// baselines, in a temporary directory, and returns that directory; edit,
+// when not nil, changes the files first (path relative to the directory).
+func fixtureCheckouts(t testing.TB, edit func(dir string)) string {
 	t.Helper()
 	needGit(t)
 	dir := t.TempDir()
 	if err := WriteFixtureSiblings(dir); err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(dir)
 	}
 	for _, r := range siblingRepos {
 		git(t, filepath.Join(dir, r), "init", "-q")
@@ -74,139 +79,243 @@ func read(t testing.TB, dir, rel string) string {
 	return string(data)
 }
 
-func fields(t testing.TB, text, re string) []string {
+func write(t testing.TB, dir, rel, text string) {
 	t.Helper()
-	m := regexp.MustCompile(re).FindStringSubmatch(text)
-	if m == nil {
-		t.Fatalf("no match for %s in\n%s", re, text)
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	return strings.Fields(m[1])
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
-// tableLines returns the "| ... |" lines of the first table with header.
-func tableLines(text, header string) []string {
-	var out []string
-	in := false
-	for _, l := range strings.Split(text, "\n") {
-		isRow := strings.HasPrefix(strings.TrimSpace(l), "|")
-		if isRow && strings.Contains(l, header) {
-			in = true
-		}
-		if in && !isRow {
-			break
-		}
-		if in {
-			out = append(out, l)
-		}
+// snapshot reads the files the patches edit.
+func snapshot(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, f := range editedFiles {
+		out[f] = read(t, dir, f)
 	}
 	return out
 }
 
-func TestSiblingPatchesApplyToFixtures(t *testing.T) {
+var editedFiles = []string{
+	"wazo-service/bin/wazo-service", "wazo-service/wazo_service/main.py", "wazo-backup/bin/wazo-backup",
+	"wazo-acceptance/features/daily/http.feature", "wazo-platform/debian/control",
+	"wazo-platform.org/website/uc-doc/contributors/network.md", "wazo-platform.org/content/sections.yaml",
+	"wazo-platform.org/website/uc-doc/system/configuration_files.md", "wazo-platform.org/website/uc-doc/system/log_files.md",
+	"wazo-platform.org/website/uc-doc/system/backup_restore.md",
+}
+
+// listsGained checks, by re-parsing, that in the lists of after the list
+// target is the one of before with entry inserted once and every other
+// entry byte-identical, and every other list unchanged; it returns the
+// entries of target after.
+func listsGained(t testing.TB, file string, before, after []parse.List, target, entry string) []string {
+	t.Helper()
+	if len(before) != len(after) {
+		t.Fatalf("%s: %d lists before, %d after", file, len(before), len(after))
+	}
+	var got []string
+	for i := range before {
+		var a, b []string
+		for _, it := range before[i].Items {
+			a = append(a, it.Text)
+		}
+		for _, it := range after[i].Items {
+			b = append(b, it.Text)
+		}
+		if before[i].Name != target {
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("%s: %s changed: %v → %v", file, before[i].Name, a, b)
+			}
+			continue
+		}
+		got = b
+		var kept []string
+		n := 0
+		for _, it := range after[i].Items {
+			if it.Name == entry {
+				n++
+				continue
+			}
+			kept = append(kept, it.Text)
+		}
+		if n != 1 || !reflect.DeepEqual(kept, a) {
+			t.Errorf("%s: %s = %v, want %v with %s once", file, target, b, a, entry)
+		}
+	}
+	return got
+}
+
+func pyLists(t testing.TB, text string) []parse.List {
+	t.Helper()
+	l, err := parse.ParsePythonLists([]byte(text))
+	if err != nil {
+		t.Fatalf("main.py does not parse: %v", err)
+	}
+	return l
+}
+
+// tableOf returns the rows of the first table with the given header.
+func tableOf(t testing.TB, text string, header []string) *table {
+	t.Helper()
+	for _, tb := range findTables(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")) {
+		if reflect.DeepEqual(tb.rows[0], header) {
+			return tb
+		}
+	}
+	t.Fatalf("no table | %s | in\n%s", strings.Join(header, " | "), text)
+	return nil
+}
+
+// rowsGained: the table of after is the one of before plus row once, every
+// old row's cells unchanged and in order; it returns the new row's index.
+func rowsGained(t testing.TB, file string, before, after *table, row []string) int {
+	t.Helper()
+	at, j := -1, 0
+	for i, r := range after.rows {
+		if j < len(before.rows) && (reflect.DeepEqual(r, before.rows[j]) || (j == before.separator && allDashes(r))) {
+			j++
+			continue
+		}
+		if reflect.DeepEqual(r, row) && at < 0 {
+			at = i
+			continue
+		}
+		t.Errorf("%s: row %v is new or changed", file, r)
+	}
+	if at < 0 || j != len(before.rows) {
+		t.Errorf("%s: row %v added at %d, %d of %d old rows kept", file, row, at, j, len(before.rows))
+	}
+	if before.padded && !after.padded {
+		t.Errorf("%s: the table is no longer padded", file)
+	}
+	return at
+}
+
+// checkPatched checks every edited file of dir against its content before
+// the patches: the new entry in the list or table it belongs in, in its
+// place, every other entry as it was.
+func checkPatched(t *testing.T, dir string, before map[string]string, name, group string) {
+	t.Helper()
+	after := snapshot(t, dir)
+	short := strings.TrimPrefix(name, "wazo-")
+
+	f := "wazo-service/bin/wazo-service"
+	got := listsGained(t, f, parse.ParseShellLists([]byte(before[f])), parse.ParseShellLists([]byte(after[f])), group+"_services", name)
+	if group == "default" && (len(got) < 2 || got[len(got)-2] != name || got[len(got)-1] != "$wazo_services") {
+		t.Errorf("%s: default_services = %v, want %s just before $wazo_services", f, got, name)
+	}
+	if group == "wazo" && (len(got) == 0 || got[len(got)-1] != name) {
+		t.Errorf("%s: wazo_services = %v, want %s last", f, got, name)
+	}
+	f = "wazo-service/wazo_service/main.py"
+	py := map[string]string{"default": "DEFAULT_SERVICES", "wazo": "WAZO_SERVICES"}[group]
+	got = listsGained(t, f, pyLists(t, before[f]), pyLists(t, after[f]), py, name)
+	if len(got) == 0 || got[len(got)-1] != "Service('"+name+"')" {
+		t.Errorf("%s: %s = %v, want Service('%s') last", f, py, got, name)
+	}
+
+	f = "wazo-backup/bin/wazo-backup"
+	got = listsGained(t, f, parse.ParseShellLists([]byte(before[f])), parse.ParseShellLists([]byte(after[f])), "BACKUP_LIST", "/etc/"+name+"/")
+	for i, e := range got {
+		if e == "/etc/"+name+"/" && (i == 0 || got[i-1] > e || (i+1 < len(got) && strings.HasPrefix(got[i+1], "/etc/wazo-") && got[i+1] < e)) {
+			t.Errorf("%s: %s out of alphabetical place: %v", f, e, got[max(0, i-1):min(len(got), i+2)])
+		}
+	}
+
+	f = "wazo-acceptance/features/daily/http.feature"
+	hdr := []string{"method", "url"}
+	tb := tableOf(t, after[f], hdr)
+	at := rowsGained(t, f, tableOf(t, before[f], hdr), tb, []string{"GET", "/api/" + short + "/1.0/status"})
+	if at > 0 && ((at > 1 && tb.rows[at-1][1] > tb.rows[at][1]) || (at+1 < len(tb.rows) && tb.rows[at+1][1] < tb.rows[at][1])) {
+		t.Errorf("%s: row %d out of url order", f, at)
+	}
+
+	f = "wazo-platform.org/website/uc-doc/contributors/network.md"
+	tb = tableOf(t, after[f], networkHeader)
+	at = rowsGained(t, f, tableOf(t, before[f], networkHeader), tb, []string{name, "HTTP", "TCP", tb.rows[len(tb.rows)-1][3], "127.0.0.1", "yes", "yes"})
+	if at != len(tb.rows)-1 {
+		t.Errorf("%s: the row is %d of %d, want last (the table is grouped by daemon)", f, at, len(tb.rows))
+	}
+
+	for _, f := range []string{"wazo-platform.org/website/uc-doc/system/configuration_files.md", "wazo-platform.org/website/uc-doc/system/log_files.md"} {
+		a, b := serviceHeadings(strings.Split(before[f], "\n")), serviceHeadings(strings.Split(after[f], "\n"))
+		var an, bn []string
+		for _, h := range a {
+			an = append(an, h.name)
+		}
+		for _, h := range b {
+			bn = append(bn, h.name)
+		}
+		if !reflect.DeepEqual(append(append([]string{}, an...), name), bn) {
+			t.Errorf("%s: sections %v, want %v then %s (the sections are not sorted)", f, bn, an, name)
+		}
+		if !strings.Contains(after[f], "\n## "+name+"\n\n- ") || !strings.Contains(after[f], "/"+name) {
+			t.Errorf("%s: the section is not in its neighbours' format:\n%s", f, after[f])
+		}
+	}
+	f = "wazo-platform.org/website/uc-doc/system/backup_restore.md"
+	_, pa := backupDocEntries(strings.Split(before[f], "\n"))
+	_, pb := backupDocEntries(strings.Split(after[f], "\n"))
+	if len(pb) != len(pa)+1 || !reflect.DeepEqual(without(pb, "/etc/"+name+"/"), pa) {
+		t.Errorf("%s: /etc/wazo-*/ items %v, want %v plus /etc/%s/", f, pb, pa, name)
+	}
+
+	// The API pages: each tree's page, with its neighbours' front matter.
+	beta := read(t, dir, "wazo-platform.org/website/docs/api/"+name+"/description.md")
+	keys, vals, ok, err := frontMatter(beta)
+	if err != nil || !ok || strings.Join(keys, ",") != "sidebar_position,id,title,description,slug" || vals[1] != name || vals[4] != "/"+name {
+		t.Errorf("beta page front matter: %v %v %v %v\n%s", keys, vals, ok, err, beta)
+	}
+	prod := read(t, dir, "wazo-platform.org/content/"+short+"/description.md")
+	if _, _, ok, _ := frontMatter(prod); ok || !strings.HasPrefix(prod, "# [`"+short+"`](https://github.com/wazo-platform/"+name+")\n") {
+		t.Errorf("production page:\n%s", prod)
+	}
+	f = "wazo-platform.org/content/sections.yaml"
+	var a, b sectionsDoc
+	if err := yaml.Unmarshal([]byte(before[f]), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal([]byte(after[f]), &b); err != nil {
+		t.Fatalf("%s does not parse after the patch: %v", f, err)
+	}
+	if m := b[0].Modules[short]; m == nil || m["repository"] != name || b[0].Slug != "programmable-platform" {
+		t.Errorf("%s: module %s = %v", f, short, m)
+	}
+	delete(b[0].Modules, short)
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("%s: other modules changed", f)
+	}
+
+	f = "wazo-platform/debian/control"
+	da := parse.DependsNames(parse.ParseDeb822([]byte(before[f]))[1].Get("Depends"))
+	db := parse.DependsNames(parse.ParseDeb822([]byte(after[f]))[1].Get("Depends"))
+	if len(db) != len(da)+1 || !reflect.DeepEqual(without(db, name), da) {
+		t.Errorf("%s: Depends %v, want %v plus %s", f, db, da, name)
+	}
+	if !strings.Contains(after[f], "\n    "+name+",\n") {
+		t.Errorf("%s: %s is not on its own line, indented as the others:\n%s", f, name, after[f])
+	}
+}
+
+func TestSiblingPatchesApplyToBaselines(t *testing.T) {
 	for _, group := range []string{"default", "wazo"} {
 		t.Run(group, func(t *testing.T) {
-			dir := fixtureCheckouts(t)
-			before := map[string]string{}
-			for _, f := range []string{"wazo-service/bin/wazo-service", "wazo-backup/bin/wazo-backup", "wazo-acceptance/features/daily/http.feature"} {
-				before[f] = read(t, dir, f)
-			}
+			dir := fixtureCheckouts(t, nil)
+			before := snapshot(t, dir)
 			p, err := Plan(Options{Name: "wazo-exampled", HAGroup: group, Description: "Example service"})
 			if err != nil {
 				t.Fatal(err)
 			}
+			if len(p.NotPatched) != 0 {
+				t.Errorf("not patched: %v", p.NotPatched)
+			}
 			applyAll(t, dir, p)
-
-			// wazo-service: the group list gains the service, the other is unchanged.
-			ws := read(t, dir, "wazo-service/bin/wazo-service")
-			def := fields(t, ws, `(?m)^default_services="([^"]*)"`)
-			wz := fields(t, ws, `(?m)^wazo_services="([^"]*)"`)
-			oldDef := fields(t, before["wazo-service/bin/wazo-service"], `(?m)^default_services="([^"]*)"`)
-			oldWz := fields(t, before["wazo-service/bin/wazo-service"], `(?m)^wazo_services="([^"]*)"`)
-			if group == "default" {
-				want := append(append([]string{}, oldDef[:len(oldDef)-1]...), "wazo-exampled", "$wazo_services")
-				if strings.Join(def, " ") != strings.Join(want, " ") || strings.Join(wz, " ") != strings.Join(oldWz, " ") {
-					t.Errorf("default_services=%v wazo_services=%v", def, wz)
-				}
-			} else {
-				want := append(append([]string{}, oldWz...), "wazo-exampled")
-				if strings.Join(wz, " ") != strings.Join(want, " ") || strings.Join(def, " ") != strings.Join(oldDef, " ") {
-					t.Errorf("default_services=%v wazo_services=%v", def, wz)
-				}
-			}
-			py := read(t, dir, "wazo-service/wazo_service/main.py")
-			list := "DEFAULT_SERVICES"
-			if group == "wazo" {
-				list = "WAZO_SERVICES"
-			}
-			if !regexp.MustCompile(`(?s)` + list + ` = \[[^\]]*'exampled',\n\]`).MatchString(py) {
-				t.Errorf("main.py: 'exampled' not last in %s:\n%s", list, py)
-			}
-
-			// wazo-backup: inserted before the first /etc/wazo-*/ entry after it.
-			bl := fields(t, read(t, dir, "wazo-backup/bin/wazo-backup"), `(?s)BACKUP_LIST="([^"]*)"`)
-			oldBl := fields(t, before["wazo-backup/bin/wazo-backup"], `(?s)BACKUP_LIST="([^"]*)"`)
-			at := len(oldBl)
-			for i, e := range oldBl {
-				if strings.HasPrefix(e, "/etc/wazo-") && e > "/etc/wazo-exampled/" {
-					at = i
-					break
-				}
-			}
-			want := append(append(append([]string{}, oldBl[:at]...), "/etc/wazo-exampled/"), oldBl[at:]...)
-			if strings.Join(bl, " ") != strings.Join(want, " ") {
-				t.Errorf("BACKUP_LIST = %v\nwant %v", bl, want)
-			}
-
-			// wazo-acceptance: the row, in URL order, the table aligned.
-			rows := tableLines(read(t, dir, "wazo-acceptance/features/daily/http.feature"), "| method")
-			if len(rows) != len(tableLines(before["wazo-acceptance/features/daily/http.feature"], "| method"))+1 {
-				t.Fatalf("http.feature table: %d lines", len(rows))
-			}
-			var urls []string
-			for _, r := range rows {
-				if len(r) != len(rows[0]) {
-					t.Errorf("http.feature row not aligned: %q", r)
-				}
-				urls = append(urls, strings.TrimSpace(strings.Split(r, "|")[2]))
-			}
-			found := false
-			for i := 2; i < len(urls); i++ {
-				if urls[i] < urls[i-1] {
-					t.Errorf("http.feature rows out of order: %s after %s", urls[i], urls[i-1])
-				}
-				found = found || urls[i] == "/api/exampled/1.0/status"
-			}
-			if !found {
-				t.Errorf("http.feature has no /api/exampled/1.0/status row: %v", urls)
-			}
-			sd := read(t, dir, "wazo-acceptance/features/daily/service_discovery.feature")
-			if !strings.Contains(sd, "| wazo-exampled |") || !strings.Contains(sd, `Then consul returns a running "<service>" service`) {
-				t.Errorf("service_discovery.feature:\n%s", sd)
-			}
-
-			// wazo-platform.org.
-			doc := func(rel string) string { return read(t, dir, "wazo-platform.org/website/"+rel) }
-			if !strings.Contains(doc("uc-doc/contributors/network.md"), "| wazo-exampled | HTTP | TCP | "+itoa(p.Port)+" | 127.0.0.1 | yes | yes |") {
-				t.Errorf("network.md lacks the row:\n%s", doc("uc-doc/contributors/network.md"))
-			}
-			if !strings.Contains(doc("uc-doc/system/configuration_files.md"), "## wazo-exampled\n\n- Default configuration directory: `/etc/wazo-exampled/conf.d`\n- Default configuration file: `/etc/wazo-exampled/config.yml`\n\n## wazo-webhookd") {
-				t.Errorf("configuration_files.md:\n%s", doc("uc-doc/system/configuration_files.md"))
-			}
-			if !strings.Contains(doc("uc-doc/system/log_files.md"), "## wazo-exampled\n\n- File location: `/var/log/wazo-exampled.log`\n- Rotate configuration: `/etc/logrotate.d/wazo-exampled`\n- Number of archived files: 15\n- Rotation frequence: Daily\n\n## wazo-webhookd") {
-				t.Errorf("log_files.md:\n%s", doc("uc-doc/system/log_files.md"))
-			}
-			if !strings.Contains(doc("uc-doc/system/backup_restore.md"), "- `/etc/wazo-dxtora/`\n- `/etc/wazo-exampled/`\n- `/etc/wazo-phoned/`") {
-				t.Errorf("backup_restore.md:\n%s", doc("uc-doc/system/backup_restore.md"))
-			}
-			if d := doc("docs/api/wazo-exampled/description.md"); !strings.Contains(d, "Example service.") || !strings.Contains(d, "/api/exampled/1.0/api/api.yml") {
-				t.Errorf("description.md:\n%s", d)
-			}
-
-			// wazo-platform: the meta-package depends on it, alphabetically.
-			ctl := read(t, dir, "wazo-platform/debian/control")
-			if !strings.Contains(ctl, " wazo-dird,\n wazo-exampled,\n wazo-phoned,\n") {
-				t.Errorf("wazo-platform's debian/control:\n%s", ctl)
-			}
+			checkPatched(t, dir, before, "wazo-exampled", group)
+			pythonParses(t, read(t, dir, "wazo-service/wazo_service/main.py"))
 
 			// Against the patched checkouts, nothing is left to change.
 			again, err := Plan(Options{Name: "wazo-exampled", HAGroup: group, Description: "Example service", SiblingsDir: dir})
@@ -222,12 +331,26 @@ func TestSiblingPatchesApplyToFixtures(t *testing.T) {
 	}
 }
 
-// TestSiblingsDirGivesTheSamePatches: checkouts equal to the fixtures give
-// the fixtures' patches; an existing service_discovery.feature gets a row.
+// pythonParses runs python3's own parser on the text, when python3 is there.
+func pythonParses(t *testing.T, text string) {
+	t.Helper()
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Log("python3 is not installed: main.py checked by the Go list parser only")
+		return
+	}
+	cmd := exec.Command("python3", "-c", "import ast, sys; ast.parse(sys.stdin.read())")
+	cmd.Stdin = strings.NewReader(text)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("python3 does not parse main.py: %v\n%s", err, out)
+	}
+}
+
+// TestSiblingsDirGivesTheSamePatches: checkouts equal to the baselines give
+// the baselines' patches.
 func TestSiblingsDirGivesTheSamePatches(t *testing.T) {
-	dir := fixtureCheckouts(t)
+	dir := fixtureCheckouts(t, nil)
 	opts := Options{Name: "wazo-exampled"}
-	fromFixtures, err := Plan(opts)
+	fromBaselines, err := Plan(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,43 +359,317 @@ func TestSiblingsDirGivesTheSamePatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range fromFixtures.Patches {
-		if string(fromFixtures.Files[f]) != string(fromDir.Files[f]) {
-			t.Errorf("%s differs between the fixtures and a checkout of them", f)
+	for _, f := range fromBaselines.Patches {
+		if string(fromBaselines.Files[f]) != string(fromDir.Files[f]) {
+			t.Errorf("%s differs between the baselines and a checkout of them", f)
 		}
 	}
+}
 
-	sd := "Feature: Service discovery\n\n    Scenario Outline: Get services from consul\n        Then consul returns a running \"<service>\" service\n\n" +
-		"    Examples:\n        | service       |\n        | wazo-agentd   |\n        | wazo-webhookd |\n"
-	acc := filepath.Join(dir, "wazo-acceptance")
-	if err := os.WriteFile(filepath.Join(acc, "features/daily/service_discovery.feature"), []byte(sd), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	git(t, acc, "add", ".")
-	git(t, acc, "commit", "-q", "-m", "service discovery")
-	p, err := Plan(Options{Name: "wazo-exampled", SiblingsDir: dir})
+// The misreadings of the real formats, one fixture each.
+
+// Service('wazo-auth'), lists: the new service is a new item, the last
+// existing one is unchanged (it once became Service('wazo-auth', 'x')).
+func TestPatchAddsAServiceItemToMainPy(t *testing.T) {
+	dir := fixtureCheckouts(t, nil)
+	before := read(t, dir, "wazo-service/wazo_service/main.py")
+	p, err := Plan(Options{Name: "wazo-x", SiblingsDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	applyAll(t, dir, p)
-	want := strings.Replace(sd, "        | wazo-agentd   |\n", "        | wazo-agentd   |\n        | wazo-exampled |\n", 1)
-	if got := read(t, dir, "wazo-acceptance/features/daily/service_discovery.feature"); got != want {
-		t.Errorf("service_discovery.feature =\n%s\nwant\n%s", got, want)
+	after := read(t, dir, "wazo-service/wazo_service/main.py")
+	got := listsGained(t, "main.py", pyLists(t, before), pyLists(t, after), "DEFAULT_SERVICES", "wazo-x")
+	if strings.Contains(after, "'wazo-auth', 'x'") || got[len(got)-1] != "Service('wazo-x')" {
+		t.Errorf("DEFAULT_SERVICES = %v", got)
+	}
+}
+
+// Depends indented by 4 spaces: the patch is not empty, and keeps the indent.
+func TestPatchAddsToFourSpaceDepends(t *testing.T) {
+	dir := fixtureCheckouts(t, nil)
+	p, err := Plan(Options{Name: "wazo-x", SiblingsDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Files["sibling-patches/wazo-platform.diff"]) == 0 {
+		t.Fatalf("no wazo-platform patch: %v", p.NotPatched)
+	}
+	applyAll(t, dir, p)
+	if ctl := read(t, dir, "wazo-platform/debian/control"); !strings.Contains(ctl, "    wazo-websocketd,\n    wazo-x,\n    xivo-config,\n") {
+		t.Errorf("debian/control:\n%s", ctl)
+	}
+}
+
+// The network table is grouped by daemon: the row goes last, not between
+// wazo-provd's 8666 and 18667 rows (the first port above the new one).
+func TestPatchKeepsTheNetworkTableGrouped(t *testing.T) {
+	dir := fixtureCheckouts(t, nil)
+	p, err := Plan(Options{Name: "wazo-x", Port: 9590, SiblingsDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	applyAll(t, dir, p)
+	tb := tableOf(t, read(t, dir, "wazo-platform.org/website/uc-doc/contributors/network.md"), networkHeader)
+	if last := tb.rows[len(tb.rows)-1]; last[0] != "wazo-x" || last[3] != "9590" {
+		t.Errorf("last row = %v", last)
+	}
+	// A table sorted by port gets the row in port order, after the
+	// daemon's whole run of rows.
+	sorted := "| Daemon Name | Service | Protocol | Port | Listen | Authentication | Enabled |\n|---|---|---|---|---|---|---|\n" +
+		"| nginx | HTTP | TCP | 80 | 0.0.0.0 | yes | yes |\n| wazo-a | HTTP | TCP | 9500 | 127.0.0.1 | yes | yes |\n" +
+		"| wazo-b | HTTP | TCP | 9700 | 127.0.0.1 | yes | yes |\n| wazo-b | HTTPS | TCP | 9701 | 127.0.0.1 | yes | yes |\n"
+	v := &values{Name: "wazo-x", Port: 9600}
+	out, _, err := addNetworkRow(sorted, v, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "| wazo-a | HTTP | TCP | 9500 | 127.0.0.1 | yes | yes |\n| wazo-x | HTTP | TCP | 9600 | 127.0.0.1 | yes | yes |\n| wazo-b |"; !strings.Contains(out, want) {
+		t.Errorf("sorted table:\n%s", out)
+	}
+	if err := verifyTableInsert(sorted, out, networkHeader, networkRow(networkHeader, v)); err != nil {
+		t.Error(err)
+	}
+	v.Port = 9701
+	if _, _, err := addNetworkRow(sorted, v, true); err == nil || !strings.Contains(err.Error(), "wazo-b") {
+		t.Errorf("a taken port: %v", err)
+	}
+}
+
+// Padded Gherkin tables indented under "  Examples:": the row padded and
+// indented as the others; a longer url re-pads the table, every cell kept.
+func TestPatchPadsTheFeatureTable(t *testing.T) {
+	for _, name := range []string{"wazo-x", "wazo-a-very-long-service-named"} {
+		dir := fixtureCheckouts(t, nil)
+		before := read(t, dir, "wazo-acceptance/features/daily/http.feature")
+		p, err := Plan(Options{Name: name, SiblingsDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		applyAll(t, dir, p)
+		after := read(t, dir, "wazo-acceptance/features/daily/http.feature")
+		hdr := []string{"method", "url"}
+		tb := tableOf(t, after, hdr)
+		rowsGained(t, name, tableOf(t, before, hdr), tb, []string{"GET", "/api/" + strings.TrimPrefix(name, "wazo-") + "/1.0/status"})
+		if !tb.padded || tb.indent != "    " {
+			t.Errorf("%s: table padded=%v indent=%q:\n%s", name, tb.padded, tb.indent, after)
+		}
+	}
+}
+
+// CRLF files stay CRLF, and get the same entries.
+func TestPatchKeepsCRLF(t *testing.T) {
+	dir := fixtureCheckouts(t, func(dir string) {
+		for _, f := range editedFiles {
+			write(t, dir, f, strings.ReplaceAll(read(t, dir, f), "\n", "\r\n"))
+		}
+	})
+	before := snapshot(t, dir)
+	p, err := Plan(Options{Name: "wazo-exampled", SiblingsDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.NotPatched) != 0 {
+		t.Fatalf("not patched: %v", p.NotPatched)
+	}
+	applyAll(t, dir, p)
+	for _, f := range editedFiles {
+		text := read(t, dir, f)
+		if strings.Count(text, "\n") != strings.Count(text, "\r\n") || text == before[f] {
+			t.Errorf("%s: %d LF, %d CRLF after the patch, changed=%v", f, strings.Count(text, "\n"), strings.Count(text, "\r\n"), text != before[f])
+		}
+	}
+	lf := map[string]string{}
+	for f, text := range before {
+		lf[f] = strings.ReplaceAll(text, "\r\n", "\n")
+	}
+	patched := t.TempDir()
+	for _, f := range editedFiles {
+		write(t, patched, f, strings.ReplaceAll(read(t, dir, f), "\r\n", "\n"))
+	}
+	for _, f := range []string{"wazo-platform.org/website/docs/api/wazo-exampled/description.md", "wazo-platform.org/content/exampled/description.md"} {
+		write(t, patched, f, read(t, dir, f))
+	}
+	checkPatched(t, patched, lf, "wazo-exampled", "default")
+}
+
+// A file not in the expected shape gets no patch, and new says which file,
+// what it expected and what it found; the other files are still patched.
+func TestPatchLeavesAFileOfAnotherShape(t *testing.T) {
+	tests := []struct {
+		name, file, text string
+		want             []string
+	}{
+		{"python list built otherwise", "wazo-service/wazo_service/main.py", "WAZO_SERVICES = [\n    Service('wazo-a'),\n]\nDEFAULT_SERVICES = build_services()\n",
+			[]string{"wazo_service/main.py", "expected DEFAULT_SERVICES = [ Service('…'), … ]", "found module-level lists WAZO_SERVICES"}},
+		{"unreadable python list", "wazo-service/wazo_service/main.py", "DEFAULT_SERVICES = [\n    Service('wazo-auth'),\n",
+			[]string{"wazo_service/main.py", "expected Python lists", "no closing ]"}},
+		{"Depends on one line", "wazo-platform/debian/control", "Package: wazo-platform\nDepends: wazo-auth, wazo-confd\n",
+			[]string{"debian/control", "one package per continuation line", "line 2: Depends: wazo-auth, wazo-confd"}},
+		{"no port table", "wazo-platform.org/website/uc-doc/contributors/network.md", "| Port | Daemon |\n|---|---|\n| 1 | a |\n",
+			[]string{"network.md", "expected a table with the header | Daemon Name |", "found tables | Port | Daemon |"}},
+		{"mixed line endings", "wazo-backup/bin/wazo-backup", "BACKUP_LIST=\"/etc/wazo-auth/\r\n /etc/xivo/\"\n",
+			[]string{"bin/wazo-backup", "one kind of line ending", "1 CRLF and 1 LF"}},
+		{"module name taken", "wazo-platform.org/content/sections.yaml", "- name: P\n  slug: programmable-platform\n  modules:\n    x:\n      repository: wazo-y\n",
+			[]string{"sections.yaml", "expected no module called x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := fixtureCheckouts(t, func(dir string) { write(t, dir, tt.file, tt.text) })
+			p, err := Plan(Options{Name: "wazo-x", SiblingsDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			joined := strings.Join(p.NotPatched, "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(joined, w) {
+					t.Errorf("not patched = %q, want it to say %q", joined, w)
+				}
+			}
+			repo, rel, _ := strings.Cut(tt.file, "/")
+			if strings.Contains(string(p.Files["sibling-patches/"+repo+".diff"]), "b/"+rel) {
+				t.Errorf("the patch edits %s anyway", rel)
+			}
+			if !strings.Contains(string(p.Files["sibling-patches/README.md"]), rel+": not patched") {
+				t.Errorf("README does not name %s", rel)
+			}
+			applyAll(t, dir, p)
+		})
+	}
+}
+
+// A checkout's symbolic links are not followed, and big files not read.
+func TestPatchDoesNotFollowLinksOutOfTheCheckout(t *testing.T) {
+	outside := t.TempDir()
+	write(t, outside, "wazo-backup", "BACKUP_LIST=\"/etc/wazo-auth/\"\n")
+	write(t, outside, "uc-doc/system/log_files.md", "## wazo-auth\n\n- a\n")
+	dir := fixtureCheckouts(t, func(dir string) {
+		must(t, os.Remove(filepath.Join(dir, "wazo-backup/bin/wazo-backup")))
+		must(t, os.Symlink(filepath.Join(outside, "wazo-backup"), filepath.Join(dir, "wazo-backup/bin/wazo-backup")))
+		must(t, os.RemoveAll(filepath.Join(dir, "wazo-platform.org/website/uc-doc")))
+		must(t, os.Symlink(filepath.Join(outside, "uc-doc"), filepath.Join(dir, "wazo-platform.org/website/uc-doc")))
+		write(t, dir, "wazo-acceptance/features/daily/http.feature", strings.Repeat("#\n", maxSiblingFile))
+	})
+	p, err := Plan(Options{Name: "wazo-x", SiblingsDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(p.NotPatched, "\n")
+	for _, w := range []string{"bin/wazo-backup is a symbolic link", "website/uc-doc is a symbolic link", "http.feature: not patched: larger than"} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("not patched = %q, want %q", joined, w)
+		}
+	}
+	if len(p.Files["sibling-patches/wazo-backup.diff"]) != 0 || strings.Contains(string(p.Files["sibling-patches/wazo-platform.org.diff"]), "uc-doc/system") {
+		t.Error("a file behind a link is patched")
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Sections: after the last service section when they are not sorted, in
+// alphabetical place when they are; "{#id}" anchors are service headings.
+func TestSectionOrder(t *testing.T) {
+	body := []string{"File location: `/var/log/wazo-m.log`"}
+	unsorted := "## wazo-b {#wazo-b}\n\n- x\n\n## wazo-a\n\n- x\n\n## other.conf\n\n- y\n"
+	out, block, _, err := addSection(unsorted, "wazo-m", body)
+	if err != nil || out != "## wazo-b {#wazo-b}\n\n- x\n\n## wazo-a\n\n- x\n\n## wazo-m\n\n- File location: `/var/log/wazo-m.log`\n\n## other.conf\n\n- y\n" {
+		t.Errorf("unsorted: %v\n%s", err, out)
+	}
+	if err := verifyLinesInserted(unsorted, out, block, "wazo-m"); err != nil {
+		t.Error(err)
+	}
+	sorted := "## wazo-a\n\n- x\n\n## wazo-z\n\n- x\n"
+	out, block, _, err = addSection(sorted, "wazo-m", body)
+	if err != nil || out != "## wazo-a\n\n- x\n\n## wazo-m\n\n- File location: `/var/log/wazo-m.log`\n\n## wazo-z\n\n- x\n" {
+		t.Errorf("sorted: %v\n%s", err, out)
+	}
+	if err := verifyLinesInserted(sorted, out, block, "wazo-m"); err != nil {
+		t.Error(err)
+	}
+	if _, _, note, _ := addSection(unsorted, "wazo-b", body); !strings.Contains(note, "already") {
+		t.Errorf("an existing {#id} section: %q", note)
+	}
+}
+
+// The verifications fail on the corruptions they are there to catch.
+func TestVerificationsCatchCorruptions(t *testing.T) {
+	py := "L = [\n    Service('wazo-auth'),\n]\n"
+	a, _ := parse.ParsePythonLists([]byte(py))
+	b, _ := parse.ParsePythonLists([]byte(strings.Replace(py, "Service('wazo-auth')", "Service('wazo-auth', 'x')", 1)))
+	if err := verifyListInsert(a, b, "L", "wazo-x"); err == nil {
+		t.Error("a changed Service item passes")
+	}
+	ctl := "Package: wazo-platform\nDepends:\n    a,\n    b\n"
+	if err := verifyDepends(ctl, strings.Replace(ctl, "    b\n", "    b,\n    wazo-x,\n    wazo-x\n", 1), "wazo-x"); err == nil {
+		t.Error("a doubled Depends entry passes")
+	}
+	tbl := "| a | b |\n| 1 | 2 |\n"
+	if err := verifyTableInsert(tbl, "| a | b |\n| 1 | 3 |\n| x | y |\n", []string{"a", "b"}, []string{"x", "y"}); err == nil {
+		t.Error("a changed row passes")
+	}
+}
+
+// TestBaselinesAndCheckoutsPatchTheRealSiblings: on the real checkouts of
+// WAZO_REPOS, the patches computed from them and those from the baselines
+// (without --siblings) pass git apply --check on copies.
+func TestBaselinesAndCheckoutsPatchTheRealSiblings(t *testing.T) {
+	real := os.Getenv("WAZO_REPOS")
+	if real == "" {
+		t.Skip("WAZO_REPOS=DIR is not set: this test needs the real Wazo checkouts (wazo-service, wazo-backup, wazo-acceptance, wazo-platform.org, wazo-platform)")
+	}
+	needGit(t)
+	for _, siblings := range []string{"", real} {
+		for _, group := range []string{"default", "wazo"} {
+			p, err := Plan(Options{Name: "wazo-x", HAGroup: group, SiblingsDir: siblings})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.NotPatched) != 0 {
+				t.Errorf("siblings=%q: not patched: %v", siblings, p.NotPatched)
+			}
+			for _, r := range siblingRepos {
+				patch := p.Files["sibling-patches/"+r+".diff"]
+				if len(patch) == 0 {
+					t.Errorf("siblings=%q: no %s patch", siblings, r)
+					continue
+				}
+				copyDir := t.TempDir()
+				cmd := exec.Command("cp", "-a", filepath.Join(real, r)+"/.", copyDir)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				git(t, copyDir, "init", "-q")
+				file := filepath.Join(t.TempDir(), r+".diff")
+				must(t, os.WriteFile(file, patch, 0o644))
+				cmd = exec.Command("git", "apply", "--check", file)
+				cmd.Dir = copyDir
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("siblings=%q group=%s: git apply --check %s.diff: %v\n%s", siblings, group, r, err, out)
+				}
+			}
+		}
 	}
 }
 
 func TestSiblingsDirMissingFileIsNamed(t *testing.T) {
-	dir := fixtureCheckouts(t)
-	if err := os.Remove(filepath.Join(dir, "wazo-backup/bin/wazo-backup")); err != nil {
+	dir := fixtureCheckouts(t, func(dir string) {
+		must(t, os.Remove(filepath.Join(dir, "wazo-backup/bin/wazo-backup")))
+		write(t, dir, "wazo-backup/README.md", "no script here\n")
+	})
+	p, err := Plan(Options{Name: "wazo-exampled", SiblingsDir: dir})
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, err := Plan(Options{Name: "wazo-exampled", SiblingsDir: dir})
-	if err == nil || !strings.Contains(err.Error(), "bin/wazo-backup") {
-		t.Errorf("Plan = %v, want an error naming bin/wazo-backup", err)
+	if joined := strings.Join(p.NotPatched, "\n"); !strings.Contains(joined, "bin/wazo-backup: not patched: the file is not there") {
+		t.Errorf("not patched = %q, want bin/wazo-backup named", joined)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestRegistryPatchMakesThePortTaken: with --kit, the patch to the kit's
 // internal/ports/registry.yml applies, and the patched registry gives the port to

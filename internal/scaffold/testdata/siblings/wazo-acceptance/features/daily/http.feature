@@ -1,3 +1,6 @@
+# Baseline of wazo-platform/wazo-acceptance at 69975a7cba0a (2026-04-24):
+# features/daily/http.feature with its first table as that commit has it;
+# the second table is cut to one row.
 Feature: HTTP
 
   Scenario Outline: REST APIs are reachable from port 443
@@ -18,3 +21,11 @@ Feature: HTTP
     | GET    | /api/provd/0.2/configure     |
     | GET    | /api/webhookd/1.0/config     |
     | GET    | /api/websocketd/             |
+
+  @rate-limit
+  Scenario Outline: Unauthenticated HTTP resources are throttled
+    Then "<method>" "<url>" eventually receive the answer 429 instead of "<status_code>"
+
+  Examples:
+    | method | url                                                                 | status_code |
+    | GET    | /api/auth/0.1/backends                                              | 200         |
