@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -37,28 +39,52 @@ func TestNewExitCodes(t *testing.T) {
 }
 
 // TestNewThenCheckFindsNothing: a service from `new`, with its sibling
-// patches applied (git apply) to fixture checkouts, passes every rule of
-// `check` at warning or above.
+// patches applied (git apply) to checkouts of the baselines, passes every
+// rule of `check` at warning or above: patches computed from the baselines
+// (no --siblings), and from checkouts whose files have CRLF line endings.
 func TestNewThenCheckFindsNothing(t *testing.T) {
+	for _, mode := range []string{"baselines", "crlf checkouts"} {
+		t.Run(mode, func(t *testing.T) { newThenCheck(t, mode == "crlf checkouts") })
+	}
+}
+
+func newThenCheck(t *testing.T, crlf bool) {
 	testenv.RequireCommand(t, "git")
 	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"new", "wazo-exampled", "--dir", dir, "--description", "Example service"}, &stdout, &stderr); code != exitClean {
-		t.Fatalf("new: exit %d\n%s", code, stderr.String())
-	}
-	repo := filepath.Join(dir, "wazo-exampled")
 	sib := filepath.Join(dir, "siblings")
 	if err := scaffold.WriteFixtureSiblings(sib); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org"} {
-		for _, args := range [][]string{{"init", "-q"}, {"apply", "--check", filepath.Join(repo, "sibling-patches", r+".diff")}, {"apply", filepath.Join(repo, "sibling-patches", r+".diff")}} {
-			cmd := exec.Command("git", args...)
-			cmd.Dir = filepath.Join(sib, r)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("git %v in %s: %v\n%s", args, r, err, out)
-			}
+	repos := []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org", "wazo-platform"}
+	gitIn := func(r string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		cmd.Dir = filepath.Join(sib, r)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v in %s: %v\n%s", args, r, err, out)
 		}
+	}
+	for _, r := range repos {
+		if crlf {
+			toCRLF(t, filepath.Join(sib, r))
+		}
+		gitIn(r, "init", "-q")
+		gitIn(r, "add", ".")
+		gitIn(r, "commit", "-q", "-m", "baseline")
+	}
+	args := []string{"new", "wazo-exampled", "--dir", dir, "--description", "Example service"}
+	if crlf {
+		args = append(args, "--siblings", sib)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(args, &stdout, &stderr); code != exitClean || strings.Contains(stdout.String(), "warning:") {
+		t.Fatalf("new: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	repo := filepath.Join(dir, "wazo-exampled")
+	for _, r := range repos {
+		patch := filepath.Join(repo, "sibling-patches", r+".diff")
+		gitIn(r, "apply", "--check", patch)
+		gitIn(r, "apply", patch)
 	}
 	stdout.Reset()
 	stderr.Reset()
@@ -92,6 +118,24 @@ func TestNewThenCheckFindsNothing(t *testing.T) {
 	}
 	if passed < 20 {
 		t.Errorf("only %d rules passed", passed)
+	}
+}
+
+// toCRLF rewrites every file under dir with CRLF line endings.
+func toCRLF(t *testing.T, dir string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(p, bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
