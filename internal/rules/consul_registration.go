@@ -12,9 +12,12 @@ import (
 
 // consulRegistration: the shipped config registers the service in consul.
 //
-// Static: config.yml has a service_discovery block whose advertise_port
-// equals rest_api.port, and a consul block. Live: the local consul agent's
-// catalog has a passing entry for the service.
+// Static: config.yml or the code's defaults (config.py) have a
+// service_discovery section that is enabled (a section without `enabled`
+// is on, as xivo's registration reads it), whose advertise_port is the
+// port the service listens on, and a consul section. A registration that
+// is present but shipped disabled is a fail that says so. Live: the local
+// consul agent's catalog has a passing entry for the service.
 func consulRegistration() Rule {
 	return Rule{
 		ID:        "consul-registration",
@@ -25,27 +28,35 @@ func consulRegistration() Rule {
 		Remediation: "Ship `service_discovery: {enabled: true, advertise_address: auto, advertise_port: <port>, ttl_interval: 30, " +
 			"refresh_interval: 27, retry_interval: 2, extra_tags: []}` and `consul: {scheme: http, port: 8500}` in config.yml.",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			if s.Config == nil {
-				return []Finding{fail("etc/"+s.Name+"/config.yml", 0, "no shipped config.yml, so no service_discovery block")}
-			}
-			c := s.Config
-			if _, ok := c.Map["service_discovery"].(map[string]any); !ok {
-				return []Finding{fail(c.Path, 0, "config.yml has no service_discovery block")}
+			sd, ok := s.Setting("service_discovery")
+			if _, isMap := sd.Value.(map[string]any); !ok || !isMap {
+				return []Finding{fail("etc/"+s.Name+"/config.yml", 0, "neither etc/"+s.Name+"/config.yml nor the code's defaults have a service_discovery section: the service never registers with consul")}
 			}
 			var out []Finding
-			port, pok := c.Int("rest_api", "port")
-			adv, aok := c.Int("service_discovery", "advertise_port")
-			if !aok {
-				out = append(out, fail(c.Path, c.Line("service_discovery"), "service_discovery.advertise_port is not set"))
-			} else if pok && adv != port {
-				out = append(out, fail(c.Path, c.Line("service_discovery", "advertise_port"), fmt.Sprintf("advertise_port %d differs from rest_api.port %d", adv, port)))
+			if en, ok := s.Setting("service_discovery", "enabled"); ok && en.Value == false {
+				out = append(out, fail(en.Path, en.Line, fmt.Sprintf("service_discovery is present but shipped disabled (enabled: false at %s:%d): the service does not register with consul", en.Path, en.Line)))
 			}
-			if _, ok := c.Map["consul"].(map[string]any); !ok {
-				out = append(out, fail(c.Path, 0, "config.yml has no consul block (scheme, port)"))
+			decl, _ := declaredPorts(s)
+			listening := map[int]bool{}
+			for _, d := range decl {
+				if !d.api && d.http {
+					listening[d.port] = true
+				}
+			}
+			adv, st, aok := s.SettingInt("service_discovery", "advertise_port")
+			switch {
+			case !aok:
+				out = append(out, fail(sd.Path, sd.Line, "service_discovery.advertise_port is not set in config.yml nor in the code's defaults"))
+			case len(listening) > 0 && !listening[adv]:
+				out = append(out, fail(st.Path, st.Line, fmt.Sprintf("advertise_port %d is not a port the service listens on", adv)))
+			}
+			if c, ok := s.Setting("consul"); !ok {
+				out = append(out, fail(sd.Path, 0, "no consul section (scheme, host, port) in config.yml nor in the code's defaults"))
+			} else if _, isMap := c.Value.(map[string]any); !isMap {
+				out = append(out, fail(c.Path, c.Line, "consul is not a section"))
 			}
 			if len(out) == 0 {
-				en, _ := c.Map["service_discovery"].(map[string]any)["enabled"].(bool)
-				out = append(out, pass(fmt.Sprintf("service_discovery advertises port %d (enabled: %v)", adv, en)))
+				out = append(out, pass(fmt.Sprintf("service_discovery is enabled and advertises port %d (%s:%d)", adv, st.Path, st.Line)))
 			}
 			return out
 		},

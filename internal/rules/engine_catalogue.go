@@ -17,7 +17,7 @@ var constructors = []func() Rule{
 	installsCleanly, startsOnBoot, restartsOnUpgrade, haSecondaryState,
 	documented, backupList, backupDocumented,
 	consulRegistration, acceptanceServiceDiscovery,
-	portAllocation, portConsistent, portDocumented,
+	portConvention, portAllocation, portConsistent, portDocumented,
 	apiSpec, nginxLocation, acceptanceHTTP,
 	debianPackaging, depsInDebian, depsPinnedToDebian, depsWazoPackaging,
 	filesParse,

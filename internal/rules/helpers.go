@@ -117,23 +117,6 @@ func postinstLoc(s *repo.Service, c *parse.Command) (string, int) {
 	return s.Postinst.Path, c.Line
 }
 
-// servicePort is the port the daemon listens on: config rest_api.port, else
-// the api.yml x-xivo-port.
-func servicePort(s *repo.Service) (port int, path string, line int, ok bool) {
-	if s.Config != nil {
-		if p, ok := s.Config.Int("rest_api", "port"); ok {
-			return p, s.Config.Path, s.Config.Line("rest_api", "port"), true
-		}
-	}
-	if s.API != nil {
-		if p, ok := asInt(s.API.Merged["x-xivo-port"]); ok {
-			f, l := s.API.Where("x-xivo-port")
-			return p, f, l, true
-		}
-	}
-	return 0, "", 0, false
-}
-
 func asInt(v any) (int, bool) {
 	switch n := v.(type) {
 	case int:

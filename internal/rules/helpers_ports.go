@@ -1,49 +1,130 @@
 package rules
 
 import (
+	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-// portDecl is one place where the service names its port.
+// portDecl is one place where the service names a port it listens on.
 type portDecl struct {
 	name, path string
 	line, port int
+	// http is true for an HTTP(S) or WebSocket port: the REST API's, the
+	// one nginx proxies to, the one consul advertises.
+	http bool
+	// api is true for a declaration of the API's port (api.yml, nginx,
+	// consul) rather than of a listening socket (config).
+	api bool
 }
 
-// declaredPorts lists every place the service names its REST port: config
-// rest_api.port and service_discovery.advertise_port, api.yml x-xivo-port,
-// the nginx proxy_pass, the monit connection test.
-func declaredPorts(s *repo.Service) []portDecl {
-	var seen []portDecl
-	if s.Config != nil {
-		if p, ok := s.Config.Int("rest_api", "port"); ok {
-			seen = append(seen, portDecl{"config rest_api.port", s.Config.Path, s.Config.Line("rest_api", "port"), p})
-		}
-		if p, ok := s.Config.Int("service_discovery", "advertise_port"); ok {
-			seen = append(seen, portDecl{"config service_discovery.advertise_port", s.Config.Path, s.Config.Line("service_discovery", "advertise_port"), p})
+// listenKeys are the config keys Wazo daemons put their listening ports
+// under, most usual first: rest_api.port, the HTTP and HTTPS servers of a
+// daemon serving both (rest_api.http.port, rest_api.https.port), a
+// WebSocket server (websocket.port), a non-HTTP server (listen_port, the
+// FastAGI port of wazo-agid).
+var listenKeys = []struct {
+	path []string
+	http bool
+}{
+	{[]string{"rest_api", "port"}, true},
+	{[]string{"rest_api", "https", "port"}, true},
+	{[]string{"rest_api", "http", "port"}, true},
+	{[]string{"websocket", "port"}, true},
+	{[]string{"listen_port"}, false},
+}
+
+// declaredPorts lists every place the service names a port: the listening
+// ports of config.yml or the code's defaults, service_discovery's
+// advertise_port, api.yml's x-xivo-port (one port or a list), the nginx
+// proxy_pass, the monit connection test. bad lists the declarations whose
+// port cannot be read (x-xivo-port: "abc").
+func declaredPorts(s *repo.Service) (seen []portDecl, bad []string) {
+	for _, k := range listenKeys {
+		if p, st, ok := s.SettingInt(k.path...); ok {
+			seen = append(seen, portDecl{"config " + strings.Join(k.path, "."), st.Path, st.Line, p, k.http, false})
+		} else if st.Path != "" && st.Value != nil {
+			bad = append(bad, fmt.Sprintf("%s:%d %s is %v", st.Path, st.Line, strings.Join(k.path, "."), st.Value))
 		}
 	}
+	if p, st, ok := s.SettingInt("service_discovery", "advertise_port"); ok {
+		seen = append(seen, portDecl{"config service_discovery.advertise_port", st.Path, st.Line, p, true, true})
+	}
 	if s.API != nil {
-		if p, ok := asInt(s.API.Merged["x-xivo-port"]); ok {
+		if v, has := s.API.Merged["x-xivo-port"]; has {
 			f, l := s.API.Where("x-xivo-port")
-			seen = append(seen, portDecl{"api.yml x-xivo-port", f, l, p})
+			ports, ok := intList(v)
+			if !ok {
+				bad = append(bad, fmt.Sprintf("%s:%d x-xivo-port is %v", f, l, v))
+			}
+			for _, p := range ports {
+				seen = append(seen, portDecl{"api.yml x-xivo-port", f, l, p, true, true})
+			}
 		}
 	}
 	for _, l := range s.Nginx {
 		if m := proxyPortRe.FindStringSubmatch(l.Item.ProxyPass); m != nil {
 			p, _ := strconv.Atoi(m[1])
-			seen = append(seen, portDecl{"nginx proxy_pass", l.Path, l.Item.Line, p})
+			seen = append(seen, portDecl{"nginx proxy_pass", l.Path, l.Item.Line, p, true, true})
 		}
 	}
 	for _, m := range s.Monit {
 		if m.Item.Port > 0 {
-			seen = append(seen, portDecl{"monit port test", m.Path, m.Item.Line, m.Item.Port})
+			seen = append(seen, portDecl{"monit port test", m.Path, m.Item.Line, m.Item.Port, false, true})
 		}
 	}
-	return seen
+	return seen, bad
+}
+
+// intList reads one integer or a list of integers (x-xivo-port: [9499]).
+func intList(v any) ([]int, bool) {
+	if n, ok := asInt(v); ok {
+		return []int{n}, true
+	}
+	list, ok := v.([]any)
+	if !ok || len(list) == 0 {
+		return nil, false
+	}
+	var out []int
+	for _, x := range list {
+		n, ok := asInt(x)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, n)
+	}
+	return out, true
+}
+
+// listeningPorts are the distinct ports the service listens on, in
+// declaration order: the config's (or the code's defaults), else those
+// the API declarations name.
+func listeningPorts(decl []portDecl) []portDecl {
+	var out []portDecl
+	seen := map[int]bool{}
+	for _, pass := range []bool{false, true} {
+		for _, d := range decl {
+			if d.api == pass && !seen[d.port] {
+				seen[d.port] = true
+				out = append(out, d)
+			}
+		}
+		if len(out) > 0 {
+			break
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].http && !out[j].http })
+	return out
+}
+
+// unreadablePort is the verdict when a port is declared in a form that
+// cannot be read: unknown, naming where.
+func unreadablePort(bad []string) Finding {
+	return unknown("the port cannot be read: " + strings.Join(bad, "; "))
 }
 
 var proxyPortRe = regexp.MustCompile(`^https?://[^/:]+:(\d+)`)

@@ -7,30 +7,31 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-// portAllocation: the port comes from Wazo's block, is unique, and is not a
-// test port.
+// portAllocation: the service's ports are unique and not test ports.
 //
-// Static: every port the service declares (config rest_api.port and
-// advertise_port, api.yml x-xivo-port, nginx proxy_pass) is not a common test HTTP port,
-// lies in the 9486+ block or is the port internal/ports/registry.yml records for
-// this very service (a justified historical port such as webhookd's 9300),
-// and no other daemon of the registry uses it.
+// Static: every port the service declares (the listening ports of config.yml
+// or the code's defaults, advertise_port, api.yml x-xivo-port, the nginx
+// proxy_pass) is not a common test HTTP port and no other daemon of
+// internal/ports/registry.yml uses it. Where the port comes from Wazo's block
+// is port-convention's question. A port that cannot be read is unknown.
 func portAllocation() Rule {
 	return Rule{
 		ID:        "port-allocation",
-		Title:     "The REST port is Wazo's next free port, unique and not a test port",
+		Title:     "The service's ports are unique on the platform and not test ports",
 		Checklist: "The ports used are listed in the doc. Ports are not usually used for testing HTTP (8000, 8080, etc.).",
 		Severity:  Error,
 		Rationale: "Wazo daemons share one host: two daemons on one port means one fails to start, and a test port (8080...) " +
-			"collides with developers' tools. New daemons take the next unused port of the 9486+ block.",
+			"collides with developers' tools.",
 		Remediation: "Run `wazo-servicekit ports next` and use that port in config.yml rest_api.port, service_discovery.advertise_port, " +
 			"api.yml x-xivo-port and the nginx proxy_pass; add it to internal/ports/registry.yml and network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			decl := declaredPorts(s)
-			if len(decl) == 0 {
-				return []Finding{fail("etc/"+s.Name+"/config.yml", 0, "no rest_api.port in config.yml and no x-xivo-port in api.yml: the service's port is unknown")}
+			decl, bad := declaredPorts(s)
+			if len(bad) > 0 {
+				return []Finding{unreadablePort(bad)}
 			}
-			reg := env.Ports
+			if len(decl) == 0 {
+				return []Finding{noPortFound(s)}
+			}
 			var out []Finding
 			done := map[int]bool{}
 			for _, d := range decl {
@@ -38,11 +39,17 @@ func portAllocation() Rule {
 					continue
 				}
 				done[d.port] = true
-				out = append(out, allocate(reg, s.Name, d)...)
+				out = append(out, allocate(env.Ports, s.Name, d)...)
 			}
 			return out
 		},
 	}
+}
+
+// noPortFound is the verdict when the service declares no port anywhere the
+// rules look: unknown, saying where it looked.
+func noPortFound(s *repo.Service) Finding {
+	return unknown("no port found in etc/" + s.Name + "/config.yml, the code's defaults (config.py), api.yml x-xivo-port or an nginx proxy_pass")
 }
 
 // allocate judges one declared port against the registry.
@@ -52,24 +59,13 @@ func allocate(reg *ports.Registry, name string, d portDecl) []Finding {
 	if reg.IsCommonTestPort(port) {
 		out = append(out, fail(path, line, fmt.Sprintf("port %d is a common test HTTP port", port)))
 	}
-	owned := false
 	for _, e := range reg.Owners(port) {
-		if e.Daemon == name {
-			owned = true
-		} else {
+		if e.Daemon != name {
 			out = append(out, fail(path, line, fmt.Sprintf("port %d is already %s's (%s)", port, e.Daemon, e.Source)))
 		}
 	}
-	if !reg.InBlock(port) && !owned {
-		next, _ := reg.Next()
-		out = append(out, fail(path, line, fmt.Sprintf("port %d is outside Wazo's %d-%d block and not registered for %s; next free: %d", port, reg.BlockStart, reg.BlockEnd, name, next)))
-	}
 	if len(out) == 0 {
-		why := "in the block"
-		if owned {
-			why = "registered for " + name + " in internal/ports/registry.yml"
-		}
-		out = append(out, pass(fmt.Sprintf("port %d (%s %s:%d): %s, unique, not a test port", port, d.name, path, line, why)))
+		out = append(out, pass(fmt.Sprintf("port %d (%s %s:%d): unique, not a test port", port, d.name, path, line)))
 	}
 	return out
 }

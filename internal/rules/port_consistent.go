@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -9,36 +10,74 @@ import (
 
 // portConsistent: every artefact names the same port.
 //
-// Static: config rest_api.port = service_discovery.advertise_port =
-// api.yml x-xivo-port = the nginx proxy_pass port.
+// Static: service_discovery.advertise_port, api.yml x-xivo-port and the
+// nginx proxy_pass each name one of the HTTP ports the service listens on
+// (config.yml or the code's defaults: rest_api.port, or rest_api.http/https
+// for a daemon serving both, websocket.port); without a listening port in
+// the config, they name the same one. A single declaration has nothing to
+// disagree with and passes.
 func portConsistent() Rule {
 	return Rule{
 		ID:          "port-consistent",
 		Title:       "config, api.yml, consul and nginx agree on the port",
 		Checklist:   "The ports used are listed in the doc. Ports are not usually used for testing HTTP (8000, 8080, etc.).",
 		Severity:    Error,
-		Rationale:   "The port is written in four places (conventions.md §1); one stale copy sends nginx, consul or API clients to the wrong daemon.",
+		Rationale:   "The port is written in up to four places; one stale copy sends nginx, consul or API clients to the wrong daemon.",
 		Remediation: "Make rest_api.port, service_discovery.advertise_port, x-xivo-port and proxy_pass http://127.0.0.1:<port>/ equal.",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			seen := declaredPorts(s)
-			if len(seen) < 2 {
-				return []Finding{unknown(fmt.Sprintf("only %d place names the port; nothing to compare", len(seen)))}
+			decl, bad := declaredPorts(s)
+			if len(bad) > 0 {
+				return []Finding{unreadablePort(bad)}
+			}
+			if len(decl) == 0 {
+				return []Finding{noPortFound(s)}
+			}
+			listening := map[int]string{}
+			var ref *portDecl
+			for i, d := range decl {
+				if !d.api && d.http {
+					if _, ok := listening[d.port]; !ok {
+						listening[d.port] = d.name
+					}
+				}
+				if ref == nil && d.api {
+					ref = &decl[i]
+				}
 			}
 			var out []Finding
-			ref := seen[0]
-			for _, w := range seen[1:] {
-				if w.port != ref.port {
-					out = append(out, fail(w.path, w.line, fmt.Sprintf("%s is %d but %s is %d", w.name, w.port, ref.name, ref.port)))
+			for _, d := range decl {
+				if !d.api || d.name == "monit port test" && len(listening) == 0 {
+					continue
+				}
+				switch {
+				case len(listening) > 0:
+					if _, ok := listening[d.port]; !ok {
+						out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is %d but the service listens on %s", d.name, d.port, portNames(listening))))
+					}
+				case d.port != ref.port:
+					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is %d but %s is %d", d.name, d.port, ref.name, ref.port)))
 				}
 			}
 			if len(out) == 0 {
 				var names []string
-				for _, w := range seen {
-					names = append(names, w.name)
+				for _, d := range decl {
+					names = append(names, fmt.Sprintf("%s %d", d.name, d.port))
 				}
-				out = append(out, pass(fmt.Sprintf("port %d in %s", ref.port, strings.Join(names, ", "))))
+				if len(decl) == 1 {
+					return []Finding{pass(fmt.Sprintf("only %s names the port: nothing disagrees", names[0]))}
+				}
+				out = append(out, pass("the declarations agree: "+strings.Join(names, ", ")))
 			}
 			return out
 		},
 	}
+}
+
+func portNames(m map[int]string) string {
+	var out []string
+	for p, n := range m {
+		out = append(out, fmt.Sprintf("%d (%s)", p, n))
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }

@@ -8,7 +8,26 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-// portDocumented: network.md lists the port.
+const networkPage = "website/uc-doc/contributors/network.md"
+
+// networkRow returns the line of network.md's row naming the daemon and the
+// port (0 if none).
+func networkRow(data []byte, name string, port int) int {
+	for i, line := range strings.Split(string(data), "\n") {
+		hasName, hasPort := false, false
+		for _, c := range strings.Split(line, "|") {
+			c = strings.TrimSpace(c)
+			hasName = hasName || c == name
+			hasPort = hasPort || c == strconv.Itoa(port)
+		}
+		if hasName && hasPort {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// portDocumented: network.md lists every port the service listens on.
 //
 // Static (with --siblings): wazo-platform.org's network.md has a row
 // `| <service> | ... | <port> |`.
@@ -21,27 +40,26 @@ func portDocumented() Rule {
 		Rationale:   "network.md is the platform's port table: firewalls and the next service's port choice read it.",
 		Remediation: "Add `| <service> | HTTP | TCP | <port> | 127.0.0.1 | yes | yes |` to website/uc-doc/contributors/network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			port, _, _, ok := servicePort(s)
+			decl, bad := declaredPorts(s)
+			if len(bad) > 0 {
+				return []Finding{unreadablePort(bad)}
+			}
+			if len(decl) == 0 {
+				return []Finding{noPortFound(s)}
+			}
+			data, why, ok := sibling(env, "wazo-platform.org", networkPage)
 			if !ok {
-				return []Finding{unknown("the service's port is unknown (see port-allocation)")}
+				return []Finding{siblingFinding(env, "wazo-platform.org", networkPage, why)}
 			}
-			data, why, ok := sibling(env, "wazo-platform.org", "website/uc-doc/contributors/network.md")
-			if !ok {
-				return []Finding{siblingFinding(env, "wazo-platform.org", "website/uc-doc/contributors/network.md", why)}
-			}
-			for i, line := range strings.Split(string(data), "\n") {
-				cells := strings.Split(line, "|")
-				hasName, hasPort := false, false
-				for _, c := range cells {
-					c = strings.TrimSpace(c)
-					hasName = hasName || c == s.Name
-					hasPort = hasPort || c == strconv.Itoa(port)
-				}
-				if hasName && hasPort {
-					return []Finding{pass(fmt.Sprintf("network.md:%d lists %s on %d", i+1, s.Name, port))}
+			var out []Finding
+			for _, d := range listeningPorts(decl) {
+				if l := networkRow(data, s.Name, d.port); l > 0 {
+					out = append(out, pass(fmt.Sprintf("network.md:%d lists %s on %d", l, s.Name, d.port)))
+				} else {
+					out = append(out, fail("", 0, fmt.Sprintf("wazo-platform.org network.md has no row for %s on port %d (%s)", s.Name, d.port, d.name)))
 				}
 			}
-			return []Finding{fail("", 0, fmt.Sprintf("wazo-platform.org network.md has no row for %s on port %d", s.Name, port))}
+			return out
 		},
 	}
 }

@@ -212,10 +212,13 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"backup-documented", pysvc, "does not list /etc/wazo-webhookd/", func(t *testing.T, _, s string) {
 			edit(t, s+"/wazo-platform.org/website/uc-doc/system/backup_restore.md", "* /etc/wazo-webhookd/\n", "")
 		}},
-		{"consul-registration", gosvc, "advertise_port 9506 differs", func(t *testing.T, r, _ string) {
+		{"consul-registration", gosvc, "advertise_port 9506 is not a port the service listens on", func(t *testing.T, r, _ string) {
 			edit(t, r+"/etc/wazo-exampled/config.yml", "advertise_port: 9505", "advertise_port: 9506")
 		}},
-		{"consul-registration", pysvc, "no service_discovery block", func(t *testing.T, r, _ string) {
+		{"consul-registration", pysvc, "shipped disabled", func(t *testing.T, r, _ string) {
+			edit(t, r+"/etc/wazo-webhookd/config.yml", "enabled: true\n  advertise_address", "enabled: false\n  advertise_address")
+		}},
+		{"consul-registration", pysvc, "have a service_discovery section", func(t *testing.T, r, _ string) {
 			edit(t, r+"/etc/wazo-webhookd/config.yml", "service_discovery:", "old_service_discovery:")
 		}},
 		{"acceptance-service-discovery", gosvc, "no row for wazo-exampled", func(t *testing.T, _, s string) {
@@ -227,7 +230,7 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"port-allocation", gosvc, "already wazo-auth's", func(t *testing.T, r, _ string) {
 			edit(t, r+"/etc/wazo-exampled/config.yml", "port: 9505", "port: 9497")
 		}},
-		{"port-allocation", gosvc, "outside Wazo's", func(t *testing.T, r, _ string) {
+		{"port-convention", gosvc, "outside Wazo's", func(t *testing.T, r, _ string) {
 			edit(t, r+"/etc/wazo-exampled/config.yml", "port: 9505", "port: 7777")
 		}},
 		{"port-consistent", gosvc, "api.yml x-xivo-port is 9506", func(t *testing.T, r, _ string) {
