@@ -30,7 +30,10 @@ func cmdRules(args []string, stdout io.Writer) error {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if *explain != "" {
-			return enc.Encode(list[0])
+			return enc.Encode(struct {
+				rules.Rule
+				Where rules.Where `json:"where"`
+			}{list[0], rules.WhereOf(list[0].ID)})
 		}
 		return enc.Encode(list)
 	case "text":
@@ -42,6 +45,22 @@ func cmdRules(args []string, stdout io.Writer) error {
 		r := list[0]
 		fmt.Fprintf(&b, "%s (%s; probes: %s)\n  %s\n\nChecklist:   %s\nRationale:   %s\nRemediation: %s\n",
 			r.ID, r.Severity, strings.Join(r.Probes, ", "), r.Title, r.Checklist, r.Rationale, r.Remediation)
+		w := rules.WhereOf(r.ID)
+		fmt.Fprintf(&b, "\nSatisfied by construction in wazo-servicekit:\n")
+		for _, line := range []struct {
+			label string
+			refs  []string
+		}{
+			{"kit code", w.Kit},
+			{"packaging", w.Packaging},
+			{"generated from", w.Generator},
+		} {
+			refs := strings.Join(line.refs, ", ")
+			if refs == "" {
+				refs = "none"
+			}
+			fmt.Fprintf(&b, "  %-15s %s\n", line.label+":", refs)
+		}
 	} else {
 		for _, r := range list {
 			fmt.Fprintf(&b, "%-30s %-8s %-13s %s\n", r.ID, r.Severity, strings.Join(r.Probes, ","), r.Title)
