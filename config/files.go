@@ -8,6 +8,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // Files is where configuration files are read from: this system for a
@@ -24,7 +26,7 @@ var OS Files = osFiles{}
 
 type osFiles struct{}
 
-func (osFiles) ReadFile(name string) ([]byte, error)       { return os.ReadFile(name) }
+func (osFiles) ReadFile(name string) ([]byte, error)       { return safefile.ReadRegular(name, MaxFileBytes) }
 func (osFiles) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(name) }
 func (osFiles) Stat(name string) (fs.FileInfo, error)      { return os.Stat(name) }
 

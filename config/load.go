@@ -124,9 +124,9 @@ func Load(opts Options, into any) (*Loaded, error) {
 
 // parseLayer parses YAML text into a layer; empty text is an empty layer.
 func parseLayer(name string, data []byte) (Layer, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Layer{}, fileError(name, err)
+	doc, err := ParseYAML(name, data)
+	if err != nil {
+		return Layer{}, err
 	}
 	if len(doc.Content) == 0 {
 		return Layer{Name: name}, nil

@@ -72,3 +72,32 @@ func TestWriteInStaysInside(t *testing.T) {
 		t.Errorf("ReadIn(missing) = %v, want ErrNotExist", err)
 	}
 }
+
+func TestResolveInStaysInTheRoot(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "etc/x/conf.d"), 0o755)
+	os.WriteFile(filepath.Join(root, "etc/real.yml"), []byte("a: 1\n"), 0o644)
+	os.Symlink("/etc/real.yml", filepath.Join(root, "etc/x/abs.yml"))
+	os.Symlink("../../../../../../etc/passwd", filepath.Join(root, "etc/x/up.yml"))
+	os.Symlink("/", filepath.Join(root, "etc/x/slash"))
+	os.Symlink("loop", filepath.Join(root, "etc/x/loop"))
+	for p, want := range map[string]string{
+		"/etc/x/abs.yml":        "etc/real.yml",
+		"etc/x/abs.yml":         "etc/real.yml",
+		"../../etc/passwd":      "etc/passwd",
+		"/etc/x/up.yml":         "etc/passwd",
+		"/etc/x/slash/etc/host": "etc/host",
+		"/etc/x/conf.d/../..":   "etc",
+	} {
+		got, err := ResolveIn(root, p, true)
+		if err != nil || got != filepath.Join(root, want) {
+			t.Errorf("ResolveIn(%s) = %s, %v; want %s under the root", p, got, err, want)
+		}
+	}
+	if _, err := ResolveIn(root, "/etc/x/loop", true); err == nil {
+		t.Error("a link loop resolved")
+	}
+	if got, _ := ResolveIn(root, "/etc/x/abs.yml", false); got != filepath.Join(root, "etc/x/abs.yml") {
+		t.Errorf("followLast false resolved the last link: %s", got)
+	}
+}

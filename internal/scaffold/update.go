@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/merge3"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/udiff"
@@ -141,7 +142,11 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 		return nil, fmt.Errorf("%v: update works on a repository written by `wazo-servicekit new`", err)
 	}
 	var m Manifest
-	if err := yaml.Unmarshal(data, &m); err != nil {
+	doc, err := config.ParseYAML(manifestPath, data)
+	if err == nil {
+		err = doc.Decode(&m)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: %v", manifestPath, err)
 	}
 	if m.Name == "" || m.Port == 0 {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -50,11 +51,30 @@ func Open(root string) *Host {
 	return &Host{Root: root, Live: root == "/"}
 }
 
-// Path maps an absolute path of the audited system into this process's view.
-func (h *Host) Path(p string) string { return filepath.Join(h.Root, filepath.FromSlash(p)) }
+// Path maps a path of the audited system into this process's view,
+// confined to the root: "..", relative paths and symbolic links on the way
+// are resolved inside it (the last component is left as is, so a dangling
+// link can be looked at).
+func (h *Host) Path(p string) string { return h.resolve(p, false) }
 
-// ReadFile reads a file of the audited system.
-func (h *Host) ReadFile(p string) ([]byte, error) { return os.ReadFile(h.Path(p)) }
+// resolve maps p under the root; a path that cannot be resolved (a link
+// loop) maps to a name under the root that does not exist.
+func (h *Host) resolve(p string, followLast bool) string {
+	r, err := safefile.ResolveIn(h.Root, p, followLast)
+	if err != nil {
+		return filepath.Join(h.Root, ".unresolvable", filepath.Base(p))
+	}
+	return r
+}
+
+// MaxFileBytes bounds each file the audit reads.
+const MaxFileBytes = 16 << 20
+
+// ReadFile reads a regular file of the audited system, at most
+// MaxFileBytes (a FIFO, a device or a bigger file is an error).
+func (h *Host) ReadFile(p string) ([]byte, error) {
+	return safefile.ReadRegular(h.resolve(p, true), MaxFileBytes)
+}
 
 // Exists reports whether a path exists (without following a final symlink,
 // so a dangling wants link still counts as present).
@@ -71,7 +91,7 @@ type Owner struct {
 
 // Stat returns the owner of a path of the audited system.
 func (h *Host) Stat(p string) (Owner, error) {
-	fi, err := os.Stat(h.Path(p))
+	fi, err := os.Stat(h.resolve(p, true))
 	if err != nil {
 		return Owner{}, err
 	}
@@ -133,7 +153,7 @@ var unitDirs = []string{"/etc/systemd/system", "/usr/lib/systemd/system", "/lib/
 // xivo-*) directory holding a config.yml, and every wazo-*.service unit.
 func (h *Host) Services() ([]string, error) {
 	set := map[string]bool{}
-	entries, err := os.ReadDir(h.Path("/etc"))
+	entries, err := os.ReadDir(h.resolve("/etc", true))
 	if err != nil {
 		return nil, fmt.Errorf("cannot list %s: %v", h.Path("/etc"), err)
 	}
@@ -144,7 +164,7 @@ func (h *Host) Services() ([]string, error) {
 		}
 	}
 	for _, d := range unitDirs {
-		entries, _ := os.ReadDir(h.Path(d))
+		entries, _ := os.ReadDir(h.resolve(d, true))
 		for _, e := range entries {
 			n := e.Name()
 			if strings.HasPrefix(n, "wazo-") && strings.HasSuffix(n, ".service") && !strings.Contains(n, "@") {
@@ -203,9 +223,11 @@ func (h *Host) Config(name string) (map[string]any, []string) {
 // rootFiles reads a daemon's configuration files under the audited root.
 type rootFiles struct{ h *Host }
 
-func (f rootFiles) ReadFile(name string) ([]byte, error)       { return f.h.ReadFile(name) }
-func (f rootFiles) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(f.h.Path(name)) }
-func (f rootFiles) Stat(name string) (fs.FileInfo, error)      { return os.Stat(f.h.Path(name)) }
+func (f rootFiles) ReadFile(name string) ([]byte, error) { return f.h.ReadFile(name) }
+func (f rootFiles) ReadDir(name string) ([]fs.DirEntry, error) {
+	return os.ReadDir(f.h.resolve(name, true))
+}
+func (f rootFiles) Stat(name string) (fs.FileInfo, error) { return os.Stat(f.h.resolve(name, true)) }
 
 // ThreadUIDs returns the effective uid of every thread of a process
 // (/proc/<pid>/task/*/status), so a daemon that dropped privileges on one
@@ -296,7 +318,7 @@ type dirCache[T any] struct {
 
 func (c *dirCache[T]) load(h *Host, dir string, parseFile func([]byte) []T) ([]Located[T], error) {
 	c.once.Do(func() {
-		entries, err := os.ReadDir(h.Path(dir))
+		entries, err := os.ReadDir(h.resolve(dir, true))
 		if err != nil && !os.IsNotExist(err) {
 			c.err = fmt.Errorf("cannot list %s: %v", dir, err)
 			return

@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wazo-platform/wazo-servicekit/config"
 )
 
 // YAMLMap parses a YAML document whose top level must be a mapping (a Wazo
@@ -36,6 +38,9 @@ func YAMLMap(name string, data []byte) (map[string]any, error) {
 // NodeMap is a parsed YAML mapping node as nested maps, the form probes
 // read (keys are strings, nested mappings map[string]any).
 func NodeMap(name string, top *yaml.Node) (map[string]any, error) {
+	if err := config.CheckYAMLBounds(name, top); err != nil {
+		return nil, err // an alias bomb, or keys enough to make decoding quadratic
+	}
 	var v any
 	if err := top.Decode(&v); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)

@@ -1,0 +1,73 @@
+package host
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestAuditRootReadsOnlyInsideTheImage: a relative extra_config_files
+// read the host's files; links in the image pointed at the host's.
+func TestAuditRootReadsOnlyInsideTheImage(t *testing.T) {
+	outside := t.TempDir()
+	writeFile(t, outside+"/conf.d/10-host.yml", "user: from-the-host\n")
+	writeFile(t, outside+"/secret.yml", "user: host-secret\n")
+	root := t.TempDir()
+	etc := root + "/etc/wazo-x"
+	up := strings.Repeat("../", strings.Count(root, "/")+2)
+	writeFile(t, etc+"/config.yml", fmt.Sprintf("log_level: info\nextra_config_files: %s%s/conf.d\n", up, outside))
+	if err := os.MkdirAll(etc+"/conf.d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := Open(root).Config("wazo-x")
+	if got["user"] == "from-the-host" {
+		t.Errorf("a relative extra_config_files read the host's %s/conf.d", outside)
+	}
+
+	writeFile(t, etc+"/config.yml", "log_level: info\n")
+	if err := os.Symlink(outside+"/secret.yml", etc+"/conf.d/20-link.yml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside+"/conf.d", root+"/etc/wazo-x/conf.d/30-dir.yml"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = Open(root).Config("wazo-x")
+	if got["user"] == "host-secret" {
+		t.Errorf("an absolute link in the image read the host's %s", outside+"/secret.yml")
+	}
+	// Resolved inside the image, the same link reads the image's file.
+	writeFile(t, root+outside+"/secret.yml", "user: image-file\n")
+	if got, _ = Open(root).Config("wazo-x"); got["user"] != "image-file" {
+		t.Errorf("an absolute link in the image: user = %v, want the image's file", got["user"])
+	}
+}
+
+// TestAuditRootRefusesDevicesAndFIFOs: config.yml -> /dev/zero took 2 GB
+// and a FIFO hung the audit forever.
+func TestAuditRootRefusesDevicesAndFIFOs(t *testing.T) {
+	root := t.TempDir()
+	etc := root + "/etc/wazo-x"
+	os.MkdirAll(etc+"/conf.d", 0o755)
+	os.MkdirAll(root+"/dev", 0o755)
+	if err := syscall.Mkfifo(root+"/dev/fifo", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink("/dev/zero", etc+"/config.yml")
+	if _, problems := Open(root).Config("wazo-x"); len(problems) == 0 {
+		t.Error("config.yml -> /dev/zero (absent from the image) gave no problem")
+	}
+	os.Remove(etc + "/config.yml")
+	if err := syscall.Mkfifo(etc+"/config.yml", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, problems := Open(root).Config("wazo-x"); len(problems) == 0 || !strings.Contains(problems[0], "FIFO") {
+		t.Errorf("config.yml a FIFO: %v", problems)
+	}
+	// Open("/") reads the real /dev/zero only as a refusal.
+	if _, err := Open("/").ReadFile(filepath.Clean("/dev/zero")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("ReadFile(/dev/zero) = %v", err)
+	}
+}
