@@ -9,38 +9,32 @@ import (
 	"testing"
 )
 
-// aliasBomb is a small document whose aliases expand to 9^7 values.
-func aliasBomb() string {
+// bomb is a small document of 8 anchored values, each holding 9 aliases
+// of the one before: 9^8 values once expanded. level 0 is given; item(j,
+// prev) is the j-th element of the next levels.
+func bomb(level0, open, close string, item func(j int, prev string) string) string {
 	var b strings.Builder
-	b.WriteString("log_level: info\nextra:\n  inner:\n    l0: &l0 [x, x, x, x, x, x, x, x, x]\n")
+	b.WriteString("extra:\n  inner:\n    v0: &v0 " + level0 + "\n")
 	for i := 1; i <= 7; i++ {
-		fmt.Fprintf(&b, "    l%d: &l%d [", i, i)
+		fmt.Fprintf(&b, "    v%d: &v%d %s", i, i, open)
 		for j := 0; j < 9; j++ {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "*l%d", i-1)
+			b.WriteString(item(j, fmt.Sprintf("*v%d", i-1)))
 		}
-		b.WriteString("]\n")
+		b.WriteString(close + "\n")
 	}
 	return b.String()
 }
 
+func aliasBomb() string {
+	return bomb("[x, x, x, x, x, x, x, x, x]", "[", "]", func(_ int, prev string) string { return prev })
+}
+
 // mapBomb is the same with mappings, which the merge of layers copies.
 func mapBomb() string {
-	var b strings.Builder
-	b.WriteString("extra:\n  inner:\n    m0: &m0 {a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1, h: 1, i: 1}\n")
-	for i := 1; i <= 7; i++ {
-		fmt.Fprintf(&b, "    m%d: &m%d {", i, i)
-		for j := 0; j < 9; j++ {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "k%d: *m%d", j, i-1)
-		}
-		b.WriteString("}\n")
-	}
-	return b.String()
+	return bomb("{a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1, h: 1, i: 1}", "{", "}", func(j int, prev string) string { return fmt.Sprintf("k%d: %s", j, prev) })
 }
 
 // TestAliasBombIsAStartUpError: a 905-byte conf.d file took 2 GB and 26 s.
