@@ -1,6 +1,7 @@
 package consul
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -124,17 +126,31 @@ func TestDoctordSIGTERMLeavesCatalogBeforeExit(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // polling interval
 	}
 
-	// A connection in flight: a request with its headers half sent, which
-	// http.Server.Shutdown waits for (up to 5 s for a connection still in
-	// its first request). The process must leave the catalog while this
-	// connection is still open, i.e. before HTTP has drained.
+	// A request in flight: its token check is held at wazo-auth, so the
+	// handler is still running when SIGTERM comes, and the HTTP drain
+	// waits for it. The process must leave the catalog while this request
+	// is still unanswered, i.e. before HTTP has drained.
+	checks := len(auth.Requests())
+	auth.Hold()
+	released := false
+	defer func() {
+		if !released {
+			auth.Release()
+		}
+	}()
 	hold, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer hold.Close()
-	if _, err := fmt.Fprintf(hold, "GET /1.0/api/api.yml HTTP/1.1\r\nHost: 127.0.0.1\r\n"); err != nil {
+	if _, err := fmt.Fprintf(hold, "GET /1.0/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: status-token\r\n\r\n"); err != nil {
 		t.Fatal(err)
+	}
+	for held := time.Now().Add(5 * time.Second); len(auth.Requests()) == checks; {
+		if time.Now().After(held) {
+			t.Fatal("the request never reached wazo-auth")
+		}
+		time.Sleep(10 * time.Millisecond) // polling interval
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -159,13 +175,19 @@ func TestDoctordSIGTERMLeavesCatalogBeforeExit(t *testing.T) {
 		t.Fatalf("wazo-doctord exited (%v) before the check: the connection in flight did not hold the drain", err)
 	default: // still running, already gone from the catalog
 	}
-	// The server has not closed the connection: HTTP is still draining.
+	// The request is still unanswered: HTTP is still draining.
 	_ = hold.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 	if n, err := hold.Read(make([]byte, 1)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("the connection in flight was closed (%v) before the deregistration: HTTP drained first", err)
+		t.Fatalf("the request in flight was answered or cut (%v) before the deregistration: HTTP drained first", err)
 	}
-	// Let go of the connection: the drain ends, the daemon exits 0.
-	hold.Close()
+	// Let wazo-auth answer: the request completes, the drain ends, the
+	// daemon exits 0.
+	auth.Release()
+	released = true
+	_ = hold.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if line, err := bufio.NewReader(hold).ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 200") {
+		t.Errorf("the request in flight got %q (%v), want its 200 after the drain", line, err)
+	}
 	select {
 	case err := <-exited:
 		if err != nil {
