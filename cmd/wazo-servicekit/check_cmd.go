@@ -119,8 +119,7 @@ func contains(list []string, v string) bool {
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("check")
 	common := addCommon(fs)
 	siblings := fs.String("siblings", "", "directory holding wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/ checkouts")
 	var only outputsFlag

@@ -88,13 +88,13 @@ func docCommands() []docCommand {
 
 // cmdMan writes the man pages, wazo-servicekit(1) and one
 // wazo-servicekit-COMMAND(1) per command, into a directory (packaging).
-func cmdMan(args []string, stdout io.Writer) error {
+func cmdMan(args []string, stdout, _ io.Writer) (int, error) {
 	if len(args) != 1 {
-		return usagef("man: want the directory to write the pages into")
+		return exitUsage, usagef("man: want the directory to write the pages into")
 	}
 	dir := args[0]
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return exitInternal, err
 	}
 	cmds := docCommands()
 	pages := map[string]string{"wazo-servicekit.1": topManPage(cmds)}
@@ -103,11 +103,11 @@ func cmdMan(args []string, stdout io.Writer) error {
 	}
 	for name, text := range pages {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			return err
+			return exitInternal, err
 		}
 		fmt.Fprintln(stdout, filepath.Join(dir, name))
 	}
-	return nil
+	return exitClean, nil
 }
 
 // roff escapes text for a man page's no-fill block: backslashes, minus
@@ -170,9 +170,9 @@ func commandManPage(c docCommand) string {
 
 // cmdCompletion prints the bash completion script: subcommands first, then
 // each subcommand's flags, files otherwise.
-func cmdCompletion(args []string, stdout io.Writer) error {
+func cmdCompletion(args []string, stdout, _ io.Writer) (int, error) {
 	if len(args) != 1 || args[0] != "bash" {
-		return usagef("completion: want \"bash\"")
+		return exitUsage, usagef("completion: want \"bash\"")
 	}
 	cmds := docCommands()
 	var names []string
@@ -199,5 +199,5 @@ _wazo_servicekit() {
 }
 complete -o filenames -F _wazo_servicekit wazo-servicekit
 `, strings.Join(names, " "), cases.String())
-	return err
+	return exitClean, err
 }

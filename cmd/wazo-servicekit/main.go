@@ -12,8 +12,6 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
 // Exit codes, shared by check and audit (golangci-lint's and lintian's
@@ -45,75 +43,53 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	if len(args) == 0 {
-		fmt.Fprint(stderr, topUsage)
+		fmt.Fprint(stderr, "wazo-servicekit: no command given\nRun 'wazo-servicekit --help' for the commands.\n")
 		return exitUsage
 	}
-	var err error
-	switch args[0] {
-	case "rules":
-		err = cmdRules(args[1:], stdout)
-	case "check":
-		code, err = cmdCheck(args[1:], stdout, stderr)
-	case "audit":
-		code, err = cmdAudit(args[1:], stdout, stderr)
-	case "ports":
-		err = cmdPorts(args[1:], stdout)
-	case "new":
-		err = cmdNew(args[1:], stdout)
-	case "update":
-		code, err = cmdUpdate(args[1:], stdout)
-	case "man":
-		err = cmdMan(args[1:], stdout)
-	case "completion":
-		err = cmdCompletion(args[1:], stdout)
-	case "version", "--version":
-		fmt.Fprintf(stdout, "wazo-servicekit %s\n", scaffold.KitVersion())
+	name := args[0]
+	switch name {
+	case "--version", "-version":
+		name = "version"
+	case "--help", "-help", "-h":
+		name = "help"
+	}
+	c, ok := lookup(name)
+	if !ok {
+		fmt.Fprintf(stderr, "wazo-servicekit: unknown command %q\nRun 'wazo-servicekit --help' for the commands.\n", args[0])
+		return exitUsage
+	}
+	if (c.tool || c.name == "help") && len(args) == 2 && isHelpFlag(args[1]) {
+		writeHelp(stdout, c, nil)
 		return exitClean
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, topUsage)
+	}
+	code, err := c.run(args[1:], stdout, stderr)
+	var help helpRequest
+	var usage usageError
+	switch {
+	case err == nil:
+		return code
+	case errors.As(err, &help):
+		writeHelp(stdout, c, help.fs)
 		return exitClean
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "wazo-servicekit: %v\nRun 'wazo-servicekit %s --help' for its usage.\n", err, c.name)
+		return exitUsage
 	default:
-		err = usagef("unknown command %q", args[0])
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return exitClean
-	}
-	if err != nil {
 		fmt.Fprintf(stderr, "wazo-servicekit: %v\n", err)
-		var u usageError
-		if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
-			if errors.Is(err, flag.ErrHelp) {
-				return exitClean
-			}
-			return exitUsage
-		}
 		return exitInternal
 	}
-	return code
 }
 
-const topUsage = `usage: wazo-servicekit COMMAND [flags]
-
-  rules [--format text|json] [--explain ID]   the rule catalogue
-  check [DIR...] [flags]                      static audit of service source repositories (several: a scorecard)
-  audit [--root DIR] [SERVICE...] [flags]     audit of this host, or of an image root
-  ports [next] [--format text|json]           the registry of known Wazo ports; the next free one
-  new wazo-<name> [flags]                     a new compliant service and its sibling-repo patches
-  update [DIR] [--dry-run|--check]            re-render a generated service, local edits never overwritten
-
-check/audit flags: --format text|json|sarif|junit|grid|scorecard|html, --output FORMAT=PATH (repeatable),
-  --baseline PREVIOUS.json,
-  --fail-on error|warning|info (default warning), --siblings DIR (check), --verbose
-also: --version; man DIR and completion bash write the man pages and the bash completion
-exit: 0 clean, 1 findings at or above --fail-on, 2 usage/config error, 3 internal error
-`
+func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
 
 // parseInterleaved parses flags that may come after positional arguments
 // (check DIR --format json), which the flag package alone stops at.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, helpRequest{fs}
+		} else if err != nil {
 			return nil, usageError{err}
 		}
 		rest := fs.Args()

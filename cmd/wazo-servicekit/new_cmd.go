@@ -1,7 +1,7 @@
 package main
 
 import (
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,54 +11,32 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
-const newUsage = `usage: wazo-servicekit new wazo-<name> [flags]
-
-Writes DIR/wazo-<name>: a Go daemon on the kit that passes the "New service
+// newAbout is new's description in its --help; the flags document themselves.
+const newAbout = `Writes DIR/wazo-<name>: a Go daemon on the kit that passes the "New service
 guidelines" checklist (debian/, etc/, api.yml, /status, /config, an example
 resource), and under sibling-patches/ the diffs for wazo-service, wazo-backup,
-wazo-acceptance and wazo-platform.org. An existing directory is never overwritten.
+wazo-acceptance and wazo-platform.org. An existing directory is never overwritten.`
 
-flags:
-  --dir DIR            parent directory (default: the current directory)
-  --port N             HTTP port (default: the next free one in the port registry)
-  --api-version V      API version, the basePath (default 1.0)
-  --ha-group G         default (keeps running on HA secondaries) or wazo (stopped there)
-  --description TEXT   one line, the package synopsis
-  --acl ACL[,ACL...]   what the service calls on other Wazo APIs with its own
-                       identity (e.g. confd.users.read): it then ships a
-                       wazo-auth-keys definition and reads its service key
-                       (default: none, no key)
-  --siblings DIR       checkouts wazo-service/, wazo-backup/, wazo-acceptance/,
-                       wazo-platform.org/ to compute the patches against
-                       (default: built-in baselines of those repositories)
-  --kit DIR            a wazo-servicekit checkout for go.mod's replace line
-                       (default: the installed kit package's sources,
-                       /usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit,
-                       so the repository builds offline)
-`
-
-func cmdNew(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("new", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func cmdNew(args []string, stdout, _ io.Writer) (int, error) {
+	fs := newFlags("new")
 	var opts scaffold.Options
-	fs.StringVar(&opts.Dir, "dir", "", "parent directory")
-	fs.IntVar(&opts.Port, "port", 0, "HTTP port")
-	fs.StringVar(&opts.APIVersion, "api-version", "1.0", "API version")
-	fs.StringVar(&opts.HAGroup, "ha-group", "default", "default or wazo")
-	fs.StringVar(&opts.Description, "description", "", "one-line description")
-	fs.Func("acl", "ACLs the service calls other Wazo APIs with", func(v string) error {
+	fs.StringVar(&opts.Dir, "dir", "", "parent `DIR`ectory, which must exist (default: the current directory)")
+	fs.IntVar(&opts.Port, "port", 0, "HTTP `port` (default: the next free one in the port registry)")
+	fs.StringVar(&opts.APIVersion, "api-version", "1.0", "API `version`, the basePath")
+	fs.StringVar(&opts.HAGroup, "ha-group", "default", "`group`: default (keeps running on HA secondaries) or wazo (stopped there)")
+	fs.StringVar(&opts.Description, "description", "", "one line, the package synopsis")
+	fs.Func("acl", "`ACL[,ACL...]` the service calls on other Wazo APIs with its own identity (e.g. confd.users.read):\nit then ships a wazo-auth-keys definition and reads its service key (default: none, no key)", func(v string) error {
 		opts.ACLs = append(opts.ACLs, strings.Split(v, ",")...)
 		return nil
 	})
-	fs.StringVar(&opts.SiblingsDir, "siblings", "", "sibling checkouts directory")
-	fs.StringVar(&opts.KitDir, "kit", "", "wazo-servicekit checkout for go.mod's replace")
+	fs.StringVar(&opts.SiblingsDir, "siblings", "", "`DIR` holding checkouts wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/\nto compute the patches against (default: built-in baselines of those repositories)")
+	fs.StringVar(&opts.KitDir, "kit", "", "a wazo-servicekit checkout `DIR` for go.mod's replace line (default: the installed kit\npackage's sources, "+scaffold.InstalledKit+", so the repository builds offline)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		fmt.Fprint(stdout, newUsage)
-		return err
+		return exitUsage, err
 	}
 	if len(pos) != 1 {
-		return usagef("new: want exactly one service name (wazo-<name>), got %d\n%s", len(pos), newUsage)
+		return exitUsage, usagef("new: want exactly one service name (wazo-<name>), got %d", len(pos))
 	}
 	opts.Name = pos[0]
 	if opts.KitDir == "" {
@@ -70,18 +48,23 @@ func cmdNew(args []string, stdout io.Writer) error {
 	}
 	if opts.KitDir != "" {
 		if st, err := os.Stat(filepath.Join(opts.KitDir, "go.mod")); err != nil || st.IsDir() {
-			return usagef("new: --kit %s: no go.mod there (want a wazo-servicekit checkout)", opts.KitDir)
+			return exitUsage, usagef("new: --kit %s: no go.mod there (want a wazo-servicekit checkout)", opts.KitDir)
 		}
 	}
 	p, err := scaffold.Plan(opts)
-	if err != nil {
-		return usagef("new: %v", err)
+	if errors.Is(err, scaffold.ErrInternal) {
+		return exitInternal, fmt.Errorf("new: %v", err)
+	} else if err != nil {
+		return exitUsage, usagef("new: %v", err)
+	}
+	if st, err := os.Stat(filepath.Dir(p.Root)); err != nil || !st.IsDir() {
+		return exitUsage, usagef("new: --dir %s: no such directory; create it first or choose another --dir", filepath.Dir(p.Root))
 	}
 	if _, err := os.Lstat(p.Root); err == nil {
-		return usagef("new: %s already exists: wazo-servicekit new never overwrites; choose another --dir or remove it", p.Root)
+		return exitUsage, usagef("new: %s already exists: wazo-servicekit new never overwrites; choose another --dir or remove it", p.Root)
 	}
 	if err := p.Write(); err != nil {
-		return fmt.Errorf("new: %v", err)
+		return exitInternal, fmt.Errorf("new: %v", err)
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d files)\n", p.Root, len(p.Files))
 	fmt.Fprintf(stdout, "port %d: %s\n", p.Port, p.PortReason)
@@ -100,5 +83,5 @@ func cmdNew(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "kit: the installed package's sources, %s\n", opts.KitDir)
 	}
 	fmt.Fprintf(stdout, "next: cd %s && make test; add the port to wazo-servicekit's internal/ports/registry.yml (see sibling-patches/README.md)\n", p.Root)
-	return nil
+	return exitClean, nil
 }

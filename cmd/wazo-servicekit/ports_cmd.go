@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -10,26 +9,26 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 )
 
-func cmdPorts(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("ports", flag.ContinueOnError)
+func cmdPorts(args []string, stdout, _ io.Writer) (int, error) {
+	fs := newFlags("ports")
 	format := fs.String("format", "text", "text or json")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return err
+		return exitUsage, err
 	}
 	if *format != "text" && *format != "json" {
-		return usagef("ports: unknown --format %q (text or json)", *format)
+		return exitUsage, usagef("ports: unknown --format %q (text or json)", *format)
 	}
 	reg, err := ports.Load()
 	if err != nil {
-		return err
+		return exitInternal, err
 	}
 	switch {
 	case len(pos) == 0:
 		if *format == "json" {
 			enc := json.NewEncoder(stdout)
 			enc.SetIndent("", "  ")
-			return enc.Encode(reg)
+			return exitClean, enc.Encode(reg)
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "%-6s %-20s %-26s %-10s %s\n", "PORT", "DAEMON", "PROTO", "LISTEN", "SOURCE")
@@ -44,14 +43,14 @@ func cmdPorts(args []string, stdout io.Writer) error {
 			fmt.Fprintf(&b, "%-6d %-20s %-26s %-10s %s\n", e.Port, e.Daemon, e.Proto, e.Listen, src)
 		}
 		_, err := io.WriteString(stdout, b.String())
-		return err
+		return exitClean, err
 	case len(pos) == 1 && pos[0] == "next":
 		next, why := reg.Next()
 		if *format == "json" {
-			return json.NewEncoder(stdout).Encode(map[string]any{"port": next, "reason": why})
+			return exitClean, json.NewEncoder(stdout).Encode(map[string]any{"port": next, "reason": why})
 		}
 		_, err := fmt.Fprintf(stdout, "%d\n%s\n", next, why)
-		return err
+		return exitClean, err
 	}
-	return usagef("ports: unknown arguments %v (want `ports` or `ports next`)", pos)
+	return exitUsage, usagef("ports: unknown arguments %v (want `ports` or `ports next`)", pos)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -10,18 +9,18 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 )
 
-func cmdRules(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+func cmdRules(args []string, stdout, _ io.Writer) (int, error) {
+	fs := newFlags("rules")
 	format := fs.String("format", "text", "text or json")
 	explain := fs.String("explain", "", "print one rule in full")
 	if _, err := parseInterleaved(fs, args); err != nil {
-		return err
+		return exitUsage, err
 	}
 	list := rules.All()
 	if *explain != "" {
 		r, err := rules.ByID(*explain)
 		if err != nil {
-			return usageError{err}
+			return exitUsage, usageError{err}
 		}
 		list = []rules.Rule{r}
 	}
@@ -30,15 +29,15 @@ func cmdRules(args []string, stdout io.Writer) error {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if *explain != "" {
-			return enc.Encode(struct {
+			return exitClean, enc.Encode(struct {
 				rules.Rule
 				Where rules.Where `json:"where"`
 			}{list[0], rules.WhereOf(list[0].ID)})
 		}
-		return enc.Encode(list)
+		return exitClean, enc.Encode(list)
 	case "text":
 	default:
-		return usagef("rules: unknown --format %q (text or json)", *format)
+		return exitUsage, usagef("rules: unknown --format %q (text or json)", *format)
 	}
 	var b strings.Builder
 	if *explain != "" {
@@ -67,5 +66,5 @@ func cmdRules(args []string, stdout io.Writer) error {
 		}
 	}
 	_, err := io.WriteString(stdout, b.String())
-	return err
+	return exitClean, err
 }

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
-const updateUsage = `usage: wazo-servicekit update [DIR] [--kit DIR] [--siblings DIR] [--dry-run | --check]
-
-Re-renders a repository written by "wazo-servicekit new" (DIR, default the
+// updateAbout is update's description in its --help; the flags document themselves.
+const updateAbout = `Re-renders a repository written by "wazo-servicekit new" (DIR, default the
 current directory) with this kit, from the answers in its .servicekit.yml.
 A file still as generated is replaced. A file edited here that the kit also
 changed is three-way merged, line by line, from the old rendering, which is
@@ -30,20 +28,17 @@ recorded answers (port and why, API version, HA group, description,
 siblings) are kept: update never changes them on its own.
 
 --check only reports, and exits 1 when the repository is behind the kit
-(update would add, replace or merge a file), 0 when it is current: for CI.
-`
+(update would add, replace or merge a file), 0 when it is current: for CI.`
 
-func cmdUpdate(args []string, stdout io.Writer) (int, error) {
-	fs := flag.NewFlagSet("update", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func cmdUpdate(args []string, stdout, _ io.Writer) (int, error) {
+	fs := newFlags("update")
 	var o scaffold.UpdateOptions
-	fs.StringVar(&o.KitDir, "kit", "", "wazo-servicekit checkout for go.mod's replace")
-	fs.StringVar(&o.SiblingsDir, "siblings", "", "sibling checkouts directory")
-	fs.BoolVar(&o.DryRun, "dry-run", false, "report only")
-	fs.BoolVar(&o.Check, "check", false, "report only; exit 1 when the repository is behind the kit")
+	fs.StringVar(&o.KitDir, "kit", "", "switch to this wazo-servicekit checkout `DIR` (default: the kit .servicekit.yml records)")
+	fs.StringVar(&o.SiblingsDir, "siblings", "", "`DIR` holding the sibling checkouts to recompute the patches against")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "report what update would do; write nothing")
+	fs.BoolVar(&o.Check, "check", false, "report only; exit 1 when the repository is behind the kit (update would change a file), for CI")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		fmt.Fprint(stdout, updateUsage)
 		return exitUsage, err
 	}
 	switch len(pos) {
@@ -52,7 +47,7 @@ func cmdUpdate(args []string, stdout io.Writer) (int, error) {
 	case 1:
 		o.Root = pos[0]
 	default:
-		return exitUsage, usagef("update: at most one directory\n%s", updateUsage)
+		return exitUsage, usagef("update: at most one directory")
 	}
 	actions, err := scaffold.Update(o)
 	if err != nil {

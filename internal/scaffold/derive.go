@@ -209,7 +209,7 @@ func deriveAll(v *values) (map[string][]byte, error) {
 			}
 			if !rw.Pattern.MatchString(text) {
 				if rw.Must {
-					return nil, fmt.Errorf("scaffold: rewrite %d (%s) no longer matches wazo-doctord's %s: update scaffold/derive.go", i, rw.Pattern, p)
+					return nil, fmt.Errorf("%w: rewrite %d (%s) no longer matches wazo-doctord's %s", ErrInternal, i, rw.Pattern, p)
 				}
 				continue
 			}
@@ -221,7 +221,7 @@ func deriveAll(v *values) (map[string][]byte, error) {
 		}
 		if loc := leftover.FindStringIndex(text); loc != nil {
 			line := strings.Count(text[:loc[0]], "\n") + 1
-			return nil, fmt.Errorf("scaffold: %s derived from wazo-doctord's %s still says %q at line %d: add a rewrite in scaffold/derive.go", derivedPath(p, v), p, text[loc[0]:loc[1]], line)
+			return nil, fmt.Errorf("%w: %s derived from wazo-doctord's %s still says %q at line %d", ErrInternal, derivedPath(p, v), p, text[loc[0]:loc[1]], line)
 		}
 		out[derivedPath(p, v)] = []byte(text)
 	}

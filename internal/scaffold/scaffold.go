@@ -10,6 +10,7 @@ package scaffold
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"go/format"
 	"io/fs"
@@ -136,6 +137,10 @@ func ValidateName(name string) error {
 	return nil
 }
 
+// ErrInternal marks a failure of the generator itself, not of what it was
+// asked: the command reports it as an internal error.
+var ErrInternal = errors.New("internal error of the generator (please report it)")
+
 // choosePort returns the port to use and why, or why the asked one is refused.
 func choosePort(reg *ports.Registry, asked int, name string) (int, string, error) {
 	if asked == 0 {
@@ -170,6 +175,9 @@ func resolve(opts Options) (*values, int, string, error) {
 	}
 	if ps := reg.PortsOf(opts.Name); len(ps) > 0 && !opts.existing {
 		return nil, 0, "", fmt.Errorf("%s already exists: the port registry gives it port %d", opts.Name, ps[0])
+	}
+	if strings.Contains(opts.Name, "doctor") {
+		return nil, 0, "", fmt.Errorf("service name %q: names with \"doctor\" are taken by wazo-doctord, the service new starts from; choose another name", opts.Name)
 	}
 	port, why, err := choosePort(reg, opts.Port, opts.Name)
 	if err != nil && opts.existing && opts.Port != 0 {
@@ -346,8 +354,8 @@ func (p *Project) Write() error {
 		return err
 	}
 	parent := filepath.Dir(p.Root)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
+	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s: no such directory; create it first or choose another --dir", parent)
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(p.Root)+".new-")
 	if err != nil {
