@@ -20,6 +20,9 @@ func acceptanceHTTP() Rule {
 		Rationale:   "The daily acceptance run notices a location that stopped proxying (a 404 through nginx).",
 		Remediation: "Add `| GET | /api/<name>/<ver>/status |` to the Examples of wazo-acceptance features/daily/http.feature.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			if why, ok := httpReachable(s); !ok {
+				return []Finding{pass("no HTTP API (" + why + "): the item does not apply")}
+			}
 			var reasons []string
 			for _, f := range []string{"features/daily/http.feature", "data/features/daily/http/http.feature"} {
 				data, why, ok := sibling(env, "wazo-acceptance", f)

@@ -10,7 +10,9 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-var basePathRe = regexp.MustCompile(`^/\d+\.\d+$`)
+// basePathRe: the API version is the base path's last segment (/1.0, or
+// /api/provd/0.2 for a daemon that serves under its proxy prefix).
+var basePathRe = regexp.MustCompile(`^(/[^/\s]+)*/\d+\.\d+$`)
 
 // apiSpec: the service ships a Wazo-style Swagger document.
 //
@@ -32,6 +34,9 @@ func apiSpec() Rule {
 			"and paths (one api.yml per plugin is fine: they are merged).",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
 			if s.API == nil || len(s.API.Files) == 0 {
+				if why, rest := restAPI(s); !rest {
+					return []Finding{pass("no REST API (" + why + "): the item does not apply")}
+				}
 				return []Finding{fail("", 0, "no api.yml found in the repository")}
 			}
 			m := s.API.Merged
@@ -56,9 +61,9 @@ func apiSpec() Rule {
 				p, l := at("x-xivo-name")
 				out = append(out, fail(p, l, fmt.Sprintf("x-xivo-name is %q: want %q (the package name without wazo-, or without its final d)", n, s.Short())))
 			}
-			if _, ok := asInt(m["x-xivo-port"]); !ok {
+			if _, ok := intList(m["x-xivo-port"]); !ok {
 				p, l := at("x-xivo-port")
-				out = append(out, fail(p, l, "x-xivo-port is missing or not an integer"))
+				out = append(out, fail(p, l, "x-xivo-port is missing or neither a port nor a list of ports"))
 			}
 			if paths, _ := m["paths"].(map[string]any); len(paths) == 0 {
 				p, l := at("paths")

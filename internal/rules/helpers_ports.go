@@ -121,6 +121,19 @@ func listeningPorts(decl []portDecl) []portDecl {
 	return out
 }
 
+// readablePorts is declaredPorts for a rule judging the ports: when a port
+// cannot be read or none is declared, verdict is the unknown to report.
+func readablePorts(s *repo.Service) (decl []portDecl, verdict []Finding) {
+	decl, bad := declaredPorts(s)
+	switch {
+	case len(bad) > 0:
+		return nil, []Finding{unreadablePort(bad)}
+	case len(decl) == 0:
+		return nil, []Finding{noPortFound(s)}
+	}
+	return decl, nil
+}
+
 // unreadablePort is the verdict when a port is declared in a form that
 // cannot be read: unknown, naming where.
 func unreadablePort(bad []string) Finding {
@@ -128,3 +141,40 @@ func unreadablePort(bad []string) Finding {
 }
 
 var proxyPortRe = regexp.MustCompile(`^https?://[^/:]+:(\d+)`)
+
+// restAPI reports whether the service serves a REST API: it ships an
+// api.yml or its config (or the code's defaults) has a rest_api section.
+// Without one, why says what the service is instead.
+func restAPI(s *repo.Service) (why string, ok bool) {
+	if s.API != nil && len(s.API.Files) > 0 {
+		return "", true
+	}
+	if _, ok := s.Setting("rest_api"); ok {
+		return "", true
+	}
+	if _, ok := s.Setting("websocket"); ok {
+		return "a WebSocket server: websocket section, no rest_api section, no api.yml", false
+	}
+	decl, _ := declaredPorts(s)
+	for _, d := range decl {
+		return fmt.Sprintf("no rest_api section and no api.yml; it listens on %s %d", d.name, d.port), false
+	}
+	return "no rest_api section, no api.yml, no port", false
+}
+
+// httpReachable reports whether nginx should reach the service under
+// /api/<name>/: it serves a REST API or a WebSocket, or ships a location.
+// Without, why says what the service is.
+func httpReachable(s *repo.Service) (why string, ok bool) {
+	if len(s.Nginx) > 0 {
+		return "", true
+	}
+	why, rest := restAPI(s)
+	if rest {
+		return "", true
+	}
+	if _, ws := s.Setting("websocket"); ws {
+		return "", true
+	}
+	return why, false
+}

@@ -28,8 +28,11 @@ func logFileWritable() Rule {
 		Remediation: "In the postinst's configure: `install -m 0640 -o <user> -g <user> /dev/null /var/log/<service>.log` " +
 			"(only if it does not exist yet), or `touch` then `chown <user>:<user>` it.",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			user, _ := serviceUser(s)
+			user, where := serviceUser(s)
 			lf := logFile(s)
+			if user == "root" {
+				return []Finding{pass(fmt.Sprintf("the daemon runs as root (%s), which can write %s (whether it should is user-not-root's question)", where, lf))}
+			}
 			for _, c := range commandsNamed(s, "install", "chown") {
 				if ownsTo(c, user, lf) {
 					return []Finding{pass(fmt.Sprintf("%s:%d gives %s to %s", s.Postinst.Path, c.Line, lf, user))}

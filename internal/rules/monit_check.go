@@ -12,10 +12,13 @@ import (
 
 // monitCheck: a monit check supervises the daemon.
 //
-// Static: a `check process <service>` ships (etc/monit/conf.d/<service>,
-// debian/<service>.monit, ...), finds the process by the PID file the service
-// writes (or `matching`), and starts/stops it through systemctl. Live: the
-// check file is installed, and monit reports the process.
+// Static: a `check process <service>` ships with the package
+// (etc/monit/conf.d/<service>, debian/<service>.monit, ...) or in
+// wazo-monitoring's checks/<service> (with --siblings), finds the process by
+// the PID file the service writes (or `matching`), and starts/stops it
+// through systemctl. With no check in the package and wazo-monitoring not
+// visible, the failure says wazo-monitoring was not seen. Live: the check file is installed, and
+// monit reports the process.
 func monitCheck() Rule {
 	return Rule{
 		ID:        "monit-check",
@@ -23,10 +26,10 @@ func monitCheck() Rule {
 		Checklist: "The service is monitored by monit",
 		Severity:  Warning,
 		Rationale: "monit restarts a hung daemon and alerts the operator; it finds the process by its PID file, so the two must agree. " +
-			"(Today's Python daemons rely on systemd Restart= instead; wazo-servicekit ships both, see DESIGN.md.)",
+			"Wazo's own daemons get their checks from wazo-monitoring's checks/<service>; a new daemon may ship its own.",
 		Remediation: "Ship etc/monit/conf.d/<service>: `check process <service> with pidfile /run/<service>/<service>.pid`, " +
 			"`start program = \"/bin/systemctl start <service>.service\"`, `stop program = \"/bin/systemctl stop <service>.service\"`.",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			var c *repo.Located[parse.MonitCheck]
 			for i := range s.Monit {
 				if s.Monit[i].Item.Kind == "process" {
@@ -35,7 +38,29 @@ func monitCheck() Rule {
 				}
 			}
 			if c == nil {
-				return []Finding{fail("etc/monit/conf.d/"+s.Name, 0, "no `check process "+s.Name+"` ships with the package")}
+				file := "checks/" + s.Name
+				data, why, ok := sibling(env, "wazo-monitoring", file)
+				if !ok {
+					// The package's own check is what a new daemon ships; when
+					// wazo-monitoring cannot be seen, the finding says only
+					// what was read.
+					msg := "no `check process " + s.Name + "` ships with the package"
+					if f := siblingFinding(env, "wazo-monitoring", file, why); f.Status == Fail {
+						msg += " nor in wazo-monitoring (" + f.Message + ")"
+					} else {
+						msg += " (wazo-monitoring's " + file + " not seen: " + why + ")"
+					}
+					return []Finding{fail("etc/monit/conf.d/"+s.Name, 0, msg)}
+				}
+				for _, m := range parse.ParseMonit(data) {
+					if m.Kind == "process" && m.Name == s.Name {
+						c = &repo.Located[parse.MonitCheck]{Path: "wazo-monitoring/" + file, Item: m}
+						break
+					}
+				}
+				if c == nil {
+					return []Finding{fail("", 0, "wazo-monitoring/"+file+" has no `check process "+s.Name+"`")}
+				}
 			}
 			var out []Finding
 			pf, from := pidFile(s)

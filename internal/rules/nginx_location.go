@@ -30,6 +30,9 @@ func nginxLocation() Rule {
 		Remediation: "Ship etc/nginx/locations/https-available/<service> with `location ^~ /api/<name>/ { proxy_pass http://127.0.0.1:<port>/; " +
 			"proxy_set_header X-Script-Name /api/<name>; ... }` and link it into https-enabled on fresh install.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			if why, ok := httpReachable(s); !ok {
+				return []Finding{pass("no HTTP API (" + why + "): the item does not apply")}
+			}
 			want := "/api/" + s.APIName() + "/"
 			var loc *repo.Located[parse.NginxLocation]
 			for i := range s.Nginx {

@@ -25,12 +25,9 @@ func portAllocation() Rule {
 		Remediation: "Run `wazo-servicekit ports next` and use that port in config.yml rest_api.port, service_discovery.advertise_port, " +
 			"api.yml x-xivo-port and the nginx proxy_pass; add it to internal/ports/registry.yml and network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			decl, bad := declaredPorts(s)
-			if len(bad) > 0 {
-				return []Finding{unreadablePort(bad)}
-			}
-			if len(decl) == 0 {
-				return []Finding{noPortFound(s)}
+			decl, verdict := readablePorts(s)
+			if verdict != nil {
+				return verdict
 			}
 			var out []Finding
 			done := map[int]bool{}

@@ -25,12 +25,9 @@ func portConsistent() Rule {
 		Rationale:   "The port is written in up to four places; one stale copy sends nginx, consul or API clients to the wrong daemon.",
 		Remediation: "Make rest_api.port, service_discovery.advertise_port, x-xivo-port and proxy_pass http://127.0.0.1:<port>/ equal.",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			decl, bad := declaredPorts(s)
-			if len(bad) > 0 {
-				return []Finding{unreadablePort(bad)}
-			}
-			if len(decl) == 0 {
-				return []Finding{noPortFound(s)}
+			decl, verdict := readablePorts(s)
+			if verdict != nil {
+				return verdict
 			}
 			listening := map[int]string{}
 			var ref *portDecl

@@ -23,12 +23,9 @@ func portConvention() Rule {
 		Remediation: "Run `wazo-servicekit ports next` and use that port everywhere the service names it; " +
 			"add it to internal/ports/registry.yml and network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			decl, bad := declaredPorts(s)
-			if len(bad) > 0 {
-				return []Finding{unreadablePort(bad)}
-			}
-			if len(decl) == 0 {
-				return []Finding{noPortFound(s)}
+			decl, verdict := readablePorts(s)
+			if verdict != nil {
+				return verdict
 			}
 			reg := env.Ports
 			var out []Finding

@@ -40,12 +40,9 @@ func portDocumented() Rule {
 		Rationale:   "network.md is the platform's port table: firewalls and the next service's port choice read it.",
 		Remediation: "Add `| <service> | HTTP | TCP | <port> | 127.0.0.1 | yes | yes |` to website/uc-doc/contributors/network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			decl, bad := declaredPorts(s)
-			if len(bad) > 0 {
-				return []Finding{unreadablePort(bad)}
-			}
-			if len(decl) == 0 {
-				return []Finding{noPortFound(s)}
+			decl, verdict := readablePorts(s)
+			if verdict != nil {
+				return verdict
 			}
 			data, why, ok := sibling(env, "wazo-platform.org", networkPage)
 			if !ok {

@@ -7,22 +7,25 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-// restartsOnUpgrade: an upgrade (wazo-upgrade = stop, dist-upgrade, start)
-// brings the service back.
+// restartsOnUpgrade: an upgrade (wazo-upgrade = wazo-service stop,
+// dist-upgrade, wazo-service restart) brings the service back.
 //
-// Static: debian/rules does not pass --no-start or --no-stop-on-upgrade
-// without restarting, and the unit has Restart=on-failure (or always) so a
-// start racing the upgrade is retried.
+// Static: the unit ships, and debian/rules keeps dh_installsystemd's restart
+// (no --no-start, --no-restart-on-upgrade, --no-stop-on-upgrade), which
+// starts the new version when dpkg upgrades it. With --siblings, the pass also
+// says whether wazo-upgrade's `wazo-service restart` starts it (it is in
+// bin/wazo-service's lists). Restart= in the unit is reported, not required.
 func restartsOnUpgrade() Rule {
 	return Rule{
 		ID:        "restarts-on-upgrade",
 		Title:     "The service is running again after an upgrade",
 		Checklist: "The service is correctly started on a wazo-upgrade",
 		Severity:  Error,
-		Rationale: "wazo-upgrade stops every service, upgrades the packages and starts them; dh_installsystemd's restart and systemd's " +
-			"Restart= are what bring a new daemon back if it is not in wazo-service or fails its first start.",
-		Remediation: "Keep dh_installsystemd's defaults in debian/rules and set `Restart=on-failure` and `RestartSec=5` in the unit.",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
+		Rationale: "wazo-upgrade stops the services of wazo-service, upgrades the packages and restarts them; dh_installsystemd's restart " +
+			"starts a daemon that wazo-service does not list. Turning that restart off leaves the daemon stopped after the upgrade.",
+		Remediation: "Keep dh_installsystemd's defaults in debian/rules (or list the service in wazo-service); `Restart=on-failure` and " +
+			"`RestartSec=5` in the unit also retry a start that races the upgrade.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			var out []Finding
 			if s.Rules != nil {
 				for _, flag := range []string{"--no-start", "--no-restart-on-upgrade", "--no-stop-on-upgrade"} {
@@ -34,14 +37,48 @@ func restartsOnUpgrade() Rule {
 			if s.Unit == nil {
 				return append(out, fail("debian/"+s.Name+".service", 0, "no systemd unit ships with the package"))
 			}
-			v, ok := s.Unit.Unit.Get("Service", "Restart")
-			if !ok || (v.Text != "on-failure" && v.Text != "always" && v.Text != "on-abnormal") {
-				out = append(out, fail(s.Unit.Path, v.Line, "no Restart=on-failure: a failed start during the upgrade is final"))
+			listed, how := startedByWazoUpgrade(env, s.Name)
+			if len(out) > 0 && listed {
+				// wazo-upgrade's restart starts it even without dh_installsystemd's.
+				return []Finding{pass(how + "; " + out[0].Message + ", which wazo-upgrade's restart makes up for")}
 			}
-			if len(out) == 0 {
-				out = append(out, pass(fmt.Sprintf("%s:%d Restart=%s; debian/rules keeps dh_installsystemd's restart", s.Unit.Path, v.Line, v.Text)))
+			if len(out) > 0 {
+				return out
 			}
-			return out
+			restart := "no Restart= in the unit"
+			if v, ok := s.Unit.Unit.Get("Service", "Restart"); ok {
+				restart = fmt.Sprintf("%s:%d Restart=%s", s.Unit.Path, v.Line, v.Text)
+			}
+			return []Finding{pass(fmt.Sprintf("debian/rules keeps dh_installsystemd's restart; %s; %s", how, restart))}
 		},
 	}
+}
+
+// startedByWazoUpgrade reports whether wazo-upgrade restarts the service:
+// its upgrade script runs `wazo-service restart` (or start) and
+// bin/wazo-service lists the service. how says what was seen.
+func startedByWazoUpgrade(env *StaticEnv, name string) (bool, string) {
+	var script []byte
+	var why string
+	for _, f := range []string{"bin/real-wazo-upgrade", "bin/wazo-upgrade"} {
+		data, w, ok := sibling(env, "wazo-upgrade", f)
+		if ok && (strings.Contains(string(data), "wazo-service restart") || strings.Contains(string(data), "wazo-service start")) {
+			script, why = data, f
+			break
+		}
+		if why == "" {
+			why = w
+		}
+	}
+	if script == nil {
+		return false, "wazo-upgrade's restart not seen (" + why + ")"
+	}
+	ws, w, ok := sibling(env, "wazo-service", "bin/wazo-service")
+	if !ok {
+		return false, "wazo-upgrade " + why + " runs wazo-service restart; wazo-service not seen (" + w + ")"
+	}
+	if groups, _ := wazoServiceGroups(ws, name); len(groups) > 0 {
+		return true, "wazo-upgrade " + why + " runs wazo-service restart, whose " + groups[0] + " lists it"
+	}
+	return false, "wazo-upgrade " + why + " runs wazo-service restart, but bin/wazo-service does not list it"
 }

@@ -197,9 +197,6 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"starts-on-boot", gosvc, "no [Install] WantedBy", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-exampled.service", "WantedBy=multi-user.target", "")
 		}},
-		{"restarts-on-upgrade", gosvc, "no Restart=on-failure", func(t *testing.T, r, _ string) {
-			edit(t, r+"/debian/wazo-exampled.service", "Restart=on-failure\n", "")
-		}},
 		{"restarts-on-upgrade", pysvc, "--no-start", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/rules", "--buildsystem=pybuild", "--buildsystem=pybuild\noverride_dh_installsystemd:\n\tdh_installsystemd --no-start")
 		}},
