@@ -102,6 +102,10 @@ var where = map[string]Where{
 	"acceptance-service-discovery": {
 		Generator: []string{siblingGen},
 	},
+	"port-convention": {
+		Packaging: []string{configYML, "internal/ports/registry.yml"},
+		Generator: []string{"internal/scaffold/scaffold.go", "internal/ports/registry.yml"},
+	},
 	"port-allocation": {
 		Packaging: []string{configYML, "internal/ports/registry.yml"},
 		Generator: []string{"internal/scaffold/scaffold.go", "internal/ports/registry.yml"},
