@@ -40,9 +40,11 @@ type service struct {
 	port       int    // fixed by the package's config: must be free on the host
 	apiVersion string // "1.0"
 	short      string // x-xivo-name: nginx publishes it under /api/<short>/
+	haGroup    string // wazo-service group: default (runs on HA secondaries) or wazo (stopped there)
+	keyed      bool   // calls other Wazo APIs: ships a wazo-auth-keys definition and reads its key
 }
 
-var doctord = service{pkg: "wazo-doctord", port: 9504, apiVersion: "1.0", short: "doctor"}
+var doctord = service{pkg: "wazo-doctord", port: 9504, apiVersion: "1.0", short: "doctor", haGroup: "default"}
 
 func (s service) apiURL() string {
 	return fmt.Sprintf("http://127.0.0.1:%d/%s/api/api.yml", s.port, s.apiVersion)
@@ -140,6 +142,7 @@ func TestDoctordPackage(t *testing.T) {
 	step(t, "consul_registration", func(t *testing.T) { checkConsul(t, c, doctord, agent) })
 	step(t, "monit_restart_after_kill", func(t *testing.T) { checkMonit(t, c, doctord, ports.monit) })
 	step(t, "nginx_https", func(t *testing.T) { checkNginx(t, c, doctord, ports.nginx, ports.ca) })
+	step(t, "request_trace", func(t *testing.T) { checkTraceparent(t, c, root, doctord) })
 	step(t, "audit", func(t *testing.T) { checkAudit(t, c, root, repo, ports.nginx) })
 	step(t, "logrotate_rsyslog", func(t *testing.T) { checkLogFiles(t, c) })
 	step(t, "generated_service", func(t *testing.T) {
@@ -170,6 +173,13 @@ func TestDoctordPackage(t *testing.T) {
 		}
 	})
 	step(t, "wazo_upgrade", func(t *testing.T) { checkUpgrade(t, c, filepath.Base(debN1), next) })
+	step(t, "ha_secondary", func(t *testing.T) {
+		c = checkHASecondary(t, c, haEnv{root: root, repo: repo, nginxPort: ports.nginx, services: []service{doctord, generated},
+			reboot: func(t *testing.T, log string) *container {
+				c.poweroff(t)
+				return bootContainer(t, top, root, filepath.Join(filepath.Dir(root), log))
+			}})
+	})
 	step(t, "purge", func(t *testing.T) {
 		// The generated package first: wazo-doctord's purge checks that
 		// the nginx locations directories it shares with it are gone.
