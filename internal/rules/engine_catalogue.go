@@ -21,6 +21,8 @@ var constructors = []func() Rule{
 	apiSpec, nginxLocation, acceptanceHTTP,
 	debianPackaging, depsInDebian, depsPinnedToDebian, depsWazoPackaging,
 	filesParse,
+	// Wazo practice beyond the checklist (tagged practice).
+	serviceKeyProvisioned, aclGranted, haUnitCondition, logFormatCurrent,
 }
 
 // All returns the catalogue in checklist order. Each call builds a fresh

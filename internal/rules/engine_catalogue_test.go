@@ -75,7 +75,10 @@ func TestEveryRuleIsComplete(t *testing.T) {
 				t.Errorf("ID %q is not a unique kebab-case ID", r.ID)
 			}
 			seen[r.ID] = true
-			if !bullets[r.Checklist] && !conventionsSay(t, r.Checklist) {
+			switch {
+			case r.IsPractice() && (bullets[r.Checklist] || !strings.HasPrefix(r.Checklist, "Wazo practice, beyond the checklist: ")):
+				t.Errorf("practice rule: checklist %q must say \"Wazo practice, beyond the checklist: ...\"", r.Checklist)
+			case !r.IsPractice() && !bullets[r.Checklist] && !conventionsSay(t, r.Checklist):
 				t.Errorf("checklist %q is not the exact text of a bullet nor of the Conventions section", r.Checklist)
 			}
 			if r.Severity.Rank() == 0 {

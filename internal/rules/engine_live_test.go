@@ -41,6 +41,7 @@ func installedRoot(t *testing.T) string {
 	cp("debian/wazo-exampled.service", "/usr/lib/systemd/system/wazo-exampled.service")
 	cp("etc/monit/conf.d/wazo-exampled", "/etc/monit/conf.d/wazo-exampled")
 	cp("etc/nginx/locations/https-available/wazo-exampled", "/etc/nginx/locations/https-available/wazo-exampled")
+	cp("etc/wazo-auth/conf.d/50-wazo-exampled.yml", "/etc/wazo-auth/conf.d/50-wazo-exampled.yml")
 	for _, l := range []struct{ target, link string }{
 		{"/usr/lib/systemd/system/wazo-exampled.service", "/etc/systemd/system/multi-user.target.wants/wazo-exampled.service"},
 		{"../https-available/wazo-exampled", "/etc/nginx/locations/https-enabled/wazo-exampled"},

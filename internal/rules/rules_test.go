@@ -106,7 +106,7 @@ func TestSiblingRulesAreUnknownWithoutSiblings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	siblingRules := map[string]bool{"wazo-service-listed": true, "ha-secondary-state": true, "documented": true, "backup-list": true,
+	siblingRules := map[string]bool{"wazo-service-listed": true, "ha-secondary-state": true, "ha-unit-condition": true, "documented": true, "backup-list": true,
 		"backup-documented": true, "acceptance-service-discovery": true, "port-documented": true, "acceptance-http": true}
 	for _, r := range rep.Results() {
 		if siblingRules[r.Rule] != (r.Status == Unknown) {
@@ -292,6 +292,30 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		}},
 		{"files-parse", gosvc, "config.yml", func(t *testing.T, r, _ string) {
 			edit(t, r+"/etc/wazo-exampled/config.yml", "rest_api:\n", "rest_api: [\n")
+		}},
+		// Wazo practice beyond the checklist.
+		{"service-key-provisioned", gosvc, "neither the repository (etc/wazo-auth-keys/conf.d/wazo-exampled.yml) nor wazo-auth-keys' config.yml defines", func(t *testing.T, r, _ string) {
+			edit(t, r+"/etc/wazo-exampled/config.yml", "rest_api:\n", "auth:\n  key_file: /var/lib/wazo-auth-keys/wazo-exampled-key.yml\nrest_api:\n")
+		}},
+		{"service-key-provisioned", gosvc, "system_user \"root\"", func(t *testing.T, r, _ string) {
+			edit(t, r+"/etc/wazo-exampled/config.yml", "rest_api:\n", "auth:\n  key_file: /var/lib/wazo-auth-keys/wazo-exampled-key.yml\nrest_api:\n")
+			write(t, r+"/etc/wazo-auth-keys/conf.d/wazo-exampled.yml", "wazo-exampled:\n  system_user: root\n  acl: [confd.users.read]\n")
+		}},
+		{"acl-granted", gosvc, "ACL confd.things.read is not under the service's name exampled.", func(t *testing.T, r, _ string) {
+			edit(t, r+"/exampled/app.go", `"exampled.things.read"`, `"confd.things.read"`)
+		}},
+		{"acl-granted", gosvc, "no shipped or default wazo-auth policy grants exampled.things.read", func(t *testing.T, r, _ string) {
+			remove(t, r+"/etc/wazo-auth/conf.d/50-wazo-exampled.yml")
+		}},
+		{"ha-unit-condition", gosvc, "in the default group", func(t *testing.T, r, _ string) {
+			edit(t, r+"/debian/wazo-exampled.service", "[Unit]\n", "[Unit]\nConditionPathExists=!/var/lib/wazo/disabled\n")
+		}},
+		{"ha-unit-condition", gosvc, "in the wazo group", func(t *testing.T, _, s string) {
+			edit(t, s+"/wazo-service/bin/wazo-service", " wazo-exampled", "")
+			edit(t, s+"/wazo-service/bin/wazo-service", `wazo_services="`, `wazo_services="wazo-exampled `)
+		}},
+		{"log-format-current", pysvc, "a log_format of its own", func(t *testing.T, r, _ string) {
+			edit(t, r+"/wazo_webhookd/main.py", "debug=config['debug'])", "debug=config['debug'], log_format='%(asctime)s %(message)s')")
 		}},
 	}
 	for _, c := range cases {

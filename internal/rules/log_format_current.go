@@ -1,0 +1,96 @@
+package rules
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// logFormatCurrent: the daemon writes xivo-lib-python's current log line,
+// "2026-07-31 15:29:46,123 UTC [pid N] [tid N] (LEVEL) (name): message",
+// which Wazo's log tooling reads.
+//
+// Static: a Go daemon logs through the kit (imports its daemon or logging
+// package); a Python daemon calls xivo_logging.setup_logging without a
+// log_format of its own. Live: the last line of the log file that starts
+// with a timestamp is in the current format.
+func logFormatCurrent() Rule {
+	return Rule{
+		ID:        "log-format-current",
+		Title:     "Log lines are in xivo-lib-python's current format (time zone, [pid N] [tid N])",
+		Checklist: "Wazo practice, beyond the checklist: one log line format across daemons",
+		Severity:  Warning,
+		Tags:      []string{TagPractice},
+		Rationale: "xivo-lib-python's line has the time zone after the milliseconds and the thread id after the process id; " +
+			"operators and Wazo's log tooling follow one request across daemons by these lines and their trace ids.",
+		Remediation: "Go: log through wazo-servicekit's daemon/logging packages. Python: call xivo.xivo_logging.setup_logging " +
+			"with its default log_format, from a current xivo-lib-python.",
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			var setup string
+			for _, f := range sourceFiles(env.Repo) {
+				p, text := f.Path, string(f.Data)
+				if strings.HasSuffix(p, ".go") && kitLoggingImport.MatchString(text) {
+					return []Finding{pass(p + " logs through wazo-servicekit, which writes xivo's current line")}
+				}
+				if strings.HasSuffix(p, ".py") && strings.Contains(text, "setup_logging(") {
+					if m := customLogFormat.FindStringIndex(text); m != nil {
+						return []Finding{fail(p, strings.Count(text[:m[0]], "\n")+1, "setup_logging is given a log_format of its own: the line is not xivo's current one")}
+					}
+					setup = p
+				}
+			}
+			if setup != "" {
+				return []Finding{pass(setup + " calls xivo_logging.setup_logging with its default format")}
+			}
+			return []Finding{unknown("no logging set-up found (the kit's daemon/logging import in Go, xivo_logging.setup_logging in Python)")}
+		},
+		live: liveLogFormat,
+	}
+}
+
+var (
+	kitLoggingImport = regexp.MustCompile(`"github\.com/wazo-platform/wazo-servicekit/(daemon|logging)"`)
+	customLogFormat  = regexp.MustCompile(`setup_logging\([^)]*\blog_format\s*=`)
+)
+
+// logTailBytes bounds what the live probe reads of a log file.
+const logTailBytes = 64 << 10
+
+func liveLogFormat(s *LiveService, _ *LiveEnv) []Finding {
+	p := s.logFile()
+	f, err := os.Open(s.Host.Path(p))
+	if err != nil {
+		return []Finding{unknown(fmt.Sprintf("cannot read %s: %v", p, err))}
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > logTailBytes {
+		f.Seek(st.Size()-logTailBytes, io.SeekStart)
+	}
+	data, _ := io.ReadAll(io.LimitReader(f, logTailBytes))
+	var last string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), logTailBytes)
+	for sc.Scan() {
+		if logLineStart.MatchString(sc.Text()) {
+			last = sc.Text()
+		}
+	}
+	switch {
+	case last == "" && !s.Host.Live:
+		return []Finding{notLive(s, p+" has no log line")}
+	case last == "":
+		return []Finding{unknown(p + " has no log line yet")}
+	case xivoLogLine.MatchString(last):
+		return []Finding{pass(fmt.Sprintf("the last line of %s is in xivo's current format", p))}
+	}
+	if len(last) > 120 {
+		last = last[:120]
+	}
+	return []Finding{fail(p, 0, fmt.Sprintf("the last line of %s is not xivo's current format (time zone after the milliseconds, [pid N] [tid N]): %q", p, last))}
+}
