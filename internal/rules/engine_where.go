@@ -152,6 +152,25 @@ var where = map[string]Where{
 		Packaging: []string{configYML, "internal/doctor/api.yml"},
 		Generator: []string{doctordCopy + configYML},
 	},
+	// Wazo practice beyond the checklist.
+	"service-key-provisioned": {
+		Kit:       []string{"auth.KeyFileProblem", "config.Load"},
+		Packaging: []string{configYML},
+		Generator: []string{"internal/scaffold/servicekey.go"},
+	},
+	"acl-granted": {
+		Kit:       []string{"auth.Client.Require", "auth.ACLGrants"},
+		Packaging: []string{"etc/wazo-auth/conf.d/50-wazo-doctord.yml", "debian/wazo-doctord.install"},
+		Generator: []string{doctordCopy + "etc/wazo-auth/conf.d/50-wazo-doctord.yml", templates + "__PKG__/app.go.tmpl"},
+	},
+	"ha-unit-condition": {
+		Packaging: []string{unitFile},
+		Generator: []string{"internal/scaffold/derive.go", siblingGen},
+	},
+	"log-format-current": {
+		Kit:       []string{"logging.NewHandler", "rest.AccessLog", "rest.Trace"},
+		Generator: []string{doctordCopy + mainGo},
+	},
 }
 
 // WhereOf is where the kit, the packaging and the generator satisfy rule
