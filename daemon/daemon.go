@@ -51,6 +51,9 @@ type Spec struct {
 	// Name is the daemon's name, e.g. wazo-doctord: the logger name and the
 	// prefix of messages on stderr.
 	Name string
+	// Version is what --version prints after the name (the package's
+	// version, e.g. debian/changelog's).
+	Version string
 	// Defaults and Dev are the embedded YAML layers (see config.Options).
 	Defaults []byte
 	Dev      []byte
@@ -89,11 +92,18 @@ func Main(spec Spec, args []string) int {
 	defer signal.Stop(stop)
 
 	loaded, err := config.Load(config.Options{Defaults: spec.Defaults, Dev: spec.Dev, Args: args}, spec.Config)
-	if err != nil {
+	switch {
+	case errors.Is(err, config.ErrHelp):
+		fmt.Fprint(os.Stdout, config.Usage(spec.Name, spec.Dev != nil))
+		return ExitOK
+	case errors.Is(err, config.ErrVersion):
+		fmt.Fprintf(os.Stdout, "%s %s\n", spec.Name, spec.Version)
+		return ExitOK
+	case errors.Is(err, config.ErrUsage):
+		fmt.Fprintf(os.Stderr, "%s: %v\nRun '%s --help' for the options.\n", spec.Name, err, spec.Name)
+		return ExitUsage
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "%s: configuration error: %v\n", spec.Name, err)
-		if errors.Is(err, config.ErrUsage) {
-			return ExitUsage
-		}
 		return ExitFailed
 	}
 	cfg := spec.Config.CommonConfig()

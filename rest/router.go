@@ -8,7 +8,8 @@ import (
 // Router is a Go 1.22 ServeMux whose "not found" and "method not allowed"
 // answers are Wazo error bodies instead of plain text.
 type Router struct {
-	mux *http.ServeMux
+	mux    *http.ServeMux
+	routes []string
 }
 
 // fallback is the catch-all pattern: ServeMux picks it only when no route
@@ -23,10 +24,17 @@ func NewRouter() *Router {
 }
 
 // Handle registers h for a ServeMux pattern such as "GET /1.0/status".
-func (r *Router) Handle(pattern string, h http.Handler) { r.mux.Handle(pattern, h) }
+func (r *Router) Handle(pattern string, h http.Handler) {
+	r.mux.Handle(pattern, h)
+	r.routes = append(r.routes, pattern)
+}
 
 // HandleFunc registers f for a ServeMux pattern.
-func (r *Router) HandleFunc(pattern string, f http.HandlerFunc) { r.mux.Handle(pattern, f) }
+func (r *Router) HandleFunc(pattern string, f http.HandlerFunc) { r.Handle(pattern, f) }
+
+// Routes lists the patterns registered, in order ("GET /1.0/status"), so a
+// test can hold them against api.yml.
+func (r *Router) Routes() []string { return append([]string(nil), r.routes...) }
 
 // ServeHTTP dispatches to the matching route, or answers 404 / 405.
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) { r.mux.ServeHTTP(w, req) }
