@@ -14,11 +14,8 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/wazo-platform/wazo-servicekit/bus"
-	"github.com/wazo-platform/wazo-servicekit/consul"
 	"github.com/wazo-platform/wazo-servicekit/daemon"
 	"github.com/wazo-platform/wazo-servicekit/internal/doctor"
-	"github.com/wazo-platform/wazo-servicekit/logging"
 )
 
 //go:embed defaults.yml
@@ -27,10 +24,15 @@ var defaults []byte
 //go:embed dev.yml
 var dev []byte
 
+// version is what --version prints: debian/changelog's (a test keeps the
+// two equal).
+const version = "0.1.0"
+
 func main() {
 	var cfg doctor.Config
 	os.Exit(daemon.Main(daemon.Spec{
 		Name:     "wazo-doctord",
+		Version:  version,
 		Defaults: defaults,
 		Dev:      dev,
 		Config:   &cfg,
@@ -39,28 +41,8 @@ func main() {
 			if err != nil {
 				return nil, nil, err
 			}
-			// Service discovery and its bus events (issue 3). The publisher
-			// starts first and stops last, so service_deregistered, published
-			// by the registrar's Stop, still goes out.
-			pub := bus.NewPublisher(cfg.Bus, cfg.UUID, logging.Named(rt.Logger, "wazo-doctord.bus"))
-			reg, err := consul.NewRegistrar(consul.Options{
-				Name:      "wazo-doctord",
-				UUID:      cfg.UUID,
-				Consul:    cfg.Consul,
-				Discovery: cfg.ServiceDiscovery,
-				Logger:    logging.Named(rt.Logger, "wazo-doctord.consul"),
-				Events:    pub,
-			})
-			if err != nil {
-				return nil, nil, err
-			}
-			if pub.Enabled() {
-				rt.Status.Add("bus_publisher", pub.Status)
-			}
-			if reg.Enabled() {
-				rt.Status.Add("service_discovery", reg.Status)
-			}
-			return h, []daemon.Component{pub, reg}, nil
+			components, err := daemon.ServiceDiscovery(rt, cfg.CommonConfig())
+			return h, components, err
 		},
 	}, os.Args[1:]))
 }
