@@ -65,8 +65,14 @@ func FileLayers(files Files, configFile string, below ...Layer) (layers []Layer,
 		if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".yml") {
 			continue
 		}
-		if info, err := files.Stat(path.Join(dir, name)); err != nil || info.IsDir() {
-			continue // a dangling link or a directory is not a config file
+		info, err := files.Stat(path.Join(dir, name))
+		if err != nil {
+			// a dangling link is not a config file, but likely a mistake
+			notes = append(notes, fmt.Sprintf("%s%s: skipped, it cannot be read (%v)", WarningPrefix, path.Join(dir, name), err))
+			continue
+		}
+		if info.IsDir() {
+			continue // a directory is not a config file
 		}
 		names = append(names, name)
 	}

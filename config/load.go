@@ -48,6 +48,10 @@ type Loaded struct {
 	DevMode bool
 }
 
+// WarningPrefix starts a note of Loaded.Notes that the daemon logs as a
+// WARNING: something an operator should fix, which does not stop start-up.
+const WarningPrefix = "warning: "
+
 // ErrUsage marks command-line mistakes (exit status 2).
 var ErrUsage = errors.New("usage")
 
@@ -90,6 +94,9 @@ func Load(opts Options, into any) (*Loaded, error) {
 		}
 		out.Notes = append(out.Notes, notes...)
 		fileLayers = layers
+		for _, l := range layers {
+			out.Notes = append(out.Notes, unknownKeys(reflect.TypeOf(into), l.Root, l.Name, "")...)
+		}
 	}
 
 	cliLayer := Layer{Name: "command line", Root: cli.layer(configFile)}

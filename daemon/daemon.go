@@ -18,8 +18,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -87,9 +87,8 @@ const (
 // Start-up problems are printed on stderr (and logged once the log is open)
 // and nothing is served.
 func Main(spec Spec, args []string) int {
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(stop)
+	sig := watchSignals()
+	defer sig.stop()
 
 	loaded, err := config.Load(config.Options{Defaults: spec.Defaults, Dev: spec.Dev, Args: args}, spec.Config)
 	switch {
@@ -124,7 +123,15 @@ func Main(spec Spec, args []string) int {
 	}
 	defer logCloser.Close()
 	for _, note := range loaded.Notes {
-		logger.Info(note)
+		if w, ok := strings.CutPrefix(note, config.WarningPrefix); ok {
+			logger.Warn(w)
+		} else {
+			logger.Info(note)
+		}
+	}
+	if s := sig.received(); s != nil {
+		logger.Warn("Stopping " + spec.Name + " during start-up: " + signalName(s))
+		return ExitOK
 	}
 	if os.Geteuid() == 0 {
 		logger.Warn("running as root: set `user` (or -u) to the service's system user")
@@ -162,13 +169,17 @@ func Main(spec Spec, args []string) int {
 
 	started := 0
 	for _, c := range components {
-		if err := startBounded(c); err != nil {
+		if sig.received() != nil {
+			break
+		}
+		if err := startBounded(sig.ctx, c); err != nil {
 			logger.Error("a component failed to start", "error", err)
 			break
 		}
 		started++
 	}
-	if started == len(components) {
+	early := sig.received()
+	if started == len(components) && early == nil {
 		if ok, err := sdnotify.Notify(sdnotify.Ready); err != nil {
 			logger.Warn("cannot tell systemd we are ready", "error", err)
 		} else if ok {
@@ -178,16 +189,13 @@ func Main(spec Spec, args []string) int {
 	}
 
 	exit := ExitOK
-	if started < len(components) {
+	switch {
+	case early != nil:
+		logger.Warn("Stopping " + spec.Name + " during start-up: " + signalName(early))
+	case started < len(components):
 		exit = ExitFailed
-	} else {
-		select {
-		case sig := <-stop:
-			logger.Warn("Stopping " + spec.Name + ": " + signalName(sig))
-		case err := <-served:
-			logger.Error("the HTTP server stopped", "error", err)
-			exit = ExitFailed
-		}
+	default:
+		exit = serveUntilStopped(sig, served, logCloser, logger, spec.Name)
 	}
 	sdnotify.Notify(sdnotify.Stopping)
 
@@ -228,9 +236,10 @@ func Wrap(h http.Handler, cfg config.RestAPI, logger *slog.Logger) http.Handler 
 }
 
 // startBounded gives a component's Start 10 seconds: Start must not block,
-// so going over means a bug worth failing loudly on.
-func startBounded(c Component) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// so going over means a bug worth failing loudly on. A stop signal ends
+// it at once (ctx).
+func startBounded(ctx context.Context, c Component) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	return c.Start(ctx)
 }

@@ -16,10 +16,17 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/authtest"
 )
 
-// devConfig is the config of a --dev daemon with the given extra YAML.
+// devConfig is the config of a --dev daemon with the given extra YAML
+// (which may set log_file, pid_file or user itself).
 func devConfig(t *testing.T, extra string) string {
 	fake := authtest.StartFakeAuth(t)
-	return fmt.Sprintf("log_file: ''\npid_file: ''\nuser: ''\nauth: {host: 127.0.0.1, port: %d}\n%s", fake.Port, extra)
+	cfg := fmt.Sprintf("auth: {host: 127.0.0.1, port: %d}\n", fake.Port)
+	for _, k := range []string{"log_file", "pid_file", "user"} {
+		if !strings.HasPrefix(extra, k+":") && !strings.Contains(extra, "\n"+k+":") {
+			cfg += k + ": ''\n"
+		}
+	}
+	return cfg + extra
 }
 
 // keptAlive opens a connection, gets api.yml over it and leaves it idle.

@@ -1,0 +1,87 @@
+package daemon
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+)
+
+// signals is how the daemon hears SIGTERM and SIGINT (stop cleanly, even
+// during start-up) and SIGHUP (reopen the log file and keep running:
+// what a logrotate postrotate sends, and what a Wazo operator expects;
+// a stray SIGHUP must never kill the daemon without deregistering it).
+// SIGPIPE is ignored: when the reader of stderr goes away, writes to it
+// fail instead of killing the daemon.
+type signals struct {
+	stopCh chan os.Signal
+	hup    chan os.Signal
+	ctx    context.Context // ends when a stop signal arrives
+	cancel context.CancelFunc
+
+	mu    sync.Mutex
+	first os.Signal
+	done  chan struct{}
+}
+
+func watchSignals() *signals {
+	signal.Ignore(syscall.SIGPIPE)
+	s := &signals{stopCh: make(chan os.Signal, 1), hup: make(chan os.Signal, 1), done: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	signal.Notify(s.stopCh, syscall.SIGTERM, syscall.SIGINT)
+	signal.Notify(s.hup, syscall.SIGHUP)
+	go func() {
+		select {
+		case sig := <-s.stopCh:
+			s.mu.Lock()
+			s.first = sig
+			s.mu.Unlock()
+			s.cancel()
+		case <-s.done:
+		}
+	}()
+	return s
+}
+
+// received is the stop signal, once one arrived.
+func (s *signals) received() os.Signal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.first
+}
+
+func (s *signals) stop() {
+	signal.Stop(s.stopCh)
+	signal.Stop(s.hup)
+	close(s.done)
+	s.cancel()
+}
+
+// serveUntilStopped runs until a stop signal or the HTTP server's end,
+// reopening the log file on each SIGHUP, and returns the exit status.
+func serveUntilStopped(s *signals, served <-chan error, log io.Closer, logger *slog.Logger, name string) int {
+	for {
+		select {
+		case <-s.ctx.Done():
+			logger.Warn("Stopping " + name + ": " + signalName(s.received()))
+			return ExitOK
+		case err := <-served:
+			logger.Error("the HTTP server stopped", "error", err)
+			return ExitFailed
+		case <-s.hup:
+			r, ok := log.(interface{ Reopen() error })
+			if !ok {
+				logger.Info("SIGHUP: no log file to reopen (logging to stderr); still running")
+				continue
+			}
+			if err := r.Reopen(); err != nil {
+				logger.Error("SIGHUP: cannot reopen the log file; still logging to the old one", "error", err)
+				continue
+			}
+			logger.Info("SIGHUP: log file reopened")
+		}
+	}
+}
