@@ -13,25 +13,20 @@ const MaxLineBytes = 8 << 10
 // is: a control character (a newline would forge a line, ESC drives the
 // terminal), DEL, or invalid UTF-8.
 func needsEscape(s string) bool {
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c < 0x20 || c == 0x7f {
-			return true
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return true
+			}
+			i++
+			continue
 		}
-		if c >= utf8.RuneSelf {
-			return !utf8.ValidString(s[i:]) || hasC1(s[i:])
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r >= 0x80 && r <= 0x9f {
+			return true // invalid UTF-8, or a C1 control, which some terminals obey like ESC
 		}
-	}
-	return false
-}
-
-// hasC1 reports whether s holds a C1 control character (U+0080-U+009F),
-// which some terminals obey like ESC sequences.
-func hasC1(s string) bool {
-	for _, r := range s {
-		if r >= 0x80 && r <= 0x9f {
-			return true
-		}
+		i += size
 	}
 	return false
 }

@@ -100,3 +100,19 @@ func TestOpenErrorSaysWhatToDo(t *testing.T) {
 		t.Errorf("want an error naming the file and the fix, got %v", err)
 	}
 }
+
+// TestControlAfterMultibyteIsEscaped: found by FuzzAccessLogEscaping, a
+// control character after a multi-byte one went through.
+func TestControlAfterMultibyteIsEscaped(t *testing.T) {
+	for _, s := range []string{"\u06eb\x13", "é\n(WARNING) x", "\u0085", "ok\xff"} {
+		if !needsEscape(s) {
+			t.Errorf("needsEscape(%q) = false", s)
+		}
+		if out := string(appendEscaped(nil, s)); strings.ContainsAny(out, "\x13\n\u0085\xff") {
+			t.Errorf("appendEscaped(%q) = %q", s, out)
+		}
+	}
+	if needsEscape("héllo wörld") {
+		t.Error("plain UTF-8 needs no escape")
+	}
+}

@@ -177,7 +177,9 @@ func TestConfigWarningsNameTheFile(t *testing.T) {
 	q.stop(t)
 	test := filepath.Join(confd, "00-test.yml")
 	written, _ := os.ReadFile(test)
-	lineOf := func(key string) int { return strings.Count(string(written[:bytes.Index(written, []byte(key))]), "\n") + 1 }
+	lineOf := func(key string) int {
+		return strings.Count(string(written[:bytes.Index(written, []byte(key))]), "\n") + 1
+	}
 	data, _ := os.ReadFile(logFile)
 	for _, want := range []string{
 		"(WARNING)", fmt.Sprintf("%s:%d: unknown key log_levl", test, lineOf("log_levl")),
