@@ -75,3 +75,30 @@ func TestACLsFollowTheSpecName(t *testing.T) {
 		t.Errorf("ACLs asked: %v", scopes)
 	}
 }
+
+// TestMaskSecretsByKeyPattern: GET /config showed the values under
+// api_key, secret_key, private_key, passwd, Authorization, a password:
+// mapping, and tokens in URI queries.
+func TestMaskSecretsByKeyPattern(t *testing.T) {
+	in := map[string]any{
+		"api_key": "LEAK1", "secret_key": "LEAK2", "private_key": "LEAK3", "passwd": "LEAK4",
+		"headers":  map[string]any{"Authorization": "Bearer LEAK5"},
+		"password": map[string]any{"value": "LEAK6"},
+		"db":       map[string]any{"DB_Password": 1234567},
+		"webhook":  "https://hooks.example/x?token=LEAK7&keep=me",
+		"amqp":     "amqp://user:LEAK8@localhost:5672/",
+		"tls":      map[string]any{"private_key_file": "/etc/ssl/private/x.key", "ca_key_path": "/x"},
+		"bus":      map[string]any{"routing_key": "config.changed"},
+	}
+	out, _ := json.Marshal(MaskSecrets(in))
+	for _, leak := range []string{"LEAK1", "LEAK2", "LEAK3", "LEAK4", "LEAK5", "LEAK6", "1234567", "LEAK7", "LEAK8"} {
+		if strings.Contains(string(out), leak) {
+			t.Errorf("%s not hidden: %s", leak, out)
+		}
+	}
+	for _, kept := range []string{"/etc/ssl/private/x.key", `"ca_key_path":"/x"`, "config.changed", "keep=me"} {
+		if !strings.Contains(string(out), kept) {
+			t.Errorf("%s should be kept: %s", kept, out)
+		}
+	}
+}

@@ -92,16 +92,28 @@ func treeToMap(tree *yaml.Node) map[string]any {
 // Hidden replaces secrets in /config output.
 const Hidden = "<hidden>"
 
-// isSecretKey says whether a config key holds a credential: passwords,
-// tokens, secrets and service keys (not key_file, a path).
+// secretWords make a key a credential wherever they appear in it
+// (db_password, api_key, secret_key, private_key, passwd, Authorization).
+var secretWords = []string{"password", "passwd", "secret", "token", "authorization", "credential", "key"}
+
+// notSecret are keys holding one of those words that are not credentials:
+// paths to a key and names of things.
+var notSecret = map[string]bool{"routing_key": true, "key_id": true, "public_key": true, "keys": true}
+
+// isSecretKey says whether a config key holds a credential: any key with a
+// word of secretWords in it, except paths (key_file, ca_key_path, ...) and
+// the names of notSecret.
 func isSecretKey(key string) bool {
 	k := strings.ToLower(key)
-	for _, s := range []string{"password", "token", "secret"} {
-		if k == s || strings.HasSuffix(k, "_"+s) {
+	if notSecret[k] || strings.HasSuffix(k, "_file") || strings.HasSuffix(k, "_path") || strings.HasSuffix(k, "_dir") {
+		return false
+	}
+	for _, s := range secretWords {
+		if strings.Contains(k, s) {
 			return true
 		}
 	}
-	return k == "key" || k == "service_key" || k == "private_key_content"
+	return false
 }
 
 // MaskSecrets returns a copy of m with every credential hidden, including
@@ -115,6 +127,17 @@ func MaskSecrets(m map[string]any) map[string]any {
 }
 
 func maskValue(key string, v any) any {
+	if isSecretKey(key) {
+		switch t := v.(type) {
+		case nil:
+			return nil
+		case string:
+			if t == "" {
+				return t
+			}
+		}
+		return Hidden // a string, a number, or a whole mapping or list under a secret key
+	}
 	switch t := v.(type) {
 	case map[string]any:
 		return MaskSecrets(t)
@@ -127,32 +150,44 @@ func maskValue(key string, v any) any {
 	case nil:
 		return nil
 	case string:
-		if isSecretKey(key) {
-			if t == "" {
-				return t
-			}
-			return Hidden
-		}
 		return maskURIPassword(t)
 	default:
-		if isSecretKey(key) {
-			return Hidden
-		}
 		return v
 	}
 }
 
+// maskURIPassword hides the credentials of a URI: the password of its
+// user information, and the values of query parameters named like
+// secrets (?token=..., ?api_key=...).
 func maskURIPassword(s string) string {
-	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+	if !strings.Contains(s, "://") || !strings.ContainsAny(s, "@?") {
 		return s
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err != nil {
 		return s
 	}
-	if _, has := u.User.Password(); !has {
+	changed := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			changed = true
+		}
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if isSecretKey(k) {
+				q[k] = []string{"xxxxx"}
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
+	if !changed {
 		return s
 	}
-	u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	return strings.Replace(u.String(), "xxxxx", Hidden, 1)
+	return strings.ReplaceAll(u.String(), "xxxxx", Hidden)
 }
