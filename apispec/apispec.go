@@ -15,6 +15,8 @@ import (
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wazo-platform/wazo-servicekit/rest"
 )
 
 // ContentType is what Wazo daemons send for api.yml.
@@ -109,7 +111,14 @@ func (s *Spec) render(scriptName string) []byte {
 
 // ServeHTTP answers GET and HEAD with the document.
 func (s *Spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body := s.Bytes(r.Header.Get("X-Script-Name"))
+	script := r.Header.Get("X-Script-Name")
+	if !ValidScriptName(script) {
+		rest.WriteError(w, rest.NewError(http.StatusBadRequest, "invalid-data",
+			"X-Script-Name must be the proxy's path prefix, e.g. /api/doctor (printable, at most 256 bytes)",
+			map[string]any{"header": "X-Script-Name"}))
+		return
+	}
+	body := s.Bytes(script)
 	h := w.Header()
 	h["Content-Type"] = []string{ContentType}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
@@ -117,6 +126,26 @@ func (s *Spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
+}
+
+// ValidScriptName accepts an empty X-Script-Name or a path prefix: a '/'
+// then printable ASCII other than quotes, '\\', '?' and '#', at most 256
+// bytes. Anything else (invalid UTF-8, control characters) could not be
+// put in basePath and is refused rather than silently dropped.
+func ValidScriptName(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] != '/' || len(s) > 256 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"'\\?#<>`{}|^", c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func value(m *yaml.Node, key string) *yaml.Node {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 )
 
 // LimitBody answers 413 to a request whose declared length exceeds max and
@@ -41,14 +42,53 @@ func DecodeJSON(r *http.Request, v any) *Error {
 		return NewError(http.StatusBadRequest, "invalid-data", "Cannot read the request body: "+err.Error(), nil)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		details := map[string]any{"error": err.Error()}
+		msg := jsonProblem(err)
+		details := map[string]any{"error": msg}
 		var syntax *json.SyntaxError
 		if errors.As(err, &syntax) {
 			details["offset"] = syntax.Offset
 		}
-		return NewError(http.StatusBadRequest, "invalid-data", "Invalid JSON body: "+err.Error(), details)
+		return NewError(http.StatusBadRequest, "invalid-data", "Invalid JSON body: "+msg, details)
 	}
 	return nil
+}
+
+// jsonProblem says what is wrong with a JSON body in the client's terms:
+// encoding/json's type errors name Go types, which mean nothing to a
+// client and tell an attacker about the code.
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		where := typeErr.Field
+		if where == "" {
+			where = "the top level"
+		}
+		return fmt.Sprintf("at %s: expected %s, got %s", where, jsonKind(typeErr.Type), typeErr.Value)
+	case errors.As(err, &syntax):
+		return syntax.Error()
+	}
+	return "not the expected JSON document"
+}
+
+// jsonKind names a Go type as the JSON value it decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.Interface:
+		return "a value"
+	}
+	return "a number"
 }
 
 // Recover turns a handler panic into a 500 Wazo error instead of a dropped

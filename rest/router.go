@@ -37,7 +37,15 @@ func (r *Router) HandleFunc(pattern string, f http.HandlerFunc) { r.Handle(patte
 func (r *Router) Routes() []string { return append([]string(nil), r.routes...) }
 
 // ServeHTTP dispatches to the matching route, or answers 404 / 405.
-func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) { r.mux.ServeHTTP(w, req) }
+// A CONNECT (whose target is a host, not a path) gets the Wazo 404 too,
+// not ServeMux's plain-text one.
+func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method == http.MethodConnect {
+		WriteError(w, NewError(http.StatusNotFound, "not-found", "No such resource: CONNECT is not served", map[string]any{"method": req.Method}))
+		return
+	}
+	r.mux.ServeHTTP(w, req)
+}
 
 var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 

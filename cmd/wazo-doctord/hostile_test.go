@@ -191,3 +191,47 @@ func openConns(t *testing.T, pid int) int {
 	}
 	return n
 }
+
+// rawExchange sends one raw request and returns the answer's status line,
+// content type and body.
+func rawExchange(t *testing.T, p *daemonProc, raw string) (int, string, string) {
+	t.Helper()
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(p.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	io.WriteString(c, raw)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("%q: %v", raw, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), string(body)
+}
+
+// TestOddRequestsGetWazoErrors: CONNECT got a plain-text 404, error bodies
+// named Go types, and an X-Script-Name of invalid UTF-8 silently dropped
+// the proxy prefix from api.yml.
+func TestOddRequestsGetWazoErrors(t *testing.T) {
+	fake := authtest.StartFakeAuth(t)
+	fake.AddToken("odd-token-0123456789", []string{"doctor.#"})
+	p := start(t, fmt.Sprintf("log_file: ''\npid_file: ''\nuser: ''\nauth: {host: 127.0.0.1, port: %d}\n", fake.Port), []string{"--dev"})
+	for _, c := range []struct{ name, raw string }{
+		{"CONNECT", "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n"},
+		{"X-Script-Name not UTF-8", "GET /1.0/api/api.yml HTTP/1.1\r\nHost: x\r\nX-Script-Name: /api/\xff\xfe\r\nConnection: close\r\n\r\n"},
+		{"PATCH /config of the wrong JSON type", "PATCH /1.0/config HTTP/1.1\r\nHost: x\r\nX-Auth-Token: odd-token-0123456789\r\nContent-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{\"op\":\"add\"}"},
+	} {
+		status, ctype, body := rawExchange(t, p, c.raw)
+		if status < 400 || !strings.HasPrefix(ctype, "application/json") || !strings.Contains(body, `"error_id"`) {
+			t.Errorf("%s: %d %s %s, want a Wazo error body", c.name, status, ctype, body)
+		}
+		for _, goism := range []string{"Go value", "Go struct", "baseapi.", "[]", "main."} {
+			if strings.Contains(body, goism) {
+				t.Errorf("%s: the error names Go types (%q): %s", c.name, goism, body)
+			}
+		}
+	}
+}
