@@ -72,6 +72,9 @@ func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
 			fmt.Fprintf(&b, ", %d suppressed", s.Summary.Suppressed)
 		}
 		b.WriteString("\n")
+		if s.NotADaemon != "" {
+			fmt.Fprintf(&b, "  %s\n", s.NotADaemon)
+		}
 		res := append([]rules.Result(nil), s.Results...)
 		sort.SliceStable(res, func(i, j int) bool { return order(res[i]) < order(res[j]) })
 		for _, r := range res {

@@ -20,22 +20,27 @@ type Report struct {
 
 // ServiceReport is every rule's verdict for one service.
 type ServiceReport struct {
-	Name     string   `json:"name"`
-	Node     string   `json:"node,omitempty"` // cluster audits: the consul node
-	Language string   `json:"language,omitempty"`
-	Summary  Summary  `json:"summary"`
-	Results  []Result `json:"results"`
+	Name     string `json:"name"`
+	Node     string `json:"node,omitempty"` // cluster audits: the consul node
+	Language string `json:"language,omitempty"`
+	// NotADaemon says why the package is not a daemon (no unit, no port);
+	// then only the rules about any package (packaging, dependencies,
+	// files) ran.
+	NotADaemon string   `json:"not_a_daemon,omitempty"`
+	Summary    Summary  `json:"summary"`
+	Results    []Result `json:"results"`
 }
 
-// Summary counts results by status; Status is the service's overall
-// verdict: fail if any unsuppressed failure, else unknown if any unknown,
-// else pass.
+// Summary counts rules by their verdict (a rule's worst result), not
+// findings; Status is the service's overall verdict: fail if any rule
+// fails, else unknown if any is unknown, else pass.
 type Summary struct {
 	Status  Status `json:"status"`
 	Pass    int    `json:"pass"`
 	Fail    int    `json:"fail"`
 	Unknown int    `json:"unknown"`
-	// Suppressed counts failures waived by the suppressions file.
+	// Suppressed counts rules whose failures are all waived by the
+	// suppressions file.
 	Suppressed int `json:"suppressed,omitempty"`
 }
 
@@ -82,9 +87,12 @@ func Check(dir string, opts CheckOptions) (*Report, error) {
 	}
 	rules := All()
 	for _, s := range rp.Services {
-		sr := ServiceReport{Name: s.Name, Language: s.Language}
+		sr := ServiceReport{Name: s.Name, Language: s.Language, NotADaemon: notADaemon(s)}
 		for _, r := range rules {
 			if r.static == nil || (len(only) > 0 && !only[r.ID]) {
+				continue
+			}
+			if sr.NotADaemon != "" && !packageRules[r.ID] {
 				continue
 			}
 			for _, f := range runStatic(r, s, env) {
@@ -96,6 +104,11 @@ func Check(dir string, opts CheckOptions) (*Report, error) {
 	rep.Summarise()
 	return rep, nil
 }
+
+// packageRules are the rules about any Debian package, daemon or not: they
+// are the only ones run on a package that is not a daemon.
+var packageRules = map[string]bool{"debian-packaging": true, "deps-in-debian": true, "deps-pinned-to-debian": true,
+	"deps-wazo-packaging": true, "files-parse": true}
 
 // runStatic calls a probe, turning a panic into an unknown result naming
 // the rule: one broken probe must not hide the other rules' results.
@@ -116,14 +129,43 @@ func runStatic(r Rule, s *repo.Service, env *StaticEnv) (out []Finding) {
 func (r *Report) Summarise() {
 	for i := range r.Services {
 		s := &r.Services[i]
-		sum := Summary{}
+		// One verdict per rule: its worst result (an unsuppressed failure,
+		// then a waived one, then unknown, then pass), so a rule with five
+		// failing dependencies counts once.
+		const (
+			passed = iota
+			unknownSeen
+			waived
+			failed
+		)
+		worst := map[string]int{}
+		var order []string
 		for _, res := range s.Results {
+			v := passed
 			switch {
 			case res.Status == Fail && res.Suppressed == "":
-				sum.Fail++
+				v = failed
 			case res.Status == Fail:
-				sum.Suppressed++
+				v = waived
 			case res.Status == Unknown:
+				v = unknownSeen
+			}
+			cur, seen := worst[res.Rule]
+			if !seen {
+				order = append(order, res.Rule)
+			}
+			if !seen || v > cur {
+				worst[res.Rule] = v
+			}
+		}
+		sum := Summary{}
+		for _, id := range order {
+			switch worst[id] {
+			case failed:
+				sum.Fail++
+			case waived:
+				sum.Suppressed++
+			case unknownSeen:
 				sum.Unknown++
 			default:
 				sum.Pass++
