@@ -33,6 +33,9 @@ func aclGranted() Rule {
 			short := aclPrefix(s)
 			uses := requiredACLs(env.Repo)
 			if len(uses) == 0 {
+				if why, rest := restAPI(s); !rest {
+					return []Finding{pass("no REST API (" + why + "): no ACL to grant")}
+				}
 				return []Finding{unknown("no ACL found in the handler code (Go `.Require(\"<acl>\"`, Python `@required_acl('<acl>')`)")}
 			}
 			var out []Finding
