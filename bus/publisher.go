@@ -1,5 +1,4 @@
-// Package bus publishes Wazo events on RabbitMQ the way wazo-bus does
-// (conventions.md §0.6): on the headers exchange (default wazo-headers),
+// Package bus publishes Wazo events on RabbitMQ the way wazo-bus does: on the headers exchange (default wazo-headers),
 // with the event's Wazo headers both as AMQP headers and, plus "data", as
 // the JSON payload.
 //

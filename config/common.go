@@ -1,6 +1,6 @@
 package config
 
-// Common holds the keys every Wazo daemon shares (conventions.md §0.3). A
+// Common holds the keys every Wazo daemon shares. A
 // daemon embeds it inline in its own config struct:
 //
 //	type Config struct {
@@ -29,7 +29,7 @@ type Common struct {
 	ServiceDiscovery ServiceDiscovery `yaml:"service_discovery"`
 }
 
-// Auth locates wazo-auth, which checks every token (conventions.md §0.5).
+// Auth locates wazo-auth, which checks every token.
 type Auth struct {
 	Host    string  `yaml:"host"`
 	Port    int     `yaml:"port"`
@@ -43,7 +43,7 @@ type Auth struct {
 	Password string `yaml:"password"`
 }
 
-// Bus is the RabbitMQ connection used to publish events (conventions.md §0.6).
+// Bus is the RabbitMQ connection used to publish events.
 type Bus struct {
 	Username     string `yaml:"username"`
 	Password     string `yaml:"password"`
@@ -125,7 +125,7 @@ type Consul struct {
 	Verify Verify `yaml:"verify"`
 }
 
-// ServiceDiscovery drives registration in consul (conventions.md §5).
+// ServiceDiscovery drives registration in consul.
 type ServiceDiscovery struct {
 	Enabled                   bool     `yaml:"enabled"`
 	AdvertiseAddress          string   `yaml:"advertise_address"`

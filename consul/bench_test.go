@@ -15,8 +15,8 @@ import (
 
 // BenchmarkExecToPassing measures, for the real wazo-doctord binary, the
 // time from exec to its entry passing in a real consul catalog (what Wazo's
-// ServiceFinder sees), and reports the median over b.N starts. The issue's
-// goal is ≤ 30 ms (Wazo's Python wazo-setupd: ~450 ms). Run it with
+// ServiceFinder sees), and reports the median over b.N starts. The goal is
+// ≤ 30 ms (Wazo's Python wazo-setupd: ~450 ms). Run it with
 // `make bench-consul` (-benchtime 7x).
 func BenchmarkExecToPassing(b *testing.B) {
 	bin := doctordBinary(b)

@@ -21,7 +21,7 @@ const (
 	retry   = 0.1
 )
 
-// budget is what the issue allows for passing again after an agent
+// budget is the time allowed for passing again after an agent
 // restart: refresh_interval + retry_interval.
 const budget = time.Duration((refresh + retry) * float64(time.Second))
 

@@ -1,5 +1,5 @@
 // Package consul registers a Wazo daemon in its local consul agent the way
-// xivo-lib-python's ServiceCatalogRegistration does (conventions.md §5),
+// xivo-lib-python's ServiceCatalogRegistration does,
 // plus what generic Go kits learned the hard way: a TTL check that consul
 // reaps if the process is killed (DeregisterCriticalServiceAfter), and
 // registering again whenever a TTL update fails because the agent lost the
@@ -129,8 +129,8 @@ func NewRegistrar(o Options) (*Registrar, error) {
 	}
 	if o.UUID == "" {
 		// Wazo's lookups select by this tag, so the service will not be
-		// found; the daemon still runs (the lead's choice for a host that
-		// is not yet a Wazo, see debian/README.Debian).
+		// found; the daemon still runs (on a host that is not yet a Wazo,
+		// see debian/README.Debian).
 		r.log.Warn("XIVO_UUID is empty: registering without the uuid tag, Wazo lookups (tag=<XIVO_UUID>) will not find this service; set XIVO_UUID in systemd's DefaultEnvironment")
 		r.tags = append([]string{o.Name}, d.ExtraTags...)
 	} else {

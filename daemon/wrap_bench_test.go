@@ -26,8 +26,8 @@ paths:
 
 // BenchmarkAPISpecThroughMiddleware is the per-request cost of the
 // standard chain (recover, access log, CORS, body limit, router) in front of
-// api.yml, next to the bare handler: the in-process half of issue 2's
-// "api.yml ≥ 0.8× a bare handler".
+// api.yml, next to the bare handler: the in-process half of the
+// goal "api.yml ≥ 0.8× a bare handler".
 func BenchmarkAPISpecThroughMiddleware(b *testing.B) {
 	spec, err := apispec.Load("bench", []byte(benchSpec), 9504)
 	if err != nil {

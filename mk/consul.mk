@@ -1,4 +1,4 @@
-# Service discovery and bus (issue 3): the consul agent the tests run, the
+# Service discovery and bus: the consul agent the tests run, the
 # RabbitMQ broker they start, and the registration benchmark.
 
 # bin/consul: built once from the MPL-2.0 module (not packaged in Debian);

@@ -1,5 +1,5 @@
 # Debian 13 packaging of wazo-doctord and its end-to-end test in a booted
-# trixie (issue 4). Everything runs as root (debootstrap, chroot, nspawn).
+# trixie. Everything runs as root (debootstrap, chroot, nspawn).
 
 # Host tools: debootstrap builds the trixie root, zstd caches it, util-linux
 # gives unshare/nsenter, systemd-container gives systemd-nspawn, dpkg-dev

@@ -18,7 +18,7 @@ BENCH_TARGETS += bench-check
 bench-check:
 	$(GO) test -run '^$$' -bench "BenchmarkCheck|BenchmarkAudit" -benchmem ./internal/rules/
 
-# Every parser of outside input, FUZZTIME each (default 10s; the issue wants 10m once).
+# Every parser of outside input, FUZZTIME each (default 10s; 10m before a release).
 FUZZTIME ?= 10s
 fuzz-servicekit:
 	@set -e; for p in ./internal/probe/parse/ ./internal/rules/; do \

@@ -1,4 +1,4 @@
-# `wazo-servicekit new` (issue 6): the scaffold's benchmark, the tools its
+# `wazo-servicekit new`: the scaffold's benchmark, the tools its
 # tests need. (Its package is built and run by `make e2e`: test/e2e/generated_test.go.)
 BENCH_TARGETS += bench-scaffold
 # The scaffold tests make git repositories and apply the sibling patches with git.

@@ -26,7 +26,7 @@ func TestCheckOnThisRepositoryIsClean(t *testing.T) {
 }
 
 // TestMutatedCopyOfThisRepositoryFails breaks a copy of this repository the
-// five ways issue 5 names and expects exit 1 with the matching rule for
+// five usual ways and expects exit 1 with the matching rule for
 // each. The files are found by what they contain, as the checker finds them.
 func TestMutatedCopyOfThisRepositoryFails(t *testing.T) {
 	dir := copyTree(t, repoRoot(t), skipCopy)

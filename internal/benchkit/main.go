@@ -1,4 +1,4 @@
-// Command benchkit measures wazo-doctord as issue 2 asks, side by side with
+// Command benchkit measures wazo-doctord side by side with
 // a bare net/http handler serving the same bytes in the same run:
 // exec → first 200 on api.yml (median of several starts), RSS after start
 // and after load, and wrk req/s and p99 for api.yml and /status.

@@ -138,5 +138,5 @@ func fetchSpec(env *LiveEnv, client *http.Client, base string) (map[string]any, 
 	return nil, base, lastErr
 }
 
-// apiVersions are the basePaths Wazo daemons use (conventions.md §0.7).
+// apiVersions are the basePaths Wazo daemons use.
 var apiVersions = []string{"1.0", "1.1", "0.1", "0.2"}

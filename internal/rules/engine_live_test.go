@@ -130,7 +130,7 @@ func hasRule(rep *Report, id string) bool {
 	return false
 }
 
-// TestAuditReportsExactlyWhatWasBroken: the broken install (shell
+// TestAuditReportsExactlyWhatWasBroken: a broken install (shell
 // changed to /bin/bash, log file not the user's, monit file removed)
 // reports those three rules and nothing else.
 func TestAuditReportsExactlyWhatWasBroken(t *testing.T) {

@@ -20,7 +20,7 @@ func logFileRotation() Rule {
 		Severity:  Warning,
 		Rationale: "An unrotated log fills /var/log; a rotation that recreates the file as root makes it unwritable after the first night.",
 		Remediation: "Ship debian/<service>.logrotate with `/var/log/<service>.log { daily rotate 15 compress copytruncate missingok }` " +
-			"(Wazo's shape, conventions.md §2.2).",
+			"(the shape of Wazo's own packages).",
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
 			lf := logFile(s)
 			user, _ := serviceUser(s)

@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-// brokenByHand are the rules the three deliberate breakages must
+// brokenByHand are the rules three deliberate breakages must
 // fail, and nothing else: shell → /bin/bash, log file → root, monit file gone.
 var brokenByHand = []string{"log-file-writable", "monit-check", "user-no-login-shell"}
 

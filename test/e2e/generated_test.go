@@ -3,7 +3,7 @@
 package e2e
 
 // The service `wazo-servicekit new` generates, taken through the same life
-// as wazo-doctord in the same booted trixie (issue 6): its own `make deb`
+// as wazo-doctord in the same booted trixie: its own `make deb`
 // against the kit's -dev package, lintian, install, monit, nginx+TLS,
 // consul, the audit, reboot and purge.
 
