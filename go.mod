@@ -5,3 +5,5 @@ go 1.24
 require gopkg.in/yaml.v3 v3.0.1
 
 require github.com/rabbitmq/amqp091-go v1.10.0
+
+require golang.org/x/mod v0.19.0

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"golang.org/x/mod/modfile"
 )
 
 // copies are wazo-doctord's own files (see internal/doctordsrc): a new
@@ -257,8 +259,14 @@ func kitVersion() string {
 	return string(m[1])
 }
 
-// kitRequires returns the kit's own requirements (from its go.mod): the new
-// module needs them in its go.mod and go.sum to build.
+// toolOnlyModules are requirements of this repository that only its tools
+// use, never the kit: a generated service does not need them
+// (TestToolOnlyModulesAreWhatTheKitDoesNotImport keeps the list true).
+var toolOnlyModules = map[string]bool{"golang.org/x/mod": true}
+
+// kitRequires returns the kit's own requirements ("path version", from its
+// go.mod, read by golang.org/x/mod/modfile) and the go.sum lines for them:
+// the new module needs them to build.
 func kitRequires() ([]string, []byte, error) {
 	mod, err := copies.ReadFile(copiesRoot + "/go.mod.txt")
 	if err != nil {
@@ -268,24 +276,36 @@ func kitRequires() ([]string, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	f, err := modfile.ParseLax("go.mod", mod, nil)
+	if err != nil {
+		return nil, nil, err
+	}
 	var reqs []string
-	inBlock := false
-	for _, l := range strings.Split(string(mod), "\n") {
-		l = strings.TrimSpace(l)
-		switch {
-		case l == "require (":
-			inBlock = true
-		case inBlock && l == ")":
-			inBlock = false
-		case inBlock && l != "" && !strings.HasPrefix(l, "//"):
-			reqs = append(reqs, strings.Fields(l)[0]+" "+strings.Fields(l)[1])
-		case strings.HasPrefix(l, "require ") && !strings.HasSuffix(l, "("):
-			f := strings.Fields(l)
-			if len(f) >= 3 {
-				reqs = append(reqs, f[1]+" "+f[2])
-			}
+	for _, r := range f.Require {
+		if !toolOnlyModules[r.Mod.Path] {
+			reqs = append(reqs, r.Mod.Path+" "+r.Mod.Version)
 		}
 	}
 	sort.Strings(reqs)
-	return reqs, sum, nil
+	var kept []string
+	for _, l := range strings.SplitAfter(string(sum), "\n") {
+		if path, _, _ := strings.Cut(l, " "); !toolOnlyModules[path] {
+			kept = append(kept, l)
+		}
+	}
+	return reqs, []byte(strings.Join(kept, "")), nil
+}
+
+// tidyGoMod lays a rendered go.mod out as `go mod tidy` writes it: direct
+// requirements in one block, indirect ones in another, canonical format.
+func tidyGoMod(data []byte) ([]byte, error) {
+	f, err := modfile.Parse("go.mod", data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the rendered go.mod does not parse: %v", ErrInternal, err)
+	}
+	reqs := make([]*modfile.Require, len(f.Require))
+	copy(reqs, f.Require)
+	f.SetRequireSeparateIndirect(reqs)
+	f.Cleanup()
+	return modfile.Format(f.Syntax), nil
 }

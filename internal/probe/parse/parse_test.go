@@ -94,11 +94,11 @@ func TestParseMonit(t *testing.T) {
 }
 
 func TestParseGoMod(t *testing.T) {
-	m, err := ParseGoMod([]byte("module m\n\ngo 1.24\n\nrequire (\n\ta v1.0.0\n\tb v2.0.0 // indirect\n)\nrequire c v3.0.0\nreplace (\n\tx => y\n)\n"))
+	m, err := ParseGoMod([]byte("module m\n\ngo 1.24\n\nrequire (\n\ta v1.0.0\n\tb/v2 v2.0.0 // indirect\n)\nrequire c/v3 v3.0.0\nreplace (\n\tx => y\n)\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []GoRequire{{"a", "v1.0.0", false, 6}, {"b", "v2.0.0", true, 7}, {"c", "v3.0.0", false, 9}}
+	want := []GoRequire{{"a", "v1.0.0", false, 6}, {"b/v2", "v2.0.0", true, 7}, {"c/v3", "v3.0.0", false, 9}}
 	if m.Module != "m" || m.Go != "1.24" || !reflect.DeepEqual(m.Requires, want) {
 		t.Errorf("%+v", m)
 	}
