@@ -81,6 +81,9 @@ var rewrites = []rewrite{
 	// must ship it as a -dev package for this to resolve.
 	{Files: "debian/control", Pattern: regexp.MustCompile(`(?m)^( golang-github-rabbitmq-amqp091-go-dev,\n)`), Must: true, Expand: true,
 		Replace: func(*values) string { return "${1} golang-github-wazo-platform-wazo-servicekit-dev,\n" }},
+	// golang.org/x/mod is for wazo-servicekit's own tools (go.mod parsing),
+	// not the kit: a service does not build with it.
+	{Files: "debian/control", Pattern: regexp.MustCompile(`(?m)^ golang-golang-x-mod-dev,\n`), Must: true, Replace: func(*values) string { return "" }},
 	// Prose that describes the doctor.
 	{Files: "debian/control", Pattern: regexp.MustCompile(`(?s)\nDescription: [^\n]*\n(.*?\n \.\n).*\z`), Must: true, Expand: true,
 		Replace: func(v *values) string {
