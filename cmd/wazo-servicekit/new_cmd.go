@@ -29,7 +29,8 @@ func cmdNew(args []string, stdout, _ io.Writer) (int, error) {
 		opts.ACLs = append(opts.ACLs, strings.Split(v, ",")...)
 		return nil
 	})
-	fs.StringVar(&opts.SiblingsDir, "siblings", "", "`DIR` holding checkouts wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/\nto compute the patches against (default: built-in baselines of those repositories)")
+	fs.BoolVar(&opts.Installer, "installer", false, "wazo-ansible installs the package itself (a patch of its uc-engine role),\nnot only through the wazo-platform meta-package")
+	fs.StringVar(&opts.SiblingsDir, "siblings", "", "`DIR` holding checkouts wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/\n(and, when there, wazo-platform/, xivo-build-tools/, wazo-auth-keys/, wazo-sdk/, wazo-ansible/)\nto compute the patches against (default: built-in baselines of those repositories)")
 	fs.StringVar(&opts.KitDir, "kit", "", "a wazo-servicekit checkout `DIR` for go.mod's replace line (default: the installed kit\npackage's sources, "+scaffold.InstalledKit+", so the repository builds offline)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {

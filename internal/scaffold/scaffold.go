@@ -46,6 +46,9 @@ type Options struct {
 	// identity (e.g. confd.users.read). Any gives it a service key:
 	// etc/wazo-auth-keys/conf.d/<name>.yml and auth.key_file. None: no key.
 	ACLs []string
+	// Installer: wazo-ansible must install the package itself (it is not
+	// pulled in by the wazo-platform meta-package alone).
+	Installer bool
 	// SiblingsDir holds checkouts wazo-service/, wazo-backup/,
 	// wazo-acceptance/, wazo-platform.org/ (and optionally wazo-platform/);
 	// "" = the built-in baselines of those repositories.
@@ -96,6 +99,7 @@ type values struct {
 	APIVersion, HAGroup      string
 	Description              string
 	ACLs                     []string // ACLs the service calls other APIs with (its wazo-auth-keys entry)
+	Installer                bool     // wazo-ansible installs the package (--installer)
 	KitVersion, KitDir       string
 	KitSource                string
 	Requires                 []string
@@ -250,7 +254,7 @@ func resolve(opts Options) (*values, int, string, error) {
 	}
 	v := &values{
 		Name: opts.Name, Short: short, Pkg: pkg, Module: "github.com/wazo-platform/" + opts.Name,
-		Port: port, APIVersion: ver, HAGroup: group, Description: desc, ACLs: acls,
+		Port: port, APIVersion: ver, HAGroup: group, Description: desc, ACLs: acls, Installer: opts.Installer,
 		KitVersion: kitVersion(), KitDir: kitDir, KitSource: kitSource, Requires: requires,
 	}
 	return v, port, why, nil
@@ -453,6 +457,7 @@ type Manifest struct {
 	HAGroup           string            `yaml:"ha_group"`
 	Description       string            `yaml:"description"`
 	ACLs              []string          `yaml:"acl,omitempty"`
+	Installer         bool              `yaml:"installer,omitempty"`
 	Siblings          string            `yaml:"siblings"`
 	KitSource         string            `yaml:"kit_source,omitempty"` // checkout, package or module
 	KitDir            string            `yaml:"kit_dir,omitempty"`    // the replace line's target
@@ -464,7 +469,7 @@ func servicekitYAML(v *values, p *Project, opts Options) ([]byte, error) {
 	m := Manifest{
 		ServicekitVersion: v.KitVersion, Name: v.Name, Short: v.Short, GoPackage: v.Pkg,
 		Port: v.Port, PortReason: p.PortReason, APIVersion: v.APIVersion, HAGroup: v.HAGroup,
-		Description: v.Description, ACLs: v.ACLs, Siblings: "built-in baselines",
+		Description: v.Description, ACLs: v.ACLs, Installer: v.Installer, Siblings: "built-in baselines",
 		KitSource: v.KitSource, KitDir: v.KitDir,
 		RegistryEntry: registryEntry(v), Files: map[string]string{},
 	}

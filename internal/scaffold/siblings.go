@@ -179,9 +179,16 @@ func siblingPatches(v *values, siblingsDir string) ([]siblingPatch, error) {
 		{"wazo-acceptance", wazoAcceptanceEdits(v)},
 		{"wazo-platform.org", wazoPlatformOrgEdits(v, src)},
 		{"wazo-platform", wazoPlatformEdits(v)},
+		{"xivo-build-tools", xivoBuildToolsEdits(v)},
+		{"wazo-auth-keys", wazoAuthKeysEdits(v)},
+		{"wazo-sdk", wazoSDKEdits(v)},
+		{"wazo-ansible", wazoAnsibleEdits(v)},
 	}
 	var out []siblingPatch
 	for _, r := range plan {
+		if len(r.edits) == 0 {
+			continue // nothing this service needs there (no API called, no --installer)
+		}
 		sp := siblingPatch{repo: r.repo, file: r.repo + ".diff"}
 		var diff strings.Builder
 		for _, e := range r.edits {

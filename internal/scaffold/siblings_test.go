@@ -14,7 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var siblingRepos = []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org", "wazo-platform"}
+var siblingRepos = []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org", "wazo-platform", "xivo-build-tools", "wazo-auth-keys", "wazo-sdk", "wazo-ansible"}
 
 func needGit(t testing.TB) {
 	t.Helper()
@@ -714,5 +714,62 @@ func TestRegistryPatchMakesThePortTaken(t *testing.T) {
 	}
 	if _, err := Plan(Options{Name: "wazo-other", Port: p.Port, Registry: reg}); err == nil || !strings.Contains(err.Error(), "taken by wazo-exampled") {
 		t.Errorf("port %d after the patch: %v, want taken by wazo-exampled", p.Port, err)
+	}
+}
+
+// TestTouchPointPatchesApplyAndVerify: with --acl and --installer, the
+// patches for xivo-build-tools, wazo-auth-keys, wazo-sdk and wazo-ansible
+// apply to the baselines, leave nothing to change after, and a file not in
+// the expected shape is left alone with the reason.
+func TestTouchPointPatchesApplyAndVerify(t *testing.T) {
+	dir := fixtureCheckouts(t, nil)
+	opts := Options{Name: "wazo-exampled", ACLs: []string{"confd.users.read"}, Installer: true}
+	p, err := Plan(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{"xivo-build-tools", "wazo-auth-keys", "wazo-sdk", "wazo-ansible"} {
+		if len(p.Files["sibling-patches/"+r+".diff"]) == 0 {
+			t.Errorf("no patch for %s", r)
+		}
+	}
+	applyAll(t, dir, p)
+	for f, want := range map[string]string{
+		"xivo-build-tools/etc/xivo-build-tools/packages": "\nwazo-dxtorc\nwazo-exampled\nwazo-keyring\n",
+		"wazo-auth-keys/etc/wazo-auth-keys/config.yml":   "\nwazo-exampled:\n  system_user: wazo-exampled\n  acl:\n    - 'confd.users.read'\n\nwazo-phoned:",
+		"wazo-sdk/project.yml":                           "\nwazo-exampled:\n  bind:\n    etc/wazo-exampled/config.yml: /etc/wazo-exampled/config.yml\n",
+		"wazo-ansible/roles/uc-engine/tasks/main.yml":    "    name: wazo-setupd\n    state: present\n\n- name: Install wazo-exampled\n",
+	} {
+		if got := read(t, dir, f); !strings.Contains(got, want) {
+			t.Errorf("%s after the patch lacks %q:\n%s", f, want, got)
+		}
+	}
+	opts.SiblingsDir = dir
+	again, err := Plan(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{"xivo-build-tools", "wazo-auth-keys", "wazo-sdk", "wazo-ansible"} {
+		if d := again.Files["sibling-patches/"+r+".diff"]; len(d) != 0 {
+			t.Errorf("%s: patched checkout still gets a patch:\n%s", r, d)
+		}
+	}
+
+	broken := fixtureCheckouts(t, func(dir string) {
+		os.WriteFile(filepath.Join(dir, "wazo-sdk/project.yml"), []byte("- a list, not a mapping\n"), 0o644)
+		os.WriteFile(filepath.Join(dir, "wazo-ansible/roles/uc-engine/tasks/main.yml"), []byte("---\n- name: Something else\n"), 0o644)
+	})
+	opts.SiblingsDir = broken
+	p, err = Plan(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{"wazo-sdk", "wazo-ansible"} {
+		if len(p.Files["sibling-patches/"+r+".diff"]) != 0 {
+			t.Errorf("%s: a file of another shape was patched", r)
+		}
+		if !strings.Contains(string(p.Files["sibling-patches/README.md"]), r+"/") {
+			t.Errorf("%s: README does not say what was left alone:\n%s", r, p.Files["sibling-patches/README.md"])
+		}
 	}
 }

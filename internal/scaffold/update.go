@@ -170,7 +170,7 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 	}
 	p, err := Plan(Options{
 		Name: m.Name, Dir: filepath.Dir(root), Port: m.Port, APIVersion: m.APIVersion, HAGroup: m.HAGroup,
-		Description: m.Description, ACLs: m.ACLs, SiblingsDir: o.SiblingsDir, KitDir: kitDir, KitSource: kitSource,
+		Description: m.Description, ACLs: m.ACLs, Installer: m.Installer, SiblingsDir: o.SiblingsDir, KitDir: kitDir, KitSource: kitSource,
 		Registry: o.Registry, existing: true, recorded: &m,
 	})
 	if err != nil {
