@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -51,13 +52,14 @@ func haSecondaryState() Rule {
 			case len(pyGroups) > 1:
 				return []Finding{fail("", 0, fmt.Sprintf("wazo_service/main.py has it in several lists: %v", pyGroups))}
 			}
-			if groups[0] == "wazo_services" {
+			stopped, how := secondaryStops(env)
+			if groups[0] == stopped || stopped == "default_services" {
 				if !unitSkipsWhenDisabled(s) {
-					return append(out, fail(unitPath(s), 0, "in the wazo group (stopped on a secondary) but the unit has no ConditionPathExists=!/var/lib/wazo/disabled: a reboot of the secondary starts it"))
+					return append(out, fail(unitPath(s), 0, fmt.Sprintf("in %s, which %s stops on a secondary, but the unit has no ConditionPathExists=!/var/lib/wazo/disabled: a reboot of the secondary starts it", groups[0], how)))
 				}
-				return append(out, pass("in the wazo group and the unit does not start while /var/lib/wazo/disabled exists: stopped on a secondary"))
+				return append(out, pass(fmt.Sprintf("in %s, which %s stops on a secondary, and the unit does not start while /var/lib/wazo/disabled exists", groups[0], how)))
 			}
-			return append(out, pass("in the default group: running on a secondary"))
+			return append(out, pass(fmt.Sprintf("in %s, which keeps running on a secondary (%s stops %s)", groups[0], how, stopped)))
 		},
 		live: liveHAState,
 	}
@@ -123,6 +125,26 @@ func liveHAGroup(s *LiveService) (group, where string, problem *Finding) {
 		}
 	}
 	return "default_services", "as its unit declares: wazo-service is not installed", nil
+}
+
+var slaveStopRe = regexp.MustCompile(`(?m)^[^#\n]*\bwazo-service\s+stop\s+(wazo|default|all)\b`)
+
+// secondaryStops is the wazo-service group an HA secondary stops, as
+// xivo-config's xivo-manage-slave-services does it (`wazo-service stop
+// wazo`): wazo_services or default_services. how says where that was read,
+// or that the checkout was not seen and the platform's usual group assumed.
+func secondaryStops(env *StaticEnv) (group, how string) {
+	const script = "sbin/xivo-manage-slave-services"
+	data, _, ok := sibling(env, "xivo-config", script)
+	if !ok {
+		return "wazo_services", "xivo-manage-slave-services (not seen; the wazo group assumed)"
+	}
+	m := slaveStopRe.FindSubmatch(data)
+	if m == nil {
+		return "wazo_services", "xivo-config " + script + " (no `wazo-service stop <group>` found; the wazo group assumed)"
+	}
+	g := map[string]string{"wazo": "wazo_services", "default": "default_services", "all": "default_services"}[string(m[1])]
+	return g, fmt.Sprintf("xivo-config %s:%d", script, lineOf(data, string(m[0])))
 }
 
 // unitSkipsWhenDisabled reports whether the unit does not start while
