@@ -201,10 +201,10 @@ DEFAULT_SERVICES = [
     | GET    | /api/auth/0.1/backends |
     | GET    | /api/quuxd/1.0/status  |
 `,
-		"wazo-acceptance/features/daily/service_discovery.feature": "Feature: Service discovery\n\n  Examples:\n    | service_name |\n    | wazo-quuxd   |\n",
-		"wazo-platform.org/README.md":                                "# wazo-platform.org\n",
-		"wazo-platform.org/content/quuxd/description.md":             "wazo-quuxd does quux.\n",
-		"wazo-platform.org/website/uc-doc/system/backup_restore.md":  "# Backup\n\n- `/etc/asterisk/`\n- `/etc/wazo-quuxd/`\n",
+		"wazo-acceptance/features/daily/service_discovery.feature":  "Feature: Service discovery\n\n  Examples:\n    | service_name |\n    | wazo-quuxd   |\n",
+		"wazo-platform.org/README.md":                               "# wazo-platform.org\n",
+		"wazo-platform.org/content/quuxd/description.md":            "wazo-quuxd does quux.\n",
+		"wazo-platform.org/website/uc-doc/system/backup_restore.md": "# Backup\n\n- `/etc/asterisk/`\n- `/etc/wazo-quuxd/`\n",
 		"wazo-platform.org/website/uc-doc/contributors/network.md": `| Daemon Name | Service | Protocol | Port | Listen    | Authentication | Enabled |
 | ----------- | ------- | -------- | ---- | --------- | -------------- | ------- |
 | wazo-auth   | HTTP    | TCP      | 9497 | 127.0.0.1 | both           | yes     |
@@ -276,6 +276,9 @@ func TestRealFormats(t *testing.T) {
 	type files = map[string]string
 	d, sb := realDaemon(), realSiblings()
 	www := "user: www-data\n" + d["etc/wazo-quuxd/config.yml"]
+	// www-data from the code's defaults, the postinst creating no user.
+	wwwByDefault := files{"wazo_quuxd/config.py": replaced(d, "wazo_quuxd/config.py", "'user': _DAEMONNAME", "'user': 'www-data'"),
+		"debian/wazo-quuxd.postinst": noAdduser()}
 	inWazoGroupPy := replaced(files{"m": replaced(sb, "wazo-service/wazo_service/main.py", "    Service('wazo-quuxd'),\n", "")},
 		"m", "    Service('wazo-calld'),\n", "    Service('wazo-calld'),\n    Service('wazo-quuxd'),\n")
 	inWazoGroupSh := replaced(files{"s": replaced(sb, "wazo-service/bin/wazo-service", " wazo-quuxd", "")}, "s", `wazo_services="`, `wazo_services="wazo-quuxd `)
@@ -291,8 +294,7 @@ func TestRealFormats(t *testing.T) {
 				"debian/wazo-quuxd.postinst": noAdduser()},
 			want: Pass, says: "www-data"},
 		{name: "config.py's default user is the service user", rule: "user-not-root",
-			repo: files{"wazo_quuxd/config.py": replaced(d, "wazo_quuxd/config.py", "'user': _DAEMONNAME", "'user': 'www-data'"),
-				"debian/wazo-quuxd.postinst": noAdduser()},
+			repo: wwwByDefault,
 			want: Pass, says: "base-passwd"},
 		{name: "no user anywhere runs as root", rule: "user-not-root",
 			repo: files{"wazo_quuxd/config.py": replaced(d, "wazo_quuxd/config.py", "    'user': _DAEMONNAME,\n", ""),
@@ -311,8 +313,7 @@ func TestRealFormats(t *testing.T) {
 			repo: files{"etc/wazo-quuxd/config.yml": www, "debian/wazo-quuxd.postinst": noAdduser()},
 			want: Pass, says: "/var/www"},
 		{name: "the log file handed by chown www-data: to config.py's default user", rule: "log-file-writable",
-			repo: files{"wazo_quuxd/config.py": replaced(d, "wazo_quuxd/config.py", "'user': _DAEMONNAME", "'user': 'www-data'"),
-				"debian/wazo-quuxd.postinst": noAdduser()},
+			repo: wwwByDefault,
 			want: Pass, says: "to www-data"},
 		{name: "log files chowned in a for loop", rule: "log-file-writable",
 			repo: files{"debian/wazo-quuxd.postinst": replaced(d, "debian/wazo-quuxd.postinst", `        if [ ! -e "$LOG" ]; then
@@ -341,8 +342,8 @@ func TestRealFormats(t *testing.T) {
 		// Ports.
 		{name: "HTTP and HTTPS ports under rest_api.http/https, x-xivo-port a list", rule: "port-consistent",
 			repo: files{"etc/wazo-quuxd/config.yml": "rest_api:\n  http:\n    port: 9598\n  https:\n    port: 9599\n",
-				"wazo_quuxd/config.py":           replaced(d, "wazo_quuxd/config.py", "        'port': _DEFAULT_HTTP_PORT,\n", ""),
-				"wazo_quuxd/plugins/api/api.yml": replaced(d, "wazo_quuxd/plugins/api/api.yml", "x-xivo-port: 9599", "x-xivo-port: [9599]"),
+				"wazo_quuxd/config.py":                           replaced(d, "wazo_quuxd/config.py", "        'port': _DEFAULT_HTTP_PORT,\n", ""),
+				"wazo_quuxd/plugins/api/api.yml":                 replaced(d, "wazo_quuxd/plugins/api/api.yml", "x-xivo-port: 9599", "x-xivo-port: [9599]"),
 				"etc/nginx/locations/https-available/wazo-quuxd": ""},
 			want: Pass, says: "9598"},
 		{name: "both listening ports are documented", rule: "port-documented",
