@@ -1,5 +1,5 @@
 // Package auth checks X-Auth-Token against wazo-auth the way xivo's
-// AuthVerifier does: every protected request asks wazo-auth
+// AuthVerifier does: every protected request with a token asks wazo-auth
 // `HEAD /0.1/token/<token>?scope=<acl>&tenant=<uuid>`; 204 allows it.
 // Nothing is cached, so a revoked token stops working at once.
 package auth
@@ -77,7 +77,7 @@ func ValidToken(token string) bool {
 // given), and otherwise the Wazo error to send: 401 for a token wazo-auth
 // refuses, 503 when wazo-auth cannot be asked.
 func (c *Client) Check(ctx context.Context, token, acl, tenant string) *rest.Error {
-	if token != "" && !ValidToken(token) {
+	if !ValidToken(token) {
 		return unauthorized(token, acl, tenant, "not_found_or_expired")
 	}
 	q := url.Values{"scope": {acl}}
@@ -133,9 +133,10 @@ func (c *Client) unreachable(err error) *rest.Error {
 		})
 }
 
-// Require protects next with acl. Like Wazo, a request without a token still
-// asks wazo-auth (which refuses it), so the answer never depends on guessing;
-// a token that cannot be one gets 401 without asking (see ValidToken).
+// Require protects next with acl. A request without a token, or with one
+// that cannot be a wazo-auth token (see ValidToken), gets the 401 wazo-auth
+// would give without asking it: the check of an empty token would ask for
+// /0.1/token/, which is not a token resource.
 func (c *Client) Require(acl string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if e := c.Check(r.Context(), Token(r), acl, r.Header.Get("Wazo-Tenant")); e != nil {

@@ -137,6 +137,7 @@ func TestConnectionLimitKeepsRoomForRealClients(t *testing.T) {
 // (idle connections beyond it are closed, oldest first).
 func TestMaxConnectionsIsConfigurable(t *testing.T) {
 	p := start(t, devConfig(t, "rest_api: {max_connections: 4, idle_timeout: 600}\n"), []string{"--dev"})
+	http.DefaultClient.CloseIdleConnections() // waitServing's
 	first, r := keptAlive(t, p)
 	for i := 0; i < 4; i++ {
 		keptAlive(t, p)
