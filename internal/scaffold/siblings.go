@@ -25,8 +25,8 @@ var siblingBaselines embed.FS
 const baselinesRoot = "testdata/siblings"
 
 // maxSiblingFile bounds what is read of one sibling file: the files edited
-// are a few kilobytes; a bigger one is not the file expected.
-const maxSiblingFile = 1 << 20
+// are at most a few tens of kilobytes; a bigger one is not the file expected.
+const maxSiblingFile = 256 << 10
 
 // siblingPatch is one repository's patch.
 type siblingPatch struct {

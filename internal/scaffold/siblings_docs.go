@@ -418,6 +418,9 @@ type sectionsDoc []struct {
 	Modules map[string]map[string]any `yaml:"modules"`
 }
 
+// maxSectionsYAML bounds content/sections.yaml, a few kilobytes in fact.
+const maxSectionsYAML = 64 << 10
+
 // publicSection is the section the platform's REST APIs are in.
 const publicSection = "programmable-platform"
 
@@ -430,6 +433,11 @@ var (
 // section of content/sections.yaml, indented as the module before it, so
 // that the production site builds content/<short>/description.md.
 func addModule(old string, v *values) (string, string, error) {
+	if len(old) > maxSectionsYAML {
+		// A YAML decoder checks duplicate keys in quadratic time: a crafted
+		// file this big would stall new.
+		return "", "", notShaped(fmt.Sprintf("at most %d bytes (the real file has a few thousand)", maxSectionsYAML), "%d bytes", len(old))
+	}
 	var doc sectionsDoc
 	if err := yaml.Unmarshal([]byte(old), &doc); err != nil {
 		return "", "", notShaped("a YAML list of sections with modules", "%v", err)

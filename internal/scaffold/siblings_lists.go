@@ -272,8 +272,8 @@ func addToDepends(old, name string) (string, string, error) {
 	indent := ""
 	for i := start + 1; i < len(lines); i++ {
 		l := lines[i]
-		if l == "" || (l[0] != ' ' && l[0] != '\t') {
-			break
+		if strings.TrimSpace(l) == "" || (l[0] != ' ' && l[0] != '\t') {
+			break // a blank line ends the paragraph, as dpkg reads it
 		}
 		if strings.HasPrefix(strings.TrimSpace(l), "#") {
 			continue

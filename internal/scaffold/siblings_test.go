@@ -512,6 +512,8 @@ func TestPatchLeavesAFileOfAnotherShape(t *testing.T) {
 			[]string{"bin/wazo-backup", "one kind of line ending", "1 CRLF and 1 LF"}},
 		{"module name taken", "wazo-platform.org/content/sections.yaml", "- name: P\n  slug: programmable-platform\n  modules:\n    x:\n      repository: wazo-y\n",
 			[]string{"sections.yaml", "expected no module called x"}},
+		{"sections.yaml too big to parse safely", "wazo-platform.org/content/sections.yaml", strings.Repeat("# padding\n", maxSectionsYAML/10+1),
+			[]string{"sections.yaml", "expected at most 65536 bytes", "found 65540 bytes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -772,4 +774,37 @@ func TestTouchPointPatchesApplyAndVerify(t *testing.T) {
 			t.Errorf("%s: README does not say what was left alone:\n%s", r, p.Files["sibling-patches/README.md"])
 		}
 	}
+}
+
+// FuzzSiblingEdits: a crafted sibling file never makes an edit panic, and
+// whatever an edit writes either passes its verification or is refused.
+func FuzzSiblingEdits(f *testing.F) {
+	for _, rel := range editedFiles {
+		repo, file, _ := strings.Cut(rel, "/")
+		data, err := siblingBaselines.ReadFile(baselinesRoot + "/" + repo + "/" + file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(data))
+	}
+	f.Add("Package: wazo-platform\nDepends:\n    a,\n \n")
+	f.Add("| a |\n|\n| --- |\n")
+	v := &values{Name: "wazo-x", Short: "x", Port: 9505, APIVersion: "1.0", HAGroup: "default", Description: "X", rotateCount: 15, rotateFrequency: "Daily"}
+	var edits []edit
+	for _, es := range [][]edit{wazoServiceEdits(v), wazoBackupEdits(v), wazoAcceptanceEdits(v), wazoPlatformOrgEdits(v, source{}), wazoPlatformEdits(v)} {
+		for _, e := range es {
+			if e.change != nil {
+				edits = append(edits, e)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, old string) {
+		for _, e := range edits {
+			text, _, err := e.change(old)
+			if err != nil || text == "" || text == old {
+				continue
+			}
+			_ = e.verify(old, text)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package parse
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -65,22 +66,28 @@ var shellAssignRe = regexp.MustCompile(`(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)="`)
 // skipped: its words cannot be read without a shell.
 func ParseShellLists(data []byte) []List {
 	s := string(data)
+	lines := newLineIndex(s)
 	var out []List
+	done := 0 // where the last value ended: an assignment inside it is text
 	for _, m := range shellAssignRe.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] < done {
+			continue
+		}
 		open := m[1] - 1
 		end := strings.IndexByte(s[open+1:], '"')
 		if end < 0 {
 			continue
 		}
 		closeAt := open + 1 + end
+		done = closeAt + 1
 		value := s[open+1 : closeAt]
 		if strings.ContainsRune(value, '\\') {
 			continue
 		}
-		l := List{Name: s[m[2]:m[3]], Line: lineAt(s, m[0]), Open: open, Close: closeAt, After: restOfLine(s, closeAt+1)}
+		l := List{Name: s[m[2]:m[3]], Line: lines.at(m[0]), Open: open, Close: closeAt, After: restOfLine(s, closeAt+1)}
 		for _, w := range wordRe.FindAllStringIndex(value, -1) {
 			st, en := open+1+w[0], open+1+w[1]
-			l.Items = append(l.Items, ListItem{Text: s[st:en], Name: s[st:en], Start: st, End: en, Line: lineAt(s, st)})
+			l.Items = append(l.Items, ListItem{Text: s[st:en], Name: s[st:en], Start: st, End: en, Line: lines.at(st)})
 		}
 		out = append(out, l)
 	}
@@ -103,18 +110,23 @@ var (
 // nor a name: such a file is not in the shape the lists are edited in.
 func ParsePythonLists(data []byte) ([]List, error) {
 	s := string(data)
+	lines := newLineIndex(s)
 	var out []List
+	done := 0 // where the last list ended: a match inside it is not a list
 	for _, m := range pyListRe.FindAllStringSubmatchIndex(s, -1) {
-		l := List{Name: s[m[2]:m[3]], Line: lineAt(s, m[0]), Open: m[1] - 1}
-		items, closeAt, err := pySplit(s, m[1])
+		if m[0] < done {
+			continue
+		}
+		l := List{Name: s[m[2]:m[3]], Line: lines.at(m[0]), Open: m[1] - 1}
+		items, closeAt, err := pySplit(s, m[1], lines)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %s = [: %v", l.Line, l.Name, err)
 		}
-		l.Close = closeAt
+		l.Close, done = closeAt, closeAt+1
 		l.After = restOfLine(s, closeAt+1)
 		for _, it := range items {
 			text := s[it[0]:it[1]]
-			item := ListItem{Text: text, Start: it[0], End: it[1], Line: lineAt(s, it[0])}
+			item := ListItem{Text: text, Start: it[0], End: it[1], Line: lines.at(it[0])}
 			switch sm := pyServiceRe.FindStringSubmatch(text); {
 			case sm != nil:
 				item.Name = sm[1] + sm[2]
@@ -134,7 +146,7 @@ func ParsePythonLists(data []byte) ([]List, error) {
 // pySplit reads the items of a list whose "[" is just before from: their
 // trimmed byte ranges (commas at depth 0 separate them; strings, brackets
 // and comments are skipped over) and the offset of the closing "]".
-func pySplit(s string, from int) ([][2]int, int, error) {
+func pySplit(s string, from int, lines lineIndex) ([][2]int, int, error) {
 	var items [][2]int
 	depth, start := 0, from
 	flush := func(end int) {
@@ -160,7 +172,7 @@ func pySplit(s string, from int) ([][2]int, int, error) {
 				j++
 			}
 			if j >= len(s) || s[j] != c {
-				return nil, 0, fmt.Errorf("unterminated string at line %d", lineAt(s, i))
+				return nil, 0, fmt.Errorf("unterminated string at line %d", lines.at(i))
 			}
 			i = j
 		case '#':
@@ -192,7 +204,7 @@ func pySplit(s string, from int) ([][2]int, int, error) {
 			}
 		}
 		if depth < 0 {
-			return nil, 0, fmt.Errorf("unbalanced %q at line %d", s[i], lineAt(s, i))
+			return nil, 0, fmt.Errorf("unbalanced %q at line %d", s[i], lines.at(i))
 		}
 	}
 	return nil, 0, fmt.Errorf("no closing ]")
@@ -200,7 +212,22 @@ func pySplit(s string, from int) ([][2]int, int, error) {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-func lineAt(s string, off int) int { return strings.Count(s[:off], "\n") + 1 }
+// lineIndex finds the line of a byte offset in O(log n), so that reading
+// the many items of a big (or crafted) file stays linear.
+type lineIndex []int // offsets of the "\n"s
+
+func newLineIndex(s string) lineIndex {
+	var idx lineIndex
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// at returns the line (from 1) of byte offset off.
+func (idx lineIndex) at(off int) int { return sort.SearchInts(idx, off) + 1 }
 
 func restOfLine(s string, from int) string {
 	if from > len(s) {
