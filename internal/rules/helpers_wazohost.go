@@ -166,13 +166,9 @@ var xivoLogLine = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (?:[
 // logLineStart is the start of any xivo log line, old or current.
 var logLineStart = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} `)
 
-// aclPrefix is the service's name in ACLs: api.yml's x-xivo-name, or the
-// package name without wazo-.
+// aclPrefix is the service's name in ACLs: the name its API is reached at
+// (/api/<name>/, call-logd for wazo-call-logd, whose x-xivo-name is
+// call-logs), see repo.Service.APIName.
 func aclPrefix(s *repo.Service) string {
-	if s.API != nil {
-		if n, ok := s.API.Merged["x-xivo-name"].(string); ok && n != "" {
-			return n
-		}
-	}
-	return s.Short()
+	return s.APIName()
 }

@@ -248,8 +248,8 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"api-spec", gosvc, "no api.yml found", func(t *testing.T, r, _ string) {
 			remove(t, r+"/api")
 		}},
-		{"api-spec", pysvc, "x-xivo-name is \"hooks\"", func(t *testing.T, r, _ string) {
-			edit(t, r+"/wazo_webhookd/plugins/api/api.yml", "x-xivo-name: webhookd", "x-xivo-name: hooks")
+		{"api-spec", pysvc, "no x-xivo-name", func(t *testing.T, r, _ string) {
+			edit(t, r+"/wazo_webhookd/plugins/api/api.yml", "x-xivo-name: webhookd\n", "")
 		}},
 		{"nginx-location", gosvc, "no nginx `location ^~ /api/exampled/`", func(t *testing.T, r, _ string) {
 			remove(t, r+"/etc/nginx/locations/https-available/wazo-exampled")

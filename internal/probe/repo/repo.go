@@ -370,13 +370,40 @@ func (r *Repo) paths() []string {
 	return out
 }
 
-// APIName is the name the service publishes its API under (/api/<name>/,
-// ACLs <name>.*): api.yml's x-xivo-name when it declares one, else Short().
+// APIName is the name the service's API is reached at, /api/<name>/: the
+// root location the package's nginx configuration proxies to the daemon
+// (`location ^~ /api/<name>/ { proxy_pass http://127.0.0.1:<port>/; }`),
+// else api.yml's x-xivo-name, else Short(). The three may differ: wazo-call-logd
+// publishes x-xivo-name call-logs and is reached at /api/call-logd/.
 func (s *Service) APIName() string {
+	xivo := s.XivoName()
+	var roots []string
+	for _, l := range s.Nginx {
+		name, ok := strings.CutPrefix(l.Item.Path, "/api/")
+		if !ok || !strings.HasSuffix(name, "/") || strings.Count(name, "/") != 1 {
+			continue
+		}
+		name = strings.TrimSuffix(name, "/")
+		if name == xivo || name == s.Short() {
+			return name
+		}
+		roots = append(roots, name)
+	}
+	if len(roots) > 0 {
+		return roots[0]
+	}
+	if xivo != "" {
+		return xivo
+	}
+	return s.Short()
+}
+
+// XivoName is api.yml's x-xivo-name ("" when it declares none).
+func (s *Service) XivoName() string {
 	if s.API != nil {
-		if n, ok := s.API.Merged["x-xivo-name"].(string); ok && n != "" {
+		if n, ok := s.API.Merged["x-xivo-name"].(string); ok {
 			return n
 		}
 	}
-	return s.Short()
+	return ""
 }
