@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // newAbout is new's description in its --help; the flags document themselves.
@@ -67,7 +70,12 @@ func cmdNew(args []string, stdout, _ io.Writer) (int, error) {
 	if err := p.Write(); err != nil {
 		return exitInternal, fmt.Errorf("new: %v", err)
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d files)\n", p.Root, len(p.Files))
+	wpep, err := writeWPEP(p, opts.SiblingsDir)
+	if err != nil {
+		return exitInternal, fmt.Errorf("new: the WPEP draft: %v", err)
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d files)\n", p.Root, len(p.Files)+1)
+	fmt.Fprintf(stdout, "wpep %s: the draft to propose to wazo-platform/wpep before writing the service\n", wpep)
 	fmt.Fprintf(stdout, "port %d: %s\n", p.Port, p.PortReason)
 	for _, f := range p.Patches {
 		if len(p.Files[f]) > 0 {
@@ -85,4 +93,37 @@ func cmdNew(args []string, stdout, _ io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "next: cd %s && make test; add the port to wazo-servicekit's internal/ports/registry.yml (see sibling-patches/README.md)\n", p.Root)
 	return exitClean, nil
+}
+
+// writeWPEP checks the repository just written, as `check` does, and adds
+// the WPEP draft with that checklist status. The draft is written once: it
+// is not among the files `update` re-renders.
+func writeWPEP(p *scaffold.Project, siblings string) (string, error) {
+	rep, err := rules.Check(p.Root, rules.CheckOptions{Siblings: siblings})
+	if err != nil {
+		return "", err
+	}
+	rank := map[rules.Status]int{rules.Pass: 0, rules.Unknown: 1, rules.Fail: 2}
+	worst := map[string]rules.Result{}
+	var order []string
+	for _, r := range rep.Results() {
+		prev, seen := worst[r.Rule]
+		if !seen {
+			order = append(order, r.Rule)
+		}
+		if !seen || rank[r.Status] > rank[prev.Status] {
+			worst[r.Rule] = r
+		}
+	}
+	var items []scaffold.ChecklistItem
+	for _, id := range order {
+		rule, err := rules.ByID(id)
+		if err != nil {
+			return "", err
+		}
+		r := worst[id]
+		items = append(items, scaffold.ChecklistItem{Rule: id, Checklist: rule.Checklist, Status: string(r.Status), Message: r.Message, Practice: rule.IsPractice()})
+	}
+	rel := p.WPEPPath()
+	return filepath.Join(p.Root, rel), safefile.WriteIn(p.Root, filepath.FromSlash(rel), p.WPEPDraft(items, time.Now().UTC()), 0o644)
 }

@@ -81,6 +81,10 @@ func newThenCheck(t *testing.T, crlf bool) {
 		t.Fatalf("new: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
 	repo := filepath.Join(dir, "wazo-exampled")
+	if wpep, err := os.ReadFile(filepath.Join(repo, "wpep", "XXXX-wazo-exampled.md")); err != nil || !bytes.HasPrefix(wpep, []byte("| Key | Value |\n| ---: | :--- |\n| **Title** | wazo-exampled: Example service |\n")) ||
+		!bytes.Contains(wpep, []byte("| `api-spec` | pass |")) {
+		t.Errorf("no WPEP draft with the checklist status from check (%v):\n%s", err, wpep)
+	}
 	for _, r := range repos {
 		patch := filepath.Join(repo, "sibling-patches", r+".diff")
 		gitIn(r, "apply", "--check", patch)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // haUnitCondition: the unit has ConditionPathExists=!/var/lib/wazo/disabled
@@ -58,18 +59,24 @@ var manifestHAGroup = regexp.MustCompile(`(?m)^ha_group: (default|wazo)\s*$`)
 // staticHAGroup is the service's wazo-service group for a repository.
 func staticHAGroup(s *repo.Service, env *StaticEnv) (group, where string, problem *Finding) {
 	data, why, ok := sibling(env, "wazo-service", "bin/wazo-service")
+	var groups []string
+	line := 0
 	if ok {
-		groups, line := wazoServiceGroups(data, s.Name)
-		if len(groups) != 1 {
-			f := fail("", 0, fmt.Sprintf("wazo-service/bin/wazo-service has %s in %d groups", s.Name, len(groups)))
-			return "", "", &f
+		groups, line = wazoServiceGroups(data, s.Name)
+		if len(groups) == 1 {
+			return groups[0], fmt.Sprintf("wazo-service/bin/wazo-service:%d", line), nil
 		}
-		return groups[0], fmt.Sprintf("wazo-service/bin/wazo-service:%d", line), nil
 	}
-	if m := manifestHAGroup.FindSubmatch(env.Repo.Files[".servicekit.yml"]); m != nil {
+	// A repository made by `wazo-servicekit new` records its group, before
+	// wazo-service lists it.
+	manifest, _ := safefile.ReadIn(env.Repo.Root, ".servicekit.yml", 1<<20)
+	if m := manifestHAGroup.FindSubmatch(manifest); m != nil && len(groups) == 0 {
 		return string(m[1]) + "_services", ".servicekit.yml ha_group", nil
 	}
 	f := siblingFinding(env, "wazo-service", "bin/wazo-service", why)
+	if ok {
+		f = fail("", 0, fmt.Sprintf("wazo-service/bin/wazo-service has %s in %d groups", s.Name, len(groups)))
+	}
 	return "", "", &f
 }
 

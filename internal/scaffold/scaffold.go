@@ -87,6 +87,8 @@ type Project struct {
 	Files      map[string][]byte // by slash path relative to Root
 	Mode       map[string]fs.FileMode
 	Patches    []string // sibling patch files among Files
+
+	v *values // the answers the project was rendered from (for WPEPDraft)
 	// NotPatched names each sibling file left out of the patches: which,
 	// what its edit expected and what it found.
 	NotPatched []string
@@ -272,7 +274,7 @@ func Plan(opts Options) (*Project, error) {
 		dir = "."
 	}
 	p := &Project{Root: filepath.Join(dir, opts.Name), Port: port, PortReason: why,
-		Files: map[string][]byte{}, Mode: map[string]fs.FileMode{}}
+		Files: map[string][]byte{}, Mode: map[string]fs.FileMode{}, v: v}
 	derived, err := deriveAll(v)
 	if err != nil {
 		return nil, err
