@@ -295,6 +295,10 @@ func siblingReadme(v *values, patches []siblingPatch) string {
 		for _, r := range p.refused {
 			fmt.Fprintf(&b, "- **%s** (edit it by hand)\n", r)
 		}
+		if n == "wazo-platform.org" {
+			b.WriteString("- website/uc-doc is the one source of the UC pages (the production build copies it into content/); " +
+				"the contribute/ pages of both trees list no service, so they need nothing\n")
+		}
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "## wazo-servicekit: the port registry\n\nAdd to `internal/ports/registry.yml`:\n\n    - %s\n", registryEntry(v))
