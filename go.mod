@@ -1,6 +1,6 @@
 module github.com/wazo-platform/wazo-servicekit
 
-go 1.24
+go 1.23
 
 require gopkg.in/yaml.v3 v3.0.1
 

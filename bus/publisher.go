@@ -76,6 +76,7 @@ type Publisher struct {
 	// owned by the worker goroutine; the channels are nil (never ready)
 	// while disconnected
 	conn    *amqp.Connection
+	sock    net.Conn // conn's socket, to bound its close
 	ch      *amqp.Channel
 	closed  chan *amqp.Error
 	chClose chan *amqp.Error
@@ -370,7 +371,7 @@ func (p *Publisher) publishOnce(ctx context.Context, m *message) error {
 	dc, err := p.ch.PublishWithDeferredConfirmWithContext(cctx, p.exchange, m.routingKey, false, false, pub)
 	if err == nil {
 		var acked bool
-		acked, err = dc.WaitContext(cctx)
+		acked, err = waitConfirm(cctx, dc)
 		if err == nil && !acked {
 			err = errors.New("the broker refused the event (nack)")
 		}
@@ -385,12 +386,14 @@ func (p *Publisher) publishOnce(ctx context.Context, m *message) error {
 // connect dials the broker, opens a channel in confirm mode and declares
 // the exchange (durable, as wazo-bus does).
 func (p *Publisher) connect(ctx context.Context) error {
+	var sock net.Conn
 	dial := func(network, addr string) (net.Conn, error) {
 		d := net.Dialer{Timeout: p.timeout}
 		c, err := d.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
+		sock = c
 		// Bounds the AMQP handshake; amqp091 clears it once open.
 		return c, c.SetDeadline(time.Now().Add(p.timeout))
 	}
@@ -409,10 +412,10 @@ func (p *Publisher) connect(ctx context.Context) error {
 		}
 	}
 	if err != nil {
-		_ = conn.CloseDeadline(time.Now().Add(time.Second))
+		closeConn(conn, sock)
 		return fmt.Errorf("amqp://%s: %w", p.endpoint, err)
 	}
-	p.conn, p.ch = conn, ch
+	p.conn, p.sock, p.ch = conn, sock, ch
 	p.closed = conn.NotifyClose(make(chan *amqp.Error, 1))
 	p.chClose = ch.NotifyClose(make(chan *amqp.Error, 1))
 	p.connected.Store(true)
@@ -422,7 +425,42 @@ func (p *Publisher) connect(ctx context.Context) error {
 func (p *Publisher) disconnect() {
 	p.connected.Store(false)
 	if p.conn != nil {
-		_ = p.conn.CloseDeadline(time.Now().Add(time.Second))
+		closeConn(p.conn, p.sock)
 	}
-	p.conn, p.ch, p.closed, p.chClose = nil, nil, nil, nil
+	p.conn, p.sock, p.ch, p.closed, p.chClose = nil, nil, nil, nil, nil
+}
+
+// waitConfirm waits for the broker's confirm of a publishing, or for ctx.
+// amqp091-go 1.5.0 (bookworm's) has no DeferredConfirmation.WaitContext:
+// Wait returns false once the channel is closed, which disconnect does
+// after a timeout, so the goroutine ends too.
+func waitConfirm(ctx context.Context, dc *amqp.DeferredConfirmation) (bool, error) {
+	acked := make(chan bool, 1)
+	go func() { acked <- dc.Wait() }()
+	select {
+	case ok := <-acked:
+		return ok, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// closeConn closes an AMQP connection, waiting at most a second for the
+// broker's close-ok before closing the socket under it. amqp091-go 1.5.0
+// (bookworm's) has no Connection.CloseDeadline.
+func closeConn(conn *amqp.Connection, sock net.Conn) {
+	done := make(chan struct{})
+	go func() { _ = conn.Close(); close(done) }()
+	select {
+	case <-done:
+		return
+	case <-time.After(time.Second):
+	}
+	if sock != nil {
+		_ = sock.Close() // the reader fails, amqp091 shuts the connection down
+	}
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
 }
