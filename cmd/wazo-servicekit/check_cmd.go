@@ -122,6 +122,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlags("check")
 	common := addCommon(fs)
 	siblings := fs.String("siblings", "", "directory holding wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/ checkouts")
+	dist := fs.String("dist", "trixie", "Debian distribution the dependency rules judge against: trixie (Debian 13, the latest stable) or bookworm (Debian 12, Wazo's today)")
 	var only outputsFlag
 	fs.Func("rule", "run only this rule ID (repeatable)", func(v string) error { only = append(only, v); return nil })
 	pos, err := parseInterleaved(fs, args)
@@ -150,11 +151,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		if err != nil {
 			return exitUsage, usageError{err}
 		}
-		one, err := rules.Check(dir, rules.CheckOptions{Siblings: *siblings, Only: only})
+		one, err := rules.Check(dir, rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only})
 		if err != nil {
 			return exitUsage, usageError{err}
 		}
 		one.Apply(sups)
+		rep.Debian = one.Debian
 		if len(dirs) == 1 {
 			rep = one
 		} else {

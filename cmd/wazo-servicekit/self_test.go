@@ -95,7 +95,7 @@ func TestMutatedCopyOfThisRepositoryFails(t *testing.T) {
 		{"port-consistent", "x-xivo-port is 8080"},
 		{"monit-check", "no `check process wazo-doctord`"},
 		{"nginx-location", "no nginx `location ^~ /api/"},
-		{"deps-pinned-to-debian", "gopkg.in/yaml.v3 v3.0.0; Debian 13 has 3.0.1"},
+		{"deps-pinned-to-debian", "gopkg.in/yaml.v3 v3.0.0; Debian 13 trixie has 3.0.1"},
 	} {
 		found := false
 		for _, line := range strings.Split(out, "\n") {

@@ -60,3 +60,44 @@ func TestParseRejectsBadRowNamingLine(t *testing.T) {
 		t.Fatalf("err = %v, want one naming trixie-go.tsv:2", err)
 	}
 }
+
+// Each distribution's index is its own: the packages the kit uses are in
+// both, at each one's version.
+func TestEmbeddedIndexPerDistribution(t *testing.T) {
+	for _, c := range []struct {
+		dist, release, amqp string
+	}{
+		{"trixie", "13.", "1.10.0"},
+		{"bookworm", "12.", "1.5.0"},
+	} {
+		d, err := Lookup(c.dist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix, err := ForDist(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix.Dist != d || len(ix.Release) < 3 || ix.Release[:3] != c.release {
+			t.Errorf("%s: index of %s release %q, want %s release %sx", c.dist, ix.Dist, ix.Release, d, c.release)
+		}
+		if e, ok := ix.GoModule("github.com/rabbitmq/amqp091-go"); !ok || e.Upstream() != c.amqp {
+			t.Errorf("%s: amqp091-go %q (found %v), want %s", c.dist, e.Version, ok, c.amqp)
+		}
+		if e, ok := ix.GoModule("gopkg.in/yaml.v3"); !ok || e.Upstream() != "3.0.1" {
+			t.Errorf("%s: yaml.v3 %q (found %v), want 3.0.1", c.dist, e.Version, ok)
+		}
+		if again, _ := ForDist(d); again != ix {
+			t.Errorf("%s: ForDist parsed the tables twice", c.dist)
+		}
+	}
+	if d, err := Lookup("12"); err != nil || d.Codename != "bookworm" {
+		t.Errorf("Lookup(12) = %v, %v; want bookworm", d, err)
+	}
+	if _, err := Lookup("sid"); err == nil || err.Error() != `unknown Debian distribution "sid" (known: trixie, bookworm)` {
+		t.Errorf("Lookup(sid): err = %v", err)
+	}
+	if Latest.String() != "Debian 13 trixie" {
+		t.Errorf("Latest = %s, want Debian 13 trixie", Latest)
+	}
+}

@@ -63,6 +63,9 @@ func writeJSON(w io.Writer, v any) error {
 
 func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
 	var b strings.Builder
+	if rep.Debian != "" {
+		fmt.Fprintf(&b, "dependencies judged against %s\n", rep.Debian)
+	}
 	for _, s := range rep.Services {
 		if s.Node != "" {
 			fmt.Fprintf(&b, "[%s] ", s.Node)

@@ -6,12 +6,14 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-// depsInDebian: every dependency is packaged in Debian 13 (or by Wazo).
+// depsInDebian: every dependency is packaged in the target Debian
+// distribution (or by Wazo).
 //
 // Static: each direct go.mod requirement is a Go import path packaged in
-// trixie (debiandata/trixie-go.tsv); each requirements.txt entry has a
-// python3-* package in trixie (debiandata/trixie-python3.tsv) or is a Wazo
-// Platform library (github.com/wazo-platform archive).
+// the distribution (debiandata/DIST-go.tsv; trixie unless check --dist
+// says otherwise); each requirements.txt entry has a python3-* package in
+// it (debiandata/DIST-python3.tsv) or is a Wazo Platform library
+// (github.com/wazo-platform archive).
 func depsInDebian() Rule {
 	return Rule{
 		ID:        "deps-in-debian",
@@ -20,7 +22,7 @@ func depsInDebian() Rule {
 		Severity:  Error,
 		Rationale: "The .deb is built from Debian's packaged sources (dh-golang in GOPATH mode, python3-* Depends): a dependency Debian " +
 			"lacks breaks the package build, whatever go.mod or pip say.",
-		Remediation: "Replace the dependency by one packaged in Debian 13 (see debiandata/), or package it in a " +
+		Remediation: "Replace the dependency by one packaged in the target Debian distribution (Debian 13 unless --dist says otherwise; see debiandata/), or package it in a " +
 			"wazo-<name>-packaging repository.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			deps, manifest := directDeps(s, env)
@@ -29,7 +31,7 @@ func depsInDebian() Rule {
 			}
 			var out []Finding
 			for _, d := range missingFromDebian(deps) {
-				msg := d.name + " is not packaged in Debian 13 (index of Debian " + env.Debian.Release + ")"
+				msg := d.name + " is not packaged in " + env.Debian.Dist.String() + " (index of Debian " + env.Debian.Release + ")"
 				if env.Siblings == "" {
 					msg += " nor, as far as can be seen, by Wazo: run with --siblings DIR holding the wazo-*-packaging checkouts"
 				} else {
@@ -38,7 +40,7 @@ func depsInDebian() Rule {
 				out = append(out, fail(d.path, d.line, msg))
 			}
 			if len(out) == 0 {
-				out = append(out, pass(fmt.Sprintf("all %d direct dependencies of %s are in Debian 13 or Wazo", len(deps), manifest)))
+				out = append(out, pass(fmt.Sprintf("all %d direct dependencies of %s are in %s or Wazo", len(deps), manifest, env.Debian.Dist)))
 			}
 			return out
 		},

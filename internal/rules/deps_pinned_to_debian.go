@@ -7,7 +7,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-// depsPinnedToDebian: versions equal Debian 13's.
+// depsPinnedToDebian: versions equal the target Debian distribution's.
 //
 // Static: each go.mod direct requirement's version is v<upstream> of the
 // Debian package; each requirements.txt entry packaged in Debian is pinned
@@ -20,7 +20,7 @@ func depsPinnedToDebian() Rule {
 		Checklist:   "requirements.txt pins package versions equal to Debian packages",
 		Severity:    Error,
 		Rationale:   "Tests run against the pinned versions while the package runs against Debian's: any difference is untested code in production.",
-		Remediation: "Pin each dependency to the upstream part of its Debian 13 version (go get mod@v<version>, or name==<version> in requirements.txt).",
+		Remediation: "Pin each dependency to the upstream part of its version in the target Debian distribution (Debian 13 unless --dist says otherwise) (go get mod@v<version>, or name==<version> in requirements.txt).",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			deps, manifest := directDeps(s, env)
 			if manifest == "" {
@@ -40,13 +40,13 @@ func depsPinnedToDebian() Rule {
 				want := upstreamOf(d.debian)
 				switch {
 				case d.op != "==" && d.op != "===":
-					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is not pinned (%s%s); Debian 13 has %s (%s)", d.name, d.op, d.version, want, d.debianPkg)))
+					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is not pinned (%s%s); %s has %s (%s)", d.name, d.op, d.version, env.Debian.Dist, want, d.debianPkg)))
 				case up != want:
-					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s %s; Debian 13 has %s (%s %s)", d.name, d.version, want, d.debianPkg, d.debian)))
+					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s %s; %s has %s (%s %s)", d.name, d.version, env.Debian.Dist, want, d.debianPkg, d.debian)))
 				}
 			}
 			if len(out) == 0 {
-				out = append(out, pass(fmt.Sprintf("%d dependencies of %s pinned at Debian 13's versions", n, manifest)))
+				out = append(out, pass(fmt.Sprintf("%d dependencies of %s pinned at %s's versions", n, manifest, env.Debian.Dist)))
 			}
 			return out
 		},

@@ -20,7 +20,7 @@ func depsWazoPackaging() Rule {
 		Checklist:   "If a package is not available in Debian, we need to package the version in our repo like the other wazo-<name_dependencies>-packaging.",
 		Severity:    Info,
 		Rationale:   "Wazo's own packaging repositories (wazo-python-pyfcm-packaging...) are how a non-Debian dependency reaches a Wazo host.",
-		Remediation: "Create wazo-platform/wazo-python-<name>-packaging (VERSION + debian/) for each dependency Debian 13 lacks.",
+		Remediation: "Create wazo-platform/wazo-python-<name>-packaging (VERSION + debian/) for each dependency the target Debian distribution lacks.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			deps, manifest := directDeps(s, env)
 			if manifest == "" {
@@ -34,10 +34,10 @@ func depsWazoPackaging() Rule {
 			}
 			missing := missingFromDebian(deps)
 			if len(missing) == 0 && len(packaged) == 0 {
-				return []Finding{pass("every dependency is in Debian 13 or Wazo Platform: nothing to package")}
+				return []Finding{pass("every dependency is in " + env.Debian.Dist.String() + " or Wazo Platform: nothing to package")}
 			}
 			if len(missing) == 0 {
-				return []Finding{pass(fmt.Sprintf("the dependencies Debian 13 lacks are packaged by Wazo: %s", strings.Join(packaged, ", ")))}
+				return []Finding{pass(fmt.Sprintf("the dependencies %s lacks are packaged by Wazo: %s", env.Debian.Dist, strings.Join(packaged, ", ")))}
 			}
 			if env.Siblings == "" {
 				return []Finding{unknown(fmt.Sprintf("%d dependencies are not in Debian; run with --siblings DIR holding the wazo-*-packaging checkouts", len(missing)))}

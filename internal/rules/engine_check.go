@@ -12,9 +12,12 @@ import (
 // Report is the result of one run of check or audit, the model every
 // output format and doctord's API serialise.
 type Report struct {
-	Tool     string          `json:"tool"`
-	Mode     string          `json:"mode"` // "check" or "audit"
-	Target   string          `json:"target"`
+	Tool   string `json:"tool"`
+	Mode   string `json:"mode"` // "check" or "audit"
+	Target string `json:"target"`
+	// Debian is the distribution the dependency rules judged against
+	// (check only), e.g. "Debian 13 trixie (index of release 13.8)".
+	Debian   string          `json:"debian,omitempty"`
 	Services []ServiceReport `json:"services"`
 }
 
@@ -56,6 +59,9 @@ func (r *Report) Results() []Result {
 // CheckOptions configure a static check.
 type CheckOptions struct {
 	Siblings string // directory of sibling checkouts, or ""
+	// Dist is the Debian distribution the dependency rules judge against,
+	// by codename or number ("bookworm", "12"); "" is the latest stable.
+	Dist string
 	// Only restricts the run to these rule IDs (nil: all).
 	Only []string
 }
@@ -72,12 +78,19 @@ func Check(dir string, opts CheckOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix, err := debiandata.Default()
+	dist := debiandata.Latest
+	if opts.Dist != "" {
+		if dist, err = debiandata.Lookup(opts.Dist); err != nil {
+			return nil, err
+		}
+	}
+	ix, err := debiandata.ForDist(dist)
 	if err != nil {
 		return nil, err
 	}
 	env := &StaticEnv{Repo: rp, Siblings: opts.Siblings, Ports: reg, Debian: ix}
-	rep := &Report{Tool: "wazo-servicekit", Mode: "check", Target: dir}
+	rep := &Report{Tool: "wazo-servicekit", Mode: "check", Target: dir,
+		Debian: fmt.Sprintf("%s (index of release %s)", ix.Dist, ix.Release)}
 	only := map[string]bool{}
 	for _, id := range opts.Only {
 		if _, err := ByID(id); err != nil {

@@ -12,7 +12,7 @@ import (
 )
 
 // dep is one direct dependency, Go or Python, where it is declared and what
-// Debian 13 has for it.
+// the target Debian distribution has for it.
 type dep struct {
 	name, version, op string
 	path              string
@@ -130,7 +130,8 @@ func wazoPackaging(env *StaticEnv, name string) (repoName, version string) {
 	return "", ""
 }
 
-// missingFromDebian are the dependencies neither Debian 13 nor Wazo Platform packages.
+// missingFromDebian are the dependencies neither the target Debian
+// distribution nor Wazo Platform packages.
 func missingFromDebian(deps []dep) []dep {
 	var out []dep
 	for _, d := range deps {

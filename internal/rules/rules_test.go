@@ -278,10 +278,10 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"deps-in-debian", pysvc, "pyfcm is not packaged", func(t *testing.T, r, _ string) {
 			edit(t, r+"/requirements.txt", "flask==3.1.1", "flask==3.1.1\npyfcm==1.4.7")
 		}},
-		{"deps-pinned-to-debian", gosvc, "gopkg.in/yaml.v3 v3.0.0; Debian 13 has 3.0.1", func(t *testing.T, r, _ string) {
+		{"deps-pinned-to-debian", gosvc, "gopkg.in/yaml.v3 v3.0.0; Debian 13 trixie has 3.0.1", func(t *testing.T, r, _ string) {
 			edit(t, r+"/go.mod", "v3.0.1", "v3.0.0")
 		}},
-		{"deps-pinned-to-debian", pysvc, "flask 2.2.2; Debian 13 has 3.1.1", func(t *testing.T, r, _ string) {
+		{"deps-pinned-to-debian", pysvc, "flask 2.2.2; Debian 13 trixie has 3.1.1", func(t *testing.T, r, _ string) {
 			edit(t, r+"/requirements.txt", "flask==3.1.1", "flask==2.2.2")
 		}},
 		{"deps-pinned-to-debian", pysvc, "requests is not pinned", func(t *testing.T, r, _ string) {
