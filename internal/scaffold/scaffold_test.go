@@ -276,7 +276,7 @@ func TestWriteModes(t *testing.T) {
 	if err := Generate(Options{Name: "wazo-exampled", Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	for f, want := range map[string]os.FileMode{".ci/run": 0o755, "debian/rules": 0o755, "debian/wazo-exampled.postinst": 0o755, "scripts/build-deb.sh": 0o755, "scripts/trixie-root.sh": 0o755, "go.mod": 0o644} {
+	for f, want := range map[string]os.FileMode{".ci/run": 0o755, "debian/rules": 0o755, "debian/wazo-exampled.postinst": 0o755, "scripts/build-deb.sh": 0o755, "scripts/debian-root.sh": 0o755, "go.mod": 0o644} {
 		st, err := os.Stat(filepath.Join(dir, "wazo-exampled", f))
 		if err != nil {
 			t.Fatal(err)
@@ -291,33 +291,36 @@ func TestWriteModes(t *testing.T) {
 	}
 }
 
-// trixieRootKey asks a copy of trixie-root.sh for its cache key.
-func trixieRootKey(t *testing.T, script []byte) string {
+// debianRootKey asks a copy of debian-root.sh for its cache key of dist's root.
+func debianRootKey(t *testing.T, script []byte, dist string) string {
 	t.Helper()
-	f := filepath.Join(t.TempDir(), "scripts", "trixie-root.sh")
+	f := filepath.Join(t.TempDir(), "scripts", "debian-root.sh")
 	if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(f, script, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("bash", f, "--key").Output()
+	cmd := exec.Command("bash", f, "--key")
+	cmd.Env = append(os.Environ(), "DIST="+dist)
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("bash %s --key: %v", f, err)
+		t.Fatalf("DIST=%s bash %s --key: %v", dist, f, err)
 	}
 	if !regexp.MustCompile(`^[0-9a-f]{16}\n$`).Match(out) {
-		t.Fatalf("bash %s --key printed %q, want a 16-digit hex key", f, out)
+		t.Fatalf("DIST=%s bash %s --key printed %q, want a 16-digit hex key", dist, f, out)
 	}
 	return string(out)
 }
 
-// A generated service builds its .deb in the same cached trixie root as
-// wazo-servicekit (TRIXIE_CACHE): its copy of trixie-root.sh, which names
-// the service in its comments, must compute the same cache key, or it
-// would debootstrap again and drop the kit's cached root as stale.
-func TestGeneratedTrixieRootSharesTheCache(t *testing.T) {
+// A generated service builds its .deb in the same cached Debian roots as
+// wazo-servicekit (TRIXIE_CACHE, BOOKWORM_CACHE): its copy of
+// debian-root.sh, which names the service in its comments, must compute the
+// same cache key for each distribution, or it would debootstrap again and
+// drop the kit's cached root as stale.
+func TestGeneratedDebianRootSharesTheCache(t *testing.T) {
 	testenv.RequireCommand(t, "bash")
-	ours, err := os.ReadFile(filepath.Join(kitRoot(t), "scripts", "trixie-root.sh"))
+	ours, err := os.ReadFile(filepath.Join(kitRoot(t), "scripts", "debian-root.sh"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,18 +328,23 @@ func TestGeneratedTrixieRootSharesTheCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	theirs := p.Files["scripts/trixie-root.sh"]
+	theirs := p.Files["scripts/debian-root.sh"]
 	if string(theirs) == string(ours) {
-		t.Fatal("the generated trixie-root.sh is wazo-servicekit's unchanged: the test would prove nothing")
+		t.Fatal("the generated debian-root.sh is wazo-servicekit's unchanged: the test would prove nothing")
 	}
-	if a, b := trixieRootKey(t, ours), trixieRootKey(t, theirs); a != b {
-		t.Errorf("cache keys differ: wazo-servicekit %s, generated %s", a, b)
+	for _, dist := range []string{"trixie", "bookworm"} {
+		if a, b := debianRootKey(t, ours, dist), debianRootKey(t, theirs, dist); a != b {
+			t.Errorf("%s cache keys differ: wazo-servicekit %s, generated %s", dist, a, b)
+		}
+	}
+	if debianRootKey(t, ours, "trixie") == debianRootKey(t, ours, "bookworm") {
+		t.Error("trixie and bookworm roots have the same cache key")
 	}
 	changed := strings.Replace(string(ours), "\n\tlintian\n", "\n\tlintian hello\n", 1)
 	if changed == string(ours) {
-		t.Fatal("no lintian line in PACKAGES of scripts/trixie-root.sh")
+		t.Fatal("no lintian line in PACKAGES of scripts/debian-root.sh")
 	}
-	if trixieRootKey(t, ours) == trixieRootKey(t, []byte(changed)) {
+	if debianRootKey(t, ours, "trixie") == debianRootKey(t, []byte(changed), "trixie") {
 		t.Error("the key does not change with the package list")
 	}
 }

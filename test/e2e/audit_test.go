@@ -23,6 +23,9 @@ var brokenByHand = []string{"log-file-writable", "monit-check", "user-no-login-s
 // the later steps (reboot, upgrade, purge) see the package as installed.
 func checkAudit(t *testing.T, c *container, root, repo string, nginxPort int) {
 	pkg := doctord.pkg
+	// The audit judges the booted distribution itself: its systemd, its monit.
+	facts, _ := c.run("sh", "-c", `. /etc/os-release; echo "$PRETTY_NAME"; systemctl --version | head -n1; monit -V | head -n1`)
+	t.Logf("audited system:\n%s", facts)
 	installCLI(t, root, repo)
 	results := audit(t, c, root, nginxPort, pkg)
 	nothingFails(t, pkg, results)
@@ -74,7 +77,7 @@ func nothingFails(t *testing.T, pkg string, results map[string]auditResult) {
 	}
 	sort.Strings(passed)
 	sort.Strings(unknown)
-	t.Logf("FIGURE audit of %s, fresh install: %d pass, %d unknown, %d fail\n  pass: %s\n  unknown (what a bare trixie lacks): %s",
+	t.Logf("FIGURE audit of %s, fresh install: %d pass, %d unknown, %d fail\n  pass: %s\n  unknown (what a bare Debian lacks): %s",
 		pkg, len(passed), len(unknown), len(results)-len(passed)-len(unknown), strings.Join(passed, ", "), strings.Join(unknown, "; "))
 }
 

@@ -55,13 +55,32 @@ func (s service) logFile() string { return "/var/log/" + s.pkg + ".log" }
 // adminYML is the administrator's file the upgrade must leave alone.
 const adminYML = "/etc/wazo-doctord/conf.d/50-admin.yml"
 
-// TestDoctordPackage builds the .deb twice (versions N and N+1) in the
-// trixie root, boots trixie with systemd-nspawn and walks the package
-// through the checklist's life: lintian, fresh install, monit, nginx+TLS,
-// reboot, wazo-upgrade, purge. Steps depend on each other: the first
-// failing one stops the test.
+// TestDoctordPackage runs, for each distribution of E2E_DISTS (default:
+// trixie, the latest stable, then bookworm, what Wazo installs on today),
+// the whole life of the package in a root of that distribution: it builds
+// the .deb twice (versions N and N+1) and the generated service's with the
+// distribution's own toolchain, boots the root with systemd-nspawn and
+// walks both packages through the checklist: lintian (the distribution's),
+// fresh install, monit, nginx+TLS, the audit, reboot, wazo-upgrade, purge.
+// Steps depend on each other: the first failing one stops that
+// distribution's run.
 func TestDoctordPackage(t *testing.T) {
 	requireRootAndTools(t, "systemd-nspawn", "nsenter", "debootstrap", "zstd", "unshare")
+	dists := strings.Fields(os.Getenv("E2E_DISTS"))
+	if len(dists) == 0 {
+		dists = []string{"trixie", "bookworm"}
+	}
+	for _, dist := range dists {
+		t.Run(dist, func(t *testing.T) {
+			start := time.Now()
+			testDoctordPackage(t, dist)
+			t.Logf("FIGURE %s: every step in %.0f s", dist, time.Since(start).Seconds())
+		})
+	}
+}
+
+func testDoctordPackage(t *testing.T, dist string) {
+	t.Setenv("DIST", dist) // for scripts/build-deb.sh and scripts/debian-root.sh
 	repo := repoRoot(t)
 	generated := plannedService(t)
 	for _, s := range []service{doctord, generated} {
@@ -77,8 +96,8 @@ func TestDoctordPackage(t *testing.T) {
 	var debN, debN1 string
 	step(t, "build", func(t *testing.T) {
 		if os.Getenv("E2E_REUSE_DIST") == "1" { // for iterating on later steps only
-			debN = filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.deb", doctord.pkg, version))
-			debN1 = filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.deb", doctord.pkg, next))
+			debN = filepath.Join(repo, "dist", dist, fmt.Sprintf("%s_%s_amd64.deb", doctord.pkg, version))
+			debN1 = filepath.Join(repo, "dist", dist, fmt.Sprintf("%s_%s_amd64.deb", doctord.pkg, next))
 			t.Logf("E2E_REUSE_DIST=1: not building, using %s and %s", debN, debN1)
 			return
 		}
@@ -90,7 +109,7 @@ func TestDoctordPackage(t *testing.T) {
 	step(t, "build_generated", func(t *testing.T) {
 		// `new`, then the generated repository's own `make deb`, against the
 		// kit's -dev package built just above (N).
-		genChanges = buildGenerated(t, repo, generated, version)
+		genChanges = buildGenerated(t, repo, generated, version, dist)
 	})
 
 	root := prepareRoot(t, repo)
@@ -102,7 +121,7 @@ func TestDoctordPackage(t *testing.T) {
 	for _, v := range []string{version, next} {
 		// The .changes and what it lists: the .deb, the -dbgsym .deb, the
 		// kit's -dev .deb and the .buildinfo.
-		changes := filepath.Join(repo, "dist", fmt.Sprintf("%s_%s_amd64.changes", doctord.pkg, v))
+		changes := filepath.Join(repo, "dist", dist, fmt.Sprintf("%s_%s_amd64.changes", doctord.pkg, v))
 		for _, f := range append(changesFiles(t, changes), changes) {
 			copyFile(t, f, filepath.Join(distDir, filepath.Base(f)))
 		}
@@ -189,10 +208,13 @@ func TestDoctordPackage(t *testing.T) {
 }
 
 // step runs one stage as a subtest and stops the whole test when it fails:
-// every later stage depends on it.
+// every later stage depends on it. Its time is logged.
 func step(t *testing.T, name string, f func(t *testing.T)) {
 	t.Helper()
-	if !t.Run(name, f) {
+	start := time.Now()
+	ok := t.Run(name, f)
+	t.Logf("FIGURE step %s: %.1f s", name, time.Since(start).Seconds())
+	if !ok {
 		t.FailNow()
 	}
 }
@@ -240,7 +262,7 @@ func buildDeb(t *testing.T, repo, version, buildOptions string) string {
 		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	deb := filepath.Join(repo, strings.TrimSpace(string(out)))
-	t.Logf("FIGURE build %s (extract trixie root + dpkg-buildpackage, offline): %.1f s", filepath.Base(deb), time.Since(start).Seconds())
+	t.Logf("FIGURE build %s (extract %s root + dpkg-buildpackage, offline): %.1f s", filepath.Base(deb), os.Getenv("DIST"), time.Since(start).Seconds())
 	return deb
 }
 
@@ -256,10 +278,10 @@ func prepareRoot(t *testing.T, repo string) string {
 		}
 	})
 	root := filepath.Join(parent, "root")
-	cmd := exec.Command("scripts/trixie-root.sh", root)
+	cmd := exec.Command("scripts/debian-root.sh", root)
 	cmd.Dir = repo
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("scripts/trixie-root.sh %s: %v\n%s", root, err, out)
+		t.Fatalf("DIST=%s scripts/debian-root.sh %s: %v\n%s", os.Getenv("DIST"), root, err, out)
 	}
 	return root
 }
@@ -312,7 +334,7 @@ server {
 	return p
 }
 
-// checkLintian runs trixie's lintian on the .changes (every package of the
+// checkLintian runs the distribution's lintian on the .changes (every package of the
 // source) and the service's .deb. An override is accepted only if a comment
 // line says why. debianDir is the source's debian/.
 func checkLintian(t *testing.T, c *container, debianDir string, s service, version string) {

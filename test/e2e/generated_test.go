@@ -3,7 +3,7 @@
 package e2e
 
 // The service `wazo-servicekit new` generates, taken through the same life
-// as wazo-doctord in the same booted trixie: its own `make deb`
+// as wazo-doctord in the same booted Debian: its own `make deb DIST=…`
 // against the kit's -dev package, lintian, install, monit, nginx+TLS,
 // consul, the audit, reboot and purge.
 
@@ -76,29 +76,32 @@ func generatedRepo(repo string) string {
 // the result (as its README says), and runs the new repository's own
 // `make deb` with the kit's -dev package built in this run. It returns the
 // path of the generated source's .changes.
-func buildGenerated(t *testing.T, repo string, s service, kitVersion string) string {
+func buildGenerated(t *testing.T, repo string, s service, kitVersion, dist string) string {
 	t.Helper()
 	dir := generatedRepo(repo)
 	if os.Getenv("E2E_REUSE_DIST") == "1" {
-		changes := filepath.Join(dir, "dist", fmt.Sprintf("%s_%s_amd64.changes", s.pkg, changelogVersion(t, dir)))
+		changes := filepath.Join(dir, "dist", dist, fmt.Sprintf("%s_%s_amd64.changes", s.pkg, changelogVersion(t, dir)))
 		t.Logf("E2E_REUSE_DIST=1: not building, using %s", changes)
 		return changes
 	}
 	if os.Getenv(serviceRepoEnv) == "" {
 		generate(t, repo, dir, s)
 	}
-	kitDeb := filepath.Join(repo, "dist", fmt.Sprintf("golang-github-wazo-platform-wazo-servicekit-dev_%s_all.deb", kitVersion))
+	kitDeb := filepath.Join(repo, "dist", dist, fmt.Sprintf("golang-github-wazo-platform-wazo-servicekit-dev_%s_all.deb", kitVersion))
 	start := time.Now()
-	cache := os.Getenv("TRIXIE_CACHE") // one trixie root shared by every build of the machine
+	// The same cached root as the kit's own build: where $TRIXIE_CACHE
+	// (BOOKWORM_CACHE) says, or the kit's .cache/DIST.
+	cacheVar := strings.ToUpper(dist) + "_CACHE"
+	cache := os.Getenv(cacheVar)
 	if cache == "" {
-		cache = filepath.Join(repo, ".cache", "trixie")
+		cache = filepath.Join(repo, ".cache", dist)
 	}
-	run(t, dir, []string{"TRIXIE_CACHE=" + cache}, "make", "deb", "KIT_DEB="+kitDeb)
-	changes := filepath.Join(dir, "dist", fmt.Sprintf("%s_%s_amd64.changes", s.pkg, changelogVersion(t, dir)))
+	run(t, dir, []string{cacheVar + "=" + cache}, "make", "deb", "DIST="+dist, "KIT_DEB="+kitDeb)
+	changes := filepath.Join(dir, "dist", dist, fmt.Sprintf("%s_%s_amd64.changes", s.pkg, changelogVersion(t, dir)))
 	if _, err := os.Stat(changes); err != nil {
 		t.Fatalf("make deb in the generated repository: %v", err)
 	}
-	t.Logf("FIGURE make deb in the generated repository (trixie root, dh-golang, offline): %.1f s", time.Since(start).Seconds())
+	t.Logf("FIGURE make deb DIST=%s in the generated repository (dh-golang, offline): %.1f s", dist, time.Since(start).Seconds())
 	return changes
 }
 

@@ -127,23 +127,11 @@ func TestLogrotateIsWazos(t *testing.T) {
 }
 
 // TestBuildDependsCoverGoMod: every module go.mod requires is built from its
-// trixie -dev package, at the version go.mod pins (the Go reading of Wazo's
-// "requirements.txt pinned to Debian's versions").
+// -dev package in both distributions the package is built for, and go.mod
+// pins trixie's version (the Go reading of Wazo's "requirements.txt pinned
+// to Debian's versions", for the latest stable; the bookworm build uses
+// bookworm's version of the same -dev package).
 func TestBuildDependsCoverGoMod(t *testing.T) {
-	debian := map[string][2]string{} // import path -> {upstream version, -dev package}
-	for _, line := range strings.Split(readRepoFile(t, "internal/debiandata/trixie-go.tsv"), "\n") {
-		f := strings.Split(line, "\t")
-		if len(f) == 4 && !strings.HasPrefix(line, "#") {
-			upstream := f[2]
-			if i := strings.LastIndex(upstream, "-"); i > 0 {
-				upstream = upstream[:i]
-			}
-			if i := strings.Index(upstream, ":"); i >= 0 {
-				upstream = upstream[i+1:]
-			}
-			debian[f[0]] = [2]string{upstream, f[3]}
-		}
-	}
 	control := readRepoFile(t, "debian/control")
 	buildDeps := regexp.MustCompile(`(?s)Build-Depends:(.*?)\n\S`).FindStringSubmatch(control)
 	if buildDeps == nil {
@@ -154,18 +142,34 @@ func TestBuildDependsCoverGoMod(t *testing.T) {
 	if len(mods) == 0 {
 		t.Fatal("go.mod: no require found")
 	}
-	for _, m := range mods {
-		path, version := m[1], m[2]
-		d, ok := debian[path]
-		if !ok {
-			t.Errorf("go.mod requires %s, which trixie does not package", path)
-			continue
+	for _, dist := range []string{"trixie", "bookworm"} {
+		debian := map[string][2]string{} // import path -> {upstream version, -dev package}
+		for _, line := range strings.Split(readRepoFile(t, "internal/debiandata/"+dist+"-go.tsv"), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) == 4 && !strings.HasPrefix(line, "#") {
+				upstream := f[2]
+				if i := strings.LastIndex(upstream, "-"); i > 0 {
+					upstream = upstream[:i]
+				}
+				if i := strings.Index(upstream, ":"); i >= 0 {
+					upstream = upstream[i+1:]
+				}
+				debian[f[0]] = [2]string{upstream, f[3]}
+			}
 		}
-		if !strings.HasPrefix(d[0], version) {
-			t.Errorf("go.mod requires %s v%s, trixie has %s", path, version, d[0])
-		}
-		if !regexp.MustCompile(`\s` + regexp.QuoteMeta(d[1]) + `[\s,(]`).MatchString(buildDeps[1]) {
-			t.Errorf("go.mod requires %s: debian/control Build-Depends lacks %s", path, d[1])
+		for _, m := range mods {
+			path, version := m[1], m[2]
+			d, ok := debian[path]
+			if !ok {
+				t.Errorf("go.mod requires %s, which %s does not package", path, dist)
+				continue
+			}
+			if dist == "trixie" && !strings.HasPrefix(d[0], version) {
+				t.Errorf("go.mod requires %s v%s, trixie has %s", path, version, d[0])
+			}
+			if !regexp.MustCompile(`\s` + regexp.QuoteMeta(d[1]) + `[\s,(]`).MatchString(buildDeps[1]) {
+				t.Errorf("go.mod requires %s: debian/control Build-Depends lacks %s, its %s package", path, d[1], dist)
+			}
 		}
 	}
 }

@@ -26,7 +26,7 @@ const CopiesDir = "testdata/doctord"
 // that a new service is derived from: its main, its config layers, its
 // api.yml (the /api/api.yml, /status and /config paths), the kit's
 // module files (the new module requires what the kit requires) and the
-// scripts that build the .deb in a trixie root. The
+// scripts that build the .deb in a Debian root. The
 // resources themselves come from the kit (baseapi).
 var fixedSources = []string{
 	"cmd/wazo-doctord/main.go",
@@ -36,7 +36,7 @@ var fixedSources = []string{
 	"go.mod",
 	"go.sum",
 	"scripts/build-deb.sh",
-	"scripts/trixie-root.sh",
+	"scripts/debian-root.sh",
 }
 
 // StoredName is the name of a source's copy: go.mod and go.sum get a
