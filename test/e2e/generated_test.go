@@ -96,7 +96,8 @@ func buildGenerated(t *testing.T, repo string, s service, kitVersion, dist strin
 	if cache == "" {
 		cache = filepath.Join(repo, ".cache", dist)
 	}
-	run(t, dir, []string{cacheVar + "=" + cache}, "make", "deb", "DIST="+dist, "KIT_DEB="+kitDeb)
+	// LINTIAN=0: the lintian step checks the same files in the booted root.
+	run(t, dir, []string{cacheVar + "=" + cache, "LINTIAN=0"}, "make", "deb", "DIST="+dist, "KIT_DEB="+kitDeb)
 	changes := filepath.Join(dir, "dist", dist, fmt.Sprintf("%s_%s_amd64.changes", s.pkg, changelogVersion(t, dir)))
 	if _, err := os.Stat(changes); err != nil {
 		t.Fatalf("make deb in the generated repository: %v", err)
