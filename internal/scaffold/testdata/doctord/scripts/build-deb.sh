@@ -1,23 +1,27 @@
 #!/bin/bash
-# Builds dist/wazo-doctord_<version>_amd64.deb (+ .changes, .buildinfo and
-# the other packages of the source) with dpkg-buildpackage inside a fresh
-# copy of the cached trixie root: trixie's debhelper, dh-golang and Go 1.24
-# against trixie's packaged Go sources, with no network (own network
-# namespace) and a clean environment, so the host's Go toolchain, module
-# cache and GOFLAGS can never leak in.
+# Builds dist/DIST/wazo-doctord_<version>_amd64.deb (+ .changes, .buildinfo
+# and the other packages of the source) with dpkg-buildpackage inside a fresh
+# copy of the cached root of distribution DIST (scripts/debian-root.sh): that
+# distribution's debhelper, dh-golang and Go (trixie: Go 1.24; bookworm: Go
+# 1.23 from bookworm-backports) against its packaged Go sources, with no
+# network (own network namespace) and a clean environment, so the host's Go
+# toolchain, module cache and GOFLAGS can never leak in.
 #
 # The source is the committed tree (HEAD), or the working tree outside git.
 #
 # Usage: scripts/build-deb.sh [VERSION]
 #   VERSION  build the same tree as that version (a changelog entry is added
 #            to the copy), e.g. for upgrade tests. Default: debian/changelog's.
-# Env: KEEP_ROOT=1 leaves the build root in place (its path is printed).
+# Env: DIST=trixie|bookworm: the distribution built for (default trixie, the
+#      latest stable).
+#      KEEP_ROOT=1 leaves the build root in place (its path is printed).
 #      EXTRA_DEBS="a.deb b.deb" installs these local packages in the root
 #      before the build: Build-Depends that are not in Debian (a service made
 #      by `wazo-servicekit new` needs golang-github-wazo-platform-wazo-servicekit-dev).
-#      TRIXIE_CACHE: where the trixie root is cached (scripts/trixie-root.sh).
-#      LINTIAN=0 skips lintian (run by default on the .changes, errors and
-#      warnings fail the build).
+#      TRIXIE_CACHE, BOOKWORM_CACHE: where each root is cached
+#      (scripts/debian-root.sh).
+#      LINTIAN=0 skips lintian (run by default with the distribution's
+#      lintian on the .changes, errors and warnings fail the build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -25,13 +29,14 @@ die() { echo "build-deb: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (chroot, mounts, network namespace)"
 
 t0=$(date +%s.%N)
+export DIST=${DIST:-trixie}
 source=$(sed -n '1s/^\([a-z0-9][a-z0-9.+-]*\) .*/\1/p' debian/changelog)
 [ -n "$source" ] || die "debian/changelog line 1: no source package name"
 version=${1:-$(dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)}
 [ -n "$version" ] || die "cannot read the version from debian/changelog"
 case $version in *[!0-9A-Za-z.+~]*) die "version '$version' is not a native Debian version (digits, letters, . + ~)";; esac
 
-tarball=$(scripts/trixie-root.sh)
+tarball=$(scripts/debian-root.sh)
 mkdir -p "$top/.cache"
 work=$(mktemp -d "$top/.cache/deb-build.XXXXXX")
 root=$work/root
@@ -70,7 +75,7 @@ if [ ${#extra[@]} -gt 0 ]; then
 fi
 if ! missing=$(chroot "$root" sh -c "cd /build/$source-$version && dpkg-checkbuilddeps" 2>&1); then
 	echo "$missing" >&2
-	die "the trixie root lacks Build-Depends of $source; packages not in Debian are given as files: EXTRA_DEBS=\"path/to/pkg.deb\" (\`make deb KIT_DEB=path\` in a service made by \`wazo-servicekit new\`; wazo-servicekit's \`make deb\` writes golang-github-wazo-platform-wazo-servicekit-dev_<version>_all.deb to its dist/)"
+	die "the $DIST root lacks Build-Depends of $source; packages not in Debian are given as files: EXTRA_DEBS=\"path/to/pkg.deb\" (\`make deb KIT_DEB=path\` in a service made by \`wazo-servicekit new\`; wazo-servicekit's \`make deb DIST=$DIST\` writes golang-github-wazo-platform-wazo-servicekit-dev_<version>_all.deb to its dist/$DIST/)"
 fi
 
 if [ "$version" != "$(sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)" ]; then
@@ -91,35 +96,36 @@ unshare --net sh -c '
 		GOTOOLCHAIN=local GOPROXY=off DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-}" \
 		chroot "$1" sh -euc "cd /build/$3-$2 && dpkg-buildpackage -us -uc -b"
 ' sh "$root" "$version" "$source" >"$work/build.log" 2>&1 || {
-	cp "$work/build.log" .cache/deb-build.log
+	cp "$work/build.log" ".cache/deb-build-$DIST.log"
 	tail -n 60 "$work/build.log" >&2
-	die "dpkg-buildpackage failed (full log: .cache/deb-build.log)"
+	die "dpkg-buildpackage failed in the $DIST root (full log: .cache/deb-build-$DIST.log)"
 }
-cp "$work/build.log" .cache/deb-build.log
+cp "$work/build.log" ".cache/deb-build-$DIST.log"
 base=${source}_${version}
 changes=${base}_amd64.changes
 [ -f "$root/build/$changes" ] || die "missing $changes after the build"
 
-# As debuild does: trixie's lintian on the upload (every package of the
+# As debuild does: the distribution's lintian on the upload (every package of the
 # source), as an unprivileged user; errors and warnings fail the build.
 if [ "${LINTIAN:-1}" = 1 ]; then
 	chmod -R a+rX "$root/build"
 	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
 		runuser -u nobody -- lintian --fail-on error,warning "/build/$changes" >&2 ||
-		die "lintian reports errors or warnings on $changes (see above; LINTIAN=0 skips the check)"
-	echo "build-deb: lintian $changes: no error, no warning" >&2
+		die "$DIST's lintian reports errors or warnings on $changes (see above; LINTIAN=0 skips the check)"
+	echo "build-deb: $DIST's lintian on $changes: no error, no warning" >&2
 fi
 umount "$root/proc"
 
-mkdir -p dist
+out=dist/$DIST
+mkdir -p "$out"
 # The .changes and every file it lists (.deb, -dbgsym .deb, .buildinfo), so
-# that lintian can check the upload as a whole from dist/.
+# that lintian can check the upload as a whole from dist/DIST/.
 files=$(awk '/^Files:/{f=1;next} /^[^ ]/{f=0} f{print $5}' "$root/build/$changes")
 [ -n "$files" ] || die "$changes lists no files"
 for f in $changes $files; do
 	[ -f "$root/build/$f" ] || die "missing $f after the build"
-	cp "$root/build/$f" dist/
+	cp "$root/build/$f" "$out/"
 done
 t1=$(date +%s.%N)
-echo "build-deb: dist/${base}_amd64.deb built in $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s" >&2
-echo "dist/${base}_amd64.deb"
+echo "build-deb: $out/${base}_amd64.deb built in $DIST in $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s" >&2
+echo "$out/${base}_amd64.deb"

@@ -2,11 +2,12 @@
 // "New service guidelines" checklist and serves the results over a Wazo REST
 // API on 127.0.0.1:9504 (behind nginx at https://<host>/api/doctor/).
 //
-// The go:debug line keeps Go 1.24 semantics (ServeMux method patterns,
-// TLS/x509 defaults) when dh-golang builds without go.mod, in GOPATH mode,
-// where Go would otherwise fall back to Go 1.20 behaviour.
+// The go:debug line keeps the semantics of go.mod's language level, Go 1.23
+// (ServeMux method patterns, TLS/x509 defaults), when dh-golang builds
+// without go.mod, in GOPATH mode, where Go would otherwise fall back to Go
+// 1.20 behaviour.
 //
-//go:debug default=go1.24
+//go:debug default=go1.23
 package main
 
 import (
