@@ -144,7 +144,7 @@ func testDoctordPackage(t *testing.T, dist string) {
 
 	step(t, "lintian", func(t *testing.T) {
 		checkLintian(t, c, filepath.Join(repo, "debian"), doctord, version)
-		genRepo := filepath.Dir(filepath.Dir(genChanges))
+		genRepo := filepath.Dir(filepath.Dir(filepath.Dir(genChanges))) // <repo>/dist/DIST/x.changes
 		checkLintian(t, c, filepath.Join(genRepo, "debian"), generated, changelogVersion(t, genRepo))
 	})
 	step(t, "fresh_install", func(t *testing.T) {
@@ -358,7 +358,7 @@ server {
 }
 
 // checkLintian runs the distribution's lintian on the .changes (every package of the
-// source) and the service's .deb. An override is accepted only if a comment
+// source, the service's .deb included). An override is accepted only if a comment
 // line says why. debianDir is the source's debian/.
 func checkLintian(t *testing.T, c *container, debianDir string, s service, version string) {
 	pkg := s.pkg
@@ -381,20 +381,22 @@ func checkLintian(t *testing.T, c *container, debianDir string, s service, versi
 	}
 	ver, _ := c.run("runuser", "-u", "nobody", "--", "lintian", "--version")
 	t.Logf("%s", strings.TrimSpace(ver))
-	for _, ext := range []string{".changes", ".deb"} {
-		file := fmt.Sprintf("/srv/dist/%s_%s_amd64%s", pkg, version, ext)
-		// As an unprivileged user: lintian unpacks what it checks.
-		out, err := c.run("runuser", "-u", "nobody", "--", "lintian", "--show-overrides", "--fail-on", "error,warning", file)
-		t.Logf("lintian %s:\n%s", filepath.Base(file), out)
-		for _, line := range strings.Split(out, "\n") {
-			if strings.HasPrefix(line, "E: ") || strings.HasPrefix(line, "W: ") {
-				t.Errorf("lintian tag: %s", line)
-			}
-		}
-		if err != nil {
-			t.Errorf("lintian %s: %v", file, err)
+	// The .changes covers every package of the source, the .deb included.
+	file := fmt.Sprintf("/srv/dist/%s_%s_amd64.changes", pkg, version)
+	// As an unprivileged user: lintian unpacks what it checks. The verdict
+	// comes from a run without --show-overrides: bookworm's lintian exits 2
+	// when it shows overridden tags.
+	out, err := c.run("runuser", "-u", "nobody", "--", "lintian", "--fail-on", "error,warning", file)
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "E: ") || strings.HasPrefix(line, "W: ") {
+			t.Errorf("lintian tag: %s", line)
 		}
 	}
+	if err != nil {
+		t.Errorf("lintian %s: %v\n%s", file, err, out)
+	}
+	shown, _ := c.run("runuser", "-u", "nobody", "--", "lintian", "--show-overrides", file)
+	t.Logf("lintian %s (overridden tags shown):\n%s", filepath.Base(file), shown)
 }
 
 // checkRunning checks the installed service the way the checklist states it.
