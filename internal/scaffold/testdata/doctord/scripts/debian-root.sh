@@ -33,7 +33,7 @@ die() { echo "debian-root: $*" >&2; exit 1; }
 # Build-Depends on plus lintian. Runtime side: what the booted e2e needs.
 PACKAGES=(
 	build-essential debhelper dh-golang
-	golang-gopkg-yaml.v3-dev golang-github-rabbitmq-amqp091-go-dev golang-golang-x-sys-dev
+	golang-gopkg-yaml.v3-dev golang-github-rabbitmq-amqp091-go-dev golang-golang-x-sys-dev golang-golang-x-mod-dev
 	lintian
 	adduser monit nginx openssl curl ca-certificates procps iproute2 logrotate rsyslog
 )
