@@ -2,8 +2,11 @@ package rules
 
 import (
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -41,8 +44,13 @@ func nginxLocation() Rule {
 					break
 				}
 			}
+			fromWazoNginx := false
 			if loc == nil {
-				return []Finding{fail("etc/nginx/locations/https-available/"+s.Name, 0, "no nginx `location ^~ "+want+"` ships with the package")}
+				found, seen := wazoNginxLocation(env, want)
+				if found == nil {
+					return []Finding{fail("etc/nginx/locations/https-available/"+s.Name, 0, "no nginx `location ^~ "+want+"` ships with the package "+seen)}
+				}
+				loc, fromWazoNginx = found, true
 			}
 			l := loc.Item
 			var out []Finding
@@ -55,7 +63,7 @@ func nginxLocation() Rule {
 			if h := l.Headers["x-script-name"]; strings.TrimSuffix(h, "/") != strings.TrimSuffix(want, "/") {
 				out = append(out, fail(loc.Path, l.Line, fmt.Sprintf("X-Script-Name is %q: want %s", h, strings.TrimSuffix(want, "/"))))
 			}
-			if !nginxEnabled(s, path.Base(loc.Path)) {
+			if !fromWazoNginx && !nginxEnabled(s, path.Base(loc.Path)) {
 				p, _ := postinstLoc(s, nil)
 				out = append(out, fail(p, 0, "nothing links "+path.Base(loc.Path)+" into /etc/nginx/locations/https-enabled/"))
 			}
@@ -171,4 +179,45 @@ func asURLError(err error, target **url.Error) bool {
 		*target = ue
 	}
 	return ok
+}
+
+// wazoNginxLocation looks for the location in wazo-nginx's etc/nginx tree
+// (--siblings), where the platform's own server configuration lives. seen
+// says what was looked at, for the failure when nothing is found.
+func wazoNginxLocation(env *StaticEnv, want string) (*repo.Located[parse.NginxLocation], string) {
+	if env.Siblings == "" {
+		return nil, "(wazo-nginx not looked at: no --siblings)"
+	}
+	root := filepath.Join(env.Siblings, "wazo-nginx", "etc", "nginx")
+	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+		return nil, "(no wazo-nginx/etc/nginx in " + env.Siblings + ")"
+	}
+	var found *repo.Located[parse.NginxLocation]
+	files := 0
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || found != nil || files >= 256 {
+			return filepath.SkipDir
+		}
+		if !d.Type().IsRegular() {
+			return nil // directories are walked; links and devices are not followed
+		}
+		files++
+		info, err := d.Info()
+		if err != nil || info.Size() > 256<<10 {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		for _, l := range parse.ParseNginx(data) {
+			if l.Path == want {
+				rel, _ := filepath.Rel(env.Siblings, p)
+				found = &repo.Located[parse.NginxLocation]{Path: filepath.ToSlash(rel), Item: l}
+				return filepath.SkipAll
+			}
+		}
+		return nil
+	})
+	return found, "nor in wazo-nginx/etc/nginx"
 }

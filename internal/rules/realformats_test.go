@@ -333,6 +333,10 @@ func TestRealFormats(t *testing.T) {
 
 		// nginx and the API.
 		{name: "X-Script-Name set in an included file", rule: "nginx-location", want: Pass, says: "/api/quuxd/"},
+		{name: "the location in wazo-nginx's server configuration", rule: "nginx-location",
+			repo: files{"etc/nginx/locations/https-available/wazo-quuxd": "", "etc/nginx/wazo-quuxd-shared.conf": ""},
+			sib:  files{"wazo-nginx/etc/nginx/sites-available/wazo": "server {\n    listen 443 ssl;\n    location ^~ /api/quuxd/ {\n        proxy_pass http://127.0.0.1:9599/;\n        proxy_set_header X-Script-Name /api/quuxd;\n    }\n}\n"},
+			want: Pass, says: "wazo-nginx/etc/nginx/sites-available/wazo"},
 		{name: "a FastAGI daemon has no API to proxy", rule: "nginx-location", repo: fastAGI(), want: Pass, says: "does not apply"},
 		{name: "a FastAGI daemon has no OpenAPI spec to offer", rule: "api-spec", repo: fastAGI(), want: Pass, says: "does not apply"},
 		{name: "reached at the nginx location's name, not x-xivo-name", rule: "nginx-location",
