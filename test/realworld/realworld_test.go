@@ -21,7 +21,7 @@ type verdict struct {
 	line                             int
 }
 
-func readVerdicts(t *testing.T) []verdict {
+func readVerdicts(t testing.TB) []verdict {
 	t.Helper()
 	f, err := os.Open("verdicts.tsv")
 	if err != nil {
@@ -141,4 +141,30 @@ func checkoutCommit(root string) string {
 	var sha string
 	fmt.Sscan(string(data), &sha)
 	return sha
+}
+
+// BenchmarkCheck times check --siblings on each repository of the table
+// (WAZO_REPOS=DIR): go test -bench . -benchtime 5x ./test/realworld.
+func BenchmarkCheck(b *testing.B) {
+	dir := os.Getenv("WAZO_REPOS")
+	if dir == "" {
+		b.Skip("WAZO_REPOS=DIR not set: it names the directory holding the real Wazo checkouts")
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, v := range readVerdicts(b) {
+		if !seen[v.repo] {
+			seen[v.repo] = true
+			names = append(names, v.repo)
+		}
+	}
+	for _, name := range names {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := rules.Check(filepath.Join(dir, name), rules.CheckOptions{Siblings: dir}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
