@@ -300,7 +300,7 @@ func Plan(opts Options) (*Project, error) {
 	if p.Files["go.mod"], err = tidyGoMod(p.Files["go.mod"]); err != nil {
 		return nil, err
 	}
-	for _, f := range []string{"debian/rules", ".ci/run", "debian/" + v.Name + ".postinst", "debian/" + v.Name + ".postrm", "scripts/build-deb.sh", "scripts/debian-root.sh"} {
+	for _, f := range []string{"debian/rules", ".ci/run", "debian/" + v.Name + ".postinst", "debian/" + v.Name + ".postrm", "scripts/build-deb.sh", "scripts/debian-root.sh", "scripts/debian-vendor.sh"} {
 		if _, ok := p.Files[f]; ok {
 			p.Mode[f] = 0o755
 		}
