@@ -51,6 +51,7 @@ var rewrites = []rewrite{
 			return "\n# A service, not a Go library: ship the binary, not a golang-*-dev source tree.\noverride_dh_auto_install:\n\tdh_auto_install -- --no-source\n"
 		}},
 	{Files: "debian/*.install", Pattern: regexp.MustCompile(`(?m)^usr/bin/wazo-doctord\n`), Must: true, Replace: func(*values) string { return "" }},
+	{Files: "debian/rules", Pattern: regexp.MustCompile(`(?m)^# \.\.\. and the CLI, for the wazo-servicekit package\.\nDH_GOLANG_BUILDPKG \+= .*\n`), Must: true, Replace: func(*values) string { return "" }},
 	// Go sources: the service's own package instead of doctor.
 	{Files: "*.go", Pattern: lit(`"github.com/wazo-platform/wazo-servicekit/internal/doctor"`), Replace: func(v *values) string { return strconv.Quote(v.Module + "/" + v.Pkg) }},
 	{Files: "*.go", Pattern: regexp.MustCompile(`\bdoctor\.`), Replace: func(v *values) string { return v.Pkg + "." }},
@@ -163,7 +164,9 @@ func derivedPath(p string, v *values) string {
 
 // notDerived are copies used as inputs rather than files of the new
 // repository (go.mod and go.sum give the kit's requirements).
-var notDerived = map[string]bool{"go.mod.txt": true, "go.sum.txt": true}
+// The wazo-servicekit CLI's packaging is the kit's own, not a service's.
+var notDerived = map[string]bool{"go.mod.txt": true, "go.sum.txt": true,
+	"debian/wazo-servicekit.install": true, "debian/wazo-servicekit.manpages": true, "debian/clean": true}
 
 // leftover finds what must never survive a derivation: the doctor's name,
 // its port.
