@@ -133,8 +133,9 @@ func TestUpdateKeepsKitAndAnswers(t *testing.T) {
 }
 
 // TestNewWithTheInstalledKit: the kit's -dev package sources as the kit
-// (what `new` does by default when it is installed): go.mod replaces the
-// module with them and .servicekit.yml records "package".
+// (what `new` does by default when it is installed): make links them in
+// as vendor/, go.mod needs no replace line, .servicekit.yml records
+// "package".
 func TestNewWithTheInstalledKit(t *testing.T) {
 	dir := t.TempDir()
 	installed := filepath.Join(dir, "usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit")
@@ -155,9 +156,12 @@ func TestNewWithTheInstalledKit(t *testing.T) {
 	}
 	root := filepath.Join(dir, "wazo-exampled")
 	mod, _ := os.ReadFile(filepath.Join(root, "go.mod"))
-	if !strings.Contains(string(mod), "golang-github-wazo-platform-wazo-servicekit-dev") ||
-		!strings.Contains(string(mod), "replace github.com/wazo-platform/wazo-servicekit => "+installed) {
+	if !strings.Contains(string(mod), "golang-github-wazo-platform-wazo-servicekit-dev") || strings.Contains(string(mod), "\nreplace ") {
 		t.Errorf("go.mod:\n%s", mod)
+	}
+	if mk, _ := os.ReadFile(filepath.Join(root, "Makefile")); !strings.Contains(string(mk), "test: $(VENDOR)") ||
+		!strings.Contains(string(mk), "VENDOR := vendor/modules.txt") {
+		t.Errorf("Makefile does not link vendor/ before testing:\n%s", mk)
 	}
 	if m := readManifest(t, root); m.KitSource != KitPackage || m.KitDir != installed {
 		t.Errorf("recorded kit %q %q", m.KitSource, m.KitDir)

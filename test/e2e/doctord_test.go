@@ -166,6 +166,7 @@ func testDoctordPackage(t *testing.T, dist string) {
 	step(t, "generated_service", func(t *testing.T) {
 		checkGenerated(t, c, root, repo, generated, filepath.Base(genChanges), ports, agent)
 	})
+	step(t, "packaged_cli", func(t *testing.T) { checkPackagedCLI(t, c, version) })
 	step(t, "reboot", func(t *testing.T) {
 		// The first boot ran without XIVO_UUID (the daemon warns and goes
 		// on). Now the host becomes Wazo-like: xivo-config puts it in
