@@ -95,3 +95,33 @@ func TestBaselineFromAPlainReport(t *testing.T) {
 		}
 	}
 }
+
+// TestScorecardOfACluster: an audit through consul gives one column per
+// node and service, and the baseline compares a node's service with itself.
+func TestScorecardOfACluster(t *testing.T) {
+	node := func(n string, st rules.Status) rules.ServiceReport {
+		return rules.ServiceReport{Name: "wazo-x", Node: n, Results: []rules.Result{{Rule: "starts-on-boot", Service: "wazo-x",
+			Severity: rules.Error, Finding: rules.Finding{Status: st, Message: string(st)}}}}
+	}
+	before := &rules.Report{Mode: "audit", Services: []rules.ServiceReport{node("wazo-a", rules.Pass), node("wazo-b", rules.Fail)}}
+	now := &rules.Report{Mode: "audit", Services: []rules.ServiceReport{node("wazo-a", rules.Fail), node("wazo-b", rules.Pass), node("wazo-c", rules.Fail)}}
+	sc := NewScorecard(now)
+	sc.CompareBaseline(NewScorecard(before), "before.json")
+	got := map[string][2]int{}
+	for _, s := range sc.Services {
+		got[s.Key()] = [2]int{s.NewFails, s.Fixed}
+	}
+	want := map[string][2]int{"wazo-a/wazo-x": {1, 0}, "wazo-b/wazo-x": {0, 1}, "wazo-c/wazo-x": {0, 0}}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: new fails, fixed = %v, want %v", k, got[k], w)
+		}
+	}
+	var grid bytes.Buffer
+	if err := WriteScorecard(&grid, "grid", sc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(grid.String(), "[3] wazo-c/wazo-x: ") {
+		t.Errorf("grid does not name the node:\n%s", grid.String())
+	}
+}
