@@ -166,7 +166,8 @@ func derivedPath(p string, v *values) string {
 // repository (go.mod and go.sum give the kit's requirements).
 // The wazo-servicekit CLI's packaging is the kit's own, not a service's.
 var notDerived = map[string]bool{"go.mod.txt": true, "go.sum.txt": true,
-	"debian/wazo-servicekit.install": true, "debian/wazo-servicekit.manpages": true, "debian/clean": true}
+	"debian/wazo-servicekit.install": true, "debian/wazo-servicekit.manpages": true,
+	"debian/wazo-servicekit.lintian-overrides": true, "debian/clean": true}
 
 // leftover finds what must never survive a derivation: the doctor's name,
 // its port.
