@@ -2,86 +2,47 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 )
 
-// docCommand is a subcommand as its documentation sees it: the name and
-// one-line summary of the top-level help, and the command's own --help.
+// docCommand is a command as its documentation sees it: its entry of the
+// command table, its --help, and its flags.
 type docCommand struct {
 	name, synopsis, summary, help string
-	flags                         []string // --name, as the help lists them
+	flags                         []string // --name, sorted
 }
 
-var (
-	commandLineRe = regexp.MustCompile(`^  ([a-z]+)( [^ ].*?)?\s{2,}(\S.*)$`)
-	flagLineRe    = regexp.MustCompile(`^\s+(--?[a-z][a-z0-9-]*)`)
-	usageFlagRe   = regexp.MustCompile(`--[a-z][a-z0-9-]*`)
-)
-
-// helpOf runs `wazo-servicekit NAME --help` and returns what it printed,
-// on stdout or stderr (a flag set's defaults go to os.Stderr when the
-// command sets no output of its own).
-func helpOf(name string) (string, error) {
-	tmp, err := os.CreateTemp("", "wazo-servicekit-help-")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	saved := os.Stderr
-	os.Stderr = tmp
-	var stdout, stderr bytes.Buffer
-	run([]string{name, "--help"}, &stdout, &stderr)
-	os.Stderr = saved
-	direct, err := os.ReadFile(tmp.Name())
-	if err != nil {
-		return "", err
-	}
-	return stdout.String() + stderr.String() + string(direct), nil
-}
-
-// docCommands reads the command table the top-level --help prints, and asks
-// each command for its --help: the man pages and the completion say what
-// --help says, from the same source.
+// docCommands reads the command table and each command's flag set: the
+// man pages and the completion say what --help says, from the same source.
 func docCommands() []docCommand {
 	var out []docCommand
-	for _, l := range strings.Split(topUsage, "\n") {
-		m := commandLineRe.FindStringSubmatch(l)
-		if m == nil {
+	for _, c := range commands {
+		if c.tool {
 			continue
 		}
-		c := docCommand{name: m[1], synopsis: strings.TrimSpace(m[1] + m[2]), summary: m[3]}
-		help, err := helpOf(c.name)
-		if err != nil {
-			panic(err)
-		}
-		help = strings.ReplaceAll(help, "wazo-servicekit: flag: help requested\n", "")
-		c.help = strings.TrimRight(help, "\n") + "\n"
-		seen := map[string]bool{}
-		for i, hl := range strings.Split(c.help, "\n") {
-			var found []string
-			if f := flagLineRe.FindStringSubmatch(hl); f != nil {
-				found = append(found, f[1])
-			}
-			if i == 0 && strings.HasPrefix(hl, "usage:") {
-				found = append(found, usageFlagRe.FindAllString(hl, -1)...)
-			}
-			for _, f := range found {
-				name := "--" + strings.TrimLeft(f, "-")
-				if !seen[name] && name != "--h" && name != "--help" {
-					seen[name] = true
-					c.flags = append(c.flags, name)
-				}
+		d := docCommand{name: c.name, synopsis: strings.TrimSpace(c.name + " " + c.args), summary: c.summary}
+		var fs *flag.FlagSet
+		if c.name != "help" {
+			var h helpRequest
+			if _, err := c.run([]string{"--help"}, io.Discard, io.Discard); errors.As(err, &h) {
+				fs = h.fs
 			}
 		}
-		sort.Strings(c.flags)
-		out = append(out, c)
+		var help bytes.Buffer
+		writeHelp(&help, c, fs)
+		d.help = help.String()
+		if fs != nil {
+			fs.VisitAll(func(f *flag.Flag) { d.flags = append(d.flags, "--"+f.Name) })
+		}
+		sort.Strings(d.flags)
+		out = append(out, d)
 	}
 	return out
 }
