@@ -373,24 +373,44 @@ func verifyFrontMatter(page string, shape pageShape) error {
 }
 
 func apiBody(v *values, linkText string) string {
-	return fmt.Sprintf(`%[7]s is a Wazo Platform daemon: %[2]s.
+	intro := fmt.Sprintf("%s is a Wazo Platform daemon: %s.", linkText, strings.TrimSuffix(v.Description, "."))
+	api := fmt.Sprintf("It listens in plain HTTP on 127.0.0.1:%[1]d; nginx publishes it over HTTPS at "+
+		"`https://<wazo>/api/%[2]s/`. Its REST API is described by `https://<wazo>/api/%[2]s/%[3]s/api/api.yml` "+
+		"(Swagger 2.0); every resource but that one needs a wazo-auth token with the `%[2]s.<resource>.<action>` ACL.",
+		v.Port, v.Short, v.APIVersion)
+	node := strings.ReplaceAll(v.Short, "-", "_")
+	return wrapProse(intro) + "\n" + wrapProse(api) + "\n## Schema\n\n```mermaid\nflowchart LR\n" +
+		fmt.Sprintf("    client -- \"HTTPS /api/%[1]s/\" --> nginx\n", v.Short) +
+		fmt.Sprintf("    nginx -- \"HTTP 127.0.0.1:%[1]d\" --> %[2]s[\"%[3]s\"]\n", v.Port, node, v.Name) +
+		fmt.Sprintf("    %[1]s -- \"token check\" --> auth[\"wazo-auth\"]\n", node) +
+		fmt.Sprintf("    %[1]s -- \"service_registered events\" --> bus[\"RabbitMQ\"]\n", node) +
+		fmt.Sprintf("    %[1]s -- \"registration\" --> consul\n", node) + "```\n"
+}
 
-It listens in plain HTTP on 127.0.0.1:%[3]d; nginx publishes it over HTTPS at
-`+"`https://<wazo>/api/%[4]s/`"+`. Its REST API is described by
-`+"`https://<wazo>/api/%[4]s/%[5]s/api/api.yml`"+` (Swagger 2.0); every resource but that
-one needs a wazo-auth token with the `+"`%[4]s.<resource>.<action>`"+` ACL.
+// proseWidth is the line width wazo-platform.org's Prettier settings wrap
+// prose at (printWidth 100, proseWrap always).
+const proseWidth = 100
 
-## Schema
-
-`+"```mermaid"+`
-flowchart LR
-    client -- "HTTPS /api/%[4]s/" --> nginx
-    nginx -- "HTTP 127.0.0.1:%[3]d" --> %[6]s["%[1]s"]
-    %[6]s -- "token check" --> auth["wazo-auth"]
-    %[6]s -- "service_registered events" --> bus["RabbitMQ"]
-    %[6]s -- "registration" --> consul
-`+"```"+`
-`, v.Name, strings.TrimSuffix(v.Description, "."), v.Port, v.Short, v.APIVersion, strings.ReplaceAll(v.Short, "-", "_"), linkText)
+// wrapProse fills a paragraph of words (none holding a space) to
+// proseWidth columns, as Prettier does, and ends it with a newline.
+func wrapProse(text string) string {
+	var b strings.Builder
+	col := 0
+	for _, w := range strings.Fields(text) {
+		switch {
+		case col == 0:
+		case col+1+len(w) > proseWidth:
+			b.WriteByte('\n')
+			col = 0
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(w)
+		col += len(w)
+	}
+	b.WriteByte('\n')
+	return b.String()
 }
 
 // betaDescription is the Docusaurus overview page: front matter as the
