@@ -121,7 +121,7 @@ func contains(list []string, v string) bool {
 func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlags("check")
 	common := addCommon(fs)
-	siblings := fs.String("siblings", "", "directory holding wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/ checkouts")
+	siblings := fs.String("siblings", "", "directory holding wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/ checkouts\n(and wazo-auth-keys/, xivo-build-tools/, wazo-sdk/ for the Wazo practice rules)")
 	dist := fs.String("dist", "trixie", "Debian distribution the dependency rules judge against: trixie (Debian 13, the latest stable) or bookworm (Debian 12, Wazo's today)")
 	var only outputsFlag
 	fs.Func("rule", "run only this rule ID (repeatable)", func(v string) error { only = append(only, v); return nil })

@@ -167,6 +167,9 @@ var where = map[string]Where{
 		Packaging: []string{unitFile},
 		Generator: []string{"internal/scaffold/derive.go", siblingGen},
 	},
+	"touch-points-listed": {
+		Generator: []string{"internal/scaffold/siblings_touchpoints.go"},
+	},
 	"log-format-current": {
 		Kit:       []string{"logging.NewHandler", "rest.AccessLog", "rest.Trace"},
 		Generator: []string{doctordCopy + mainGo},

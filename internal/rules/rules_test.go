@@ -106,7 +106,7 @@ func TestSiblingRulesAreUnknownWithoutSiblings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	siblingRules := map[string]bool{"wazo-service-listed": true, "ha-secondary-state": true, "ha-unit-condition": true, "documented": true, "backup-list": true,
+	siblingRules := map[string]bool{"wazo-service-listed": true, "ha-secondary-state": true, "ha-unit-condition": true, "touch-points-listed": true, "documented": true, "backup-list": true,
 		"backup-documented": true, "acceptance-service-discovery": true, "port-documented": true, "acceptance-http": true}
 	for _, r := range rep.Results() {
 		if siblingRules[r.Rule] != (r.Status == Unknown) {
@@ -294,6 +294,12 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 			edit(t, r+"/etc/wazo-exampled/config.yml", "rest_api:\n", "rest_api: [\n")
 		}},
 		// Wazo practice beyond the checklist.
+		{"touch-points-listed", gosvc, "packages does not list wazo-exampled", func(t *testing.T, _, s string) {
+			edit(t, s+"/xivo-build-tools/etc/xivo-build-tools/packages", "wazo-exampled\n", "")
+		}},
+		{"touch-points-listed", pysvc, "no wazo-webhookd entry", func(t *testing.T, _, s string) {
+			edit(t, s+"/wazo-sdk/project.yml", "wazo-webhookd:", "wazo-webhookd-client:")
+		}},
 		{"service-key-provisioned", gosvc, "neither the repository (etc/wazo-auth-keys/conf.d/wazo-exampled.yml) nor wazo-auth-keys' config.yml defines", func(t *testing.T, r, _ string) {
 			edit(t, r+"/etc/wazo-exampled/config.yml", "rest_api:\n", "auth:\n  key_file: /var/lib/wazo-auth-keys/wazo-exampled-key.yml\nrest_api:\n")
 		}},
