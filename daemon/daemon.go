@@ -173,7 +173,9 @@ func Main(spec Spec, args []string) int {
 			break
 		}
 		if err := startBounded(sig.ctx, c); err != nil {
-			logger.Error("a component failed to start", "error", err)
+			if sig.received() == nil {
+				logger.Error("a component failed to start", "error", err)
+			}
 			break
 		}
 		started++
