@@ -158,3 +158,109 @@ func TestUpdateCommand(t *testing.T) {
 		t.Errorf("update of a directory new did not write: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// TestNewOnTheRealSiblings: on copies of the real checkouts of WAZO_REPOS,
+// every patch of `new wazo-x`, computed from them (--siblings) or from the
+// baselines, passes git apply --check and applies, and `check` on the new
+// service with the patched siblings reports nothing at warning or above.
+func TestNewOnTheRealSiblings(t *testing.T) {
+	real := os.Getenv("WAZO_REPOS")
+	if real == "" {
+		t.Skip("WAZO_REPOS=DIR is not set: this test needs the real Wazo checkouts (the sibling repositories)")
+	}
+	testenv.RequireCommand(t, "git")
+	for _, mode := range []string{"siblings", "baselines"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"new", "wazo-x", "--dir", dir}
+			if mode == "siblings" {
+				args = append(args, "--siblings", real)
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run(args, &stdout, &stderr); code != exitClean || strings.Contains(stdout.String(), "warning:") {
+				t.Fatalf("new: exit %d\n%s%s", code, stdout.String(), stderr.String())
+			}
+			sib := filepath.Join(dir, "siblings")
+			for _, r := range []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform", "wazo-monitoring", "wazo-nginx",
+				"wazo-upgrade", "xivo-config", "wazo-auth-keys", "xivo-build-tools", "wazo-sdk", "wazo-ansible", "wazo-platform.org"} {
+				copyCheckout(t, filepath.Join(real, r), filepath.Join(sib, r))
+			}
+			patches, _ := filepath.Glob(filepath.Join(dir, "wazo-x", "sibling-patches", "*.diff"))
+			if len(patches) < 5 {
+				t.Fatalf("patches: %v", patches)
+			}
+			for _, p := range patches {
+				r := strings.TrimSuffix(filepath.Base(p), ".diff")
+				if mode == "baselines" && !baselineRepos[r] {
+					// The touch points' baselines (xivo-build-tools, wazo-sdk, ...)
+					// are not part of this test.
+					continue
+				}
+				for _, args := range [][]string{{"init", "-q"}, {"apply", "--check", p}, {"apply", p}} {
+					cmd := exec.Command("git", args...)
+					cmd.Dir = filepath.Join(sib, r)
+					if out, err := cmd.CombinedOutput(); err != nil {
+						t.Fatalf("git %v in %s: %v\n%s", args, r, err, out)
+					}
+				}
+			}
+			stdout.Reset()
+			if code := run([]string{"check", filepath.Join(dir, "wazo-x"), "--siblings", sib, "--format", "json"}, &stdout, &stderr); code != exitClean && code != exitFindings {
+				t.Fatalf("check: exit %d\n%s", code, stderr.String())
+			}
+			var rep struct {
+				Services []struct {
+					Results []struct{ Rule, Severity, Status, Message string } `json:"results"`
+				} `json:"services"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil || len(rep.Services) != 1 {
+				t.Fatalf("check --format json: %v\n%s", err, stdout.String())
+			}
+			for _, r := range rep.Services[0].Results {
+				if r.Status != "pass" && r.Severity != "info" {
+					t.Errorf("%s %s %s: %s", r.Severity, r.Rule, r.Status, r.Message)
+				}
+			}
+		})
+	}
+}
+
+// baselineRepos are the siblings whose baselines this test holds to the real files.
+var baselineRepos = map[string]bool{"wazo-service": true, "wazo-backup": true, "wazo-acceptance": true, "wazo-platform.org": true, "wazo-platform": true}
+
+// copyCheckout copies the regular files of a checkout (its text files only
+// for wazo-platform.org, whose images are of no use here), never through a
+// symbolic link; an absent checkout is left absent.
+func copyCheckout(t *testing.T, from, to string) {
+	t.Helper()
+	textOnly := filepath.Base(from) == "wazo-platform.org"
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) && p == from {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if ext := filepath.Ext(p); textOnly && ext != ".md" && ext != ".yaml" && ext != ".yml" && ext != ".json" {
+			return nil
+		}
+		rel, _ := filepath.Rel(from, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(to, rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
