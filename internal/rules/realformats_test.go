@@ -331,6 +331,14 @@ func TestRealFormats(t *testing.T) {
 				"debian/wazo-quuxd.install": "etc/wazo-quuxd/* etc/wazo-quuxd/\netc/monit etc/\n"},
 			want: Pass, says: "none needed"},
 
+		{name: "a worker's PID file whose directory nothing creates", rule: "pid-file-writable",
+			repo: files{"etc/wazo-quuxd/config.yml": d["etc/wazo-quuxd/config.yml"] + "\ncelery:\n  worker_pid_file: /run/wazo-quuxd/worker.pid\n"},
+			want: Fail, says: "nothing creates /run/wazo-quuxd"},
+		{name: "a worker's PID file in a directory the unit creates", rule: "pid-file-writable",
+			repo: files{"etc/wazo-quuxd/config.yml": d["etc/wazo-quuxd/config.yml"] + "\ncelery:\n  worker_pid_file: /run/wazo-quuxd/worker.pid\n",
+				"debian/wazo-quuxd.service": replaced(d, "debian/wazo-quuxd.service", "ExecStart=", "ExecStartPre=/usr/bin/install -d -o wazo-quuxd -g wazo-quuxd /run/wazo-quuxd\nExecStart=")},
+			want: Pass, says: "celery.worker_pid_file"},
+
 		// nginx and the API.
 		{name: "X-Script-Name set in an included file", rule: "nginx-location", want: Pass, says: "/api/quuxd/"},
 		{name: "the location in wazo-nginx's server configuration", rule: "nginx-location",
