@@ -74,7 +74,7 @@ func (c *commonFlags) emit(rep *rules.Report, sev rules.Severity, stdout io.Writ
 		if err != nil {
 			return exitUsage, usagef("--baseline: %v", err)
 		}
-		sc.CompareBaseline(base, *c.baseline)
+		sc.CompareBaseline(base, filepath.Base(*c.baseline))
 	}
 	write := func(w io.Writer, format string) error {
 		if report.IsScorecard(format) {

@@ -207,6 +207,19 @@ func TestScorecardOfAFleet(t *testing.T) {
 		t.Errorf("severity=error: %d rows hidden, want %d", hidden, len(after.Rules)-errorRows)
 	}
 
+	// Wazo practice only: every checklist row hidden, the practice rows shown.
+	dom = renderDOM(t, html, "#group=practice")
+	practice := 0
+	for _, r := range after.Rules {
+		if r.Group == report.GroupPractice {
+			practice++
+		}
+	}
+	hidden = len(regexp.MustCompile(`<tr class="rule-row"[^>]*hidden`).FindAllString(dom, -1))
+	if practice == 0 || hidden != len(after.Rules)-practice {
+		t.Errorf("group=practice: %d rows hidden, want %d (%d practice rules)", hidden, len(after.Rules)-practice, practice)
+	}
+
 	png := screenshot(t, html)
 	if dst := os.Getenv("SCORECARD_SCREENSHOT"); dst != "" {
 		if err := os.WriteFile(dst, png, 0o644); err != nil {
