@@ -25,7 +25,8 @@ func checkPackagedCLI(t *testing.T, c *container, version string) {
 	if out := c.must(t, "sh", "-c", "command -v wazo-servicekit && wazo-servicekit --version"); !strings.Contains(out, "/usr/bin/wazo-servicekit\nwazo-servicekit "+version+"\n") {
 		t.Errorf("wazo-servicekit --version:\n%s", out)
 	}
-	man := c.must(t, "sh", "-c", "MANWIDTH=80 MANPAGER=cat man wazo-servicekit-check 2>&1")
+	man := c.must(t, "sh", "-c", "MANWIDTH=200 MANPAGER=cat man wazo-servicekit-check 2>&1")
+	man = strings.Join(strings.Fields(man), " ") // man justifies lines with extra spaces
 	for _, want := range []string{"WAZO-SERVICEKIT-CHECK(1)", "wazo-servicekit-check - static audit", "-baseline", "EXIT STATUS"} {
 		if !strings.Contains(man, want) {
 			t.Errorf("man wazo-servicekit-check lacks %q:\n%s", want, man)
