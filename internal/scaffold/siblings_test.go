@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -807,4 +808,50 @@ func FuzzSiblingEdits(f *testing.F) {
 			_ = e.verify(old, text)
 		}
 	})
+}
+
+// TestPatchesApplyToTheRealRepositories computes the patches against real
+// checkouts (WAZO_REPOS holds wazo-service/, ..., xivo-build-tools/,
+// wazo-auth-keys/, wazo-sdk/, wazo-ansible/) and runs `git apply --check`
+// of each on a copy of the files it touches. The checkouts are only read.
+func TestPatchesApplyToTheRealRepositories(t *testing.T) {
+	repos := os.Getenv("WAZO_REPOS")
+	if repos == "" {
+		t.Skip("WAZO_REPOS=DIR")
+	}
+	needGit(t)
+	for _, group := range []string{"default", "wazo"} {
+		p, err := Plan(Options{Name: "wazo-exampled", HAGroup: group, Description: "Example service", SiblingsDir: repos,
+			ACLs: []string{"confd.users.read"}, Installer: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.NotPatched) != 0 {
+			t.Errorf("%s group: not patched: %v", group, p.NotPatched)
+		}
+		applied := 0
+		for _, r := range siblingRepos {
+			patch := p.Files["sibling-patches/"+r+".diff"]
+			if len(patch) == 0 {
+				t.Errorf("%s group: no patch for %s", group, r)
+				continue
+			}
+			dir := t.TempDir()
+			for _, m := range regexp.MustCompile(`(?m)^--- a/(\S+)$`).FindAllSubmatch(patch, -1) {
+				rel := string(m[1])
+				data, err := os.ReadFile(filepath.Join(repos, r, filepath.FromSlash(rel)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755)
+				os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+			}
+			git(t, dir, "init", "-q")
+			pf := filepath.Join(t.TempDir(), r+".diff")
+			os.WriteFile(pf, patch, 0o644)
+			git(t, dir, "apply", "--check", pf)
+			applied++
+		}
+		t.Logf("%s group: %d patches apply (git apply --check) to the files of %s", group, applied, repos)
+	}
 }
