@@ -317,6 +317,9 @@ func TestSiblingPatchesApplyToBaselines(t *testing.T) {
 			applyAll(t, dir, p)
 			checkPatched(t, dir, before, "wazo-exampled", group)
 			pythonParses(t, read(t, dir, "wazo-service/wazo_service/main.py"))
+			for _, f := range []string{"wazo-service/bin/wazo-service", "wazo-backup/bin/wazo-backup"} {
+				bashParses(t, filepath.Join(dir, f))
+			}
 
 			// Against the patched checkouts, nothing is left to change.
 			again, err := Plan(Options{Name: "wazo-exampled", HAGroup: group, Description: "Example service", SiblingsDir: dir})
@@ -343,6 +346,15 @@ func pythonParses(t *testing.T, text string) {
 	cmd.Stdin = strings.NewReader(text)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("python3 does not parse main.py: %v\n%s", err, out)
+	}
+}
+
+// bashParses runs bash -n (read, do not run) on a script.
+func bashParses(t *testing.T, path string) {
+	t.Helper()
+	testenv.RequireCommand(t, "bash")
+	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
+		t.Errorf("bash -n %s: %v\n%s", path, err, out)
 	}
 }
 
