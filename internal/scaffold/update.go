@@ -335,6 +335,12 @@ func recordedKit(root string, m *Manifest) (dir, source string, err error) {
 	default:
 		return "", "", fmt.Errorf("%s: kit_source %q: want checkout, package or module", filepath.Join(root, ".servicekit.yml"), source)
 	}
+	// .servicekit.yml and go.mod are outside input, and the directory goes
+	// into go.mod's replace line: one absolute path, nothing that could add
+	// a line or a second word to go.mod.
+	if !filepath.IsAbs(dir) || filepath.Clean(dir) != dir || strings.ContainsFunc(dir, func(r rune) bool { return r <= ' ' || r == '"' || r == '`' || r == 0x7f }) {
+		return "", "", fmt.Errorf("%s: kit_dir %q: want the absolute path of a wazo-servicekit checkout or of the installed kit package", filepath.Join(root, ".servicekit.yml"), dir)
+	}
 	if st, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil || !st.Mode().IsRegular() {
 		how := "pass --kit DIR (a wazo-servicekit checkout)"
 		if source == KitPackage {

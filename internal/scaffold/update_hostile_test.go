@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,5 +129,34 @@ func TestUpdateRefusesAManifestLink(t *testing.T) {
 	}
 	if _, err := Update(UpdateOptions{Root: root}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("update with .servicekit.yml a link: err = %v, want a refusal", err)
+	}
+}
+
+// TestUpdateRefusesAKitDirThatIsNotAPath: kit_dir from .servicekit.yml goes
+// into go.mod's replace line; a newline would add directives to go.mod.
+func TestUpdateRefusesAKitDirThatIsNotAPath(t *testing.T) {
+	kit, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{kit + "\ntoolchain go1.99", "relative/kit", kit + "/../" + filepath.Base(kit), kit + " x"} {
+		root := hostileRepo(t, nil)
+		before := readTestFile(t, root, "go.mod")
+		data := readTestFile(t, root, ".servicekit.yml")
+		var lines []string
+		for _, l := range strings.Split(data, "\n") {
+			if !strings.HasPrefix(l, "kit_source:") && !strings.HasPrefix(l, "kit_dir:") {
+				lines = append(lines, l)
+			}
+		}
+		quoted, _ := json.Marshal(dir)
+		lines = append(lines, "kit_source: checkout", "kit_dir: "+string(quoted))
+		writeTestFile(t, root, ".servicekit.yml", strings.Join(lines, "\n"))
+		if _, err := Update(UpdateOptions{Root: root}); err == nil || !strings.Contains(err.Error(), "kit_dir") {
+			t.Errorf("kit_dir %q: %v, want a refusal", dir, err)
+		}
+		if readTestFile(t, root, "go.mod") != before {
+			t.Errorf("kit_dir %q: go.mod was rewritten", dir)
+		}
 	}
 }
