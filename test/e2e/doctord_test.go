@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -83,13 +84,6 @@ func testDoctordPackage(t *testing.T, dist string) {
 	t.Setenv("DIST", dist) // for scripts/build-deb.sh and scripts/debian-root.sh
 	repo := repoRoot(t)
 	generated := plannedService(t)
-	for _, s := range []service{doctord, generated} {
-		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", s.port)); err != nil {
-			t.Skipf("port %d is busy on the host (%v): the container shares the host network and %s listens there", s.port, err, s.pkg)
-		} else {
-			l.Close()
-		}
-	}
 
 	version := changelogVersion(t, repo)
 	next := version + "+e2e1"
@@ -113,6 +107,9 @@ func testDoctordPackage(t *testing.T, dist string) {
 		genChanges = buildGenerated(t, repo, generated, version, dist)
 	})
 
+	// From here the container shares the host network: one booted e2e at a
+	// time on this machine, on free ports.
+	holdBootLock(t, doctord, generated)
 	root := prepareRoot(t, repo)
 	ports := configureRoot(t, root)
 	distDir := filepath.Join(root, "srv", "dist")
@@ -205,6 +202,45 @@ func testDoctordPackage(t *testing.T, dist string) {
 		checkPurgeGenerated(t, c, generated, agent)
 		checkPurge(t, c, before)
 	})
+}
+
+// bootLock serialises the booted part of the e2e runs of one machine (every
+// checkout's, every distribution's): their containers share the host
+// network and the services' fixed ports. Builds before it run in parallel.
+const bootLock = "/run/wazo-servicekit-e2e.lock"
+
+// holdBootLock takes bootLock for the rest of t, then waits (bounded) until
+// the services' ports are free: a run that does not take the lock may
+// still hold them.
+func holdBootLock(t *testing.T, services ...service) {
+	t.Helper()
+	f, err := os.OpenFile(bootLock, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatalf("open %s: %v", bootLock, err)
+	}
+	start := time.Now()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatalf("lock %s: %v", bootLock, err)
+	}
+	t.Cleanup(func() { f.Close() }) // closing releases the lock
+	deadline := time.Now().Add(20 * time.Minute)
+	for _, s := range services {
+		for {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", s.port))
+			if err == nil {
+				l.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("port %d still busy on the host after 20 min (%v): the container shares the host network and %s listens there", s.port, err, s.pkg)
+			}
+			time.Sleep(time.Second)
+		}
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Logf("waited %.0f s for %s and the services' ports (another e2e run was booted)", waited.Seconds(), bootLock)
+	}
 }
 
 // step runs one stage as a subtest and stops the whole test when it fails:
