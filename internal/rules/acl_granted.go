@@ -36,6 +36,11 @@ func aclGranted() Rule {
 				if why, rest := restAPI(s); !rest {
 					return []Finding{pass("no REST API (" + why + "): no ACL to grant")}
 				}
+				if decl, _ := declaredPorts(s); len(decl) > 0 {
+					if auth, ok := networkColumn(env, s.Name, decl[0].port, "Authentication"); ok && strings.EqualFold(auth, "no") {
+						return []Finding{pass(fmt.Sprintf("network.md says the API on port %d has no authentication, and no handler checks an ACL: nothing to grant", decl[0].port))}
+					}
+				}
 				return []Finding{unknown("no ACL found in the handler code (Go `.Require(\"<acl>\"`, Python `@required_acl('<acl>')`)")}
 			}
 			var out []Finding

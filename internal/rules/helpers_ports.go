@@ -190,3 +190,32 @@ func notADaemon(s *repo.Service) string {
 	}
 	return "no systemd unit and no port (config.yml, the code's defaults, api.yml, nginx): not a daemon, so only the packaging and dependency rules apply"
 }
+
+// networkColumn returns a column of network.md's row for the daemon on a
+// port ("Authentication" → "no"), the header naming the columns; ok is
+// false when the page, the row or the column is not there.
+func networkColumn(env *StaticEnv, name string, port int, column string) (string, bool) {
+	data, _, ok := sibling(env, "wazo-platform.org", networkPage)
+	if !ok {
+		return "", false
+	}
+	col := -1
+	for _, line := range strings.Split(string(data), "\n") {
+		cells := strings.Split(line, "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if col < 0 {
+			for i, c := range cells {
+				if strings.EqualFold(c, column) {
+					col = i
+				}
+			}
+			continue
+		}
+		if len(cells) > col && networkRow([]byte(line), name, port) > 0 {
+			return cells[col], true
+		}
+	}
+	return "", false
+}

@@ -413,6 +413,10 @@ func TestRealFormats(t *testing.T) {
 				"wazo_quuxd/config.py": replaced(d, "wazo_quuxd/config.py", "    'rest_api': {", "    'consul': {'scheme': 'http', 'port': 8500},\n    'service_discovery': {'enabled': True, 'advertise_port': _DEFAULT_HTTP_PORT},\n    'rest_api': {")},
 			want: Pass, says: "advertises port 9599"},
 
+		{name: "an API network.md documents as unauthenticated checks no ACL", rule: "acl-granted",
+			sib:  files{"wazo-platform.org/website/uc-doc/contributors/network.md": replaced(sb, "wazo-platform.org/website/uc-doc/contributors/network.md", "| 9599 | 127.0.0.1 | yes   ", "| 9599 | 127.0.0.1 | no    ")},
+			want: Pass, says: "no authentication"},
+
 		// Sibling artefacts missing from present checkouts.
 		{name: "deleted acceptance feature", rule: "acceptance-service-discovery",
 			sib: files{"wazo-acceptance/features/daily/service_discovery.feature": ""}, want: Fail, says: "features/daily/service_discovery.feature"},
