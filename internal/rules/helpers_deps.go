@@ -50,10 +50,9 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 		for _, r := range s.Reqs.Entries {
 			d := dep{name: r.Name, version: r.Version, op: r.Op, path: s.Reqs.Path, line: r.Line}
 			if r.URL != "" {
-				// Wazo's own libraries, from their GitHub archives (wazo-pbx is
-				// the organisation's former name); a URL requirement is named
-				// by its project, not by the archive file.
-				d.wazo = strings.Contains(r.URL, "github.com/wazo-platform/") || strings.Contains(r.URL, "github.com/wazo-pbx/")
+				// Wazo's own libraries, from their GitHub archives; a URL
+				// requirement is named by its project, not by the archive file.
+				d.wazo = wazoBuilt(r.URL)
 				if project := urlProject(r.URL); project != "" {
 					d.name = project
 				} else if d.name == "" {
@@ -70,6 +69,21 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 		return deps, s.Reqs.Path
 	}
 	return nil, ""
+}
+
+// wazoOrgs are the GitHub organisations whose projects Wazo builds and
+// packages itself: wazo-platform, wazo-pbx (its former name) and TinxHQ
+// (the company's, e.g. wazo-deployd-client).
+var wazoOrgs = []string{"github.com/wazo-platform/", "github.com/wazo-pbx/", "github.com/tinxhq/"}
+
+func wazoBuilt(url string) bool {
+	u := strings.ToLower(url)
+	for _, org := range wazoOrgs {
+		if strings.Contains(u, org) {
+			return true
+		}
+	}
+	return false
 }
 
 // pythonInDebian finds the Debian package of a requirement: by its

@@ -428,6 +428,8 @@ func TestRealFormats(t *testing.T) {
 		{name: "a fork's archive URL packaged by a wazo-python-*-packaging repo", rule: "deps-in-debian",
 			repo: files{"requirements.txt": "https://github.com/someone/swagger-py/archive/master.zip\n"},
 			sib:  files{"wazo-python-swaggerpy-packaging/VERSION": "0.2.1\n"}, want: Pass},
+		{name: "a URL requirement of Wazo's company organisation is Wazo-built", rule: "deps-in-debian",
+			repo: files{"requirements.txt": "https://github.com/TinxHQ/wazo-deployd-client/archive/master.zip\n"}, want: Pass},
 		{name: "URL requirement named by its project", rule: "deps-wazo-packaging",
 			repo: files{"requirements.txt": "https://github.com/someone/left-pad/archive/master.zip\n"}, want: Fail, says: "left-pad is not in Debian"},
 		{name: "PyPI name whose Debian package has a suffix (Depends python3-cherrypy3)", rule: "deps-in-debian",
