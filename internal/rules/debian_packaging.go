@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
@@ -87,22 +88,9 @@ func debianPackaging() Rule {
 // releaseNumber maps Debian code names to their major version.
 var releaseNumber = map[string]int{"stretch": 9, "buster": 10, "bullseye": 11, "bookworm": 12, "trixie": 13, "forky": 14, "duke": 15}
 
-// latestStable is the Debian release the embedded package index was read
-// from (the latest stable the checklist means).
-func latestStable(env *StaticEnv) string {
-	major := 13
-	if env.Debian != nil {
-		if n, err := strconv.Atoi(strings.SplitN(env.Debian.Release, ".", 2)[0]); err == nil {
-			major = n
-		}
-	}
-	for name, n := range releaseNumber {
-		if n == major {
-			return name
-		}
-	}
-	return "trixie"
-}
+// latestStable is the latest Debian stable, the checklist's target,
+// whatever distribution --dist judges the dependencies against.
+func latestStable(_ *StaticEnv) string { return debiandata.Latest.Codename }
 
 // buildTarget is the Debian release a repository's packaging is built for,
 // and where that was read.
@@ -118,39 +106,53 @@ var (
 )
 
 // debianTarget reads the release where Wazo declares it, most authoritative
-// first: the zuul.yaml debian-packaging-<release> job template, the
+// first: the zuul.yaml debian-packaging-<release> job templates, the
 // Jenkinsfile, the Dockerfile's base image, the top debian/changelog
-// entry's distribution (wazo-dev-<release>).
+// entry's distribution (wazo-dev-<release>). A source naming several
+// releases (one build per distribution) targets the newest of them.
 func debianTarget(r *repo.Repo) buildTarget {
-	if data, ok := r.Files["zuul.yaml"]; ok {
-		for _, m := range zuulTargetRe.FindAllSubmatchIndex(data, -1) {
-			if rel := string(data[m[2]:m[3]]); releaseNumber[rel] > 0 {
-				return buildTarget{rel, "zuul.yaml", "zuul.yaml job template debian-packaging-" + rel, lineOf(data, "debian-packaging-"+rel)}
+	newest := func(file, how string, data []byte, names []string) (buildTarget, bool) {
+		best := ""
+		for _, n := range names {
+			if releaseNumber[n] > releaseNumber[best] {
+				best = n
 			}
+		}
+		if best == "" {
+			return buildTarget{}, false
+		}
+		return buildTarget{best, file, fmt.Sprintf(how, best), lineOf(data, best)}, true
+	}
+	if data, ok := r.Files["zuul.yaml"]; ok {
+		var names []string
+		for _, m := range zuulTargetRe.FindAllSubmatch(data, -1) {
+			names = append(names, string(m[1]))
+		}
+		if t, ok := newest("zuul.yaml", "zuul.yaml job template debian-packaging-%s", data, names); ok {
+			return t
 		}
 	}
 	if data, ok := r.Files["Jenkinsfile"]; ok {
-		for _, w := range wordRe.FindAllString(string(data), -1) {
-			if releaseNumber[w] > 0 {
-				return buildTarget{w, "Jenkinsfile", "Jenkinsfile names " + w, lineOf(data, w)}
-			}
+		if t, ok := newest("Jenkinsfile", "Jenkinsfile names %s", data, wordRe.FindAllString(string(data), -1)); ok {
+			return t
 		}
 	}
 	if data, ok := r.Files["Dockerfile"]; ok {
+		var names []string
 		for _, m := range dockerTargetRe.FindAllSubmatch(data, -1) {
-			if rel := string(m[1]); releaseNumber[rel] > 0 {
-				return buildTarget{rel, "Dockerfile", "Dockerfile base image", lineOf(data, string(m[0]))}
-			}
+			names = append(names, string(m[1]))
+		}
+		if t, ok := newest("Dockerfile", "Dockerfile base image on %s", data, names); ok {
+			return t
 		}
 	}
 	if data, ok := r.Files["debian/changelog"]; ok {
 		first, _, _ := strings.Cut(string(data), "\n")
 		if _, after, ok := strings.Cut(first, ")"); ok {
 			dist := strings.TrimSuffix(strings.Fields(after + " ;")[0], ";")
-			for _, w := range wordRe.FindAllString(dist, -1) {
-				if releaseNumber[w] > 0 {
-					return buildTarget{w, "debian/changelog", "debian/changelog distribution " + dist, 1}
-				}
+			if t, ok := newest("debian/changelog", "debian/changelog distribution "+strings.ReplaceAll(dist, "%", "%%")+" (%s)", data, wordRe.FindAllString(dist, -1)); ok {
+				t.line = 1
+				return t
 			}
 		}
 	}

@@ -400,6 +400,8 @@ func TestRealFormats(t *testing.T) {
 		// Debian target.
 		{name: "zuul.yaml targets an older release", rule: "debian-packaging",
 			repo: files{"zuul.yaml": "- project:\n    templates:\n      - debian-packaging-bookworm\n"}, want: Fail, says: "bookworm"},
+		{name: "one build per distribution targets the newest", rule: "debian-packaging",
+			repo: files{"zuul.yaml": "- project:\n    templates:\n      - debian-packaging-bookworm\n      - debian-packaging-trixie\n"}, want: Pass, says: "targets trixie"},
 		{name: "the Dockerfile's base image when no zuul.yaml", rule: "debian-packaging",
 			repo: files{"zuul.yaml": "", "Dockerfile": "FROM python:3.11-slim-bookworm AS build\n"}, want: Fail, says: "bookworm"},
 		{name: "the changelog's distribution as a last resort", rule: "debian-packaging",
