@@ -124,11 +124,7 @@ func debianTarget(r *repo.Repo) buildTarget {
 		return buildTarget{best, file, fmt.Sprintf(how, best), lineOf(data, best)}, true
 	}
 	if data, ok := r.Files["zuul.yaml"]; ok {
-		var names []string
-		for _, m := range zuulTargetRe.FindAllSubmatch(data, -1) {
-			names = append(names, string(m[1]))
-		}
-		if t, ok := newest("zuul.yaml", "zuul.yaml job template debian-packaging-%s", data, names); ok {
+		if t, ok := newest("zuul.yaml", "zuul.yaml job template debian-packaging-%s", data, firstGroups(zuulTargetRe, data)); ok {
 			return t
 		}
 	}
@@ -138,11 +134,7 @@ func debianTarget(r *repo.Repo) buildTarget {
 		}
 	}
 	if data, ok := r.Files["Dockerfile"]; ok {
-		var names []string
-		for _, m := range dockerTargetRe.FindAllSubmatch(data, -1) {
-			names = append(names, string(m[1]))
-		}
-		if t, ok := newest("Dockerfile", "Dockerfile base image on %s", data, names); ok {
+		if t, ok := newest("Dockerfile", "Dockerfile base image on %s", data, firstGroups(dockerTargetRe, data)); ok {
 			return t
 		}
 	}
@@ -157,4 +149,13 @@ func debianTarget(r *repo.Repo) buildTarget {
 		}
 	}
 	return buildTarget{}
+}
+
+// firstGroups returns the first capture group of every match of re.
+func firstGroups(re *regexp.Regexp, data []byte) []string {
+	var out []string
+	for _, m := range re.FindAllSubmatch(data, -1) {
+		out = append(out, string(m[1]))
+	}
+	return out
 }
