@@ -196,3 +196,18 @@ func FuzzAPIMerge(f *testing.F) {
 		}
 	})
 }
+
+func FuzzPyDefaults(f *testing.F) {
+	f.Add([]byte("_N = 'x'\n_P = 9\n_DEFAULT_CONFIG = {\n    'user': _N,\n    'log': f'/var/log/{_N}.log',\n    'rest_api': {'port': _P, 'x': [1, {2: 3}]},\n}\n"))
+	f.Add([]byte("_DEFAULT_CONFIG = { ) ] 'a': } \n"))
+	f.Add([]byte("X_DEFAULT: dict = {'a': {'b': {'c': (1, 2)}}, 'd': \"q\"}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		values, lines := PyDefaults(data)
+		for k, l := range lines {
+			if l < 1 {
+				t.Fatalf("key %s line %d", k, l)
+			}
+		}
+		_ = values
+	})
+}

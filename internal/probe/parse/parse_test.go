@@ -191,3 +191,41 @@ func TestExpandTerminatesOnSpecialParameters(t *testing.T) {
 		t.Fatalf("%+v", c)
 	}
 }
+
+func TestPyDefaults(t *testing.T) {
+	src := []byte(`import os
+
+_DAEMON = 'wazo-quuxd'
+_PORT = 9599
+_PID_DIR = '/run/wazo-quuxd'
+
+_DEFAULT_CONFIG = {
+    'user': _DAEMON,  # the account
+    'log_file': f'/var/log/{_DAEMON}.log',
+    'debug': False,
+    'rest_api': {
+        'port': _PORT,
+        'listen': "127.0.0.1",
+        'cors': {'enabled': True, 'allow_headers': ['Content-Type', 'X-Auth-Token']},
+    },
+    'worker_pid_file': os.path.join(_PID_DIR, 'worker.pid'),
+    'consul': None,
+}
+`)
+	v, lines := PyDefaults(src)
+	rest, _ := v["rest_api"].(map[string]any)
+	switch {
+	case v["user"] != "wazo-quuxd", v["log_file"] != "/var/log/wazo-quuxd.log", v["debug"] != false:
+		t.Errorf("scalars: %v", v)
+	case rest["port"] != 9599 || rest["listen"] != "127.0.0.1":
+		t.Errorf("rest_api: %v", rest)
+	case lines["rest_api.port"] != 12:
+		t.Errorf("rest_api.port on line %d, want 12", lines["rest_api.port"])
+	}
+	if _, ok := v["worker_pid_file"]; ok {
+		t.Errorf("a computed value is kept: %v", v["worker_pid_file"])
+	}
+	if x, ok := v["consul"]; !ok || x != nil {
+		t.Errorf("consul: None is %v, %v", x, ok)
+	}
+}

@@ -99,14 +99,23 @@ func (p *pyDictReader) dict(prefix string) (map[string]any, bool) {
 			continue
 		}
 		line := p.line()
+		start := p.pos
 		key, ok := p.str()
 		if !ok {
+			p.pos = start
 			p.skipValue()
+			if p.pos == start {
+				p.pos++ // a stray closing bracket: step over it
+			}
 			continue
 		}
 		p.skipSpace()
 		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
+			before := p.pos
 			p.skipValue()
+			if p.pos == before && p.pos < len(p.src) && p.src[p.pos] != '}' && p.src[p.pos] != ',' {
+				p.pos++
+			}
 			continue
 		}
 		p.pos++
@@ -126,7 +135,11 @@ func (p *pyDictReader) dict(prefix string) (map[string]any, bool) {
 		if v, ok := p.scalar(); ok {
 			out[key] = v
 		}
+		before := p.pos
 		p.skipValue()
+		if p.pos == before && p.pos < len(p.src) && p.src[p.pos] != '}' && p.src[p.pos] != ',' {
+			p.pos++ // a stray closing bracket: step over it
+		}
 	}
 }
 
