@@ -346,6 +346,7 @@ dpkg-deb -b "$dir" "$4" >/dev/null; rm -rf "$dir"`
 		t.Logf("%s: upgrade %s -> %s on the secondary", s.pkg, from, to)
 	}
 	c.must(t, append([]string{"apt-get", "install", "-y", "-q", "--no-install-recommends"}, debs...)...)
+	c.must(t, append([]string{"rm", "-f"}, debs...)...) // the purge step checks nothing of the package is left
 	record("secondary, after the upgrade", true)
 
 	c = env.reboot(t, "nspawn-ha.log")
