@@ -18,7 +18,7 @@ APT_PACKAGES  := ca-certificates curl procps iproute2 openssl
 NPM_TOOLS     :=
 BENCH_TARGETS :=
 
-.PHONY: all build run test test-setup bench deps fmt vet clean
+.PHONY: all build run test test-setup staticcheck bench deps fmt vet clean
 all: build
 
 build:
@@ -63,9 +63,14 @@ test-setup:
 # names them (no machine here has them by default).
 test: test-setup build $(TEST_PREREQS)
 	$(GO) vet ./...
+	scripts/staticcheck.sh
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	@flags=; if [ "$$(id -u)" = 0 ]; then flags="-no-skips -allow-skip WAZO_REPOS=DIR"; export SERVICEKIT_TEST_STRICT=1; fi; \
 	bash -o pipefail -c "$(GO) test -json -count=1 -timeout 30m ./... | $(GO) run ./internal/testsum $$flags"
+
+# Debian's staticcheck, in the trixie root (root only; make test runs it).
+staticcheck:
+	scripts/staticcheck.sh
 
 bench: build $(BENCH_TARGETS)
 
