@@ -108,6 +108,7 @@ func TestControlAfterMultibyteIsEscaped(t *testing.T) {
 		if !needsEscape(s) {
 			t.Errorf("needsEscape(%q) = false", s)
 		}
+		//lint:ignore SA1011 the invalid byte \xff is the input under test
 		if out := string(appendEscaped(nil, s)); strings.ContainsAny(out, "\x13\n\u0085\xff") {
 			t.Errorf("appendEscaped(%q) = %q", s, out)
 		}

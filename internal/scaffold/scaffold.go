@@ -105,8 +105,6 @@ type values struct {
 	KitVersion, KitDir       string
 	KitSource                string
 	Requires                 []string
-	examplePaths             string
-	exampleDefinitions       string
 	rotateCount              int    // from the derived logrotate file, for log_files.md
 	rotateFrequency          string // Daily, Weekly, ...
 }

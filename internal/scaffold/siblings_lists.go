@@ -339,7 +339,7 @@ func verifyDepends(old, new, name string) error {
 					}
 				}
 				if n != 1 || len(got) != len(want)+1 || strings.Join(without(got, name), ",") != strings.Join(want, ",") {
-					return fmt.Errorf("Depends after the edit: %v, want %v plus %s", got, want, name)
+					return fmt.Errorf("the Depends after the edit: %v, want %v plus %s", got, want, name)
 				}
 				continue
 			}
