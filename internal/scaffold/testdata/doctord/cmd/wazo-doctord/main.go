@@ -25,8 +25,8 @@ var defaults []byte
 //go:embed dev.yml
 var dev []byte
 
-// version is what --version prints: debian/changelog's (a test keeps the
-// two equal).
+// version is what --version prints: the package's, as debian/changelog
+// says.
 const version = "0.1.0"
 
 func main() {
