@@ -27,7 +27,7 @@ pkg=github.com/wazo-platform/wazo-servicekit
 mkdir -p "$root/build/src/$pkg"
 tar -C "$top" --exclude=./.git --exclude=./.cache --exclude=./dist --exclude=./bin -cf - . | tar -x -C "$root/build/src/$pkg"
 mount -t proc proc "$root/proc"
-env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 GOPATH=/build:/usr/share/gocode GO111MODULE=off \
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 GOPATH=/build:/usr/share/gocode GO111MODULE=off \
 	GOFLAGS=-buildvcs=false GOCACHE=/tmp/go-cache GOTOOLCHAIN=local \
 	chroot "$root" sh -euc 'cd "/build/src/$1" && go-staticcheck -version && go-staticcheck ./...' sh "$pkg"
 echo "staticcheck: clean" >&2
