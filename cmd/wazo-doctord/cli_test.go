@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -43,17 +42,5 @@ func TestUsageErrorIsOneLineAndAHint(t *testing.T) {
 	lines := strings.Split(strings.TrimRight(errs, "\n"), "\n")
 	if code != 2 || out != "" || len(lines) != 2 || !strings.Contains(lines[0], "bogus") || lines[1] != "Run 'wazo-doctord --help' for the options." {
 		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
-	}
-}
-
-// The version --version prints is the package's.
-func TestVersionIsTheChangelogs(t *testing.T) {
-	data, err := os.ReadFile("../../debian/changelog")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`^wazo-doctord \(([^)]+)\)`).FindSubmatch(data)
-	if m == nil || string(m[1]) != version {
-		t.Fatalf("debian/changelog's version is %q, main.go's %q", m, version)
 	}
 }

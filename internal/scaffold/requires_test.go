@@ -3,6 +3,7 @@ package scaffold
 import (
 	"os"
 	"os/exec"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -57,5 +58,23 @@ func TestToolOnlyModulesAreWhatTheKitDoesNotImport(t *testing.T) {
 	sort.Strings(got)
 	if strings.Join(want, " ") != strings.Join(got, " ") {
 		t.Fatalf("modules no kit package imports: %v; toolOnlyModules lists %v", want, got)
+	}
+}
+
+// wazo-doctord's --version (its main.go's version, which a generated
+// service inherits) is the package's, debian/changelog's.
+func TestDoctordVersionIsTheChangelogs(t *testing.T) {
+	mainGo, err := os.ReadFile("../../cmd/wazo-doctord/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changelog, err := os.ReadFile("../../debian/changelog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := regexp.MustCompile(`(?m)^const version = "([^"]+)"$`).FindSubmatch(mainGo)
+	c := regexp.MustCompile(`^wazo-doctord \(([^)]+)\)`).FindSubmatch(changelog)
+	if v == nil || c == nil || string(v[1]) != string(c[1]) {
+		t.Fatalf("main.go's version %q, debian/changelog's %q", v, c)
 	}
 }
