@@ -33,7 +33,11 @@ func documented() Rule {
 			if st, err := os.Stat(root); err != nil || !st.IsDir() {
 				return []Finding{unknown("no wazo-platform.org/ checkout in " + env.Siblings)}
 			}
-			pages := []string{"content/" + s.APIName(), "website/docs/api/" + s.Name, "website/uc-doc/system/" + s.Name + ".md", "website/uc-doc/system/" + s.Name}
+			pages := []string{"website/docs/api/" + s.Name, "website/uc-doc/system/" + s.Name + ".md", "website/uc-doc/system/" + s.Name}
+			if api := s.APIName(); packagingNameRe.MatchString(api) {
+				// A crafted x-xivo-name or location is never a path.
+				pages = append([]string{"content/" + api}, pages...)
+			}
 			var found []string
 			for _, p := range pages {
 				if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err == nil {

@@ -123,6 +123,8 @@ func urlProject(url string) string {
 	return ""
 }
 
+var packagingNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,99}$`)
+
 // wazoPackaging finds the sibling wazo-*-packaging checkout that packages
 // a dependency (wazo-python-<name>-packaging, written with or without the
 // dashes and a py prefix or suffix: swagger-py is wazo-python-swaggerpy-packaging)
@@ -132,6 +134,9 @@ func wazoPackaging(env *StaticEnv, name string) (repoName, version string) {
 		return "", ""
 	}
 	norm := parse.NormalizePyName(name)
+	if !packagingNameRe.MatchString(norm) {
+		return "", "" // not a name a checkout could have: never a path
+	}
 	shorts := []string{norm, strings.ReplaceAll(norm, "-", ""), strings.TrimSuffix(strings.TrimPrefix(norm, "py"), "-py"), strings.TrimPrefix(norm, "python-")}
 	for _, short := range shorts {
 		for _, cand := range []string{"wazo-python-" + short + "-packaging", "wazo-" + short + "-packaging", "wazo-golang-" + short + "-packaging"} {

@@ -314,6 +314,9 @@ func rel(root, p string) string {
 	return filepath.ToSlash(r)
 }
 
+// debianPackageRe is Debian policy's package name syntax.
+var debianPackageRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.+-]+$`)
+
 var etcConfig = regexp.MustCompile(`^etc/([a-z0-9][a-z0-9.+-]*)/config\.ya?ml$`)
 
 // discover lists the services: binary packages of debian/control, or, with
@@ -322,7 +325,13 @@ func (r *Repo) discover() {
 	if data, ok := r.Files["debian/control"]; ok {
 		r.Control = parse.ParseDeb822(data)
 		for _, p := range r.Control {
-			if name := p.Get("Package"); name != "" {
+			name := p.Get("Package")
+			switch {
+			case name == "":
+			case !debianPackageRe.MatchString(name):
+				// Names end up in sibling paths: a crafted one is refused.
+				r.Problems = append(r.Problems, fmt.Sprintf("debian/control:%d: Package %q is not a Debian package name (lower case letters, digits, + - .)", p.Line("Package"), name))
+			default:
 				r.Services = append(r.Services, &Service{Name: name, Control: p})
 			}
 		}

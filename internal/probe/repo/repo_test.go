@@ -3,6 +3,7 @@ package repo
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -75,5 +76,28 @@ func TestLoadErrors(t *testing.T) {
 	os.WriteFile(f, nil, 0o644)
 	if _, err := Load(f); err == nil {
 		t.Error("a file accepted as a repository")
+	}
+}
+
+// A crafted package name would end up in paths under the sibling checkouts:
+// it is refused, the other packages are kept.
+func TestCraftedPackageNameIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	ctl := "Source: x\n\nPackage: ../../etc\nArchitecture: all\n\nPackage: wazo-quuxd\nArchitecture: all\n"
+	if err := os.MkdirAll(filepath.Join(dir, "debian"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "debian", "control"), []byte(ctl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Services) != 1 || r.Services[0].Name != "wazo-quuxd" {
+		t.Fatalf("services %v", r.Services)
+	}
+	if len(r.Problems) == 0 || !strings.Contains(r.Problems[0], "not a Debian package name") {
+		t.Errorf("problems %q", r.Problems)
 	}
 }
