@@ -33,6 +33,25 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 	return readFD(fd, path, limit)
 }
 
+// OpenRegular opens path for reading, refusing anything but a regular
+// file as ReadRegular does; the caller bounds what it reads.
+func OpenRegular(path string) (*os.File, error) {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), path)
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = fmt.Errorf("%s: not a regular file (%s): refused", path, kindOf(info.Mode()))
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 // readFD checks that fd is a regular file, then reads at most limit bytes
 // from it and closes it.
 func readFD(fd int, path string, limit int64) ([]byte, error) {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 
@@ -64,7 +63,7 @@ const logTailBytes = 64 << 10
 
 func liveLogFormat(s *LiveService, _ *LiveEnv) []Finding {
 	p := s.logFile()
-	f, err := os.Open(s.Host.Path(p))
+	f, err := s.Host.Open(p)
 	if err != nil {
 		return []Finding{unknown(fmt.Sprintf("cannot read %s: %v", p, err))}
 	}

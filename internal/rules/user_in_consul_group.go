@@ -51,7 +51,7 @@ func userInConsulGroup() Rule {
 
 func liveConsulGroup(s *LiveService, _ *LiveEnv) []Finding {
 	need := false
-	entries, _ := os.ReadDir(s.Host.Path("/etc/" + s.Name + "/conf.d"))
+	entries, _ := s.Host.ReadDir("/etc/" + s.Name + "/conf.d")
 	for _, e := range entries {
 		if t, err := os.Readlink(s.Host.Path("/etc/" + s.Name + "/conf.d/" + e.Name())); err == nil && strings.HasPrefix(t, "/var/lib/consul/") {
 			need = true

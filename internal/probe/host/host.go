@@ -70,6 +70,13 @@ func (h *Host) resolve(p string, followLast bool) string {
 // MaxFileBytes bounds each file the audit reads.
 const MaxFileBytes = 16 << 20
 
+// Open opens a regular file of the audited system (resolved inside the
+// root; a FIFO or a device is refused); the caller bounds what it reads.
+func (h *Host) Open(p string) (*os.File, error) { return safefile.OpenRegular(h.resolve(p, true)) }
+
+// ReadDir lists a directory of the audited system, resolved inside the root.
+func (h *Host) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(h.resolve(p, true)) }
+
 // ReadFile reads a regular file of the audited system, at most
 // MaxFileBytes (a FIFO, a device or a bigger file is an error).
 func (h *Host) ReadFile(p string) ([]byte, error) {
@@ -153,7 +160,7 @@ var unitDirs = []string{"/etc/systemd/system", "/usr/lib/systemd/system", "/lib/
 // xivo-*) directory holding a config.yml, and every wazo-*.service unit.
 func (h *Host) Services() ([]string, error) {
 	set := map[string]bool{}
-	entries, err := os.ReadDir(h.resolve("/etc", true))
+	entries, err := h.ReadDir("/etc")
 	if err != nil {
 		return nil, fmt.Errorf("cannot list %s: %v", h.Path("/etc"), err)
 	}
@@ -164,7 +171,7 @@ func (h *Host) Services() ([]string, error) {
 		}
 	}
 	for _, d := range unitDirs {
-		entries, _ := os.ReadDir(h.resolve(d, true))
+		entries, _ := h.ReadDir(d)
 		for _, e := range entries {
 			n := e.Name()
 			if strings.HasPrefix(n, "wazo-") && strings.HasSuffix(n, ".service") && !strings.Contains(n, "@") {
@@ -225,7 +232,7 @@ type rootFiles struct{ h *Host }
 
 func (f rootFiles) ReadFile(name string) ([]byte, error) { return f.h.ReadFile(name) }
 func (f rootFiles) ReadDir(name string) ([]fs.DirEntry, error) {
-	return os.ReadDir(f.h.resolve(name, true))
+	return f.h.ReadDir(name)
 }
 func (f rootFiles) Stat(name string) (fs.FileInfo, error) { return os.Stat(f.h.resolve(name, true)) }
 
@@ -318,7 +325,7 @@ type dirCache[T any] struct {
 
 func (c *dirCache[T]) load(h *Host, dir string, parseFile func([]byte) []T) ([]Located[T], error) {
 	c.once.Do(func() {
-		entries, err := os.ReadDir(h.resolve(dir, true))
+		entries, err := h.ReadDir(dir)
 		if err != nil && !os.IsNotExist(err) {
 			c.err = fmt.Errorf("cannot list %s: %v", dir, err)
 			return

@@ -71,3 +71,25 @@ func TestAuditRootRefusesDevicesAndFIFOs(t *testing.T) {
 		t.Errorf("ReadFile(/dev/zero) = %v", err)
 	}
 }
+
+// TestAuditRootOpenStaysInTheImage: the log-format probe opened the log
+// file through a link out of the image, and would block on a FIFO.
+func TestAuditRootOpenStaysInTheImage(t *testing.T) {
+	outside := t.TempDir()
+	writeFile(t, outside+"/host.log", "host line\n")
+	root := t.TempDir()
+	os.MkdirAll(root+"/var/log", 0o755)
+	os.Symlink(outside+"/host.log", root+"/var/log/wazo-x.log")
+	if f, err := Open(root).Open("/var/log/wazo-x.log"); err == nil {
+		f.Close()
+		t.Error("Open followed a link out of the image")
+	}
+	syscall.Mkfifo(root+"/var/log/fifo.log", 0o644)
+	if _, err := Open(root).Open("/var/log/fifo.log"); err == nil || !strings.Contains(err.Error(), "FIFO") {
+		t.Errorf("Open of a FIFO: %v", err)
+	}
+	os.Symlink(outside, root+"/etc-link")
+	if entries, _ := Open(root).ReadDir("/etc-link"); len(entries) != 0 {
+		t.Errorf("ReadDir listed %d entries of a directory out of the image", len(entries))
+	}
+}
