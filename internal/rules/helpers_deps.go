@@ -161,6 +161,13 @@ func missingFromDebian(deps []dep) []dep {
 	return out
 }
 
+// noManifest is the verdict without go.mod or requirements.txt: a package
+// with no Go or Python code (shell, configuration) has no such dependencies;
+// a Python package may declare them elsewhere (setup.py, pyproject.toml),
+// which is not read: unknown.
 func noManifest(s *repo.Service) []Finding {
+	if s.Language == "" {
+		return []Finding{pass("no Go or Python code (no go.mod, requirements.txt, setup.py or pyproject.toml): no library dependencies to judge")}
+	}
 	return []Finding{unknown("no go.mod or requirements.txt at the repository root: nothing to compare with Debian")}
 }

@@ -541,3 +541,21 @@ func TestNotADaemon(t *testing.T) {
 		}
 	}
 }
+
+// TestNoCodeNoDependencies: a package of shell scripts and configuration
+// has no library dependencies to judge; a Python package whose manifest is
+// not read is unknown.
+func TestNoCodeNoDependencies(t *testing.T) {
+	rf := realDaemon()
+	for _, f := range []string{"requirements.txt", "setup.py", "wazo_quuxd/config.py"} {
+		delete(rf, f)
+	}
+	st, msg := ruleVerdict(resultsOf(t, writeTree(t, rf), "", "deps-in-debian"))
+	if st != Pass || !strings.Contains(msg, "no Go or Python code") {
+		t.Errorf("no code: %s", msg)
+	}
+	rf["pyproject.toml"] = "[project]\nname = \"wazo-quuxd\"\ndependencies = [\"flask\"]\n"
+	if st, msg := ruleVerdict(resultsOf(t, writeTree(t, rf), "", "deps-in-debian")); st != Unknown {
+		t.Errorf("pyproject.toml only: %s", msg)
+	}
+}

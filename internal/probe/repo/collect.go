@@ -153,7 +153,7 @@ func (r *Repo) collect(s *Service) {
 	switch {
 	case s.GoMod != nil:
 		s.Language = "go"
-	case s.Reqs != nil || r.has("setup.py"):
+	case s.Reqs != nil || r.has("setup.py") || r.has("pyproject.toml"):
 		s.Language = "python"
 	}
 }

@@ -299,7 +299,7 @@ func wanted(p string) bool {
 	switch {
 	case strings.HasPrefix(p, "debian/"), strings.HasPrefix(p, "etc/"):
 		return true
-	case base == "api.yml" || base == "api.yaml", base == "go.mod", base == "requirements.txt", base == "setup.py", base == "config.py",
+	case base == "api.yml" || base == "api.yaml", base == "go.mod", base == "requirements.txt", base == "setup.py", base == "pyproject.toml", base == "config.py",
 		base == "zuul.yaml", base == "Jenkinsfile", base == "Dockerfile":
 		return true
 	}
