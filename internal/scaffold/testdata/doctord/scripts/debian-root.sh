@@ -23,7 +23,9 @@
 # the first run only.
 set -euo pipefail
 
-DIST=${DIST:-trixie}
+# Exported either way, so that the cache key (declare -p DIST) is the same
+# whether the caller set DIST or not.
+export DIST=${DIST:-trixie}
 MIRROR=${DEBIAN_MIRROR:-${TRIXIE_MIRROR:-http://deb.debian.org/debian}}
 cd "$(dirname "$0")/.."
 
