@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -24,10 +25,15 @@ func acceptanceHTTP() Rule {
 				return []Finding{pass("no HTTP API (" + why + "): the item does not apply")}
 			}
 			var reasons []string
-			for _, f := range []string{"features/daily/http.feature", "data/features/daily/http/http.feature"} {
+			files := []string{"features/daily/http.feature", "data/features/daily/http/http.feature"}
+			missing := 0
+			for _, f := range files {
 				data, why, ok := sibling(env, "wazo-acceptance", f)
 				if !ok {
 					reasons = append(reasons, why)
+					if siblingFinding(env, "wazo-acceptance", f, why).Status == Fail {
+						missing++
+					}
 					continue
 				}
 				needle := "/api/" + s.APIName() + "/"
@@ -35,6 +41,9 @@ func acceptanceHTTP() Rule {
 					return []Finding{fail("", 0, "wazo-acceptance "+f+" has no "+needle+" row")}
 				}
 				return []Finding{pass(fmt.Sprintf("wazo-acceptance %s:%d has %s", f, lineOf(data, needle), needle))}
+			}
+			if missing == len(files) {
+				return []Finding{fail("", 0, "wazo-acceptance has neither "+strings.Join(files, " nor ")+" (looked in "+filepath.Join(env.Siblings, "wazo-acceptance")+")")}
 			}
 			return []Finding{unknown(reasons[0])}
 		},

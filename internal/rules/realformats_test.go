@@ -422,6 +422,8 @@ func TestRealFormats(t *testing.T) {
 		// Sibling artefacts missing from present checkouts.
 		{name: "deleted acceptance feature", rule: "acceptance-service-discovery",
 			sib: files{"wazo-acceptance/features/daily/service_discovery.feature": ""}, want: Fail, says: "features/daily/service_discovery.feature"},
+		{name: "deleted http feature", rule: "acceptance-http",
+			sib: files{"wazo-acceptance/features/daily/http.feature": ""}, want: Fail, says: "features/daily/http.feature"},
 		{name: "deleted backup script", rule: "backup-list", sib: files{"wazo-backup/bin/wazo-backup": "", "wazo-backup/README.md": "# wazo-backup\n"},
 			want: Fail, says: "bin/wazo-backup"},
 		{name: "documented in the production tree only", rule: "documented", want: Pass, says: "content/quuxd"},
