@@ -446,7 +446,8 @@ func sigterm(t *target) (bool, string) {
 			io.WriteString(c, head)
 		}
 	}
-	time.Sleep(200 * time.Millisecond) // let the daemon read the stalled headers (not a synchronisation the verdict depends on)
+	// Until the daemon holds all of them (its sockets in /proc), bounded.
+	pollUntil(5*time.Second, func() bool { return sockets(t.cmd.Process.Pid) >= len(conns)+2 })
 	begin := time.Now()
 	t.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
@@ -464,4 +465,16 @@ func sigterm(t *target) (bool, string) {
 		return false, "no stop line in the log"
 	}
 	return true, fmt.Sprintf("exit 0 after %s (drain_timeout %d s)", took, drainSecs)
+}
+
+// sockets counts the sockets among pid's file descriptors.
+func sockets(pid int) int {
+	entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	n := 0
+	for _, e := range entries {
+		if l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name())); err == nil && strings.HasPrefix(l, "socket:") {
+			n++
+		}
+	}
+	return n
 }
