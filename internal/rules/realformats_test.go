@@ -561,3 +561,29 @@ func TestNoCodeNoDependencies(t *testing.T) {
 		t.Errorf("pyproject.toml only: %s", msg)
 	}
 }
+
+// TestDependencyRulesAgree: for a dependency Debian lacks, deps-in-debian
+// and deps-wazo-packaging give the same verdict: both pass when a
+// wazo-*-packaging checkout packages it, both fail when the siblings hold
+// none, both unknown without --siblings.
+func TestDependencyRulesAgree(t *testing.T) {
+	rf := realDaemon()
+	rf["requirements.txt"] = "graphql-server==3.0.0b7\n"
+	repoDir := writeTree(t, rf)
+	with := realSiblings()
+	with["wazo-python-graphql-server-packaging/VERSION"] = "3.0.0b7\n"
+	for _, c := range []struct {
+		name, sib string
+		want      Status
+	}{
+		{"packaged by Wazo", writeTree(t, with), Pass},
+		{"packaged by nobody", writeTree(t, realSiblings()), Fail},
+		{"siblings not given", "", Unknown},
+	} {
+		for _, rule := range []string{"deps-in-debian", "deps-wazo-packaging"} {
+			if st, msg := ruleVerdict(resultsOf(t, repoDir, c.sib, rule)); st != c.want {
+				t.Errorf("%s: %s: %s, want %s", c.name, rule, msg, c.want)
+			}
+		}
+	}
+}
