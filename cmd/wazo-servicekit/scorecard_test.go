@@ -18,8 +18,8 @@ import (
 
 // fleet writes five service checkouts under one directory, each failing
 // differently: the go and python fixtures as they are, and three copies of
-// the go one renamed, one with a login shell (error), one without its monit
-// check (warning), one without its monit check but a waiver.
+// the go one renamed, one with a login shell (error), one whose monit check
+// watches another PID file (warning), one with that broken check but a waiver.
 func fleet(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -33,9 +33,7 @@ func fleet(t *testing.T) string {
 	}
 	mutate(t, dir+"/wazo-alphad/debian/wazo-alphad.postinst", "--shell /usr/sbin/nologin", "--shell /bin/bash")
 	for _, name := range []string{"wazo-betad", "wazo-gammad"} {
-		if err := os.Remove(dir + "/" + name + "/etc/monit/conf.d/" + name); err != nil {
-			t.Fatal(err)
-		}
+		mutate(t, dir+"/"+name+"/etc/monit/conf.d/"+name, "with pidfile ", "with pidfile /elsewhere")
 	}
 	writeTestFile(t, dir+"/wazo-gammad/"+rules.SuppressionsFile, "suppressions:\n  - rule: monit-check\n"+
 		"    owner: jdoe@wazo.io\n    expires: 2999-12-31\n    reason: systemd Restart= supervises it\n")
@@ -123,9 +121,7 @@ func TestScorecardOfAFleet(t *testing.T) {
 
 	// One fix (alphad's shell) and one new failure (exampled's monit check).
 	mutate(t, dir+"/wazo-alphad/debian/wazo-alphad.postinst", "--shell /bin/bash", "--shell /usr/sbin/nologin")
-	if err := os.Remove(dir + "/go-service/etc/monit/conf.d/wazo-exampled"); err != nil {
-		t.Fatal(err)
-	}
+	mutate(t, dir+"/go-service/etc/monit/conf.d/wazo-exampled", "with pidfile ", "with pidfile /elsewhere")
 	html := out + "/scorecard.html"
 	code, stdout, errs = runCLI(t, "check", dir, "--baseline", out+"/before.json", "--format", "grid",
 		"--output", "scorecard="+out+"/after.json", "--output", "html="+html, "--output", "sarif="+out+"/after.sarif")

@@ -25,9 +25,7 @@ func TestWaiversOnTheCommandLine(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyTree(t, goFixture, nil)
-			if err := os.Remove(dir + "/etc/monit/conf.d/wazo-exampled"); err != nil {
-				t.Fatal(err)
-			}
+			mutate(t, dir+"/etc/monit/conf.d/wazo-exampled", "with pidfile ", "with pidfile /elsewhere")
 			body := "suppressions:\n  - rule: monit-check\n    owner: jdoe\n" + c.waiver
 			if err := os.WriteFile(dir+"/"+rules.SuppressionsFile, []byte(body), 0o644); err != nil {
 				t.Fatal(err)

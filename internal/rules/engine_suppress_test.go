@@ -36,7 +36,7 @@ func TestSuppressions(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyTree(t, "testdata/go-service")
-			remove(t, dir+"/etc/monit/conf.d/wazo-exampled")
+			edit(t, dir+"/etc/monit/conf.d/wazo-exampled", "with pidfile ", "with pidfile /elsewhere")
 			write(t, dir+"/"+SuppressionsFile, c.file)
 			sups, err := LoadSuppressions(dir)
 			if c.wantErr != "" {

@@ -17,7 +17,7 @@ import (
 // wazo-monitoring's checks/<service> (with --siblings), finds the process by
 // the PID file the service writes (or `matching`), and starts/stops it
 // through systemctl. With no check in the package and wazo-monitoring not
-// visible, the failure says wazo-monitoring was not seen. Live: the check file is installed, and
+// visible, the verdict is unknown: the check may well be there. Live: the check file is installed, and
 // monit reports the process.
 func monitCheck() Rule {
 	return Rule{
@@ -46,11 +46,9 @@ func monitCheck() Rule {
 					// what was read.
 					msg := "no `check process " + s.Name + "` ships with the package"
 					if f := siblingFinding(env, "wazo-monitoring", file, why); f.Status == Fail {
-						msg += " nor in wazo-monitoring (" + f.Message + ")"
-					} else {
-						msg += " (wazo-monitoring's " + file + " not seen: " + why + ")"
+						return []Finding{fail("etc/monit/conf.d/"+s.Name, 0, msg+" nor in wazo-monitoring ("+f.Message+")")}
 					}
-					return []Finding{fail("etc/monit/conf.d/"+s.Name, 0, msg)}
+					return []Finding{unknown(msg + ", and wazo-monitoring's " + file + " could not be seen (" + why + ")")}
 				}
 				for _, m := range parse.ParseMonit(data) {
 					if m.Kind == "process" && m.Name == s.Name {

@@ -102,3 +102,30 @@ func TestLiveMonitSaysWhenMonitHasNotLoadedTheCheck(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// A package that ships no monit check is judged by wazo-monitoring's
+// checks/<service>: unknown when that checkout cannot be seen, a fail when
+// it is there without the check.
+func TestStaticMonitCheckNeedsWazoMonitoringToFail(t *testing.T) {
+	dir := copyTree(t, "testdata/go-service")
+	remove(t, dir+"/etc/monit/conf.d/wazo-exampled")
+	siblings := t.TempDir()
+	write(t, siblings+"/wazo-monitoring/checks/wazo-other", "check process wazo-other with pidfile /run/wazo-other.pid\n")
+	for _, c := range []struct {
+		siblings string
+		want     Status
+		says     string
+	}{
+		{"", Unknown, "could not be seen"},
+		{siblings, Fail, "nor in wazo-monitoring"},
+	} {
+		rep, err := Check(dir, CheckOptions{Siblings: c.siblings, Only: []string{"monit-check"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rep.Results()
+		if len(got) != 1 || got[0].Status != c.want || !strings.Contains(got[0].Message, c.says) {
+			t.Errorf("siblings %q: %+v, want one %s saying %q", c.siblings, got, c.want, c.says)
+		}
+	}
+}
