@@ -59,8 +59,8 @@ func plannedService(t *testing.T) service {
 }
 
 // generatedRepo is $E2E_SERVICE_REPO, or where the e2e test writes the
-// generated repository (kept between runs for E2E_REUSE_DIST=1, replaced
-// otherwise).
+// generated repository of the distribution under test (kept between runs
+// for E2E_REUSE_DIST=1, replaced otherwise).
 func generatedRepo(repo string) string {
 	if dir := os.Getenv(serviceRepoEnv); dir != "" {
 		abs, err := filepath.Abs(dir)
@@ -69,7 +69,11 @@ func generatedRepo(repo string) string {
 		}
 		return dir
 	}
-	return filepath.Join(repo, ".cache", "e2e-generated", generatedName)
+	dist := os.Getenv("DIST") // one repository per distribution, both kept after the run
+	if dist == "" {
+		dist = "trixie"
+	}
+	return filepath.Join(repo, ".cache", "e2e-generated", dist, generatedName)
 }
 
 // buildGenerated runs `wazo-servicekit new` as a developer would, commits
