@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +23,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestExitCodes(t *testing.T) {
-	broken := copyTree(t, goFixture, nil)
+	broken := testenv.CopyTree(t, goFixture, nil)
 	mutate(t, broken+"/etc/wazo-exampled/config.yml", "port: 9505", "port: 8080")
 	cases := []struct {
 		name string
@@ -66,7 +65,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestSeveralOutputsAtOnce(t *testing.T) {
-	broken := copyTree(t, goFixture, nil)
+	broken := testenv.CopyTree(t, goFixture, nil)
 	mutate(t, broken+"/debian/wazo-exampled.postinst", "--shell /usr/sbin/nologin", "--shell /bin/bash")
 	dir := t.TempDir()
 	code, _, errs := runCLI(t, "check", broken, "--format", "text",
@@ -137,7 +136,7 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	modules := filepath.Join(root, ".cache", "npm", "node_modules")
 	testenv.NeedFile(t, filepath.Join(modules, "@microsoft", "jest-sarif", "lib", "schemas", "sarif-2.1.0-rtm.5.json"), "the SARIF schema: run `make deps` (NPM_TOOLS @microsoft/jest-sarif)")
 	node := testenv.RequireCommand(t, "node")
-	broken := copyTree(t, goFixture, nil)
+	broken := testenv.CopyTree(t, goFixture, nil)
 	mutate(t, broken+"/api/api.yml", "x-xivo-port: 9505", "x-xivo-port: 8080")
 	if err := os.WriteFile(broken+"/.servicekit-suppressions.yml", []byte("suppressions:\n  - rule: port-consistent\n    reason: testing a suppression in SARIF\n    owner: wazo-servicekit tests\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -171,37 +170,6 @@ func repoRoot(t testing.TB) string {
 		t.Fatal("repository root not found from the test directory")
 	}
 	return root
-}
-
-// copyTree copies src to a temp dir, skipping directories named in skip.
-func copyTree(t testing.TB, src string, skip map[string]bool) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() && skip[d.Name()] && rel != "." {
-			return filepath.SkipDir
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 func mutate(t testing.TB, path, old, new string) {

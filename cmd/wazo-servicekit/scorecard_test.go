@@ -24,7 +24,7 @@ func fleet(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, src := range []string{goFixture, "../../internal/rules/testdata/python-service"} {
-		if err := os.Rename(copyTree(t, src, nil), filepath.Join(dir, filepath.Base(src))); err != nil {
+		if err := os.Rename(testenv.CopyTree(t, src, nil), filepath.Join(dir, filepath.Base(src))); err != nil {
 			t.Fatal(err)
 		}
 	}

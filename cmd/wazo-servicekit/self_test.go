@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 // skipCopy are the directories of this repository a check never reads and
@@ -29,7 +31,7 @@ func TestCheckOnThisRepositoryIsClean(t *testing.T) {
 // five usual ways and expects exit 1 with the matching rule for
 // each. The files are found by what they contain, as the checker finds them.
 func TestMutatedCopyOfThisRepositoryFails(t *testing.T) {
-	dir := copyTree(t, repoRoot(t), skipCopy)
+	dir := testenv.CopyTree(t, repoRoot(t), skipCopy)
 	var postinst, apiYML, monit, nginx []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

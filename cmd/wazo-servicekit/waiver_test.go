@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 // TestWaiversOnTheCommandLine: a waiver lapses into its finding again, and a
@@ -24,7 +26,7 @@ func TestWaiversOnTheCommandLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := copyTree(t, goFixture, nil)
+			dir := testenv.CopyTree(t, goFixture, nil)
 			mutate(t, dir+"/etc/monit/conf.d/wazo-exampled", "with pidfile ", "with pidfile /elsewhere")
 			body := "suppressions:\n  - rule: monit-check\n    owner: jdoe\n" + c.waiver
 			if err := os.WriteFile(dir+"/"+rules.SuppressionsFile, []byte(body), 0o644); err != nil {

@@ -5,13 +5,15 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 // A service whose pins follow bookworm for some dependencies and trixie for
 // others: each --dist fails exactly the pins of the other distribution, and
 // the report names the distribution it judged against.
 func TestCheckJudgesPinsAgainstTheChosenDistribution(t *testing.T) {
-	goSvc := copyTree(t, "testdata/go-service")
+	goSvc := testenv.CopyTree(t, "testdata/go-service", nil)
 	write(t, filepath.Join(goSvc, "go.mod"), `module example.com/wazo-exampled
 
 go 1.23
@@ -22,7 +24,7 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 `)
-	pySvc := copyTree(t, "testdata/python-service")
+	pySvc := testenv.CopyTree(t, "testdata/python-service", nil)
 	write(t, filepath.Join(pySvc, "requirements.txt"), "flask==2.2.2\npyyaml==6.0.2\nrequests==2.32.3\n")
 
 	for _, c := range []struct {

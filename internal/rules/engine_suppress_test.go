@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 func TestSuppressions(t *testing.T) {
@@ -35,7 +37,7 @@ func TestSuppressions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := copyTree(t, "testdata/go-service")
+			dir := testenv.CopyTree(t, "testdata/go-service", nil)
 			edit(t, dir+"/etc/monit/conf.d/wazo-exampled", "with pidfile ", "with pidfile /elsewhere")
 			write(t, dir+"/"+SuppressionsFile, c.file)
 			sups, err := LoadSuppressions(dir)

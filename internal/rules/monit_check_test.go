@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/host"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 // monitHost is a live-looking host whose wazo-exampled writes its PID file
@@ -107,7 +109,7 @@ func TestLiveMonitSaysWhenMonitHasNotLoadedTheCheck(t *testing.T) {
 // checks/<service>: unknown when that checkout cannot be seen, a fail when
 // it is there without the check.
 func TestStaticMonitCheckNeedsWazoMonitoringToFail(t *testing.T) {
-	dir := copyTree(t, "testdata/go-service")
+	dir := testenv.CopyTree(t, "testdata/go-service", nil)
 	remove(t, dir+"/etc/monit/conf.d/wazo-exampled")
 	siblings := t.TempDir()
 	write(t, siblings+"/wazo-monitoring/checks/wazo-other", "check process wazo-other with pidfile /run/wazo-other.pid\n")

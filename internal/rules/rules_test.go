@@ -1,37 +1,13 @@
 package rules
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// copyTree copies a fixture so a test can break it without touching testdata.
-func copyTree(t testing.TB, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+)
 
 // edit replaces old by new in a file, failing the test if old is absent (a
 // mutation that changes nothing would make the failing case pass vacuously).
@@ -326,8 +302,8 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.rule+"/"+c.fixture+"/"+c.want, func(t *testing.T) {
-			dir := copyTree(t, "testdata/"+c.fixture)
-			sib := copyTree(t, "testdata/siblings")
+			dir := testenv.CopyTree(t, "testdata/"+c.fixture, nil)
+			sib := testenv.CopyTree(t, "testdata/siblings", nil)
 			// Before: the rule passes on the intact copy.
 			for _, r := range resultsOf(t, dir, sib, c.rule) {
 				if r.Status != Pass {
@@ -349,8 +325,8 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 }
 
 func TestDepsWazoPackagingPassesWithThePackagingCheckout(t *testing.T) {
-	dir := copyTree(t, "testdata/python-service")
-	sib := copyTree(t, "testdata/siblings")
+	dir := testenv.CopyTree(t, "testdata/python-service", nil)
+	sib := testenv.CopyTree(t, "testdata/siblings", nil)
 	edit(t, dir+"/requirements.txt", "flask==3.1.1", "flask==3.1.1\npyfcm==1.4.7")
 	write(t, sib+"/wazo-python-pyfcm-packaging/VERSION", "1.4.7\n")
 	for _, r := range resultsOf(t, dir, sib, "deps-wazo-packaging") {
@@ -368,7 +344,7 @@ func TestDepsWazoPackagingPassesWithThePackagingCheckout(t *testing.T) {
 // A sibling artefact missing from a checkout that is there is a fail naming
 // the file and where it was looked for, not an unknown.
 func TestAcceptanceServiceDiscoveryFailsWhenTheFeatureIsGone(t *testing.T) {
-	sib := copyTree(t, "testdata/siblings")
+	sib := testenv.CopyTree(t, "testdata/siblings", nil)
 	remove(t, sib+"/wazo-acceptance/features/daily/service_discovery.feature")
 	for _, r := range resultsOf(t, "testdata/go-service", sib, "acceptance-service-discovery") {
 		if r.Status != Fail || !strings.Contains(r.Message, "features/daily/service_discovery.feature") || !strings.Contains(r.Message, sib) {
