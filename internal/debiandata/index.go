@@ -58,8 +58,7 @@ type Entry struct {
 }
 
 // Upstream is the upstream part of the Debian version: no epoch, no Debian
-// revision, no +dfsg/+ds/~ suffix (same rule as the project's before-stop
-// hook, so both agree).
+// revision, no +dfsg/+ds/~ suffix.
 func (e Entry) Upstream() string { return UpstreamVersion(e.Version) }
 
 // UpstreamVersion strips epoch, revision and repack suffixes from a Debian

@@ -11,8 +11,7 @@ import (
 //
 // Static: each go.mod direct requirement's version is v<upstream> of the
 // Debian package; each requirements.txt entry packaged in Debian is pinned
-// `==` to the Debian upstream version (the same comparison as the project's
-// before-stop hook).
+// `==` to the Debian upstream version (debiandata.UpstreamVersion).
 func depsPinnedToDebian() Rule {
 	return Rule{
 		ID:          "deps-pinned-to-debian",
