@@ -12,7 +12,7 @@ package debiandata
 import (
 	"embed"
 	"fmt"
-	"regexp"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"strings"
 	"sync"
 )
@@ -200,9 +200,9 @@ func eachRow(name string, data []byte, minFields int, row func([]string), commen
 	return nil
 }
 
-var releaseRe = regexp.MustCompile(`release ([0-9][0-9.]*)`)
+var releaseRe = lazyre.New(`release ([0-9][0-9.]*)`)
 
-var majorSuffix = regexp.MustCompile(`/v[0-9]+$`)
+var majorSuffix = lazyre.New(`/v[0-9]+$`)
 
 // GoModule finds a Go module by path, also trying it without its /vN major
 // suffix (Debian often lists github.com/x/y for github.com/x/y/v2).

@@ -2,9 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"io"
 	"net/http"
-	"regexp"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -12,7 +12,7 @@ import (
 
 // basePathRe: the API version is the base path's last segment (/1.0, or
 // /api/provd/0.2 for a daemon that serves under its proxy prefix).
-var basePathRe = regexp.MustCompile(`^(/[^/\s]+)*/\d+\.\d+$`)
+var basePathRe = lazyre.New(`^(/[^/\s]+)*/\d+\.\d+$`)
 
 // apiSpec: the service ships a Wazo-style Swagger document.
 //

@@ -2,7 +2,7 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"strconv"
 	"strings"
 
@@ -11,7 +11,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-var compatRe = regexp.MustCompile(`debhelper-compat\s*\(\s*=\s*(\d+)\s*\)`)
+var compatRe = lazyre.New(`debhelper-compat\s*\(\s*=\s*(\d+)\s*\)`)
 
 // debianPackaging: the source builds a Debian package with today's tools.
 //
@@ -100,9 +100,9 @@ type buildTarget struct {
 }
 
 var (
-	zuulTargetRe   = regexp.MustCompile(`debian-packaging-([a-z]+)`)
-	dockerTargetRe = regexp.MustCompile(`(?m)^\s*FROM\s+\S*?[:-]([a-z]+)(?:[\s@]|$)`)
-	wordRe         = regexp.MustCompile(`[a-z]+`)
+	zuulTargetRe   = lazyre.New(`debian-packaging-([a-z]+)`)
+	dockerTargetRe = lazyre.New(`(?m)^\s*FROM\s+\S*?[:-]([a-z]+)(?:[\s@]|$)`)
+	wordRe         = lazyre.New(`[a-z]+`)
 )
 
 // debianTarget reads the release where Wazo declares it, most authoritative
@@ -152,7 +152,7 @@ func debianTarget(r *repo.Repo) buildTarget {
 }
 
 // firstGroups returns the first capture group of every match of re.
-func firstGroups(re *regexp.Regexp, data []byte) []string {
+func firstGroups(re *lazyre.Regexp, data []byte) []string {
 	var out []string
 	for _, m := range re.FindAllSubmatch(data, -1) {
 		out = append(out, string(m[1]))

@@ -2,7 +2,7 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -127,7 +127,7 @@ func liveHAGroup(s *LiveService) (group, where string, problem *Finding) {
 	return "default_services", "as its unit declares: wazo-service is not installed", nil
 }
 
-var slaveStopRe = regexp.MustCompile(`(?m)^[^#\n]*\bwazo-service\s+stop\s+(wazo|default|all)\b`)
+var slaveStopRe = lazyre.New(`(?m)^[^#\n]*\bwazo-service\s+stop\s+(wazo|default|all)\b`)
 
 // secondaryStops is the wazo-service group an HA secondary stops, as
 // xivo-config's xivo-manage-slave-services does it (`wazo-service stop

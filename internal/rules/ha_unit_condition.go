@@ -2,7 +2,7 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
@@ -54,7 +54,7 @@ func haUnitCondition() Rule {
 	}
 }
 
-var manifestHAGroup = regexp.MustCompile(`(?m)^ha_group: (default|wazo)\s*$`)
+var manifestHAGroup = lazyre.New(`(?m)^ha_group: (default|wazo)\s*$`)
 
 // staticHAGroup is the service's wazo-service group for a repository.
 func staticHAGroup(s *repo.Service, env *StaticEnv) (group, where string, problem *Finding) {

@@ -1,9 +1,9 @@
 package rules
 
 import (
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
@@ -112,7 +112,7 @@ func pythonInDebian(env *StaticEnv, name string, depends []string) (debiandata.E
 	return debiandata.Entry{}, false
 }
 
-var githubProjectRe = regexp.MustCompile(`github\.com/[^/\s]+/([^/\s#@]+?)(?:\.git)?(?:/|$|@|#)`)
+var githubProjectRe = lazyre.New(`github\.com/[^/\s]+/([^/\s#@]+?)(?:\.git)?(?:/|$|@|#)`)
 
 // urlProject is the project a URL requirement installs:
 // https://github.com/wazo-platform/xivo-dao/archive/master.zip is xivo-dao.
@@ -123,7 +123,7 @@ func urlProject(url string) string {
 	return ""
 }
 
-var packagingNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,99}$`)
+var packagingNameRe = lazyre.New(`^[a-z0-9][a-z0-9.-]{0,99}$`)
 
 // wazoPackaging finds the sibling wazo-*-packaging checkout that packages
 // a dependency (wazo-python-<name>-packaging, written with or without the

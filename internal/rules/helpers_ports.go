@@ -2,7 +2,7 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"sort"
 	"strconv"
 	"strings"
@@ -140,7 +140,7 @@ func unreadablePort(bad []string) Finding {
 	return unknown("the port cannot be read: " + strings.Join(bad, "; "))
 }
 
-var proxyPortRe = regexp.MustCompile(`^https?://[^/:]+:(\d+)`)
+var proxyPortRe = lazyre.New(`^https?://[^/:]+:(\d+)`)
 
 // restAPI reports whether the service serves a REST API: it ships an
 // api.yml or its config (or the code's defaults) has a rest_api section.

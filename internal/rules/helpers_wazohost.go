@@ -2,10 +2,10 @@ package rules
 
 import (
 	"fmt"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"io/fs"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -26,9 +26,9 @@ type aclUse struct {
 }
 
 var (
-	goRequireRe   = regexp.MustCompile(`\.Require\(\s*"([^"\n]+)"`)
-	pyRequiredRe  = regexp.MustCompile(`@required_acl\(\s*['"]([^'"\n]+)['"]`)
-	notServedPath = regexp.MustCompile(`(^|/)(testdata|tests?|integration_tests)/|_test\.go$`)
+	goRequireRe   = lazyre.New(`\.Require\(\s*"([^"\n]+)"`)
+	pyRequiredRe  = lazyre.New(`@required_acl\(\s*['"]([^'"\n]+)['"]`)
+	notServedPath = lazyre.New(`(^|/)(testdata|tests?|integration_tests)/|_test\.go$`)
 )
 
 // Bounds of the source scan: a crafted checkout cannot make it read more.
@@ -161,10 +161,10 @@ func keyFileOf(service string) string { return "/var/lib/wazo-auth-keys/" + serv
 
 // xivoLogLine is xivo-lib-python's current line: asctime with milliseconds
 // and the time zone, [pid N], [tid N], (LEVEL), (logger): message.
-var xivoLogLine = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (?:[A-Z]{3,5}|[-+]\d{2,4}) \[pid \d+\] \[tid \d+\] \((?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\) \([^)]*\): `)
+var xivoLogLine = lazyre.New(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (?:[A-Z]{3,5}|[-+]\d{2,4}) \[pid \d+\] \[tid \d+\] \((?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\) \([^)]*\): `)
 
 // logLineStart is the start of any xivo log line, old or current.
-var logLineStart = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} `)
+var logLineStart = lazyre.New(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} `)
 
 // aclPrefix is the service's name in ACLs: the name its API is reached at
 // (/api/<name>/, call-logd for wazo-call-logd, whose x-xivo-name is

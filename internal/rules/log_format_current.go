@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -54,8 +54,8 @@ func logFormatCurrent() Rule {
 }
 
 var (
-	kitLoggingImport = regexp.MustCompile(`"github\.com/wazo-platform/wazo-servicekit/(daemon|logging)"`)
-	customLogFormat  = regexp.MustCompile(`setup_logging\([^)]*\blog_format\s*=`)
+	kitLoggingImport = lazyre.New(`"github\.com/wazo-platform/wazo-servicekit/(daemon|logging)"`)
+	customLogFormat  = lazyre.New(`setup_logging\([^)]*\blog_format\s*=`)
 )
 
 // logTailBytes bounds what the live probe reads of a log file.

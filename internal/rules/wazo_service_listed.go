@@ -2,14 +2,14 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
-var shellListRe = regexp.MustCompile(`(?m)^\s*(wazo_services|default_services)="([^"]*)"`)
+var shellListRe = lazyre.New(`(?m)^\s*(wazo_services|default_services)="([^"]*)"`)
 
 // wazoServiceGroups returns the groups (wazo_services, default_services) of
 // bin/wazo-service naming the service.

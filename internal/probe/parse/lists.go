@@ -2,7 +2,7 @@ package parse
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"sort"
 	"strings"
 )
@@ -58,7 +58,7 @@ func FindList(lists []List, name string) (List, bool) {
 	return List{}, false
 }
 
-var shellAssignRe = regexp.MustCompile(`(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)="`)
+var shellAssignRe = lazyre.New(`(?m)^[ \t]*([A-Za-z_][A-Za-z0-9_]*)="`)
 
 // ParseShellLists returns the double-quoted assignments of a shell script,
 // each value split into words (a value may span lines, as wazo-backup's
@@ -95,11 +95,11 @@ func ParseShellLists(data []byte) []List {
 }
 
 var (
-	wordRe       = regexp.MustCompile(`\S+`)
-	pyListRe     = regexp.MustCompile(`(?m)^([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*\[`)
-	pyServiceRe  = regexp.MustCompile(`^Service\(\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*(?:,[^()]*)?\)$`)
-	pyOtherCall  = regexp.MustCompile(`(?s)^[A-Za-z_][A-Za-z0-9_.]*\(.*\)$`)
-	pyIdentifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	wordRe       = lazyre.New(`\S+`)
+	pyListRe     = lazyre.New(`(?m)^([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*\[`)
+	pyServiceRe  = lazyre.New(`^Service\(\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*(?:,[^()]*)?\)$`)
+	pyOtherCall  = lazyre.New(`(?s)^[A-Za-z_][A-Za-z0-9_.]*\(.*\)$`)
+	pyIdentifier = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // ParsePythonLists returns the module-level NAME = [ ... ] lists of a

@@ -1,7 +1,7 @@
 package parse
 
 import (
-	"regexp"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"strconv"
 	"strings"
 )
@@ -32,9 +32,9 @@ func PyDefaults(data []byte) (values map[string]any, lines map[string]int) {
 }
 
 var (
-	pyDefaultDictRe = regexp.MustCompile(`(?m)^[A-Za-z_]*DEFAULT[A-Za-z_]*\s*(?::\s*[^=\n]+)?=\s*\{`)
-	pyConstRe       = regexp.MustCompile(`(?m)^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*('[^'\n]*'|"[^"\n]*"|-?\d+)\s*(?:#.*)?$`)
-	pyFieldRe       = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+	pyDefaultDictRe = lazyre.New(`(?m)^[A-Za-z_]*DEFAULT[A-Za-z_]*\s*(?::\s*[^=\n]+)?=\s*\{`)
+	pyConstRe       = lazyre.New(`(?m)^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*('[^'\n]*'|"[^"\n]*"|-?\d+)\s*(?:#.*)?$`)
+	pyFieldRe       = lazyre.New(`\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 )
 
 func pyConstants(src string) map[string]any {
@@ -177,7 +177,7 @@ func (p *pyDictReader) str() (string, bool) {
 	return s, true
 }
 
-var pyWordRe = regexp.MustCompile(`^(-?\d+|True|False|None|[A-Za-z_][A-Za-z0-9_]*)`)
+var pyWordRe = lazyre.New(`^(-?\d+|True|False|None|[A-Za-z_][A-Za-z0-9_]*)`)
 
 func (p *pyDictReader) scalar() (any, bool) {
 	if p.pos >= len(p.src) {

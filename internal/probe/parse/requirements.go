@@ -1,7 +1,7 @@
 package parse
 
 import (
-	"regexp"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"strings"
 )
 
@@ -15,7 +15,7 @@ type Requirement struct {
 	Original string
 }
 
-var reqRe = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(===|==|~=|!=|>=|<=|>|<)?\s*([^\s,;]*)`)
+var reqRe = lazyre.New(`^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(===|==|~=|!=|>=|<=|>|<)?\s*([^\s,;]*)`)
 
 // ParseRequirements reads requirements.txt: comments, blank lines and pip
 // options (-r, -e, --index-url) are skipped; URLs are kept as URL entries

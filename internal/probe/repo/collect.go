@@ -1,8 +1,8 @@
 package repo
 
 import (
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,10 +11,10 @@ import (
 )
 
 var (
-	nginxRe  = regexp.MustCompile(`(?m)^\s*location\s+[^{;]*\{`)
-	monitRe  = regexp.MustCompile(`(?mi)^\s*check\s+(process|program|host|file|directory|system|filesystem)\s+\S+`)
-	unitRe   = regexp.MustCompile(`(?m)^\[Service\]\s*$`)
-	rotateRe = regexp.MustCompile(`(?m)^\s*(rotate\s+\d+|copytruncate|daily|weekly|monthly)\s*$`)
+	nginxRe  = lazyre.New(`(?m)^\s*location\s+[^{;]*\{`)
+	monitRe  = lazyre.New(`(?mi)^\s*check\s+(process|program|host|file|directory|system|filesystem)\s+\S+`)
+	unitRe   = lazyre.New(`(?m)^\[Service\]\s*$`)
+	rotateRe = lazyre.New(`(?m)^\s*(rotate\s+\d+|copytruncate|daily|weekly|monthly)\s*$`)
 )
 
 // collect attaches to s every artefact of the repository that belongs to it.

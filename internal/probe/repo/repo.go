@@ -12,11 +12,11 @@ package repo
 
 import (
 	"fmt"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -315,9 +315,9 @@ func rel(root, p string) string {
 }
 
 // debianPackageRe is Debian policy's package name syntax.
-var debianPackageRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.+-]+$`)
+var debianPackageRe = lazyre.New(`^[a-z0-9][a-z0-9.+-]+$`)
 
-var etcConfig = regexp.MustCompile(`^etc/([a-z0-9][a-z0-9.+-]*)/config\.ya?ml$`)
+var etcConfig = lazyre.New(`^etc/([a-z0-9][a-z0-9.+-]*)/config\.ya?ml$`)
 
 // discover lists the services: binary packages of debian/control, or, with
 // no control file, the directories etc/<name>/config.yml.
