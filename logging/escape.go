@@ -71,3 +71,14 @@ func truncateLine(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(dropped), 10)
 	return append(b, " bytes cut]"...)
 }
+
+// Escape returns s with control characters (a newline, ESC, CR, C1) and
+// invalid UTF-8 written as Go escapes, so text from a file or a peer can be
+// printed to a terminal or a line-oriented file without starting a line or
+// driving the terminal.
+func Escape(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	return string(appendEscaped(nil, s))
+}

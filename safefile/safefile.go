@@ -166,9 +166,21 @@ func WriteIn(root, rel string, data []byte, perm fs.FileMode) error {
 		return err
 	}
 	defer syscall.Close(dir)
-	path := filepath.Join(root, rel)
+	return writeAt(dir, name, filepath.Join(root, rel), data, perm, true)
+}
+
+// writeAt replaces the content of name in dirfd (path names it in errors),
+// creating it with perm, never through a symbolic link, and refusing
+// anything but a regular file. chmod sets perm on an existing file too.
+func writeAt(dir int, name, path string, data []byte, perm fs.FileMode, chmod bool) error {
 	fd, err := syscall.Openat(dir, name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, uint32(perm.Perm()))
-	if err != nil {
+	switch err {
+	case nil:
+	case syscall.ENXIO:
+		return fmt.Errorf("%s: not a regular file (a FIFO): refused", path)
+	case syscall.EISDIR:
+		return fmt.Errorf("%s: not a regular file (a directory): refused", path)
+	default:
 		return explain(dir, path, name, err)
 	}
 	f := os.NewFile(uintptr(fd), path)
@@ -186,8 +198,10 @@ func WriteIn(root, rel string, data []byte, perm fs.FileMode) error {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if err := f.Chmod(perm.Perm()); err != nil {
-		return err
+	if chmod {
+		if err := f.Chmod(perm.Perm()); err != nil {
+			return err
+		}
 	}
 	return f.Close()
 }
@@ -221,7 +235,12 @@ func CheckWritable(root, rel string) error {
 		return err
 	}
 	defer syscall.Close(dir)
-	path := filepath.Join(root, rel)
+	return checkRegularAt(dir, name, filepath.Join(root, rel))
+}
+
+// checkRegularAt says whether name in dirfd is absent or a regular file
+// (not a symbolic link), without following or opening it for I/O.
+func checkRegularAt(dir int, name, path string) error {
 	fd, err := syscall.Openat(dir, name, oPath|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
 	if err == syscall.ENOENT {
 		return nil

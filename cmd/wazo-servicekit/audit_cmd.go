@@ -14,8 +14,10 @@ func cmdAudit(args []string, stdout, stderr io.Writer) (int, error) {
 	common := addCommon(fs)
 	root := fs.String("root", "/", "audit an image root (chroot, debootstrap tree) instead of this host; live probes report unknown there")
 	consul := fs.String("consul", "", "audit every node of the cluster: ask each wazo-doctord listed in this consul agent's catalog")
-	token := fs.String("token", os.Getenv("WAZO_TOKEN"), "wazo-auth token (doctor.services.read) for --consul; default $WAZO_TOKEN")
-	consulToken := fs.String("consul-token", os.Getenv("CONSUL_HTTP_TOKEN"), "with --consul: consul ACL token for the catalog (X-Consul-Token); default $CONSUL_HTTP_TOKEN, as consul's CLI")
+	// The secrets' defaults are read after parsing, so --help (and the
+	// man page made from it) never prints them.
+	token := fs.String("token", "", "wazo-auth token (doctor.services.read) for --consul; default $WAZO_TOKEN")
+	consulToken := fs.String("consul-token", "", "with --consul: consul ACL token for the catalog (X-Consul-Token); default $CONSUL_HTTP_TOKEN, as consul's CLI")
 	consulCA := fs.String("consul-cacert", os.Getenv("CONSUL_CACERT"), "with --consul https://...: CA bundle of the agent's certificate; default $CONSUL_CACERT, as consul's CLI")
 	refresh := fs.Bool("refresh", false, "with --consul: ask each doctord for a fresh audit")
 	nginx := fs.String("nginx", "https://127.0.0.1", "nginx TLS front end (loopback only)")
@@ -23,6 +25,12 @@ func cmdAudit(args []string, stdout, stderr io.Writer) (int, error) {
 	services, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitUsage, err
+	}
+	if *token == "" {
+		*token = os.Getenv("WAZO_TOKEN")
+	}
+	if *consulToken == "" {
+		*consulToken = os.Getenv("CONSUL_HTTP_TOKEN")
 	}
 	sev, err := common.validate()
 	if err != nil {

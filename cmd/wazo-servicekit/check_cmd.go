@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/report"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/logging"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // commonFlags are the output flags check and audit share.
@@ -57,6 +60,15 @@ func (c *commonFlags) validate() (rules.Severity, error) {
 			return "", usagef("unknown format %q: want one of %s", f, strings.Join(report.Formats, ", "))
 		}
 	}
+	for _, o := range c.outputs {
+		// Refused before the run rather than after it: a link or a FIFO
+		// at the path, or a missing directory.
+		if _, p, _ := strings.Cut(o, "="); p != "" {
+			if err := safefile.CheckOutput(p); err != nil {
+				return "", usagef("--output %s: %v", o, err)
+			}
+		}
+	}
 	if *c.baseline != "" {
 		if _, err := os.Stat(*c.baseline); err != nil {
 			return "", usagef("--baseline: %v", err)
@@ -91,16 +103,13 @@ func (c *commonFlags) emit(rep *rules.Report, sev rules.Severity, stdout io.Writ
 	}
 	for _, o := range c.outputs {
 		f, p, _ := strings.Cut(o, "=")
-		fh, err := os.Create(p)
-		if err != nil {
+		var buf bytes.Buffer
+		if err := write(&buf, f); err != nil {
+			return exitInternal, fmt.Errorf("--output %s: %v", o, err)
+		}
+		// Never through a link: the path may lie in the checked checkout.
+		if err := safefile.WriteOutput(p, buf.Bytes(), 0o644); err != nil {
 			return exitUsage, usagef("--output %s: %v", o, err)
-		}
-		werr := write(fh, f)
-		if cerr := fh.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			return exitInternal, fmt.Errorf("--output %s: %v", o, werr)
 		}
 	}
 	if len(rep.Failing(sev)) > 0 {
@@ -197,7 +206,7 @@ func checkouts(args []string, stderr io.Writer) ([]string, error) {
 			if looksLikeService(sub) {
 				found = append(found, sub)
 			} else {
-				fmt.Fprintf(stderr, "wazo-servicekit: check: skipping %s: no debian/control nor etc/<service>/config.yml (not a service checkout)\n", sub)
+				fmt.Fprintf(stderr, "wazo-servicekit: check: skipping %s: no debian/control nor etc/<service>/config.yml (not a service checkout)\n", logging.Escape(sub))
 			}
 		}
 		if len(found) == 0 {

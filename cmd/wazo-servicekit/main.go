@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/logging"
 )
 
 // Exit codes, shared by check and audit (golangci-lint's and lintian's
@@ -72,10 +74,10 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		writeHelp(stdout, c, help.fs)
 		return exitClean
 	case errors.As(err, &usage):
-		fmt.Fprintf(stderr, "wazo-servicekit: %v\nRun 'wazo-servicekit %s --help' for its usage.\n", err, c.name)
+		fmt.Fprintf(stderr, "wazo-servicekit: %s\nRun 'wazo-servicekit %s --help' for its usage.\n", logging.Escape(err.Error()), c.name)
 		return exitUsage
 	default:
-		fmt.Fprintf(stderr, "wazo-servicekit: %v\n", err)
+		fmt.Fprintf(stderr, "wazo-servicekit: %s\n", logging.Escape(err.Error()))
 		return exitInternal
 	}
 }

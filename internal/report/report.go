@@ -62,6 +62,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
+	rep = printableReport(rep)
 	var b strings.Builder
 	if rep.Debian != "" {
 		fmt.Fprintf(&b, "dependencies judged against %s\n", rep.Debian)

@@ -300,6 +300,7 @@ func (s ScoreService) ServiceLine() string {
 // writeGrid prints the matrix compactly: columns are numbered, listed with
 // their summary line above the grid.
 func writeGrid(w io.Writer, sc *Scorecard) error {
+	sc = printableScorecard(sc)
 	var b strings.Builder
 	width := len("rule")
 	for _, r := range sc.Rules {

@@ -11,7 +11,7 @@ import (
 // script inline, no external asset, so it opens offline and can be attached
 // to a review or served as a CI artefact as it is.
 func writeHTML(w io.Writer, sc *Scorecard) error {
-	return scorecardPage.Execute(w, sc)
+	return scorecardPage.Execute(w, printableScorecard(sc))
 }
 
 var scorecardPage = template.Must(template.New("scorecard").Funcs(template.FuncMap{

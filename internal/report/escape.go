@@ -1,0 +1,67 @@
+package report
+
+import (
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/logging"
+)
+
+// Every string of a report may come from the checked repository, an image
+// or a cluster node. The human-readable formats (text, grid, html) print
+// copies with control characters escaped, so that a config value cannot
+// clear the terminal, hyperlink, or start a line that looks like a result.
+// The machine formats (json, sarif, junit) escape by their own syntax.
+
+var esc = logging.Escape
+
+func escapeAll(list []string) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = esc(s)
+	}
+	return out
+}
+
+// printableReport is a copy of rep safe to print line by line.
+func printableReport(rep *rules.Report) *rules.Report {
+	out := &rules.Report{Tool: esc(rep.Tool), Mode: esc(rep.Mode), Target: esc(rep.Target), Debian: esc(rep.Debian)}
+	for _, s := range rep.Services {
+		c := s
+		c.Name, c.Node, c.Language, c.NotADaemon = esc(s.Name), esc(s.Node), esc(s.Language), esc(s.NotADaemon)
+		c.Results = make([]rules.Result, len(s.Results))
+		for i, r := range s.Results {
+			r.Rule, r.Service, r.Message, r.Path, r.Suppressed = esc(r.Rule), esc(r.Service), esc(r.Message), esc(r.Path), esc(r.Suppressed)
+			r.Evidence = escapeAll(r.Evidence)
+			c.Results[i] = r
+		}
+		out.Services = append(out.Services, c)
+	}
+	return out
+}
+
+// printableScorecard is a copy of sc safe to print line by line.
+func printableScorecard(sc *Scorecard) *Scorecard {
+	out := *sc
+	out.Tool, out.Mode, out.Target, out.Baseline = esc(sc.Tool), esc(sc.Mode), esc(sc.Target), esc(sc.Baseline)
+	out.Rules = make([]ScoreRule, len(sc.Rules))
+	for i, r := range sc.Rules {
+		r.ID, r.Title, r.Checklist, r.Group = esc(r.ID), esc(r.Title), esc(r.Checklist), esc(r.Group)
+		r.Tags = escapeAll(r.Tags)
+		out.Rules[i] = r
+	}
+	out.Services = make([]ScoreService, len(sc.Services))
+	for i, s := range sc.Services {
+		s.Name, s.Node, s.Language = esc(s.Name), esc(s.Node), esc(s.Language)
+		cells := make([]Cell, len(s.Cells))
+		for j, c := range s.Cells {
+			c.Rule, c.Message, c.Path, c.Waiver = esc(c.Rule), esc(c.Message), esc(c.Path), esc(c.Waiver)
+			c.Evidence = escapeAll(c.Evidence)
+			cells[j] = c
+		}
+		s.Cells = cells
+		out.Services[i] = s
+	}
+	return &out
+}
