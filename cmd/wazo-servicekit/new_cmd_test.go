@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
+	"github.com/wazo-platform/wazo-servicekit/internal/siblings"
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
@@ -52,7 +52,7 @@ func newThenCheck(t *testing.T, crlf bool) {
 	testenv.RequireCommand(t, "git")
 	dir := t.TempDir()
 	sib := filepath.Join(dir, "siblings")
-	if err := scaffold.WriteFixtureSiblings(sib); err != nil {
+	if err := siblings.WriteBaselines(sib); err != nil {
 		t.Fatal(err)
 	}
 	repos := []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org", "wazo-platform"}

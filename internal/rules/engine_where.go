@@ -20,7 +20,7 @@ type Where struct {
 const (
 	doctordCopy = "internal/scaffold/testdata/doctord/"
 	templates   = "internal/scaffold/templates/"
-	siblingGen  = "internal/scaffold/siblings.go"
+	siblingGen  = "internal/siblings/siblings.go"
 	postinst    = "debian/wazo-doctord.postinst"
 	unitFile    = "debian/wazo-doctord.service"
 	configYML   = "etc/wazo-doctord/config.yml"
@@ -168,7 +168,7 @@ var where = map[string]Where{
 		Generator: []string{"internal/scaffold/derive.go", siblingGen},
 	},
 	"touch-points-listed": {
-		Generator: []string{"internal/scaffold/siblings_touchpoints.go"},
+		Generator: []string{"internal/siblings/touchpoints.go"},
 	},
 	"log-format-current": {
 		Kit:       []string{"logging.NewHandler", "rest.AccessLog", "rest.Trace"},

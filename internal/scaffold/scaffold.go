@@ -27,7 +27,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
-	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/udiff"
+	"github.com/wazo-platform/wazo-servicekit/internal/siblings"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
@@ -306,33 +306,9 @@ func Plan(opts Options) (*Project, error) {
 	if err := readRotation(v, p.Files["debian/"+v.Name+".logrotate"]); err != nil {
 		return nil, err
 	}
-	patches, err := siblingPatches(v, opts.SiblingsDir)
-	if err != nil {
+	if err := addSiblingPatches(p, v, opts); err != nil {
 		return nil, err
 	}
-	for _, sp := range patches {
-		f := "sibling-patches/" + sp.file
-		p.Files[f] = []byte(sp.text)
-		p.Patches = append(p.Patches, f)
-		p.NotPatched = append(p.NotPatched, sp.refused...)
-	}
-	if opts.KitDir != "" && opts.KitSource != KitPackage {
-		// The kit's port registry: the entry that makes the port taken.
-		reg, err := os.ReadFile(filepath.Join(opts.KitDir, "internal", "ports", "registry.yml"))
-		if err != nil {
-			return nil, fmt.Errorf("--kit %s: %v", opts.KitDir, err)
-		}
-		sp := siblingPatch{repo: "wazo-servicekit", file: "wazo-servicekit.diff"}
-		text, note := addRegistryEntry(string(reg), v)
-		if text != "" {
-			sp.text = udiff.File("internal/ports/registry.yml", reg, []byte(text), false)
-			p.Files["sibling-patches/"+sp.file] = []byte(sp.text)
-			p.Patches = append(p.Patches, "sibling-patches/"+sp.file)
-		}
-		sp.notes = append(sp.notes, note)
-		patches = append(patches, sp)
-	}
-	p.Files["sibling-patches/README.md"] = []byte(siblingReadme(v, patches))
 	sort.Strings(p.Patches)
 	manifest, err := servicekitYAML(v, p, opts)
 	if err != nil {
@@ -340,6 +316,42 @@ func Plan(opts Options) (*Project, error) {
 	}
 	p.Files[".servicekit.yml"] = manifest
 	return p, nil
+}
+
+// addSiblingPatches puts under sibling-patches/ the patch of each sibling
+// repository, the kit's port registry patch when a --kit checkout is
+// given, and the README that explains them.
+func addSiblingPatches(p *Project, v *values, opts Options) error {
+	svc := v.sibling()
+	patches, err := siblings.Compute(svc, opts.SiblingsDir)
+	if err != nil {
+		return err
+	}
+	if opts.KitDir != "" && opts.KitSource != KitPackage {
+		reg, err := os.ReadFile(filepath.Join(opts.KitDir, "internal", "ports", "registry.yml"))
+		if err != nil {
+			return fmt.Errorf("--kit %s: %v", opts.KitDir, err)
+		}
+		patches = append(patches, siblings.RegistryPatch(svc, reg))
+	}
+	for _, sp := range patches {
+		if sp.Text == "" && sp.Repo == "wazo-servicekit" {
+			continue // the registry has the service already: no empty patch
+		}
+		f := "sibling-patches/" + sp.File
+		p.Files[f] = []byte(sp.Text)
+		p.Patches = append(p.Patches, f)
+		p.NotPatched = append(p.NotPatched, sp.Refused...)
+	}
+	p.Files["sibling-patches/README.md"] = []byte(siblings.Readme(svc, patches))
+	return nil
+}
+
+// sibling is the service as the sibling patches see it.
+func (v *values) sibling() siblings.Service {
+	return siblings.Service{Name: v.Name, Short: v.Short, Module: v.Module, Port: v.Port,
+		APIVersion: v.APIVersion, HAGroup: v.HAGroup, Description: v.Description, ACLs: v.ACLs,
+		Installer: v.Installer, RotateCount: v.rotateCount, RotateFrequency: v.rotateFrequency}
 }
 
 // Generate writes the repository Dir/Name for opts. It never overwrites: an
@@ -471,7 +483,7 @@ func servicekitYAML(v *values, p *Project, opts Options) ([]byte, error) {
 		Port: v.Port, PortReason: p.PortReason, APIVersion: v.APIVersion, HAGroup: v.HAGroup,
 		Description: v.Description, ACLs: v.ACLs, Installer: v.Installer, Siblings: "built-in baselines",
 		KitSource: v.KitSource, KitDir: v.KitDir,
-		RegistryEntry: registryEntry(v), Files: map[string]string{},
+		RegistryEntry: siblings.RegistryEntry(v.sibling()), Files: map[string]string{},
 	}
 	if opts.SiblingsDir != "" {
 		m.Siblings = "checkouts under " + opts.SiblingsDir
@@ -494,11 +506,6 @@ func servicekitYAML(v *values, p *Project, opts Options) ([]byte, error) {
 	head := "# Written by `wazo-servicekit new`: the answers and the kit version this\n" +
 		"# repository was generated with (files: sha256 of each file as generated).\n"
 	return append([]byte(head), data...), nil
-}
-
-// registryEntry is the line to add to wazo-servicekit's internal/ports/registry.yml.
-func registryEntry(v *values) string {
-	return fmt.Sprintf("{port: %d, daemon: %s, proto: HTTP/TCP, listen: 127.0.0.1, source: %s (wazo-servicekit new)}", v.Port, v.Name, v.Module)
 }
 
 var (

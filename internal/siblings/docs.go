@@ -1,4 +1,4 @@
-package scaffold
+package siblings
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 // (Docusaurus: website/docs/api/<name>/, front matter as its neighbours).
 // website/uc-doc is the one source of the UC documentation: the production
 // build copies it into content/uc-doc, so its pages are edited there only.
-func wazoPlatformOrgEdits(v *values, src source) []edit {
+func wazoPlatformOrgEdits(v Service, src source) []edit {
 	betaPage := "website/docs/api/" + v.Name + "/description.md"
 	prodPage := "content/" + v.Short + "/description.md"
 	return []edit{
@@ -32,8 +32,8 @@ func wazoPlatformOrgEdits(v *values, src source) []edit {
 		sectionEdit("website/uc-doc/system/log_files.md", v.Name, []string{
 			"File location: `/var/log/" + v.Name + ".log`",
 			"Rotate configuration: `/etc/logrotate.d/" + v.Name + "`",
-			"Number of archived files: " + strconv.Itoa(v.rotateCount),
-			"Rotation frequence: " + v.rotateFrequency,
+			"Number of archived files: " + strconv.Itoa(v.RotateCount),
+			"Rotation frequence: " + v.RotateFrequency,
 		}),
 		{rel: "website/uc-doc/system/backup_restore.md",
 			change: func(old string) (string, string, error) { return addBackupDoc(old, v) },
@@ -229,7 +229,7 @@ func backupDocEntries(lines []string) (idx []int, paths []string) {
 // addBackupDoc adds /etc/<name>/ to backup_restore.md's list of what is
 // backed up, in the format of its neighbours, before the first /etc/wazo-*/
 // entry sorting after it (as bin/wazo-backup's list).
-func addBackupDoc(old string, v *values) (string, string, error) {
+func addBackupDoc(old string, v Service) (string, string, error) {
 	entry := "/etc/" + v.Name + "/"
 	lines := strings.Split(old, "\n")
 	idx, paths := backupDocEntries(lines)
@@ -372,7 +372,7 @@ func verifyFrontMatter(page string, shape pageShape) error {
 	return nil
 }
 
-func apiBody(v *values, linkText string) string {
+func apiBody(v Service, linkText string) string {
 	intro := fmt.Sprintf("%s is a Wazo Platform daemon: %s.", linkText, strings.TrimSuffix(v.Description, "."))
 	api := fmt.Sprintf("It listens in plain HTTP on 127.0.0.1:%[1]d; nginx publishes it over HTTPS at "+
 		"`https://<wazo>/api/%[2]s/`. Its REST API is described by `https://<wazo>/api/%[2]s/%[3]s/api/api.yml` "+
@@ -415,7 +415,7 @@ func wrapProse(text string) string {
 
 // betaDescription is the Docusaurus overview page: front matter as the
 // other API pages', a link to the repository first, as theirs.
-func betaDescription(v *values, src source) (string, error) {
+func betaDescription(v Service, src source) (string, error) {
 	shape := neighbourFrontMatter(src, "website/docs/api", "description.md")
 	link := "[" + v.Name + "](https://github.com/wazo-platform/" + v.Name + ")"
 	return shape.render(v.Name) + apiBody(v, link), nil
@@ -423,7 +423,7 @@ func betaDescription(v *values, src source) (string, error) {
 
 // prodDescription is the Gatsby overview page: a "# [`short`](repository)"
 // title, as the other content/<short>/description.md pages.
-func prodDescription(v *values, src source) (string, error) {
+func prodDescription(v Service, src source) (string, error) {
 	shape := neighbourFrontMatter(src, "content", "description.md")
 	return shape.render(v.Name) + "# [`" + v.Short + "`](https://github.com/wazo-platform/" + v.Name + ")\n\n" + apiBody(v, v.Name), nil
 }
@@ -452,7 +452,7 @@ var (
 // addModule appends the service's module to the Programmable Platform
 // section of content/sections.yaml, indented as the module before it, so
 // that the production site builds content/<short>/description.md.
-func addModule(old string, v *values) (string, string, error) {
+func addModule(old string, v Service) (string, string, error) {
 	if len(old) > maxSectionsYAML {
 		// A YAML decoder checks duplicate keys in quadratic time: a crafted
 		// file this big would stall new.
@@ -539,7 +539,7 @@ func yamlScalar(s string) string {
 
 // verifyModule: the new sections.yaml parses, has the old sections and
 // modules unchanged, and the public section has the new module.
-func verifyModule(old, new string, v *values) error {
+func verifyModule(old, new string, v Service) error {
 	var a, b sectionsDoc
 	if err := yaml.Unmarshal([]byte(old), &a); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package scaffold
+package siblings
 
 import (
 	"fmt"
@@ -295,7 +295,7 @@ func verifyTableInsert(old, new string, header, row []string) error {
 
 // The baseline of http.feature holds its whole first table: a wider row
 // may re-pad it there as in a checkout.
-func wazoAcceptanceEdits(v *values) []edit {
+func wazoAcceptanceEdits(v Service) []edit {
 	const mayRepad = true
 	httpHeader := []string{"method", "url"}
 	httpRow := []string{"GET", "/api/" + v.Short + "/" + v.APIVersion + "/status"}
@@ -319,7 +319,7 @@ func wazoAcceptanceEdits(v *values) []edit {
 // --- wazo-platform.org: network.md ------------------------------------------------
 
 // networkRow is the row of the service in network.md's table, by column name.
-func networkRow(header []string, v *values) []string {
+func networkRow(header []string, v Service) []string {
 	vals := map[string]string{"Daemon Name": v.Name, "Service": "HTTP", "Protocol": "TCP", "Port": strconv.Itoa(v.Port),
 		"Listen": "127.0.0.1", "Authentication": "yes", "Enabled": "yes"}
 	row := make([]string, len(header))
@@ -335,7 +335,7 @@ var networkHeader = []string{"Daemon Name", "Service", "Protocol", "Port", "List
 // grouped by daemon, not sorted by port: there the row goes last (ports are
 // allocated upward); in a table sorted by port it goes in port order, never
 // between two rows of one daemon.
-func addNetworkRow(old string, v *values, mayRepad bool) (string, string, error) {
+func addNetworkRow(old string, v Service, mayRepad bool) (string, string, error) {
 	lines, t, err := tableWithHeader(old, networkHeader)
 	if err != nil {
 		return "", "", err

@@ -1,4 +1,11 @@
-package scaffold
+// Package siblings computes the patches a new Wazo service needs in the
+// other Wazo repositories (wazo-service, wazo-backup, wazo-acceptance,
+// wazo-platform.org, wazo-platform, xivo-build-tools, wazo-auth-keys,
+// wazo-sdk, wazo-ansible): each edit puts the service in exactly the list
+// or table it belongs in, re-parses the result, and is refused, with the
+// reason, when the file is not in the shape expected. It works on a plain
+// Service value, so any command that knows a service's answers can use it.
+package siblings
 
 import (
 	"embed"
@@ -19,22 +26,39 @@ import (
 // patches are computed against them when no --siblings checkout is given,
 // so that they apply to those repositories as they are.
 //
-//go:embed all:testdata/siblings
+//go:embed all:testdata/baselines
 var siblingBaselines embed.FS
 
-const baselinesRoot = "testdata/siblings"
+const baselinesRoot = "testdata/baselines"
 
 // maxSiblingFile bounds what is read of one sibling file: the files edited
 // are at most a few tens of kilobytes; a bigger one is not the file expected.
 const maxSiblingFile = 256 << 10
 
-// siblingPatch is one repository's patch.
-type siblingPatch struct {
-	repo    string   // wazo-service, ...
-	file    string   // <repo>.diff
-	text    string   // the unified diff ("" when nothing to change)
-	notes   []string // what it does
-	refused []string // files left unpatched: which, what was expected, what was found
+// Service is what the patches need to know of the new service.
+type Service struct {
+	Name        string   // wazo-<name>: repository, package, daemon and user
+	Short       string   // <name>: the URL prefix /api/<short> and the ACL prefix
+	Module      string   // the Go module path (the port registry's source)
+	Port        int      // its port, from the 9486+ block
+	APIVersion  string   // 1.0
+	HAGroup     string   // "default" (runs on HA secondaries) or "wazo" (stopped there)
+	Description string   // one line
+	ACLs        []string // what it calls on other Wazo APIs (its wazo-auth-keys entry)
+	Installer   bool     // wazo-ansible installs the package itself
+	// RotateCount and RotateFrequency are the package's logrotate
+	// settings, for the log files page (15, "Daily").
+	RotateCount     int
+	RotateFrequency string
+}
+
+// Patch is one repository's patch.
+type Patch struct {
+	Repo    string   // wazo-service, ...
+	File    string   // <repo>.diff
+	Text    string   // the unified diff ("" when nothing to change)
+	Notes   []string // what it does
+	Refused []string // files left unpatched: which, what was expected, what was found
 }
 
 // source reads sibling files from a checkout directory or the baselines.
@@ -160,8 +184,9 @@ type edit struct {
 	absent string // the note when the file is absent and not created ("" = a problem)
 }
 
-// siblingPatches computes the patch of every sibling repository.
-func siblingPatches(v *values, siblingsDir string) ([]siblingPatch, error) {
+// Compute returns the patch of every sibling repository, computed against
+// the checkouts under siblingsDir ("" = the built-in baselines).
+func Compute(v Service, siblingsDir string) ([]Patch, error) {
 	src := source{dir: siblingsDir}
 	if siblingsDir != "" {
 		for _, repo := range []string{"wazo-service", "wazo-backup", "wazo-acceptance", "wazo-platform.org"} {
@@ -184,26 +209,26 @@ func siblingPatches(v *values, siblingsDir string) ([]siblingPatch, error) {
 		{"wazo-sdk", wazoSDKEdits(v)},
 		{"wazo-ansible", wazoAnsibleEdits(v)},
 	}
-	var out []siblingPatch
+	var out []Patch
 	for _, r := range plan {
 		if len(r.edits) == 0 {
 			continue // nothing this service needs there (no API called, no --installer)
 		}
-		sp := siblingPatch{repo: r.repo, file: r.repo + ".diff"}
+		sp := Patch{Repo: r.repo, File: r.repo + ".diff"}
 		var diff strings.Builder
 		for _, e := range r.edits {
 			text, note, err := applyEdit(src, r.repo, e)
 			switch {
 			case err != nil:
-				sp.refused = append(sp.refused, fmt.Sprintf("%s: not patched: %v", where(siblingsDir, r.repo)+"/"+e.rel, err))
+				sp.Refused = append(sp.Refused, fmt.Sprintf("%s: not patched: %v", where(siblingsDir, r.repo)+"/"+e.rel, err))
 			case text != "":
 				diff.WriteString(text)
 			}
 			if note != "" {
-				sp.notes = append(sp.notes, note)
+				sp.Notes = append(sp.Notes, note)
 			}
 		}
-		sp.text = diff.String()
+		sp.Text = diff.String()
 		out = append(out, sp)
 	}
 	return out, nil
@@ -270,29 +295,29 @@ func where(dir, repo string) string {
 	return filepath.Join(dir, repo)
 }
 
-// siblingReadme explains the patches and the port registry entry.
-func siblingReadme(v *values, patches []siblingPatch) string {
+// Readme explains the patches and the port registry entry.
+func Readme(v Service, patches []Patch) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Patches for the other Wazo repositories\n\n")
 	fmt.Fprintf(&b, "Written by `wazo-servicekit new` for %s. Apply each in a checkout of its\nrepository with `git apply <file>` (check first with `git apply --check`).\n\n", v.Name)
 	names := make([]string, 0, len(patches))
-	byName := map[string]siblingPatch{}
+	byName := map[string]Patch{}
 	for _, p := range patches {
-		names = append(names, p.repo)
-		byName[p.repo] = p
+		names = append(names, p.Repo)
+		byName[p.Repo] = p
 	}
 	sort.Strings(names)
 	for _, n := range names {
 		p := byName[n]
-		if p.text == "" {
+		if p.Text == "" {
 			fmt.Fprintf(&b, "## %s (nothing to change)\n\n", n)
 		} else {
-			fmt.Fprintf(&b, "## %s: `%s`\n\n", n, p.file)
+			fmt.Fprintf(&b, "## %s: `%s`\n\n", n, p.File)
 		}
-		for _, note := range p.notes {
+		for _, note := range p.Notes {
 			fmt.Fprintf(&b, "- %s\n", note)
 		}
-		for _, r := range p.refused {
+		for _, r := range p.Refused {
 			fmt.Fprintf(&b, "- **%s** (edit it by hand)\n", r)
 		}
 		if n == "wazo-platform.org" {
@@ -301,15 +326,15 @@ func siblingReadme(v *values, patches []siblingPatch) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "## wazo-servicekit: the port registry\n\nAdd to `internal/ports/registry.yml`:\n\n    - %s\n", registryEntry(v))
+	fmt.Fprintf(&b, "## wazo-servicekit: the port registry\n\nAdd to `internal/ports/registry.yml`:\n\n    - %s\n", RegistryEntry(v))
 	return b.String()
 }
 
-// WriteFixtureSiblings writes the baselines of the sibling repositories
+// WriteBaselines writes the baselines of the sibling repositories
 // under dir (wazo-service/, wazo-backup/, wazo-acceptance/,
 // wazo-platform.org/, wazo-platform/), as plain directories: what the
 // patches written without --siblings apply to, for tests and demonstrations.
-func WriteFixtureSiblings(dir string) error {
+func WriteBaselines(dir string) error {
 	return fs.WalkDir(siblingBaselines, baselinesRoot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || p == baselinesRoot+"/README.md" {
 			return err

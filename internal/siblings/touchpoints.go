@@ -1,4 +1,4 @@
-package scaffold
+package siblings
 
 import (
 	"fmt"
@@ -23,7 +23,7 @@ const buildToolsPackages = "etc/xivo-build-tools/packages"
 // markers, comments) are kept as they are and not ordered.
 var packageNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.+-]*$`)
 
-func xivoBuildToolsEdits(v *values) []edit {
+func xivoBuildToolsEdits(v Service) []edit {
 	return []edit{{rel: buildToolsPackages,
 		change: func(old string) (string, string, error) { return addPackageName(old, v.Name) },
 		verify: func(old, new string) error { return verifyPackageName(old, new, v.Name) },
@@ -101,7 +101,7 @@ func verifyPackageName(old, new, name string) error {
 
 const authKeysConfig = "etc/wazo-auth-keys/config.yml"
 
-func wazoAuthKeysEdits(v *values) []edit {
+func wazoAuthKeysEdits(v Service) []edit {
 	if len(v.ACLs) == 0 {
 		return nil // no API called, no key: nothing to define
 	}
@@ -121,7 +121,7 @@ func wazoAuthKeysEdits(v *values) []edit {
 	}}
 }
 
-func wazoSDKEdits(v *values) []edit {
+func wazoSDKEdits(v Service) []edit {
 	cfg := "etc/" + v.Name + "/config.yml"
 	block := fmt.Sprintf("%s:\n  bind:\n    %s: /%s\n  clean: []\n", v.Name, cfg, cfg)
 	want := map[string]any{"bind": map[string]any{cfg: "/" + cfg}, "clean": []any{}}
@@ -206,7 +206,7 @@ const ucEngineTasks = "roles/uc-engine/tasks/main.yml"
 
 // wazoAnsibleEdits installs the package in the UC engine role, right after
 // wazo-setupd's task, when the installer must know the service (--installer).
-func wazoAnsibleEdits(v *values) []edit {
+func wazoAnsibleEdits(v Service) []edit {
 	if !v.Installer {
 		return nil
 	}

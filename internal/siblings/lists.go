@@ -1,4 +1,4 @@
-package scaffold
+package siblings
 
 import (
 	"fmt"
@@ -7,11 +7,12 @@ import (
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/udiff"
 )
 
 // --- wazo-service -----------------------------------------------------------
 
-func wazoServiceEdits(v *values) []edit {
+func wazoServiceEdits(v Service) []edit {
 	shellGroup := v.HAGroup + "_services"
 	pyGroup := map[string]string{"default": "DEFAULT_SERVICES", "wazo": "WAZO_SERVICES"}[v.HAGroup]
 	return []edit{
@@ -175,7 +176,7 @@ func orNone(names []string, what string) string {
 
 var etcWazoRe = regexp.MustCompile(`^/etc/wazo-[^/]+/$`)
 
-func wazoBackupEdits(v *values) []edit {
+func wazoBackupEdits(v Service) []edit {
 	entry := "/etc/" + v.Name + "/"
 	return []edit{{rel: "bin/wazo-backup",
 		change: func(old string) (string, string, error) { return addToBackupList(old, entry) },
@@ -237,7 +238,7 @@ func addToBackupList(old, entry string) (string, string, error) {
 
 // --- wazo-platform: the meta-package's Depends --------------------------------
 
-func wazoPlatformEdits(v *values) []edit {
+func wazoPlatformEdits(v Service) []edit {
 	return []edit{{rel: "debian/control",
 		change: func(old string) (string, string, error) { return addToDepends(old, v.Name) },
 		verify: func(old, new string) error { return verifyDepends(old, new, v.Name) },
@@ -381,7 +382,7 @@ var registryLineRe = regexp.MustCompile(`^\s*- \{port: ([0-9]+),`)
 
 // addRegistryEntry inserts the service's entry in wazo-servicekit's
 // internal/ports/registry.yml, in port order, in the style of the line before it.
-func addRegistryEntry(old string, v *values) (string, string) {
+func addRegistryEntry(old string, v Service) (string, string) {
 	lines := strings.Split(old, "\n")
 	last, indent := -1, "  "
 	for i, l := range lines {
@@ -399,7 +400,25 @@ func addRegistryEntry(old string, v *values) (string, string) {
 	if last < 0 {
 		return "", "internal/ports/registry.yml: no port line found: add the entry by hand"
 	}
-	entry := indent + "- " + registryEntry(v)
+	entry := indent + "- " + RegistryEntry(v)
 	out := append(append(append([]string{}, lines[:last+1]...), entry), lines[last+1:]...)
 	return strings.Join(out, "\n"), fmt.Sprintf("internal/ports/registry.yml: port %d registered for %s", v.Port, v.Name)
+}
+
+// RegistryEntry is the line wazo-servicekit's internal/ports/registry.yml
+// gets for the service: the port registry every later `new` reads.
+func RegistryEntry(v Service) string {
+	return fmt.Sprintf("{port: %d, daemon: %s, proto: HTTP/TCP, listen: 127.0.0.1, source: %s (wazo-servicekit new)}", v.Port, v.Name, v.Module)
+}
+
+// RegistryPatch is the patch of wazo-servicekit's own port registry (the
+// content of its internal/ports/registry.yml) that makes the port taken.
+func RegistryPatch(v Service, registry []byte) Patch {
+	p := Patch{Repo: "wazo-servicekit", File: "wazo-servicekit.diff"}
+	text, note := addRegistryEntry(string(registry), v)
+	if text != "" {
+		p.Text = udiff.File("internal/ports/registry.yml", registry, []byte(text), false)
+	}
+	p.Notes = append(p.Notes, note)
+	return p
 }
