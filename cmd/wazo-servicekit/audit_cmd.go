@@ -2,15 +2,40 @@ package main
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"io"
 	"os"
 	"time"
 
+	consulapi "github.com/wazo-platform/wazo-servicekit/consul"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 )
 
-func cmdAudit(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := newFlags("audit")
+func auditCommand() command {
+	values := map[string]completion{"root": completeDir, "consul-cacert": completeFile}
+	for k, v := range commonValues {
+		values[k] = v
+	}
+	return command{name: "audit", args: "[--root DIR | --consul URL] [SERVICE...] [flags]", summary: "audit of this host, an image root, or a cluster", define: defineAudit,
+		about:  "Audits the Wazo services installed on this host (or under --root, an image root where\nthe probes that need a running system say unknown), or with --consul every node's\nwazo-doctord listed in the cluster's catalog.",
+		values: values, findings: "findings at or above --fail-on",
+		files: []doc{
+			{"/etc/wazo-*/config.yml, /lib/systemd/system/wazo-*.service", "how the installed services are found (under --root when given)"},
+		},
+		env: []doc{
+			{"WAZO_TOKEN", "the wazo-auth token for --consul (doctor.services.read), when --token is not given"},
+			{"CONSUL_HTTP_TOKEN", "the consul ACL token for --consul, when --consul-token is not given"},
+			{"CONSUL_CACERT", "the CA bundle of the agent's certificate for --consul https://..., when --consul-cacert is not given"},
+		},
+		examples: []example{
+			{"wazo-servicekit audit", "every Wazo service of this host"},
+			{"wazo-servicekit audit --root /srv/image wazo-webhookd", "one service of an image root; live probes say unknown"},
+			{"wazo-servicekit audit --consul http://127.0.0.1:8500 --format html > cluster.html", "every node's services, one column each"},
+		}}
+}
+
+func defineAudit(fs *flag.FlagSet) action {
 	common := addCommon(fs)
 	root := fs.String("root", "/", "audit an image root (chroot, debootstrap tree) instead of this host; live probes report unknown there")
 	consul := fs.String("consul", "", "audit every node of the cluster: ask each wazo-doctord listed in this consul agent's catalog")
@@ -22,44 +47,52 @@ func cmdAudit(args []string, stdout, stderr io.Writer) (int, error) {
 	refresh := fs.Bool("refresh", false, "with --consul: ask each doctord for a fresh audit")
 	nginx := fs.String("nginx", "https://127.0.0.1", "nginx TLS front end (loopback only)")
 	timeout := fs.Duration("probe-timeout", 2*time.Second, "bound of each probe")
-	services, err := parseInterleaved(fs, args)
-	if err != nil {
-		return exitUsage, err
-	}
-	if *token == "" {
-		*token = os.Getenv("WAZO_TOKEN")
-	}
-	if *consulToken == "" {
-		*consulToken = os.Getenv("CONSUL_HTTP_TOKEN")
-	}
-	sev, err := common.validate()
-	if err != nil {
-		return exitUsage, err
-	}
-	if st, err := os.Stat(*root); err != nil || !st.IsDir() {
-		return exitUsage, usagef("--root %s: not a directory", *root)
-	}
-	if *timeout <= 0 {
-		return exitUsage, usagef("--probe-timeout must be positive")
-	}
-	if *consul != "" {
-		if len(services) > 0 || *root != "/" {
-			return exitUsage, usagef("--consul audits whole nodes: no SERVICE arguments nor --root with it")
+	return func(services []string, stdout, _ io.Writer) (int, error) {
+		if *token == "" {
+			*token = os.Getenv("WAZO_TOKEN")
 		}
-		rep, err := rules.AuditCluster(context.Background(), rules.ClusterOptions{ConsulURL: *consul, Token: *token,
-			ConsulToken: *consulToken, ConsulCAFile: *consulCA, Timeout: *timeout, Refresh: *refresh})
+		if *consulToken == "" {
+			*consulToken = os.Getenv("CONSUL_HTTP_TOKEN")
+		}
+		th, err := common.validate()
+		if err != nil {
+			return exitUsage, err
+		}
+		if st, err := os.Stat(*root); err != nil || !st.IsDir() {
+			return exitUsage, usagef("--root %s: not a directory", *root)
+		}
+		if *timeout <= 0 {
+			return exitUsage, usagef("--probe-timeout must be positive")
+		}
+		if *consul != "" {
+			if len(services) > 0 || *root != "/" {
+				return exitUsage, usagef("--consul audits whole nodes: no SERVICE arguments nor --root with it")
+			}
+			if _, err := consulapi.ConfigFromURL(*consul); err != nil {
+				return exitUsage, usagef("--consul: %v", err)
+			}
+			if *consulCA != "" {
+				if st, err := os.Stat(*consulCA); err != nil || !st.Mode().IsRegular() {
+					return exitUsage, usagef("--consul-cacert %s: not a readable file", *consulCA)
+				}
+			}
+			rep, err := rules.AuditCluster(context.Background(), rules.ClusterOptions{ConsulURL: *consul, Token: *token,
+				ConsulToken: *consulToken, ConsulCAFile: *consulCA, Timeout: *timeout, Refresh: *refresh})
+			if err != nil {
+				// The agent did not answer or answered nonsense: the
+				// command line was fine, the run could not be done.
+				return exitCouldNotRun, fmt.Errorf("audit --consul: %v", err)
+			}
+			return common.emit(rep, th, stdout)
+		}
+		rep, err := rules.Audit(context.Background(), rules.AuditOptions{Root: *root, Services: services,
+			NginxURL: *nginx, ProbeTimeout: *timeout})
 		if err != nil {
 			return exitUsage, usageError{err}
 		}
-		return common.emit(rep, sev, stdout)
+		if len(rep.Services) == 0 {
+			return exitUsage, usagef("no Wazo service found under %s (no /etc/wazo-*/config.yml nor wazo-*.service unit)", *root)
+		}
+		return common.emit(rep, th, stdout)
 	}
-	rep, err := rules.Audit(context.Background(), rules.AuditOptions{Root: *root, Services: services,
-		NginxURL: *nginx, ProbeTimeout: *timeout})
-	if err != nil {
-		return exitUsage, usageError{err}
-	}
-	if len(rep.Services) == 0 {
-		return exitUsage, usagef("no Wazo service found under %s (no /etc/wazo-*/config.yml nor wazo-*.service unit)", *root)
-	}
-	return common.emit(rep, sev, stdout)
 }

@@ -36,7 +36,8 @@ func TestAuditCommand(t *testing.T) {
 		{"not a root", []string{"audit", "--root", root + "/nope"}, exitUsage, ""},
 		{"empty root", []string{"audit", "--root", t.TempDir()}, exitUsage, ""},
 		{"cluster with root", []string{"audit", "--consul", "http://127.0.0.1:1", "--root", root}, exitUsage, ""},
-		{"cluster, no agent", []string{"audit", "--consul", "http://127.0.0.1:1"}, exitUsage, ""},
+		{"cluster, no agent: could not run", []string{"audit", "--consul", "http://127.0.0.1:1"}, exitCouldNotRun, ""},
+		{"cluster, not a URL", []string{"audit", "--consul", "ftp://x"}, exitUsage, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,12 +8,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/report"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 	"github.com/wazo-platform/wazo-servicekit/logging"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
+
+// failOnUnknown is the --fail-on value below info: any failure, and any
+// result that could not be judged, counts.
+const failOnUnknown = "unknown"
 
 // commonFlags are the output flags check and audit share.
 type commonFlags struct {
@@ -23,17 +28,21 @@ type commonFlags struct {
 	failOn   *string
 	verbose  *bool
 	baseline *string
+	base     *report.Scorecard // the baseline, read by validate
 }
+
+// commonValues completes the values of the common flags.
+var commonValues = map[string]completion{"format": completeFormat, "output": completeOutput, "fail-on": completeSeverity, "baseline": completeFile}
 
 func addCommon(fs *flag.FlagSet) *commonFlags {
 	c := &commonFlags{
 		fs:       fs,
 		format:   fs.String("format", "text", "stdout format: text, json, sarif, junit, or the service × rule scorecard: grid, scorecard (JSON), html (default grid for several services)"),
-		failOn:   fs.String("fail-on", "warning", "exit 1 when a failure has this severity or more: error, warning or info"),
+		failOn:   fs.String("fail-on", "warning", "exit 1 when a failure has this severity or more: error, warning or info;\nunknown: also when a result could not be judged"),
 		verbose:  fs.Bool("verbose", false, "text: list passing results too"),
-		baseline: fs.String("baseline", "", "the JSON of an earlier run (--format scorecard or json): the scorecard marks new fails and fixes since"),
+		baseline: fs.String("baseline", "", "the JSON of an earlier run (--format scorecard or json): every format marks new fails and fixes since"),
 	}
-	fs.Var(&c.outputs, "output", "also write FORMAT=PATH (repeatable), e.g. html=scorecard.html")
+	fs.Var(&c.outputs, "output", "also write FORMAT=PATH (repeatable), e.g. html=scorecard.html; each PATH is checked before the run")
 	return c
 }
 
@@ -44,11 +53,22 @@ func (c *commonFlags) formatGiven() bool {
 	return given
 }
 
-// validate checks formats and threshold before any work is done.
-func (c *commonFlags) validate() (rules.Severity, error) {
-	sev, ok := rules.ParseSeverity(*c.failOn)
-	if !ok {
-		return "", usagef("--fail-on %q: want error, warning or info", *c.failOn)
+// threshold is what --fail-on asked: a severity, or unknown.
+type threshold struct {
+	sev     rules.Severity
+	unknown bool
+}
+
+// validate checks formats, threshold, outputs and baseline before any work
+// is done, so a mistake costs no run and no report is printed in vain.
+func (c *commonFlags) validate() (threshold, error) {
+	th := threshold{}
+	if *c.failOn == failOnUnknown {
+		th = threshold{sev: rules.Info, unknown: true}
+	} else if sev, ok := rules.ParseSeverity(*c.failOn); ok {
+		th.sev = sev
+	} else {
+		return th, usagef("--fail-on %q: want error, warning, info or unknown", *c.failOn)
 	}
 	formats := []string{*c.format}
 	for _, o := range c.outputs {
@@ -57,62 +77,117 @@ func (c *commonFlags) validate() (rules.Severity, error) {
 	}
 	for _, f := range formats {
 		if !contains(report.Formats, f) {
-			return "", usagef("unknown format %q: want one of %s", f, strings.Join(report.Formats, ", "))
+			return th, usagef("unknown format %q: want one of %s", f, strings.Join(report.Formats, ", "))
 		}
 	}
+	seen := map[string]bool{}
 	for _, o := range c.outputs {
+		_, p, _ := strings.Cut(o, "=")
+		if seen[filepath.Clean(p)] {
+			return th, usagef("--output %s: that path is given twice", o)
+		}
+		seen[filepath.Clean(p)] = true
 		// Refused before the run rather than after it: a link or a FIFO
-		// at the path, or a missing directory.
-		if _, p, _ := strings.Cut(o, "="); p != "" {
-			if err := safefile.CheckOutput(p); err != nil {
-				return "", usagef("--output %s: %v", o, err)
-			}
+		// at the path, or a missing directory; then a directory that
+		// cannot be written.
+		if err := safefile.CheckOutput(p); err != nil {
+			return th, usagef("--output %s: %v", o, err)
+		}
+		if err := writablePath(p); err != nil {
+			return th, usagef("--output %s: %v", o, err)
 		}
 	}
 	if *c.baseline != "" {
-		if _, err := os.Stat(*c.baseline); err != nil {
-			return "", usagef("--baseline: %v", err)
+		if st, err := os.Stat(*c.baseline); err != nil {
+			return th, usagef("--baseline: %v", err)
+		} else if !st.Mode().IsRegular() {
+			return th, usagef("--baseline %s: not a regular file", *c.baseline)
 		}
+		base, err := report.LoadBaseline(*c.baseline)
+		if err != nil {
+			return th, fmt.Errorf("--baseline: %v", err)
+		}
+		c.base = base
 	}
-	return sev, nil
+	return th, nil
+}
+
+// writablePath says why p cannot be written as an output, before the run:
+// its directory must exist and be writable, and p itself, when there, must
+// be a regular file (never a directory, device or link).
+func writablePath(p string) error {
+	dir := filepath.Dir(p)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("directory %s: %v", dir, err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if err := syscall.Access(dir, 2 /* W_OK */); err != nil {
+		return fmt.Errorf("directory %s is not writable: %v", dir, err)
+	}
+	if st, err := os.Lstat(p); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("%s exists and is not a regular file", p)
+	}
+	return nil
 }
 
 // emit writes the report to stdout and every --output, then returns the
-// exit code for the threshold.
-func (c *commonFlags) emit(rep *rules.Report, sev rules.Severity, stdout io.Writer) (int, error) {
+// exit code: 3 when nothing could be judged, 1 for findings at or above the
+// threshold, else 0.
+func (c *commonFlags) emit(rep *rules.Report, th threshold, stdout io.Writer) (int, error) {
 	sc := report.NewScorecard(rep)
-	if *c.baseline != "" {
-		base, err := report.LoadBaseline(*c.baseline)
-		if err != nil {
-			return exitUsage, usagef("--baseline: %v", err)
-		}
-		sc.CompareBaseline(base, filepath.Base(*c.baseline))
+	opts := report.Options{Verbose: *c.verbose}
+	if c.base != nil {
+		sc.CompareBaseline(c.base, filepath.Base(*c.baseline))
+		opts.Changes = sc.Changes()
+		opts.Baseline = sc.Baseline
 	}
 	write := func(w io.Writer, format string) error {
 		if report.IsScorecard(format) {
 			return report.WriteScorecard(w, format, sc)
 		}
-		return report.Write(w, format, rep, *c.verbose)
+		return report.WriteWith(w, format, rep, opts)
 	}
 	format := *c.format
 	if len(rep.Services) > 1 && !c.formatGiven() {
 		format = "grid"
 	}
 	if err := write(stdout, format); err != nil {
-		return exitInternal, err
+		return exitCouldNotRun, err
 	}
 	for _, o := range c.outputs {
 		f, p, _ := strings.Cut(o, "=")
 		var buf bytes.Buffer
 		if err := write(&buf, f); err != nil {
-			return exitInternal, fmt.Errorf("--output %s: %v", o, err)
+			return exitCouldNotRun, fmt.Errorf("--output %s: %v", o, err)
 		}
 		// Never through a link: the path may lie in the checked checkout.
+		// It was checked before the run; failing now, the run could not
+		// be completed.
 		if err := safefile.WriteOutput(p, buf.Bytes(), 0o644); err != nil {
-			return exitUsage, usagef("--output %s: %v", o, err)
+			return exitCouldNotRun, fmt.Errorf("--output %s: %v", o, err)
 		}
 	}
-	if len(rep.Failing(sev)) > 0 {
+	return exitCode(rep, th)
+}
+
+// exitCode applies the exit-status contract to a finished run.
+func exitCode(rep *rules.Report, th threshold) (int, error) {
+	judged, unknown := 0, 0
+	for _, r := range rep.Results() {
+		switch r.Status {
+		case rules.Pass, rules.Fail:
+			judged++
+		case rules.Unknown:
+			unknown++
+		}
+	}
+	if judged == 0 {
+		return exitCouldNotRun, fmt.Errorf("nothing could be judged: all %d result(s) are unknown (the report says why for each)", unknown)
+	}
+	if len(rep.Failing(th.sev)) > 0 || (th.unknown && unknown > 0) {
 		return exitFindings, nil
 	}
 	return exitClean, nil
@@ -127,52 +202,72 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := newFlags("check")
+func checkCommand() command {
+	values := map[string]completion{"siblings": completeDir, "dist": completeWords("trixie", "bookworm"), "rule": completeRule}
+	for k, v := range commonValues {
+		values[k] = v
+	}
+	return command{name: "check", args: "[DIR...] [flags]", summary: "static audit of service source repositories (several: a scorecard)", define: defineCheck,
+		about:  "Audits the source repository DIR (default .), Python or Go: debian/, etc/, api.yml,\nnginx, monit, units, dependencies. Several DIRs, or a directory of checkouts, give a\nservice × rule scorecard.",
+		values: values, positional: completeDir,
+		findings: "findings at or above --fail-on",
+		files: []doc{
+			{rules.SuppressionsFile, "in a checked repository: its waivers, each with rule, reason, owner and optionally expires, service, path"},
+		},
+		examples: []example{
+			{"wazo-servicekit check ~/src/wazo-webhookd", "one service, text"},
+			{"wazo-servicekit check ~/src --siblings ~/src --output html=scorecard.html", "every checkout in ~/src: a grid on stdout and the HTML scorecard"},
+			{"wazo-servicekit check . --format sarif --fail-on error", "for CI code scanning; exit 1 only on errors"},
+			{"wazo-servicekit check ~/src --format scorecard --baseline last.json", "new failures and fixes since last.json"},
+		}}
+}
+
+func defineCheck(fs *flag.FlagSet) action {
 	common := addCommon(fs)
 	siblings := fs.String("siblings", "", "directory holding wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/ checkouts\n(and wazo-auth-keys/, xivo-build-tools/, wazo-sdk/ for the Wazo practice rules)")
 	dist := fs.String("dist", "trixie", "Debian distribution the dependency rules judge against: trixie (Debian 13, the latest stable) or bookworm (Debian 12, Wazo's today)")
 	var only outputsFlag
-	fs.Func("rule", "run only this rule ID (repeatable)", func(v string) error { only = append(only, v); return nil })
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return exitUsage, err
-	}
-	sev, err := common.validate()
-	if err != nil {
-		return exitUsage, err
-	}
-	if len(pos) == 0 {
-		pos = []string{"."}
-	}
-	if *siblings != "" {
-		if st, err := os.Stat(*siblings); err != nil || !st.IsDir() {
-			return exitUsage, usagef("--siblings %s: not a directory", *siblings)
-		}
-	}
-	dirs, err := checkouts(pos, stderr)
-	if err != nil {
-		return exitUsage, err
-	}
-	rep := &rules.Report{Tool: "wazo-servicekit", Mode: "check", Target: strings.Join(pos, " ")}
-	for _, dir := range dirs {
-		sups, err := rules.LoadSuppressions(dir)
+	fs.Func("rule", "run only this rule `ID` (repeatable)", func(v string) error { only = append(only, v); return nil })
+	return func(pos []string, stdout, stderr io.Writer) (int, error) {
+		th, err := common.validate()
 		if err != nil {
-			return exitUsage, usageError{err}
+			return exitUsage, err
 		}
-		one, err := rules.Check(dir, rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only})
+		if err := validateSiblings(*siblings); err != nil {
+			return exitUsage, err
+		}
+		for _, id := range only {
+			if _, err := rules.ByID(id); err != nil {
+				return exitUsage, usagef("--rule: %v", err)
+			}
+		}
+		if len(pos) == 0 {
+			pos = []string{"."}
+		}
+		dirs, err := checkouts(pos, stderr)
 		if err != nil {
-			return exitUsage, usageError{err}
+			return exitUsage, err
 		}
-		one.Apply(sups)
-		rep.Debian = one.Debian
-		if len(dirs) == 1 {
-			rep = one
-		} else {
-			rep.Services = append(rep.Services, one.Services...)
+		rep := &rules.Report{Tool: "wazo-servicekit", Mode: "check", Target: strings.Join(pos, " ")}
+		for _, dir := range dirs {
+			sups, err := rules.LoadSuppressions(dir)
+			if err != nil {
+				return exitUsage, usageError{err}
+			}
+			one, err := rules.Check(dir, rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only})
+			if err != nil {
+				return exitUsage, usageError{err}
+			}
+			one.Apply(sups)
+			rep.Debian = one.Debian
+			if len(dirs) == 1 {
+				rep = one
+			} else {
+				rep.Services = append(rep.Services, one.Services...)
+			}
 		}
+		return common.emit(rep, th, stdout)
 	}
-	return common.emit(rep, sev, stdout)
 }
 
 // checkouts expands check's arguments: each is a service repository, or a

@@ -19,7 +19,7 @@ func TestManPages(t *testing.T) {
 	if code, out, errs := runCLI(t, "man", dir); code != exitClean {
 		t.Fatalf("man: exit %d\n%s%s", code, out, errs)
 	}
-	cmds := docCommands()
+	cmds := documented()
 	if len(cmds) < 6 {
 		t.Fatalf("%d commands read from the top-level help, want at least 6", len(cmds))
 	}
@@ -37,10 +37,19 @@ func TestManPages(t *testing.T) {
 		if !strings.Contains(string(data), `.SH NAME`+"\n"+`wazo\-servicekit\-`+c.name+` \- `) {
 			t.Errorf("%s: no NAME line", page)
 		}
-		if len(c.flags) == 0 && c.name != "help" {
-			t.Errorf("%s: no flags read from its --help", c.name)
+		fs, _ := c.flags()
+		if !hasFlags(fs) && c.name != "help" {
+			t.Errorf("%s: no flags in its table entry", c.name)
 		}
-		for _, f := range c.flags {
+		for _, sec := range []string{".SH DESCRIPTION", ".SH EXIT STATUS", ".SH SEE ALSO"} {
+			if !strings.Contains(string(data), sec) {
+				t.Errorf("%s: no %s", page, sec)
+			}
+		}
+		if len(c.examples) > 0 && !strings.Contains(string(data), ".SH EXAMPLES") {
+			t.Errorf("%s: its examples are missing", page)
+		}
+		for _, f := range flagNames(fs) {
 			if !strings.Contains(string(data), strings.ReplaceAll(strings.TrimLeft(f, "-"), "-", `\-`)) {
 				t.Errorf("%s: flag %s missing", page, f)
 			}
@@ -77,11 +86,18 @@ func TestBashCompletion(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]string{
-		"wazo-servicekit ch":             "check",
-		"wazo-servicekit up":             "update",
-		"wazo-servicekit update --ch":    "--check",
-		"wazo-servicekit check --base":   "--baseline",
-		"wazo-servicekit audit --consul": "--consul --consul-cacert --consul-token",
+		"wazo-servicekit ch":                        "check",
+		"wazo-servicekit up":                        "update",
+		"wazo-servicekit update --ch":               "--check",
+		"wazo-servicekit check --base":              "--baseline",
+		"wazo-servicekit audit --consul":            "--consul --consul-cacert --consul-token",
+		"wazo-servicekit check --format h":          "html",
+		"wazo-servicekit check --fail-on u":         "unknown",
+		"wazo-servicekit check --rule monit-":       "monit-check",
+		"wazo-servicekit rules --explain user-no-l": "user-no-login-shell",
+		"wazo-servicekit check --dist b":            "bookworm",
+		"wazo-servicekit help up":                   "update",
+		"wazo-servicekit ports n":                   "next",
 	}
 	for line, want := range cases {
 		words := strings.Fields(line)

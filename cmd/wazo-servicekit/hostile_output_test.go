@@ -87,7 +87,7 @@ func TestOutputIsNeverWrittenThroughALink(t *testing.T) {
 	}
 	// A plain path is written, and its lines are the report's own.
 	code, _, errs := runCLI(t, "check", ".", "--output", "text=report.txt", "--output", "html=report.html")
-	if code == exitUsage || code == exitInternal {
+	if code == exitUsage || code == exitCouldNotRun {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, name := range []string{"report.txt", "report.html"} {

@@ -2,7 +2,7 @@
 // executable: `rules` lists the catalogue, `check` audits a service's source
 // repository, `audit` an installed host or image root, `ports` shows the port
 // registry. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or
-// configuration error, 3 internal error.
+// configuration error, 3 could not run.
 package main
 
 import (
@@ -16,21 +16,23 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/logging"
 )
 
-// Exit codes, shared by check and audit (golangci-lint's and lintian's
-// contract: CI can tell "found problems" from "could not run").
+// Exit codes, shared by every command (golangci-lint's and lintian's
+// contract: CI can tell "found problems" from "was called wrongly" from
+// "could not run").
 const (
-	exitClean    = 0
-	exitFindings = 1
-	exitUsage    = 2
-	exitInternal = 3
+	exitClean       = 0
+	exitFindings    = 1
+	exitUsage       = 2
+	exitCouldNotRun = 3
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// usageError is an error caused by the command line or the checked input's
-// configuration (exit 2), as opposed to an internal failure (exit 3).
+// usageError is an error caused by the command line or a configuration
+// file the run reads (exit 2), as opposed to a run that could not be done
+// (exit 3).
 type usageError struct{ error }
 
 func (u usageError) Unwrap() error { return u.error }
@@ -41,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if p := recover(); p != nil {
 			fmt.Fprintf(stderr, "wazo-servicekit: internal error: %v\n", p)
-			code = exitInternal
+			code = exitCouldNotRun
 		}
 	}()
 	if len(args) == 0 {
@@ -60,29 +62,32 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "wazo-servicekit: unknown command %q\nRun 'wazo-servicekit --help' for the commands.\n", args[0])
 		return exitUsage
 	}
-	if (c.tool || c.name == "help") && len(args) == 2 && isHelpFlag(args[1]) {
-		writeHelp(stdout, c, nil)
-		return exitClean
-	}
-	code, err := c.run(args[1:], stdout, stderr)
-	var help helpRequest
+	code, err := runCommand(c, args[1:], stdout, stderr)
 	var usage usageError
 	switch {
 	case err == nil:
 		return code
-	case errors.As(err, &help):
-		writeHelp(stdout, c, help.fs)
+	case errors.As(err, &helpRequest{}):
+		writeHelp(stdout, c)
 		return exitClean
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "wazo-servicekit: %s\nRun 'wazo-servicekit %s --help' for its usage.\n", logging.Escape(err.Error()), c.name)
 		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "wazo-servicekit: %s\n", logging.Escape(err.Error()))
-		return exitInternal
+		return exitCouldNotRun
 	}
 }
 
-func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+// runCommand parses c's flags from the table and runs it.
+func runCommand(c command, args []string, stdout, stderr io.Writer) (int, error) {
+	fs, act := c.flags()
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	return act(pos, stdout, stderr)
+}
 
 // parseInterleaved parses flags that may come after positional arguments
 // (check DIR --format json), which the flag package alone stops at.
@@ -90,7 +95,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			return nil, helpRequest{fs}
+			return nil, helpRequest{}
 		} else if err != nil {
 			return nil, usageError{err}
 		}

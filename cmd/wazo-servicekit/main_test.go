@@ -33,7 +33,10 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"clean", []string{"check", goFixture}, exitClean, "wazo-exampled (go)"},
 		{"findings", []string{"check", broken}, exitFindings, "port-allocation"},
-		{"threshold above the findings", []string{"check", broken, "--fail-on", "error", "--rule", "documented"}, exitClean, ""},
+		{"threshold above the findings", []string{"check", broken, "--fail-on", "error", "--rule", "documented", "--rule", "user-no-login-shell"}, exitClean, ""},
+		{"nothing could be judged", []string{"check", broken, "--rule", "documented"}, exitCouldNotRun, "unknown"},
+		{"unknown counts with --fail-on unknown", []string{"check", goFixture, "--fail-on", "unknown"}, exitFindings, "unknown"},
+		{"bad rule", []string{"check", goFixture, "--rule", "nope"}, exitUsage, ""},
 		{"flags after dir", []string{"check", broken, "--format", "json"}, exitFindings, `"rule": "port-allocation"`},
 		{"bad fail-on", []string{"check", goFixture, "--fail-on", "fatal"}, exitUsage, ""},
 		{"bad format", []string{"check", goFixture, "--format", "xml"}, exitUsage, ""},
@@ -194,7 +197,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
 // be written) is exit 3, distinct from findings (1) and usage (2).
 func TestInternalErrorExit3(t *testing.T) {
 	var errb bytes.Buffer
-	if code := run([]string{"check", goFixture}, failingWriter{}, &errb); code != exitInternal {
-		t.Fatalf("exit %d, want %d (%s)", code, exitInternal, errb.String())
+	if code := run([]string{"check", goFixture}, failingWriter{}, &errb); code != exitCouldNotRun {
+		t.Fatalf("exit %d, want %d (%s)", code, exitCouldNotRun, errb.String())
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,8 +21,17 @@ guidelines" checklist (debian/, etc/, api.yml, /status, /config, an example
 resource), and under sibling-patches/ the diffs for wazo-service, wazo-backup,
 wazo-acceptance and wazo-platform.org. An existing directory is never overwritten.`
 
-func cmdNew(args []string, stdout, _ io.Writer) (int, error) {
-	fs := newFlags("new")
+func newCommand() command {
+	return command{name: "new", args: "wazo-<name> [flags]", summary: "a new compliant service and its sibling-repo patches", about: newAbout, define: defineNew,
+		values: map[string]completion{"dir": completeDir, "siblings": completeDir, "kit": completeDir, "ha-group": completeWords("default", "wazo")},
+		files:  []doc{{scaffold.InstalledKit, "the kit's sources, from golang-github-wazo-platform-wazo-servicekit-dev, which go.mod uses by default"}},
+		examples: []example{
+			{"wazo-servicekit new wazo-example --dir ~/src", "~/src/wazo-example, on the next free port, with its sibling patches against built-in baselines"},
+			{"wazo-servicekit new wazo-example --dir ~/src --siblings ~/src --acl confd.users.read", "patches against the checkouts in ~/src; a service key with that ACL"},
+		}}
+}
+
+func defineNew(fs *flag.FlagSet) action {
 	var opts scaffold.Options
 	fs.StringVar(&opts.Dir, "dir", "", "parent `DIR`ectory, which must exist (default: the current directory)")
 	fs.IntVar(&opts.Port, "port", 0, "HTTP `port` (default: the next free one in the port registry)")
@@ -35,12 +45,15 @@ func cmdNew(args []string, stdout, _ io.Writer) (int, error) {
 	fs.BoolVar(&opts.Installer, "installer", false, "wazo-ansible installs the package itself (a patch of its uc-engine role),\nnot only through the wazo-platform meta-package")
 	fs.StringVar(&opts.SiblingsDir, "siblings", "", "`DIR` holding checkouts wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/\n(and, when there, wazo-platform/, xivo-build-tools/, wazo-auth-keys/, wazo-sdk/, wazo-ansible/)\nto compute the patches against (default: built-in baselines of those repositories)")
 	fs.StringVar(&opts.KitDir, "kit", "", "a wazo-servicekit checkout `DIR` for go.mod's replace line (default: the installed kit\npackage's sources, "+scaffold.InstalledKit+", so the repository builds offline)")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return exitUsage, err
-	}
+	return func(pos []string, stdout, _ io.Writer) (int, error) { return runNew(opts, pos, stdout) }
+}
+
+func runNew(opts scaffold.Options, pos []string, stdout io.Writer) (int, error) {
 	if len(pos) != 1 {
 		return exitUsage, usagef("new: want exactly one service name (wazo-<name>), got %d", len(pos))
+	}
+	if err := validateSiblings(opts.SiblingsDir); err != nil {
+		return exitUsage, err
 	}
 	opts.Name = pos[0]
 	if opts.KitDir == "" {
@@ -57,7 +70,7 @@ func cmdNew(args []string, stdout, _ io.Writer) (int, error) {
 	}
 	p, err := scaffold.Plan(opts)
 	if errors.Is(err, scaffold.ErrInternal) {
-		return exitInternal, fmt.Errorf("new: %v", err)
+		return exitCouldNotRun, fmt.Errorf("new: %v", err)
 	} else if err != nil {
 		return exitUsage, usagef("new: %v", err)
 	}
@@ -68,11 +81,11 @@ func cmdNew(args []string, stdout, _ io.Writer) (int, error) {
 		return exitUsage, usagef("new: %s already exists: wazo-servicekit new never overwrites; choose another --dir or remove it", p.Root)
 	}
 	if err := p.Write(); err != nil {
-		return exitInternal, fmt.Errorf("new: %v", err)
+		return exitCouldNotRun, fmt.Errorf("new: %v", err)
 	}
 	wpep, err := writeWPEP(p, opts.SiblingsDir)
 	if err != nil {
-		return exitInternal, fmt.Errorf("new: the WPEP draft: %v", err)
+		return exitCouldNotRun, fmt.Errorf("new: the WPEP draft: %v", err)
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d files)\n", p.Root, len(p.Files)+1)
 	fmt.Fprintf(stdout, "wpep %s: the draft to propose to wazo-platform/wpep before writing the service\n", wpep)

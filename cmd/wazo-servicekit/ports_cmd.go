@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -9,23 +10,30 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 )
 
-func cmdPorts(args []string, stdout, _ io.Writer) (int, error) {
-	fs := newFlags("ports")
+func portsCommand() command {
+	return command{name: "ports", args: "[next] [--format text|json]", summary: "the registry of known Wazo ports; the next free one", define: definePorts,
+		about:      "Prints the registry of the ports Wazo daemons use; `ports next` the next free one of\nthe 9486+ block, and why.",
+		values:     map[string]completion{"format": completeWords("text", "json")},
+		positional: completeWords("next"),
+		examples:   []example{{"wazo-servicekit ports next", "the port a new service takes, and why that one"}}}
+}
+
+func definePorts(fs *flag.FlagSet) action {
 	format := fs.String("format", "text", "text or json")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return exitUsage, err
-	}
-	if *format != "text" && *format != "json" {
-		return exitUsage, usagef("ports: unknown --format %q (text or json)", *format)
+	return func(pos []string, stdout, _ io.Writer) (int, error) { return runPorts(pos, *format, stdout) }
+}
+
+func runPorts(pos []string, format string, stdout io.Writer) (int, error) {
+	if format != "text" && format != "json" {
+		return exitUsage, usagef("ports: unknown --format %q (text or json)", format)
 	}
 	reg, err := ports.Load()
 	if err != nil {
-		return exitInternal, err
+		return exitCouldNotRun, err
 	}
 	switch {
 	case len(pos) == 0:
-		if *format == "json" {
+		if format == "json" {
 			enc := json.NewEncoder(stdout)
 			enc.SetIndent("", "  ")
 			return exitClean, enc.Encode(reg)
@@ -46,7 +54,7 @@ func cmdPorts(args []string, stdout, _ io.Writer) (int, error) {
 		return exitClean, err
 	case len(pos) == 1 && pos[0] == "next":
 		next, why := reg.Next()
-		if *format == "json" {
+		if format == "json" {
 			return exitClean, json.NewEncoder(stdout).Encode(map[string]any{"port": next, "reason": why})
 		}
 		_, err := fmt.Fprintf(stdout, "%d\n%s\n", next, why)

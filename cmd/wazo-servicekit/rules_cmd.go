@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -9,26 +10,41 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 )
 
-func cmdRules(args []string, stdout, _ io.Writer) (int, error) {
-	fs := newFlags("rules")
+func rulesCommand() command {
+	return command{name: "rules", args: "[--explain ID] [--format text|json]", summary: "the rule catalogue", define: defineRules,
+		about:  "Lists the rules of the \"New service guidelines\" checklist; --explain ID prints one in full,\nwith where the kit, the packaging and the generator satisfy it.",
+		values: map[string]completion{"explain": completeRule, "format": completeWords("text", "json")},
+		examples: []example{
+			{"wazo-servicekit rules", "one line per rule: ID, severity, probes, title"},
+			{"wazo-servicekit rules --explain monit-check", "the checklist item, rationale, remediation and where the kit satisfies it"},
+		}}
+}
+
+func defineRules(fs *flag.FlagSet) action {
 	format := fs.String("format", "text", "text or json")
 	explain := fs.String("explain", "", "print one rule in full")
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return exitUsage, err
+	return func(pos []string, stdout, _ io.Writer) (int, error) {
+		if len(pos) > 0 {
+			return exitUsage, usagef("rules: takes no argument (--explain ID for one rule)")
+		}
+		return runRules(*format, *explain, stdout)
 	}
+}
+
+func runRules(format, explain string, stdout io.Writer) (int, error) {
 	list := rules.All()
-	if *explain != "" {
-		r, err := rules.ByID(*explain)
+	if explain != "" {
+		r, err := rules.ByID(explain)
 		if err != nil {
 			return exitUsage, usageError{err}
 		}
 		list = []rules.Rule{r}
 	}
-	switch *format {
+	switch format {
 	case "json":
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if *explain != "" {
+		if explain != "" {
 			return exitClean, enc.Encode(struct {
 				rules.Rule
 				Where rules.Where `json:"where"`
@@ -37,10 +53,10 @@ func cmdRules(args []string, stdout, _ io.Writer) (int, error) {
 		return exitClean, enc.Encode(list)
 	case "text":
 	default:
-		return exitUsage, usagef("rules: unknown --format %q (text or json)", *format)
+		return exitUsage, usagef("rules: unknown --format %q (text or json)", format)
 	}
 	var b strings.Builder
-	if *explain != "" {
+	if explain != "" {
 		r := list[0]
 		fmt.Fprintf(&b, "%s (%s; probes: %s)\n  %s\n\nChecklist:   %s\nRationale:   %s\nRemediation: %s\n",
 			r.ID, r.Severity, strings.Join(r.Probes, ", "), r.Title, r.Checklist, r.Rationale, r.Remediation)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 
@@ -30,15 +31,29 @@ siblings) are kept: update never changes them on its own.
 --check only reports, and exits 1 when the repository is behind the kit
 (update would add, replace or merge a file), 0 when it is current: for CI.`
 
-func cmdUpdate(args []string, stdout, _ io.Writer) (int, error) {
-	fs := newFlags("update")
+func updateCommand() command {
+	return command{name: "update", args: "[DIR] [--dry-run|--check]", summary: "re-render a generated service, local edits never overwritten",
+		about: updateAbout, define: defineUpdate, positional: completeDir,
+		values:   map[string]completion{"kit": completeDir, "siblings": completeDir},
+		findings: "conflicts left to resolve, or (--check) the repository is behind the kit",
+		files:    []doc{{".servicekit.yml", "the answers and file hashes new recorded; update reads and rewrites it"}},
+		examples: []example{
+			{"wazo-servicekit update --dry-run ~/src/wazo-example", "what update would change, file by file; nothing written"},
+			{"wazo-servicekit update --check", "in CI: exit 1 when the repository is behind the kit"},
+		}}
+}
+
+func defineUpdate(fs *flag.FlagSet) action {
 	var o scaffold.UpdateOptions
 	fs.StringVar(&o.KitDir, "kit", "", "switch to this wazo-servicekit checkout `DIR` (default: the kit .servicekit.yml records)")
-	fs.StringVar(&o.SiblingsDir, "siblings", "", "`DIR` holding the sibling checkouts to recompute the patches against")
+	fs.StringVar(&o.SiblingsDir, "siblings", "", "`DIR` holding the sibling checkouts to recompute the patches against\n(wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "report what update would do; write nothing")
 	fs.BoolVar(&o.Check, "check", false, "report only; exit 1 when the repository is behind the kit (update would change a file), for CI")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
+	return func(pos []string, stdout, _ io.Writer) (int, error) { return runUpdate(o, pos, stdout) }
+}
+
+func runUpdate(o scaffold.UpdateOptions, pos []string, stdout io.Writer) (int, error) {
+	if err := validateSiblings(o.SiblingsDir); err != nil {
 		return exitUsage, err
 	}
 	switch len(pos) {

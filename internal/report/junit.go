@@ -50,7 +50,7 @@ type junitSkipped struct {
 	Message string `xml:"message,attr"`
 }
 
-func writeJUnit(w io.Writer, rep *rules.Report) error {
+func writeJUnit(w io.Writer, rep *rules.Report, opts Options) error {
 	out := junitSuites{Name: "wazo-servicekit " + rep.Mode}
 	for _, s := range rep.Services {
 		suite := junitSuite{Name: s.Name}
@@ -58,16 +58,23 @@ func writeJUnit(w io.Writer, rep *rules.Report) error {
 			c := junitCase{Name: r.Rule, Classname: s.Name, File: r.Path, Line: r.Line}
 			switch {
 			case r.Status == rules.Fail && r.Suppressed == "":
-				c.Failure = &junitFailure{Message: r.Message, Type: string(r.Severity), Text: strings.Join(r.Evidence, "\n")}
+				msg := r.Message
+				if opts.change(r, s.Node) == ChangeNewFail {
+					msg = "NEW since " + opts.Baseline + ": " + msg
+				}
+				c.Failure = &junitFailure{Message: msg, Type: string(r.Severity), Text: strings.Join(r.Evidence, "\n")}
 				suite.Failures++
 			case r.Status == rules.Fail:
-				c.Skipped = &junitSkipped{Message: "suppressed: " + r.Suppressed}
+				c.Skipped = &junitSkipped{Message: "waived: " + r.Suppressed}
 				suite.Skipped++
 			case r.Status == rules.Unknown:
 				c.Skipped = &junitSkipped{Message: "unknown: " + r.Message}
 				suite.Skipped++
 			default:
 				c.SystemOut = r.Message
+				if opts.change(r, s.Node) == ChangeFixed {
+					c.SystemOut = "FIXED since " + opts.Baseline + ": " + r.Message
+				}
 			}
 			suite.Cases = append(suite.Cases, c)
 		}

@@ -40,19 +40,79 @@ func WriteScorecard(w io.Writer, format string, sc *Scorecard) error {
 
 // Write renders rep in format to w. verbose includes passing results in text.
 func Write(w io.Writer, format string, rep *rules.Report, verbose bool) error {
+	return WriteWith(w, format, rep, Options{Verbose: verbose})
+}
+
+// Options tune the plain formats: passing results in text, and the changes
+// since a baseline (Scorecard.Changes), which every format shows.
+type Options struct {
+	Verbose  bool
+	Baseline string            // the baseline's name; "" when none was given
+	Changes  map[string]string // ChangeKey(service key, rule) -> ChangeNewFail or ChangeFixed
+}
+
+// ChangeKey names a cell in Options.Changes.
+func ChangeKey(service, rule string) string { return service + "\x00" + rule }
+
+// change is the baseline change of r's cell ("" without one).
+func (o Options) change(r rules.Result, node string) string {
+	key := r.Service
+	if node != "" {
+		key = node + "/" + r.Service
+	}
+	return o.Changes[ChangeKey(key, r.Rule)]
+}
+
+// WriteWith renders rep in format to w with opts.
+func WriteWith(w io.Writer, format string, rep *rules.Report, opts Options) error {
 	switch format {
 	case "text":
-		return writeText(w, rep, verbose)
+		return writeText(w, rep, opts)
 	case "json":
-		return writeJSON(w, rep)
+		return writeReportJSON(w, rep, opts)
 	case "sarif":
-		return writeSARIF(w, rep)
+		return writeSARIF(w, rep, opts)
 	case "junit":
-		return writeJUnit(w, rep)
+		return writeJUnit(w, rep, opts)
 	case "grid", "scorecard", "html":
 		return WriteScorecard(w, format, NewScorecard(rep))
 	}
 	return fmt.Errorf("unknown format %q: want one of %s", format, strings.Join(Formats, ", "))
+}
+
+// BaselineChange is one cell that changed since the baseline, in the JSON.
+type BaselineChange struct {
+	Service string `json:"service"`
+	Rule    string `json:"rule"`
+	Change  string `json:"change"`
+}
+
+// writeReportJSON is the report, plus what changed since the baseline.
+func writeReportJSON(w io.Writer, rep *rules.Report, opts Options) error {
+	if opts.Baseline == "" {
+		return writeJSON(w, rep)
+	}
+	changes := []BaselineChange{}
+	for k, v := range opts.Changes {
+		svc, rule, _ := strings.Cut(k, "\x00")
+		changes = append(changes, BaselineChange{Service: svc, Rule: rule, Change: v})
+	}
+	sort.Slice(changes, func(i, j int) bool {
+		if changes[i].Service != changes[j].Service {
+			return changes[i].Service < changes[j].Service
+		}
+		return changes[i].Rule < changes[j].Rule
+	})
+	return writeJSON(w, struct {
+		*rules.Report
+		Baseline struct {
+			Name    string           `json:"name"`
+			Changes []BaselineChange `json:"changes"`
+		} `json:"baseline"`
+	}{Report: rep, Baseline: struct {
+		Name    string           `json:"name"`
+		Changes []BaselineChange `json:"changes"`
+	}{opts.Baseline, changes}})
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -61,7 +121,7 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
+func writeText(w io.Writer, rep *rules.Report, opts Options) error {
 	rep = printableReport(rep)
 	var b strings.Builder
 	if rep.Debian != "" {
@@ -73,7 +133,7 @@ func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
 		}
 		fmt.Fprintf(&b, "%s (%s): %s — %d pass, %d fail, %d unknown", s.Name, orDash(s.Language), s.Summary.Status, s.Summary.Pass, s.Summary.Fail, s.Summary.Unknown)
 		if s.Summary.Suppressed > 0 {
-			fmt.Fprintf(&b, ", %d suppressed", s.Summary.Suppressed)
+			fmt.Fprintf(&b, ", %d waived", s.Summary.Suppressed)
 		}
 		b.WriteString("\n")
 		if s.NotADaemon != "" {
@@ -82,7 +142,7 @@ func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
 		res := append([]rules.Result(nil), s.Results...)
 		sort.SliceStable(res, func(i, j int) bool { return order(res[i]) < order(res[j]) })
 		for _, r := range res {
-			if r.Status == rules.Pass && !verbose {
+			if r.Status == rules.Pass && !opts.Verbose && opts.change(r, s.Node) == "" {
 				continue
 			}
 			loc := ""
@@ -98,13 +158,26 @@ func writeText(w io.Writer, rep *rules.Report, verbose bool) error {
 				tag = string(r.Severity)
 			}
 			if r.Suppressed != "" {
-				tag = "suppressed"
+				tag = "waived"
+			}
+			switch opts.change(r, s.Node) {
+			case ChangeNewFail:
+				tag += " NEW"
+			case ChangeFixed:
+				tag += " FIXED"
 			}
 			fmt.Fprintf(&b, "  %-10s %-30s %s%s\n", tag, r.Rule, loc, r.Message)
 			if r.Suppressed != "" {
 				fmt.Fprintf(&b, "  %-10s %-30s reason: %s\n", "", "", r.Suppressed)
 			}
 		}
+	}
+	if opts.Baseline != "" {
+		n := map[string]int{}
+		for _, v := range opts.Changes {
+			n[v]++
+		}
+		fmt.Fprintf(&b, "since the baseline %s: %d new fail(s) (NEW), %d fixed (FIXED)\n", opts.Baseline, n[ChangeNewFail], n[ChangeFixed])
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

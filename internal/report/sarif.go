@@ -57,7 +57,9 @@ type sarifResult struct {
 	Message      sarifText          `json:"message"`
 	Locations    []sarifLocation    `json:"locations,omitempty"`
 	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
-	Properties   map[string]any     `json:"properties,omitempty"`
+	// BaselineState compares with --baseline: new or unchanged.
+	BaselineState string         `json:"baselineState,omitempty"`
+	Properties    map[string]any `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
@@ -92,7 +94,7 @@ func level(s rules.Severity) string {
 	return "note"
 }
 
-func writeSARIF(w io.Writer, rep *rules.Report) error {
+func writeSARIF(w io.Writer, rep *rules.Report, opts Options) error {
 	driver := sarifDriver{Name: "wazo-servicekit", InformationURI: "https://github.com/wazo-platform/wazo-servicekit"}
 	index := map[string]int{}
 	for _, r := range rules.All() {
@@ -113,6 +115,10 @@ func writeSARIF(w io.Writer, rep *rules.Report) error {
 		ShortDescription: sarifText{"A cluster node's wazo-doctord did not answer"}, FullDescription: sarifText{"Its services are unknown, not assumed fine."},
 		Help: sarifText{"Check that wazo-doctord runs on the node and that the token has doctor.services.read."}, DefaultConfiguration: sarifConfig{"warning"}})
 
+	node := map[string]string{}
+	for _, s := range rep.Services {
+		node[s.Name] = s.Node
+	}
 	results := []sarifResult{}
 	for _, r := range rep.Results() {
 		if r.Status == rules.Pass {
@@ -129,6 +135,12 @@ func writeSARIF(w io.Writer, rep *rules.Report) error {
 				loc.PhysicalLocation.Region = &sarifRegion{StartLine: r.Line}
 			}
 			sr.Locations = []sarifLocation{loc}
+		}
+		if opts.Baseline != "" && r.Status == rules.Fail {
+			sr.BaselineState = "unchanged"
+			if opts.change(r, node[r.Service]) == ChangeNewFail {
+				sr.BaselineState = "new"
+			}
 		}
 		if r.Suppressed != "" {
 			sr.Suppressions = []sarifSuppression{{Kind: "external", Justification: r.Suppressed}}

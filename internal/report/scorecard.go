@@ -218,6 +218,19 @@ func (sc *Scorecard) CompareBaseline(base *Scorecard, name string) {
 	}
 }
 
+// Changes lists the cells CompareBaseline marked, for the plain formats.
+func (sc *Scorecard) Changes() map[string]string {
+	out := map[string]string{}
+	for _, s := range sc.Services {
+		for _, c := range s.Cells {
+			if c.Change != "" {
+				out[ChangeKey(s.Key(), c.Rule)] = c.Change
+			}
+		}
+	}
+	return out
+}
+
 // maxBaseline bounds the baseline file read.
 const maxBaseline = 64 << 20
 
