@@ -70,7 +70,7 @@ type RestAPI struct {
 	// ReadTimeout bounds reading a whole request, body included, WriteTimeout
 	// writing its answer, and IdleTimeout how long a keep-alive connection
 	// may wait for its next request, in seconds; MaxConnections bounds the
-	// open connections (idle ones are closed first to make room). Zero
+	// open connections (quiet ones are closed first to make room). Zero
 	// means the default of ServerLimits.
 	ReadTimeout    float64 `yaml:"read_timeout"`
 	WriteTimeout   float64 `yaml:"write_timeout"`

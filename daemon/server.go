@@ -25,7 +25,7 @@ func newServer(h http.Handler, cfg config.RestAPI, ln net.Listener) (*http.Serve
 	if cfg.MaxConnections == 0 {
 		maxConns = boundByFDLimit(maxConns)
 	}
-	lim := &connLimiter{Listener: ln, slots: make(chan struct{}, maxConns), conns: map[*limitedConn]http.ConnState{}}
+	lim := newConnLimiter(ln, maxConns)
 	s := &http.Server{
 		Handler:           lim.watchBody(h),
 		ConnContext:       func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) },
@@ -50,38 +50,72 @@ func boundByFDLimit(n int) int {
 	return max(1, int(rl.Cur)-fdReserve)
 }
 
+// quietGrace is how long a connection may do nothing before a full
+// server may close it to make room: a connection that has not sent a
+// complete request header since it connected, or has been idle between
+// requests for that long. A client sends its request as soon as it
+// connects, and a busy keep-alive client sends the next one at once, so
+// only silent, trickling or held connections, which would otherwise keep
+// their slot for the whole header or idle timeout, are closed.
+const quietGrace = time.Second
+
 // connLimiter is a listener that keeps at most cap(slots) connections
-// open. When full, it closes the connection idle the longest to make room
-// (a held keep-alive connection must not lock out a real client) and
-// otherwise waits for one to close.
+// open. When full, it makes room by closing the connection quiet the
+// longest (no complete request header yet, or idle), once it has been
+// quiet for quietGrace: held connections must not lock out a real client.
+// Otherwise it waits, and looks again whenever a connection ends, turns
+// idle, or reaches quietGrace.
 type connLimiter struct {
 	net.Listener
 	slots chan struct{}
+	// wake is signalled when a connection turns idle, so that a full
+	// Accept looks again for one to close.
+	wake  chan struct{}
 	mu    sync.Mutex
 	conns map[*limitedConn]http.ConnState
+	now   func() time.Time
+}
+
+func newConnLimiter(ln net.Listener, maxConns int) *connLimiter {
+	return &connLimiter{Listener: ln, slots: make(chan struct{}, maxConns), wake: make(chan struct{}, 1),
+		conns: map[*limitedConn]http.ConnState{}, now: time.Now}
 }
 
 func (l *connLimiter) Accept() (net.Conn, error) {
 	for {
 		select {
 		case l.slots <- struct{}{}:
-			c, err := l.Listener.Accept()
-			if err != nil {
-				<-l.slots
-				return nil, err
-			}
-			lc := &limitedConn{Conn: c, lim: l, since: time.Now()}
-			l.mu.Lock()
-			l.conns[lc] = http.StateNew
-			l.mu.Unlock()
-			return lc, nil
+			return l.acceptWithSlot()
 		default:
 		}
-		if !l.closeOldestIdle() {
-			l.slots <- struct{}{} // wait for a connection to end
-			<-l.slots
+		evicted, retry := l.evictOne()
+		if evicted {
+			continue
 		}
+		timer := time.NewTimer(retry)
+		select {
+		case l.slots <- struct{}{}: // a connection ended
+			timer.Stop()
+			return l.acceptWithSlot()
+		case <-l.wake:
+		case <-timer.C:
+		}
+		timer.Stop()
 	}
+}
+
+// acceptWithSlot accepts a connection into the slot the caller holds.
+func (l *connLimiter) acceptWithSlot() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	lc := &limitedConn{Conn: c, lim: l, since: l.now()}
+	l.mu.Lock()
+	l.conns[lc] = http.StateNew
+	l.mu.Unlock()
+	return lc, nil
 }
 
 // track follows each connection's state (the server's ConnState hook).
@@ -99,28 +133,40 @@ func (l *connLimiter) track(c net.Conn, state http.ConnState) {
 	if _, open := l.conns[lc]; open {
 		l.conns[lc] = state
 		if state == http.StateIdle {
-			lc.since = time.Now()
+			lc.since = l.now()
+			select {
+			case l.wake <- struct{}{}:
+			default:
+			}
 		}
 	}
 }
 
-func (l *connLimiter) closeOldestIdle() bool {
+// evictOne closes the connection quiet the longest (no complete request
+// header since it connected, or idle), if quiet for quietGrace. When there
+// is none, retry says when the quietest reaches quietGrace (quietGrace
+// when no connection is quiet).
+func (l *connLimiter) evictOne() (evicted bool, retry time.Duration) {
+	now := l.now()
 	l.mu.Lock()
-	var oldest *limitedConn
+	var quietest *limitedConn
 	for c, state := range l.conns {
-		if state == http.StateIdle && (oldest == nil || c.since.Before(oldest.since)) {
-			oldest = c
+		if (state == http.StateNew || state == http.StateIdle) && (quietest == nil || c.since.Before(quietest.since)) {
+			quietest = c
 		}
 	}
-	if oldest != nil {
-		delete(l.conns, oldest)
+	if quietest == nil {
+		l.mu.Unlock()
+		return false, quietGrace
 	}
+	if quiet := now.Sub(quietest.since); quiet < quietGrace {
+		l.mu.Unlock()
+		return false, quietGrace - quiet
+	}
+	delete(l.conns, quietest)
 	l.mu.Unlock()
-	if oldest == nil {
-		return false
-	}
-	oldest.Close()
-	return true
+	quietest.Close()
+	return true, 0
 }
 
 // interruptReads ends the reads of clients in the middle of sending a
@@ -173,7 +219,7 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 type limitedConn struct {
 	net.Conn
 	lim   *connLimiter
-	since time.Time // when it last became idle
+	since time.Time // when it was accepted, then when it last became idle
 	once  sync.Once
 	// bodyPending is set while a request body has not been read to its end.
 	bodyPending atomic.Bool
