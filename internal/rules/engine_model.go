@@ -4,6 +4,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // Severity says how bad a failing rule is; --fail-on compares with it.
@@ -74,6 +75,28 @@ type StaticEnv struct {
 	Siblings string // directory holding wazo-service/, wazo-backup/, ...; "" when not given
 	Ports    *ports.Registry
 	Debian   *debiandata.Index
+
+	// platform and facts are the model of the services: derived once per
+	// service (see factsOf), shared by every rule.
+	platform *service.Platform
+	facts    map[*repo.Service]*service.Facts
+}
+
+// factsOf returns the model of a service of the repository, derived on
+// first use and kept for every other rule.
+func factsOf(env *StaticEnv, s *repo.Service) *service.Facts {
+	if env.facts == nil {
+		env.facts = map[*repo.Service]*service.Facts{}
+	}
+	if f, ok := env.facts[s]; ok {
+		return f
+	}
+	if env.platform == nil {
+		env.platform = service.NewPlatform(env.Siblings)
+	}
+	f := service.FromRepo(env.Repo, s, env.platform)
+	env.facts[s] = f
+	return f
 }
 
 // Rule is one catalogue entry. The probe functions are not serialised; the

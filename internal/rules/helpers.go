@@ -15,57 +15,15 @@ import (
 var adduserValued = []string{"--home", "-d", "--shell", "-s", "--uid", "-u", "--gid", "-g", "--ingroup",
 	"--gecos", "--comment", "-c", "--firstuid", "--lastuid", "--firstgid", "--lastgid", "--conf", "-G", "--groups", "--add-extra-groups"}
 
-// serviceUser is the account the daemon runs as, from what the package
-// declares, most specific first: the unit's ExecStart flag (--user www-data,
-// twistd's --uid=), config.yml `user`, the unit's User=, the code's default
-// (config.py `user`), the system user the postinst creates. With none of
-// them systemd starts the daemon as root. where says which.
-func serviceUser(s *repo.Service) (user, where string) {
-	if s.Unit != nil {
-		if v, ok := s.Unit.Unit.Get("Service", "ExecStart"); ok {
-			if u := execStartUser(v.Text); u != "" {
-				return u, fmt.Sprintf("%s:%d ExecStart", s.Unit.Path, v.Line)
-			}
-		}
+// serviceUser is the model's effective service user (see
+// service.StaticUser) and where it comes from; ok is false when it cannot
+// be established, with where saying what is missing.
+func serviceUser(env *StaticEnv, s *repo.Service) (user, where string, ok bool) {
+	u := factsOf(env, s).User
+	if !u.Known() {
+		return "", u.Unknown, false
 	}
-	if s.Config != nil {
-		if u, ok := s.Config.String("user"); ok && u != "" {
-			return u, s.Config.Path
-		}
-	}
-	if s.Unit != nil {
-		if v, ok := s.Unit.Unit.Get("Service", "User"); ok {
-			return v.Text, s.Unit.Path
-		}
-	}
-	if s.Defaults != nil {
-		if u, ok := s.Defaults.String("user"); ok && u != "" {
-			return u, s.Defaults.Path + " defaults"
-		}
-	}
-	if c := createUser(s, ""); c != nil {
-		if p := c.Positional(adduserValued...); len(p) > 0 {
-			return p[len(p)-1], s.Postinst.Path
-		}
-	}
-	return "root", "no user in the unit, config.yml, the code's defaults or the postinst: systemd starts it as root"
-}
-
-// execStartUser finds the account a daemon's command line drops to:
-// --user X, --user=X, --uid=X (not -u: python3 -u is unbuffered output).
-func execStartUser(cmd string) string {
-	f := strings.Fields(cmd)
-	for i, a := range f {
-		for _, flag := range []string{"--user", "--uid"} {
-			if a == flag && i+1 < len(f) && !strings.HasPrefix(f[i+1], "-") {
-				return f[i+1]
-			}
-			if strings.HasPrefix(a, flag+"=") {
-				return strings.TrimPrefix(a, flag+"=")
-			}
-		}
-	}
-	return ""
+	return u.Value, u.Source, true
 }
 
 // baseAccount is a system account every Debian system has (base-passwd),
@@ -218,3 +176,10 @@ func ownsTo(c parse.Command, user, target string) bool {
 func dir(p string) string { return path.Dir(p) }
 
 func commandOf(args []string, line int) parse.Command { return parse.Command{Args: args, Line: line} }
+
+// unknownFact is the verdict of a rule whose fact could not be
+// established: it names the fact and what is missing.
+func unknownFact(fact, missing string) Finding {
+	return unknown(fact + " is not established: " + missing)
+}
+

@@ -26,7 +26,10 @@ func installsCleanly() Rule {
 			"Depends: adduser; ship debian/<service>.service.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			var out []Finding
-			user, _ := serviceUser(s)
+			user, why, ok := serviceUser(env, s)
+			if !ok {
+				return []Finding{unknownFact("the service user", why)}
+			}
 			switch {
 			case s.Postinst == nil && (user != "root" || len(s.Nginx) > 0):
 				out = append(out, fail("debian/"+s.Name+".postinst", 0, "no postinst: nothing creates the user, log file or nginx link"))

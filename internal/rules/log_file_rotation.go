@@ -21,9 +21,12 @@ func logFileRotation() Rule {
 		Rationale: "An unrotated log fills /var/log; a rotation that recreates the file as root makes it unwritable after the first night.",
 		Remediation: "Ship debian/<service>.logrotate with `/var/log/<service>.log { daily rotate 15 compress copytruncate missingok }` " +
 			"(the shape of Wazo's own packages).",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			lf := logFile(s)
-			user, _ := serviceUser(s)
+			user, why, ok := serviceUser(env, s)
+			if !ok {
+				return []Finding{unknownFact("the service user", why)}
+			}
 			if len(s.Rotate) == 0 {
 				return []Finding{fail("debian/"+s.Name+".logrotate", 0, "no logrotate entry for "+lf)}
 			}

@@ -27,8 +27,11 @@ func logFileWritable() Rule {
 			"a root-owned log file stops the daemon at start-up.",
 		Remediation: "In the postinst's configure: `install -m 0640 -o <user> -g <user> /dev/null /var/log/<service>.log` " +
 			"(only if it does not exist yet), or `touch` then `chown <user>:<user>` it.",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			user, where := serviceUser(s)
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			user, where, ok := serviceUser(env, s)
+			if !ok {
+				return []Finding{unknownFact("the service user", where)}
+			}
 			lf := logFile(s)
 			if user == "root" {
 				return []Finding{pass(fmt.Sprintf("the daemon runs as root (%s), which can write %s (whether it should is user-not-root's question)", where, lf))}

@@ -100,12 +100,15 @@ func pidFileWritable() Rule {
 		Rationale: "The daemon writes its PID file after dropping root (xivo pidfile_context); monit finds the process by it.",
 		Remediation: "Add `ExecStartPre=/usr/bin/install -d -o <user> -g <user> /run/<service>` to the unit " +
 			"(or RuntimeDirectory=<service> with User=<user>), and keep PIDFile= equal to config pid_file.",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			files := pidFiles(s)
 			if len(files) == 0 {
 				return []Finding{pass("the service writes no PID file (no pid_file setting in config.yml or the code's defaults, no PIDFile= nor --pidfile in the unit): the item does not apply")}
 			}
-			user, _ := serviceUser(s)
+			user, why, ok := serviceUser(env, s)
+			if !ok {
+				return []Finding{unknownFact("the service user", why)}
+			}
 			var out []Finding
 			pf, from := pidFile(s)
 			if s.Unit != nil && pf != "" {

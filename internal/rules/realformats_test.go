@@ -128,6 +128,12 @@ _DEFAULT_CONFIG = {
     },
 }
 `,
+		"wazo_quuxd/main.py": `from xivo.user_rights import change_user
+
+
+def main(config):
+    change_user(config['user'])
+`,
 		"wazo_quuxd/plugins/api/api.yml": `swagger: '2.0'
 info:
   title: wazo-quuxd
@@ -295,7 +301,7 @@ func TestRealFormats(t *testing.T) {
 			want: Pass, says: "www-data"},
 		{name: "config.py's default user is the service user", rule: "user-not-root",
 			repo: wwwByDefault,
-			want: Pass, says: "base-passwd"},
+			want: Pass, says: "the service user is www-data (wazo_quuxd/config.py"},
 		{name: "no user anywhere runs as root", rule: "user-not-root",
 			repo: files{"wazo_quuxd/config.py": replaced(d, "wazo_quuxd/config.py", "    'user': _DAEMONNAME,\n", ""),
 				"debian/wazo-quuxd.postinst": noAdduser()},
@@ -303,7 +309,7 @@ func TestRealFormats(t *testing.T) {
 		// A guard: -u of python3 is not --user.
 		{name: "python3 -u is not a user", rule: "user-not-root",
 			repo: files{"debian/wazo-quuxd.service": replaced(d, "debian/wazo-quuxd.service", "ExecStart=/usr/bin/wazo-quuxd", "ExecStart=/usr/bin/python3 -u /usr/bin/wazo-quuxd")},
-			want: Pass, says: "system user wazo-quuxd"},
+			want: Pass, says: "the service user is wazo-quuxd"},
 		{name: "adduser --system without --shell gives nologin", rule: "user-no-login-shell",
 			want: Pass, says: "/usr/sbin/nologin"},
 		{name: "www-data has a no-login shell", rule: "user-no-login-shell",

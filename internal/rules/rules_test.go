@@ -106,11 +106,16 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"user-not-root", gosvc, "the service user is root", func(t *testing.T, r, _ string) {
 			edit(t, r+"/etc/wazo-exampled/config.yml", "user: wazo-exampled", "user: root")
 		}},
+		// The account the postinst creates is not the service user when
+		// nothing runs as it.
 		{"user-not-root", pysvc, "systemd starts it as root", func(t *testing.T, r, _ string) {
-			edit(t, r+"/debian/wazo-webhookd.postinst", "adduser --system", "echo --system")
+			edit(t, r+"/etc/wazo-webhookd/config.yml", "user: wazo-webhookd\n", "")
 		}},
-		{"user-not-root", gosvc, "the unit runs the daemon as nobody", func(t *testing.T, r, _ string) {
-			edit(t, r+"/debian/wazo-exampled.service", "[Service]\n", "[Service]\nUser=nobody\n")
+		{"user-not-root", pysvc, "no code switches to it", func(t *testing.T, r, _ string) {
+			edit(t, r+"/wazo_webhookd/main.py", "change_user(config['user'])", "pass")
+		}},
+		{"user-not-root", gosvc, "User=", func(t *testing.T, r, _ string) {
+			edit(t, r+"/debian/wazo-exampled.service", "[Service]\n", "[Service]\nUser=root\n")
 		}},
 		{"user-no-login-shell", gosvc, "login shell /bin/sh", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-exampled.postinst", "--shell /usr/sbin/nologin", "--shell /bin/sh")

@@ -38,7 +38,10 @@ func serviceKeyProvisioned() Rule {
 			if keyFile != keyFileOf(s.Name) {
 				return []Finding{fail(set.Path, set.Line, fmt.Sprintf("auth.key_file is %s, but wazo-auth-keys writes %s", keyFile, keyFileOf(s.Name)))}
 			}
-			user, _ := serviceUser(s)
+			user, why, ok := serviceUser(env, s)
+			if !ok {
+				return []Finding{unknownFact("the service user", why)}
+			}
 			check := func(where string, defs map[string]keyDefinition) (Finding, bool) {
 				d, ok := defs[s.Name]
 				if !ok {

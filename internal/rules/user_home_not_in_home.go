@@ -20,8 +20,11 @@ func userHomeNotInHome() Rule {
 		Severity:    Error,
 		Rationale:   "/home is for people: backups, quotas and audits treat it so. A daemon's state belongs to /var/lib (FHS).",
 		Remediation: "Pass `--home /var/lib/<service>` (add `--no-create-home` if the daemon keeps no state) to adduser.",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			user, _ := serviceUser(s)
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			user, why, ok := serviceUser(env, s)
+			if !ok {
+				return []Finding{unknownFact("the service user", why)}
+			}
 			c := createUser(s, user)
 			p, l := postinstLoc(s, c)
 			if c == nil {

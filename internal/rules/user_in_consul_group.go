@@ -22,7 +22,7 @@ func userInConsulGroup() Rule {
 		Severity:    Warning,
 		Rationale:   "/var/lib/consul/default_xivo_consul_*.yml are 0640 consul:consul: a non-root reader needs the group.",
 		Remediation: "In the postinst, after creating the user: `adduser <user> consul`.",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			var need string
 			for _, l := range s.Links {
 				if strings.Contains(l.Item, "/var/lib/consul/") {
@@ -35,7 +35,10 @@ func userInConsulGroup() Rule {
 			if need == "" {
 				return []Finding{pass("the package does not use the default consul config files under /var/lib/consul")}
 			}
-			user, _ := serviceUser(s)
+			user, why, ok := serviceUser(env, s)
+			if !ok {
+				return []Finding{unknownFact("the service user", why)}
+			}
 			for _, c := range commandsNamed(s, "adduser", "usermod", "gpasswd") {
 				args := " " + strings.Join(c.Args[1:], " ") + " "
 				if strings.Contains(args, " consul ") && strings.Contains(args, " "+user+" ") {

@@ -26,8 +26,11 @@ func userNoLoginShell() Rule {
 		Rationale: "A service account with a real shell is a login waiting for a leaked password or key. " +
 			"Debian's adduser gives --system users /usr/sbin/nologin unless --shell says otherwise.",
 		Remediation: "Create the user with `adduser --system` and no --shell (or `--shell /usr/sbin/nologin`), and never give it a shell later.",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			user, _ := serviceUser(s)
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			user, why, ok := serviceUser(env, s)
+			if !ok {
+				return []Finding{unknownFact("the service user", why)}
+			}
 			c := createUser(s, user)
 			p, l := postinstLoc(s, c)
 			if c == nil {

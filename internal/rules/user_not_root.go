@@ -9,9 +9,10 @@ import (
 
 // userNotRoot: the daemon's account is a dedicated system user, never root.
 //
-// Static: the account named by config `user` (or the unit's User=) is not
-// root and the postinst creates it with adduser --system. Live: the passwd
-// entry has a non-zero uid, and every thread of the running daemon has it.
+// Static: the model's service user (the unit's User=, else ExecStart's
+// --user/--uid/-u, else the default configuration's user when the code
+// switches to it, else root) is not root. Live: the passwd entry has a
+// non-zero uid, and every thread of the running daemon has it.
 func userNotRoot() Rule {
 	return Rule{
 		ID:        "user-not-root",
@@ -22,26 +23,22 @@ func userNotRoot() Rule {
 			"Wazo daemons load their config as root, then drop to `user` (xivo change_user).",
 		Remediation: "Set `user: <service>` in etc/<service>/config.yml and create the account in debian/<service>.postinst: " +
 			"`adduser --system --group --quiet --home /var/lib/<service> --no-create-home --shell /usr/sbin/nologin <service>`.",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			user, where := serviceUser(s)
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			user, where, ok := serviceUser(env, s)
+			if !ok {
+				return []Finding{unknownFact("the service user", where)}
+			}
 			if user == "root" || user == "0" {
-				return []Finding{fail("", 0, "the service user is root ("+where+")")}
+				return []Finding{fail(unitPath(s), 0, "the service user is root ("+where+")")}
 			}
-			if s.Unit != nil {
-				if v, ok := s.Unit.Unit.Get("Service", "User"); ok && v.Text != user {
-					return []Finding{fail(s.Unit.Path, v.Line, fmt.Sprintf("the unit runs the daemon as %s but %s says user %s", v.Text, where, user))}
-				}
+			var ev []string
+			if c := createUser(s, user); c != nil {
+				p, l := postinstLoc(s, c)
+				ev = append(ev, fmt.Sprintf("%s:%d creates it", p, l))
+			} else if _, base := baseAccounts[user]; base {
+				ev = append(ev, user+" is a Debian base-passwd account")
 			}
-			c := createUser(s, user)
-			if c == nil {
-				if _, base := baseAccounts[user]; base {
-					return []Finding{pass(fmt.Sprintf("runs as %s (from %s), a Debian base-passwd system account", user, where))}
-				}
-				p, _ := postinstLoc(s, nil)
-				return []Finding{fail(p, 0, fmt.Sprintf("no `adduser --system ... %s` in the postinst: the user the daemon drops to (%s, from %s) is never created", user, user, where))}
-			}
-			p, l := postinstLoc(s, c)
-			return []Finding{pass(fmt.Sprintf("runs as system user %s (from %s), created at %s:%d", user, where, p, l))}
+			return []Finding{pass(fmt.Sprintf("the service user is %s (%s)", user, where), ev...)}
 		},
 		live: liveUserNotRoot,
 	}

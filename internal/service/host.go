@@ -1,0 +1,191 @@
+package service
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/host"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+// FromHost derives the facts of an installed service from an image root
+// or the running host, with the same derivations as FromRepo: the package
+// as installed is read into the same shape as a checkout (the unit, the
+// merged configuration, the code's defaults, the postinst, monit, nginx,
+// logrotate), then the installed wazo-service, wazo-backup and the running
+// process complete it.
+func FromHost(h *host.Host, name string) *Facts {
+	s, origin := InstalledService(h, name)
+	f := &Facts{Service: name, Origin: origin}
+	f.Units, f.Daemon = repoUnits(s)
+	f.User = StaticUser(s, func() CodeSwitch { return hostCodeSwitch(h, s) })
+	if h.Live {
+		if u, ok := runningUser(h, s); ok {
+			f.User = u
+		}
+	}
+	f.Ports = staticPorts(s)
+	f.PIDFiles = PIDFiles(s)
+	f.RunDirs = runDirs(s)
+	f.LogFiles = logFiles(s)
+	f.APISpec = List{Value: []Sourced{}}
+	f.APIName = Fact[string]{Value: s.APIName(), Source: apiNameSource(s)}
+	f.Nginx = PackageLocations(s)
+	f.Monit = List{Value: []Sourced{}}
+	for _, m := range s.Monit {
+		f.Monit.Value = append(f.Monit.Value, Sourced{"check " + m.Item.Kind + " " + m.Item.Name, fmt.Sprintf("%s:%d", m.Path, m.Item.Line)})
+	}
+	f.Deps = Fact[[]Dependency]{Unknown: "dependency pins are in the source repository, not on an installed system"}
+	f.Groups, f.Backup = List{Value: []Sourced{}}, List{Value: []Sourced{}}
+	if data, err := h.ReadFile("/usr/bin/wazo-service"); err == nil {
+		for _, g := range ShellGroups(data, name) {
+			f.Groups.Value = append(f.Groups.Value, Sourced{g.Value, "/usr/bin/wazo-service:" + g.Source})
+		}
+	} else {
+		f.Groups = unknownList("wazo-service is not installed here: " + err.Error())
+	}
+	f.Backup = unknownList("wazo-backup is not installed here")
+	for _, p := range []string{"/usr/sbin/wazo-backup", "/usr/bin/wazo-backup"} {
+		if data, err := h.ReadFile(p); err == nil {
+			f.Backup = List{Value: []Sourced{}}
+			for _, e := range BackupEntries(data, name) {
+				f.Backup.Value = append(f.Backup.Value, Sourced{e, fmt.Sprintf("%s:%d", p, LineOf(data, e))})
+			}
+			break
+		}
+	}
+	f.Docs = unknownList("documentation lives in wazo-platform.org, not on an installed system")
+	f.Acceptance = unknownList("acceptance rows live in wazo-acceptance, not on an installed system")
+	return f
+}
+
+// InstalledService reads what a package installed into the shape of a
+// source checkout's service, so the facts are derived by the same code.
+func InstalledService(h *host.Host, name string) (*repo.Service, string) {
+	origin := "image root " + h.Root
+	if h.Live {
+		origin = "live host"
+	}
+	s := &repo.Service{Name: name, Debian: map[string]bool{}}
+	if p, u, err := h.Unit(name); err == nil {
+		s.Unit = &repo.UnitFile{Path: p, Unit: u}
+	}
+	base := "/etc/" + name + "/config.yml"
+	if m, _ := h.Config(name); m != nil {
+		data, _ := h.ReadFile(base)
+		s.Config = &repo.Config{Path: base, Data: data, Map: m}
+	}
+	module := strings.ReplaceAll(name, "-", "_")
+	for _, dir := range []string{"/usr/lib/python3/dist-packages/", "/usr/local/lib/python3/dist-packages/"} {
+		p := dir + module + "/config.py"
+		if data, err := h.ReadFile(p); err == nil {
+			if m, lines := parse.PyDefaults(data); len(m) > 0 {
+				s.Defaults = &repo.Config{Path: p, Data: data, Map: m, Lines: lines}
+				break
+			}
+		}
+	}
+	if data, err := h.ReadFile("/var/lib/dpkg/info/" + name + ".postinst"); err == nil {
+		s.Postinst = &repo.Script{Path: "/var/lib/dpkg/info/" + name + ".postinst", Commands: parse.ParseShell(data)}
+	}
+	if checks, err := h.MonitChecks(); err == nil {
+		for _, c := range checks {
+			if c.Item.Name == name || strings.Contains(c.Item.StartProgram, name) || path.Base(c.Path) == name {
+				s.Monit = append(s.Monit, repo.Located[parse.MonitCheck]{Path: c.Path, Item: c.Item})
+			}
+		}
+	}
+	for _, l := range h.OwnLocations(name) {
+		s.Nginx = append(s.Nginx, repo.Located[parse.NginxLocation]{Path: l.Path, Item: l.Item})
+	}
+	if data, err := h.ReadFile("/etc/logrotate.d/" + name); err == nil {
+		for _, e := range parse.ParseLogrotate(data) {
+			s.Rotate = append(s.Rotate, repo.Located[parse.LogrotateEntry]{Path: "/etc/logrotate.d/" + name, Item: e})
+		}
+	}
+	return s, origin
+}
+
+// hostCodeSwitch looks for the privilege drop in the installed code: the
+// daemon's Python package, or the binary ExecStart runs (a Go binary keeps
+// its function names).
+func hostCodeSwitch(h *host.Host, s *repo.Service) CodeSwitch {
+	module := strings.ReplaceAll(s.Name, "-", "_")
+	for _, dir := range []string{"/usr/lib/python3/dist-packages/", "/usr/local/lib/python3/dist-packages/"} {
+		if h.Exists(dir + module) {
+			return ScanCodeSwitch(h.Path(dir + module))
+		}
+	}
+	if s.Unit == nil {
+		return CodeSwitch{}
+	}
+	v, ok := s.Unit.Unit.Get("Service", "ExecStart")
+	if !ok {
+		return CodeSwitch{}
+	}
+	bin := strings.Fields(strings.TrimLeft(v.Text, "-+!@:"))
+	if len(bin) == 0 || !strings.HasPrefix(bin[0], "/") {
+		return CodeSwitch{}
+	}
+	f, err := h.Open(bin[0])
+	if err != nil {
+		return CodeSwitch{}
+	}
+	defer f.Close()
+	// Scan in chunks (bounded at 256 MiB) for the kit's privilege drop.
+	needle := []byte("servicekit/privilege.Drop")
+	buf := make([]byte, 1<<20)
+	var tail []byte
+	for read := 0; read < 256<<20; {
+		n, err := f.Read(buf)
+		if n > 0 {
+			chunk := append(tail, buf[:n]...)
+			if bytes.Contains(chunk, needle) {
+				return CodeSwitch{Where: bin[0] + " (calls privilege.Drop)"}
+			}
+			tail = append([]byte(nil), chunk[max(0, len(chunk)-len(needle)):]...)
+			read += n
+		}
+		if err != nil {
+			break
+		}
+	}
+	return CodeSwitch{Looked: bin[0]}
+}
+
+// runningUser is the account of the running daemon's main process.
+func runningUser(h *host.Host, s *repo.Service) (Fact[string], bool) {
+	pidFile := ""
+	if pf := PIDFiles(s); len(pf.Value) > 0 {
+		pidFile = pf.Value[0].Value
+	}
+	pid, err := h.PIDOf(s.Name, pidFile)
+	if err != nil {
+		return Fact[string]{}, false
+	}
+	uids, err := h.ThreadUIDs(pid)
+	if err != nil || len(uids) == 0 {
+		return Fact[string]{}, false
+	}
+	uid := uids[pid]
+	if _, ok := uids[pid]; !ok {
+		for _, u := range uids {
+			uid = u
+			break
+		}
+	}
+	name := fmt.Sprint(uid)
+	if entries, err := h.ReadFile("/etc/passwd"); err == nil {
+		list, _ := parse.ParsePasswd(entries)
+		for _, e := range list {
+			if e.UID == uid {
+				name = e.Name
+				break
+			}
+		}
+	}
+	return Fact[string]{Value: name, Source: fmt.Sprintf("/proc/%d/status (the running process, uid %d)", pid, uid)}, true
+}

@@ -1,0 +1,389 @@
+package service
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
+)
+
+// Platform is the sibling checkouts given with a service (wazo-service,
+// wazo-backup, wazo-platform.org, wazo-acceptance, ...), read on demand and
+// kept in memory, so every rule and every service of one run share one
+// read of each file. Reads stay inside the checkouts and follow no link.
+type Platform struct {
+	Dir string // "" when no sibling checkouts were given
+
+	mu    sync.Mutex
+	files map[string]SiblingFile
+	docs  *docIndex
+}
+
+// maxSibling bounds one sibling file read.
+const maxSibling = 4 << 20
+
+// NewPlatform returns the platform of the sibling checkouts under dir (""
+// for none).
+func NewPlatform(dir string) *Platform {
+	return &Platform{Dir: dir, files: map[string]SiblingFile{}}
+}
+
+// SiblingFile is one file of a sibling checkout: its data, or why it could
+// not be read. Absent is true when the checkout is there and the file is
+// not: the platform, as given, lacks it.
+type SiblingFile struct {
+	Repo, Path string
+	Data       []byte
+	Absent     bool
+	Why        string // when Data is nil: what is missing and how to provide it
+}
+
+// OK reports whether the file was read.
+func (f SiblingFile) OK() bool { return f.Why == "" }
+
+// Name is "repo/path", as messages cite it.
+func (f SiblingFile) Name() string { return f.Repo + "/" + f.Path }
+
+// HasCheckout reports whether the sibling checkout repoName is there.
+func (p *Platform) HasCheckout(repoName string) bool {
+	if p == nil || p.Dir == "" {
+		return false
+	}
+	st, err := os.Lstat(filepath.Join(p.Dir, repoName))
+	return err == nil && st.IsDir()
+}
+
+// Missing says why a sibling checkout cannot be read ("" when it can).
+func (p *Platform) Missing(repoName string) string {
+	switch {
+	case p == nil || p.Dir == "":
+		return "lives in " + repoName + "; run with --siblings DIR holding a " + repoName + "/ checkout"
+	case !p.HasCheckout(repoName):
+		return "no " + repoName + "/ checkout in " + p.Dir
+	}
+	return ""
+}
+
+// File reads a file of a sibling checkout once.
+func (p *Platform) File(repoName, rel string) SiblingFile {
+	f := SiblingFile{Repo: repoName, Path: rel}
+	if why := p.Missing(repoName); why != "" {
+		f.Why = why
+		return f
+	}
+	key := repoName + "/" + rel
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.files[key]; ok {
+		return c
+	}
+	data, err := safefile.ReadIn(filepath.Join(p.Dir, repoName), filepath.FromSlash(rel), maxSibling)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		f.Absent, f.Why = true, fmt.Sprintf("%s has no %s (looked in %s)", repoName, rel, filepath.Join(p.Dir, repoName))
+	case err != nil:
+		f.Why = repoName + ": cannot read " + rel + ": " + err.Error()
+	default:
+		f.Data = data
+	}
+	p.files[key] = f
+	return f
+}
+
+// Exists reports whether a path (file or directory) is in a sibling
+// checkout, not following a link.
+func (p *Platform) Exists(repoName, rel string) bool {
+	if p.Missing(repoName) != "" {
+		return false
+	}
+	dir := filepath.Join(p.Dir, repoName)
+	if _, err := safefile.ResolveIn(dir, filepath.FromSlash(rel), false); err != nil {
+		return false
+	}
+	_, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel)))
+	return err == nil
+}
+
+// LineOf returns the 1-based line of the first occurrence of needle (0 if absent).
+func LineOf(data []byte, needle string) int {
+	i := strings.Index(string(data), needle)
+	if i < 0 {
+		return 0
+	}
+	return strings.Count(string(data[:i]), "\n") + 1
+}
+
+var shellGroupRe = regexp.MustCompile(`(?m)^\s*(wazo_services|default_services)="([^"]*)"`)
+
+// ShellGroups returns the groups (wazo_services, default_services) of a
+// wazo-service script naming the service, each with its line.
+func ShellGroups(data []byte, name string) []Sourced {
+	var out []Sourced
+	for _, m := range shellGroupRe.FindAllSubmatchIndex(data, -1) {
+		for _, w := range strings.Fields(string(data[m[4]:m[5]])) {
+			if w == name {
+				out = append(out, Sourced{string(data[m[2]:m[3]]), fmt.Sprint(strings.Count(string(data[:m[0]]), "\n") + 1)})
+			}
+		}
+	}
+	return out
+}
+
+// BackupEntries returns the words of a wazo-backup script naming the
+// service's configuration directory (/etc/<name>/ or /etc/<name>).
+func BackupEntries(data []byte, name string) []string {
+	want := "/etc/" + name + "/"
+	var out []string
+	for _, f := range strings.Fields(strings.NewReplacer(`"`, " ", "'", " ", "\\", " ").Replace(string(data))) {
+		if f == want || f == strings.TrimSuffix(want, "/") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Network page of wazo-platform.org listing the platform's ports.
+const NetworkPage = "website/uc-doc/contributors/network.md"
+
+// siblingFacts fills the facts that live in the sibling checkouts.
+func (p *Platform) siblingFacts(f *Facts, name, apiName string) {
+	f.Groups = p.groups(name)
+	f.Backup = p.backup(name)
+	f.Docs = p.docPages(name, apiName)
+	f.Acceptance = p.acceptance(name, apiName)
+}
+
+func (p *Platform) groups(name string) List {
+	sf := p.File("wazo-service", "bin/wazo-service")
+	if !sf.OK() {
+		if sf.Absent {
+			return List{Value: []Sourced{}, Source: sf.Why}
+		}
+		return unknownList(sf.Why)
+	}
+	out := List{Value: []Sourced{}}
+	for _, g := range ShellGroups(sf.Data, name) {
+		out.Value = append(out.Value, Sourced{g.Value, sf.Name() + ":" + g.Source})
+	}
+	if len(out.Value) == 0 {
+		out.Source = sf.Name() + " names it in neither wazo_services nor default_services"
+	}
+	return out
+}
+
+func (p *Platform) backup(name string) List {
+	sf := p.File("wazo-backup", "bin/wazo-backup")
+	if !sf.OK() {
+		if sf.Absent {
+			return List{Value: []Sourced{}, Source: sf.Why}
+		}
+		return unknownList(sf.Why)
+	}
+	out := List{Value: []Sourced{}}
+	for _, e := range BackupEntries(sf.Data, name) {
+		out.Value = append(out.Value, Sourced{e, fmt.Sprintf("%s:%d", sf.Name(), LineOf(sf.Data, e))})
+	}
+	if len(out.Value) == 0 {
+		out.Source = sf.Name() + " does not list /etc/" + name + "/"
+	}
+	return out
+}
+
+// packagingNameRe is a name safe to use as a path component.
+var packagingNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.+_-]*$`)
+
+// docIndex is wazo-platform.org's uc-doc tree: page paths and the "## x"
+// headings of each, read once.
+type docIndex struct {
+	pages    []string
+	headings map[string]string // heading text -> "page:line"
+}
+
+// maxDocPages bounds the walk of the documentation tree.
+const maxDocPages = 5000
+
+func (p *Platform) docIndex() *docIndex {
+	p.mu.Lock()
+	if p.docs != nil {
+		p.mu.Unlock()
+		return p.docs
+	}
+	p.mu.Unlock()
+	ix := &docIndex{headings: map[string]string{}}
+	root := filepath.Join(p.Dir, "wazo-platform.org")
+	base := filepath.Join(root, "website", "uc-doc")
+	_ = filepath.WalkDir(base, func(fp string, d fs.DirEntry, err error) error {
+		if err != nil || len(ix.pages) >= maxDocPages {
+			return fs.SkipDir
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, fp)
+		rel = filepath.ToSlash(rel)
+		ix.pages = append(ix.pages, rel)
+		if d.Type().IsRegular() && strings.HasSuffix(rel, ".md") {
+			data, err := safefile.ReadIn(root, filepath.FromSlash(rel), maxSibling)
+			if err != nil {
+				return nil
+			}
+			for i, l := range strings.Split(string(data), "\n") {
+				if h, ok := strings.CutPrefix(l, "## "); ok {
+					h = strings.Trim(strings.TrimSpace(h), "`")
+					if _, seen := ix.headings[h]; !seen {
+						ix.headings[h] = fmt.Sprintf("wazo-platform.org/%s:%d", rel, i+1)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	p.mu.Lock()
+	p.docs = ix
+	p.mu.Unlock()
+	return ix
+}
+
+// docPages lists wazo-platform.org's pages about the service: the API
+// module content/<api-name>/, the beta site's website/docs/api/<service>/, a
+// website/uc-doc page or directory named after it, a "## <service>" section
+// of a uc-doc page. A row of the ports table alone is not a page.
+func (p *Platform) docPages(name, apiName string) List {
+	if why := p.Missing("wazo-platform.org"); why != "" {
+		return unknownList(why)
+	}
+	out := List{Value: []Sourced{}}
+	var candidates []string
+	if packagingNameRe.MatchString(apiName) {
+		candidates = append(candidates, "content/"+apiName+"/description.md", "content/"+apiName)
+	}
+	candidates = append(candidates, "website/docs/api/"+name)
+	for _, c := range candidates {
+		if p.Exists("wazo-platform.org", c) {
+			out.Value = append(out.Value, Sourced{c, "wazo-platform.org/" + c})
+			break
+		}
+	}
+	ix := p.docIndex()
+	for _, pg := range ix.pages {
+		b := path.Base(pg)
+		if b == name || b == name+".md" {
+			out.Value = append(out.Value, Sourced{pg, "wazo-platform.org/" + pg})
+		}
+	}
+	if where, ok := ix.headings[name]; ok {
+		out.Value = append(out.Value, Sourced{"section ## " + name, where})
+	}
+	if len(out.Value) == 0 {
+		out.Source = "looked for content/" + apiName + "/, website/docs/api/" + name + "/, a website/uc-doc page named " + name + " and a \"## " + name + "\" section"
+	}
+	return out
+}
+
+// AcceptanceFiles are where wazo-acceptance keeps its daily HTTP checks,
+// today's path first.
+var AcceptanceFiles = []string{"features/daily/http.feature", "data/features/daily/http/http.feature"}
+
+// ServiceDiscoveryFeature is wazo-acceptance's consul registration check.
+const ServiceDiscoveryFeature = "features/daily/service_discovery.feature"
+
+func (p *Platform) acceptance(name, apiName string) List {
+	if why := p.Missing("wazo-acceptance"); why != "" {
+		return unknownList(why)
+	}
+	out := List{Value: []Sourced{}}
+	var looked []string
+	for _, file := range AcceptanceFiles {
+		sf := p.File("wazo-acceptance", file)
+		looked = append(looked, file)
+		if !sf.OK() {
+			if !sf.Absent {
+				return unknownList(sf.Why)
+			}
+			continue
+		}
+		needle := "/api/" + apiName + "/"
+		if l := LineOf(sf.Data, needle); l > 0 {
+			out.Value = append(out.Value, Sourced{"http " + needle, fmt.Sprintf("%s:%d", sf.Name(), l)})
+		}
+		break
+	}
+	sd := p.File("wazo-acceptance", ServiceDiscoveryFeature)
+	looked = append(looked, ServiceDiscoveryFeature)
+	if sd.OK() {
+		if l := LineOf(sd.Data, "| "+name+" "); l > 0 {
+			out.Value = append(out.Value, Sourced{"service_discovery " + name, fmt.Sprintf("%s:%d", sd.Name(), l)})
+		}
+	}
+	if len(out.Value) == 0 {
+		out.Source = "no row in wazo-acceptance " + strings.Join(looked, ", ")
+	}
+	return out
+}
+
+// codeSwitchRe finds the call that switches a daemon to its configured
+// user: xivo's change_user, a setuid, the kit's privilege.Drop or
+// daemon.Main (which drops privileges).
+var codeSwitchRe = regexp.MustCompile(`\b(change_user|setuid|setresuid|drop_privileges|privilege\.Drop|daemon\.Main)\(`)
+
+// codeSkip are directories whose code is not the daemon's.
+var codeSkip = map[string]bool{".git": true, "node_modules": true, "vendor": true, "testdata": true, "test": true, "tests": true,
+	"integration_tests": true, "__pycache__": true, ".tox": true, "docker": true, "contribs": true, "debian": true}
+
+// maxCodeFiles bounds the scan of a repository's source.
+const maxCodeFiles = 4000
+
+// codeSwitch scans the repository's Python and Go source for the call that
+// switches to the configured user.
+func (p *Platform) codeSwitch(rp *repo.Repo, _ *repo.Service) func() CodeSwitch {
+	return func() CodeSwitch { return ScanCodeSwitch(rp.Root) }
+}
+
+// ScanCodeSwitch reads the Python and Go files under root (bounded in
+// count and size, following no link) for the call that switches a daemon to
+// its configured user.
+func ScanCodeSwitch(root string) CodeSwitch {
+	var sw CodeSwitch
+	n := 0
+	_ = filepath.WalkDir(root, func(fp string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if fp != root && (codeSkip[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		name := d.Name()
+		if !d.Type().IsRegular() || !(strings.HasSuffix(name, ".py") || strings.HasSuffix(name, ".go")) ||
+			strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "test_") {
+			return nil
+		}
+		if n++; n > maxCodeFiles {
+			return fs.SkipAll
+		}
+		data, err := safefile.ReadRegular(fp, 1<<20)
+		if err != nil {
+			return nil
+		}
+		if loc := codeSwitchRe.FindIndex(data); loc != nil {
+			rel, _ := filepath.Rel(root, fp)
+			sw.Where = fmt.Sprintf("%s:%d", filepath.ToSlash(rel), strings.Count(string(data[:loc[0]]), "\n")+1)
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if sw.Where == "" && n > 0 {
+		sw.Looked = fmt.Sprintf("%d Python and Go files of %s", n, root)
+	}
+	return sw
+}
