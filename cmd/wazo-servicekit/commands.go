@@ -76,6 +76,7 @@ func init() {
 		rulesCommand(),
 		checkCommand(),
 		auditCommand(),
+		factsCommand(),
 		portsCommand(),
 		newCommand(),
 		updateCommand(),

@@ -182,4 +182,3 @@ func commandOf(args []string, line int) parse.Command { return parse.Command{Arg
 func unknownFact(fact, missing string) Finding {
 	return unknown(fact + " is not established: " + missing)
 }
-

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/logging"
 )
 
 // Fact is one established value and where it came from, or, when Unknown
@@ -101,8 +103,9 @@ func unknownList(why string) List { return List{Unknown: why} }
 // its source, unknowns with what is missing.
 func (f *Facts) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s)\n", f.Service, f.Origin)
+	fmt.Fprintf(&b, "%s (%s)\n", logging.Escape(f.Service), logging.Escape(f.Origin))
 	line := func(name, value, source, unknown string) {
+		value, source, unknown = logging.Escape(value), logging.Escape(source), logging.Escape(unknown)
 		if unknown != "" {
 			fmt.Fprintf(&b, "  %-20s unknown: %s\n", name, unknown)
 			return

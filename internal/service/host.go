@@ -189,3 +189,20 @@ func runningUser(h *host.Host, s *repo.Service) (Fact[string], bool) {
 	}
 	return Fact[string]{Value: name, Source: fmt.Sprintf("/proc/%d/status (the running process, uid %d)", pid, uid)}, true
 }
+
+// ReadHost derives the facts of the Wazo services installed under root
+// ("/" is this host, live): those named, or every one found.
+func ReadHost(root string, names []string) ([]*Facts, error) {
+	h := host.Open(root)
+	if len(names) == 0 {
+		var err error
+		if names, err = h.Services(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*Facts, 0, len(names))
+	for _, n := range names {
+		out = append(out, FromHost(h, n))
+	}
+	return out, nil
+}

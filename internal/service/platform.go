@@ -7,10 +7,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
@@ -121,13 +121,13 @@ func LineOf(data []byte, needle string) int {
 	return strings.Count(string(data[:i]), "\n") + 1
 }
 
-var shellGroupRe = regexp.MustCompile(`(?m)^\s*(wazo_services|default_services)="([^"]*)"`)
+var shellGroupRe = lazyre.New(`(?m)^\s*(wazo_services|default_services)="([^"]*)"`)
 
 // ShellGroups returns the groups (wazo_services, default_services) of a
 // wazo-service script naming the service, each with its line.
 func ShellGroups(data []byte, name string) []Sourced {
 	var out []Sourced
-	for _, m := range shellGroupRe.FindAllSubmatchIndex(data, -1) {
+	for _, m := range shellGroupRe.Compiled().FindAllSubmatchIndex(data, -1) {
 		for _, w := range strings.Fields(string(data[m[4]:m[5]])) {
 			if w == name {
 				out = append(out, Sourced{string(data[m[2]:m[3]]), fmt.Sprint(strings.Count(string(data[:m[0]]), "\n") + 1)})
@@ -198,7 +198,7 @@ func (p *Platform) backup(name string) List {
 }
 
 // packagingNameRe is a name safe to use as a path component.
-var packagingNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.+_-]*$`)
+var packagingNameRe = lazyre.New(`^[a-z0-9][a-z0-9.+_-]*$`)
 
 // docIndex is wazo-platform.org's uc-doc tree: page paths and the "## x"
 // headings of each, read once.
@@ -332,7 +332,7 @@ func (p *Platform) acceptance(name, apiName string) List {
 // codeSwitchRe finds the call that switches a daemon to its configured
 // user: xivo's change_user, a setuid, the kit's privilege.Drop or
 // daemon.Main (which drops privileges).
-var codeSwitchRe = regexp.MustCompile(`\b(change_user|setuid|setresuid|drop_privileges|privilege\.Drop|daemon\.Main)\(`)
+var codeSwitchRe = lazyre.New(`\b(change_user|setuid|setresuid|drop_privileges|privilege\.Drop|daemon\.Main)\(`)
 
 // codeSkip are directories whose code is not the daemon's.
 var codeSkip = map[string]bool{".git": true, "node_modules": true, "vendor": true, "testdata": true, "test": true, "tests": true,
@@ -375,7 +375,7 @@ func ScanCodeSwitch(root string) CodeSwitch {
 		if err != nil {
 			return nil
 		}
-		if loc := codeSwitchRe.FindIndex(data); loc != nil {
+		if loc := codeSwitchRe.Compiled().FindIndex(data); loc != nil {
 			rel, _ := filepath.Rel(root, fp)
 			sw.Where = fmt.Sprintf("%s:%d", filepath.ToSlash(rel), strings.Count(string(data[:loc[0]]), "\n")+1)
 			return fs.SkipAll

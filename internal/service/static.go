@@ -3,11 +3,11 @@ package service
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
@@ -58,7 +58,7 @@ func repoUnits(s *repo.Service) (List, Fact[bool]) {
 }
 
 // accountRe is a user or group name as adduser accepts it.
-var accountRe = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}\$?$`)
+var accountRe = lazyre.New(`^[a-z_][a-z0-9_-]{0,31}\$?$`)
 
 // ExecStartUser finds the account a daemon's command line drops to:
 // --user X, --user=X, --uid X, --uid=X, -u X (X an account name: python3's
@@ -511,4 +511,19 @@ func staticDeps(s *repo.Service) Fact[[]Dependency] {
 		return Fact[[]Dependency]{Value: out, Source: "no go.mod nor requirements.txt"}
 	}
 	return Fact[[]Dependency]{Value: out}
+}
+
+// ReadRepo derives the facts of every service of the source repository at
+// dir, with the sibling checkouts under siblings ("" for none).
+func ReadRepo(dir, siblings string) ([]*Facts, error) {
+	rp, err := repo.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	plat := NewPlatform(siblings)
+	out := make([]*Facts, 0, len(rp.Services))
+	for _, s := range rp.Services {
+		out = append(out, FromRepo(rp, s, plat))
+	}
+	return out, nil
 }
