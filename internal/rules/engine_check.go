@@ -123,6 +123,11 @@ func Check(dir string, opts CheckOptions) (*Report, error) {
 var packageRules = map[string]bool{"debian-packaging": true, "deps-in-debian": true, "deps-pinned-to-debian": true,
 	"deps-wazo-packaging": true, "files-parse": true}
 
+// AppliesToAnyPackage reports whether the rule judges every Debian package,
+// daemon or not (packaging, dependencies, files); the others are run on
+// daemons only.
+func AppliesToAnyPackage(id string) bool { return packageRules[id] }
+
 // runStatic calls a probe, turning a panic into an unknown result naming
 // the rule: one broken probe must not hide the other rules' results.
 func runStatic(r Rule, s *repo.Service, env *StaticEnv) (out []Finding) {

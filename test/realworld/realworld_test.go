@@ -51,11 +51,13 @@ func readVerdicts(t testing.TB) []verdict {
 }
 
 // TestTableCoversTheCatalogue: every rule of the catalogue has a verdict for
-// every repository of the table, and no verdict names an unknown rule.
+// every daemon of the table, every rule about any package for a repository
+// the table reads as not a daemon (one with no daemon-only row), all rows of
+// a repository name one commit, and no verdict names an unknown rule.
 func TestTableCoversTheCatalogue(t *testing.T) {
 	rows := readVerdicts(t)
 	have := map[[2]string]bool{}
-	repos := map[string]bool{}
+	commits := map[string]string{}
 	for _, v := range rows {
 		if _, err := rules.ByID(v.rule); err != nil {
 			t.Errorf("verdicts.tsv:%d: %v", v.line, err)
@@ -64,29 +66,49 @@ func TestTableCoversTheCatalogue(t *testing.T) {
 			t.Errorf("verdicts.tsv:%d: second verdict for %s %s", v.line, v.repo, v.rule)
 		}
 		have[[2]string{v.repo, v.rule}] = true
-		repos[v.repo] = true
+		if c, ok := commits[v.repo]; ok && c != v.commit {
+			t.Errorf("verdicts.tsv:%d: %s at commit %s, but earlier rows say %s: one commit per repository", v.line, v.repo, v.commit, c)
+		}
+		commits[v.repo] = v.commit
 	}
-	for repo := range repos {
+	daemons := tableDaemons(rows)
+	for repo := range commits {
 		for _, r := range rules.All() {
-			if r.HasStatic() && !have[[2]string{repo, r.ID}] {
+			needed := daemons[repo] || rules.AppliesToAnyPackage(r.ID)
+			if r.HasStatic() && needed && !have[[2]string{repo, r.ID}] {
 				t.Errorf("verdicts.tsv has no verdict for %s %s", repo, r.ID)
 			}
 		}
 	}
 }
 
+// tableDaemons returns the repositories the table reads as daemons: those
+// with a verdict for a rule that is run on daemons only.
+func tableDaemons(rows []verdict) map[string]bool {
+	out := map[string]bool{}
+	for _, v := range rows {
+		if !rules.AppliesToAnyPackage(v.rule) {
+			out[v.repo] = true
+		}
+	}
+	return out
+}
+
 // TestCheckAgreesWithTheReviewedVerdicts runs check --siblings on each
 // repository of the table and compares each rule's verdict (fail if any
-// finding fails, else unknown if any is unknown, else pass). A checkout at
-// another commit than the table's is reported, since the verdicts were
-// written for that commit.
+// finding fails, else unknown if any is unknown, else pass), and whether
+// check reads the package as a daemon as the table does. A checkout at
+// another commit than the table's fails that repository: the verdicts were
+// written for that commit and do not judge another.
 func TestCheckAgreesWithTheReviewedVerdicts(t *testing.T) {
 	dir := os.Getenv("WAZO_REPOS")
 	if dir == "" {
 		t.Skip("WAZO_REPOS=DIR not set: it names the directory holding the real Wazo checkouts (wazo-auth/, ..., wazo-service/, wazo-platform.org/, ...)")
 	}
+	rows := readVerdicts(t)
+	daemons := tableDaemons(rows)
 	byRepo := map[string][]verdict{}
-	for _, v := range readVerdicts(t) {
+	for _, v := range rows {
 		byRepo[v.repo] = append(byRepo[v.repo], v)
 	}
 	var names []string
@@ -98,32 +120,54 @@ func TestCheckAgreesWithTheReviewedVerdicts(t *testing.T) {
 		rows := byRepo[name]
 		t.Run(name, func(t *testing.T) {
 			root := filepath.Join(dir, name)
-			if c := checkoutCommit(root); c != "" && c != rows[0].commit {
-				t.Logf("%s is at %s; the verdicts are for %s", root, c, rows[0].commit)
+			if c := checkoutCommit(root); c != rows[0].commit {
+				t.Fatalf("%s is at commit %q; the verdicts are for %s: extract that commit there (git archive %s), then write it to %s",
+					root, c, rows[0].commit, rows[0].commit, filepath.Join(root, ".commit"))
 			}
 			rep, err := rules.Check(root, rules.CheckOptions{Siblings: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := verdicts(rep, name)
+			sr, err := serviceOf(rep, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if isDaemon := sr.NotADaemon == ""; isDaemon != daemons[name] {
+				t.Errorf("check reads %s (package %s) as a daemon: %v (%s); the table: %v", name, sr.Name, isDaemon, sr.NotADaemon, daemons[name])
+			}
+			got := verdicts(sr)
 			for _, v := range rows {
 				if g := got[v.rule]; g.status != v.want {
-					t.Errorf("%s: check says %s, the table %s (verdicts.tsv:%d: %s)\n\tcheck: %s", v.rule, g.status, v.want, v.line, v.reason, g.message)
+					t.Errorf("%s: check says %q, the table %s (verdicts.tsv:%d: %s)\n\tcheck: %s", v.rule, g.status, v.want, v.line, v.reason, g.message)
 				}
 			}
 		})
 	}
 }
 
+// serviceOf picks the service a repository's row judges: the one named
+// like the repository, else its only service (xivo-confgend builds
+// wazo-confgend, wazo-bus builds wazo-bus-python3).
+func serviceOf(rep *rules.Report, repo string) (*rules.ServiceReport, error) {
+	var names []string
+	for i := range rep.Services {
+		if rep.Services[i].Name == repo {
+			return &rep.Services[i], nil
+		}
+		names = append(names, rep.Services[i].Name)
+	}
+	if len(rep.Services) == 1 {
+		return &rep.Services[0], nil
+	}
+	return nil, fmt.Errorf("check found services %v in %s, none named %s: the table cannot say which one it judges", names, repo, repo)
+}
+
 type ruleVerdict struct{ status, message string }
 
-func verdicts(rep *rules.Report, service string) map[string]ruleVerdict {
+func verdicts(sr *rules.ServiceReport) map[string]ruleVerdict {
 	rank := map[rules.Status]int{rules.Pass: 1, rules.Unknown: 2, rules.Fail: 3}
 	out := map[string]ruleVerdict{}
-	for _, r := range rep.Results() {
-		if r.Service != service {
-			continue
-		}
+	for _, r := range sr.Results {
 		if cur, ok := out[r.Rule]; !ok || rank[r.Status] > rank[rules.Status(cur.status)] {
 			out[r.Rule] = ruleVerdict{string(r.Status), r.Message}
 		}
