@@ -1,0 +1,108 @@
+package metamorphic
+
+// P0, B16, B19, B20: the port, consul registration, api.yml, nginx.
+
+const (
+	apiYml   = "wazo_tallyd/plugins/api/api.yml"
+	location = "etc/nginx/locations/https-available/wazo-tallyd"
+	sdBlock  = `service_discovery:
+  enabled: true
+  advertise_address: auto
+  advertise_address_interface: eth0
+  advertise_port: 9521
+  ttl_interval: 30
+  refresh_interval: 27
+  retry_interval: 2
+  extra_tags: []
+`
+	nginxLink = `        if [[ -z "${previous_version}" ]]; then
+            ln -sf /etc/nginx/locations/https-available/$NAME \
+                   /etc/nginx/locations/https-enabled/$NAME
+        fi
+`
+)
+
+func init() {
+	py := pyService
+	register(
+		// P0: a unique port, not a test port.
+		metaCase{name: "port 8080, a test port", rule: "port-allocation", fixture: py, flips: true, want: "fail", edit: setPort("8080")},
+		metaCase{name: "wazo-auth's port 9497", rule: "port-allocation", fixture: py, flips: true, want: "fail", edit: setPort("9497")},
+		metaCase{name: "wazo-webhookd's port 9300", rule: "port-allocation", fixture: py, flips: true, want: "fail", edit: setPort("9300")},
+		metaCase{name: "port only in the code defaults", rule: "port-allocation", fixture: py, want: "pass",
+			edit: withoutLine(cfg, "  port: 9521")},
+		metaCase{name: "config.yml in flow style (port)", rule: "port-allocation", fixture: py, want: "pass", edit: flowStyleConfig},
+		metaCase{name: "unrelated key in config.yml (port)", rule: "port-allocation", fixture: py, want: "pass", edit: unrelatedKey},
+
+		// B16: the shipped configuration registers in consul.
+		metaCase{name: "registration off in config.yml", rule: "consul-registration", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(cfg, "service_discovery:\n  enabled: true", "service_discovery:\n  enabled: false")
+			}},
+		metaCase{name: "registration off in the defaults, not in config.yml", rule: "consul-registration", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(cfg, sdBlock, "")
+				tr.replace(configPy, "'service_discovery': {\n        'enabled': True,", "'service_discovery': {\n        'enabled': False,")
+			}},
+		metaCase{name: "registration off in both", rule: "consul-registration", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(cfg, "service_discovery:\n  enabled: true", "service_discovery:\n  enabled: false")
+				tr.replace(configPy, "'service_discovery': {\n        'enabled': True,", "'service_discovery': {\n        'enabled': False,")
+			}},
+		metaCase{name: "service_discovery only in the code defaults", rule: "consul-registration", fixture: py, want: "pass",
+			edit: func(tr *tree) { tr.replace(cfg, sdBlock, "") }},
+		metaCase{name: "config.yml in flow style (consul)", rule: "consul-registration", fixture: py, want: "pass", edit: flowStyleConfig},
+		metaCase{name: "unrelated key in config.yml (consul)", rule: "consul-registration", fixture: py, want: "pass", edit: unrelatedKey},
+
+		// B19: the spec, served unauthenticated at /<version>/api/api.yml.
+		metaCase{name: "no api.yml", rule: "api-spec", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.remove(apiYml)
+				tr.remove("wazo_tallyd/plugins/status/api.yml")
+			}},
+		metaCase{name: "api.yml without basePath", rule: "api-spec", fixture: py, flips: true, want: "fail",
+			edit: withoutLine(apiYml, "basePath: /1.0")},
+		metaCase{name: "api.yml is not YAML", rule: "api-spec", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.replace(apiYml, "paths:\n", "paths: [\n") }},
+		metaCase{name: "api.yml with an extension key", rule: "api-spec", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.replace(apiYml, "x-xivo-name: tallyd\n", "x-xivo-name: tallyd\nx-tally-note: counters\n")
+			}},
+		metaCase{name: "api.yml keys reordered", rule: "api-spec", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.replace(apiYml, "x-xivo-port: 9521\nx-xivo-name: tallyd\n", "")
+				tr.replace(apiYml, "swagger: '2.0'\n", "x-xivo-name: tallyd\nx-xivo-port: 9521\nswagger: '2.0'\n")
+			}},
+
+		// B20: an nginx location the package installs and enables.
+		metaCase{name: "no nginx location", rule: "nginx-location", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.remove(location)
+				tr.replace(postinst, nginxLink, "")
+			}},
+		metaCase{name: "location of another prefix", rule: "nginx-location", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.replace(location, "location ^~ /api/tallyd/ {", "location ^~ /api/tally/ {") }},
+		metaCase{name: "location with a second block", rule: "nginx-location", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.write(location, tr.read(location)+"\nlocation ^~ /api/tallyd/1.0/exports {\n    client_max_body_size 8m;\n    proxy_pass http://127.0.0.1:9521/1.0/exports;\n}\n")
+			}},
+		metaCase{name: "location reindented", rule: "nginx-location", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.write(location, "location ^~ /api/tallyd/ {\n\tproxy_pass http://127.0.0.1:9521/;\n\tproxy_set_header Host $http_host;\n\tproxy_set_header X-Script-Name /api/tallyd;\n}\n")
+			}},
+		metaCase{name: "listener only in the code defaults' http section (unique)", rule: "port-allocation", fixture: py, want: "pass",
+			edit: func(tr *tree) { codeDefaultsOnlyPort(tr, "http", "9521") }},
+		metaCase{name: "nginx location not enabled", rule: "nginx-location", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.replace(postinst, nginxLink, "") }},
+		metaCase{name: "nginx location only in a test asset", rule: "nginx-location", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.move(location, "integration_tests/assets/nginx/wazo-tallyd")
+				tr.remove("etc/nginx")
+			}},
+		metaCase{name: "nginx enabled by debian/links, not the postinst", rule: "nginx-location", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.replace(postinst, nginxLink, "")
+				tr.write("debian/wazo-tallyd.links", "/etc/nginx/locations/https-available/wazo-tallyd /etc/nginx/locations/https-enabled/wazo-tallyd\n")
+			}},
+	)
+}

@@ -1,0 +1,135 @@
+//go:build metamorphic_pending
+
+package metamorphic
+
+import "strings"
+
+// Cases the rules do not pass yet: `go test -tags metamorphic_pending
+// ./test/metamorphic` runs them with the others. Each moves to its item's
+// file once the rule gives the verdict the checklist's reading asks for.
+
+func init() {
+	py, g := pyService, goService
+	register(
+		metaCase{name: "no User=, no user in config or defaults: root", rule: "user-not-root", fixture: py, flips: true, want: "fail",
+			edit: dropDefaultUser},
+		metaCase{name: "the code never switches user", rule: "user-not-root", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(mainPy, "    if conf['user']:\n        change_user(conf['user'])\n", "")
+			}},
+		metaCase{name: "Go: no User=, no user in config or defaults: root", rule: "user-not-root", fixture: g, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(goUnit, "User=wazo-gauged\nGroup=wazo-gauged\n", "")
+				tr.replace(goCfg, "user: wazo-gauged\n", "")
+				tr.replace(goDefaults, "user: wazo-gauged\n", "")
+			}},
+		metaCase{name: "port moved to a test port, documented", rule: "port-documented", fixture: py, flips: true, want: "fail",
+			edit: setPort("8080")},
+		metaCase{name: "service_discovery.feature columns unpadded", rule: "acceptance-service-discovery", fixture: py, want: "pass",
+			edit: func(tr *tree) { tr.replace(sdFeature, "| wazo-tallyd   |", "|wazo-tallyd|") }},
+		metaCase{name: "in no group: unknown", rule: "ha-secondary-state", fixture: py, flips: true, want: "unknown", edit: unlistFromWazoService},
+		metaCase{name: "in a group under another name: unknown", rule: "ha-secondary-state", fixture: py, flips: true, want: "unknown",
+			edit: func(tr *tree) {
+				tr.replace(wazoService, " wazo-tallyd", " wazo-tally")
+				tr.replace(servicePy, "Service('wazo-tallyd')", "Service('wazo-tally')")
+			}},
+		metaCase{name: "named only in a comment: unknown", rule: "ha-secondary-state", fixture: py, flips: true, want: "unknown",
+			edit: func(tr *tree) {
+				unlistFromWazoService(tr)
+				tr.replace(wazoService, "action=$1\n", "action=$1\n# wazo-tallyd is started by its own timer\n")
+			}},
+		metaCase{name: "unlisted and dh_installsystemd overridden away", rule: "restarts-on-upgrade", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				unlistFromWazoService(tr)
+				tr.write(rules, tr.read(rules)+"\noverride_dh_installsystemd:\n\ttrue\n")
+			}},
+		metaCase{name: "WantedBy=graphical.target", rule: "starts-on-boot", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.replace(unit, "WantedBy=multi-user.target", "WantedBy=graphical.target") }},
+		metaCase{name: "postinst creates no account, the defaults switch to one", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(postinst, "        if ! getent passwd \"$ACCOUNT\" > /dev/null ; then\n            echo \"Creating system account $ACCOUNT\" 1>&2\n"+adduser+"\n        fi\n", "")
+			}},
+
+		// Misreading: the port a daemon listens on is where its code keeps
+		// it, whatever other files (nginx, api.yml) say.
+		metaCase{name: "listener only in the code defaults' http section, on a test port", rule: "port-allocation", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				codeDefaultsOnlyPort(tr, "http", "8080")
+			}},
+		metaCase{name: "listener only in a uvicorn --port flag, on a test port", rule: "port-allocation", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				codeDefaultsOnlyPort(tr, "", "")
+				tr.replace(unit, "ExecStart=/usr/bin/wazo-tallyd", "ExecStart=/usr/bin/uvicorn --host 127.0.0.1 --port 8080 wazo_tallyd.asgi:app")
+			}},
+		metaCase{name: "listener's port a constant of another module, a test port", rule: "port-allocation", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				codeDefaultsOnlyPort(tr, "rest_api", "9521")
+				tr.replace(configPy, "_TALLYD_PORT = 9521\n", "from wazo_tallyd.constants import HTTP_PORT as _TALLYD_PORT\n")
+				tr.write("wazo_tallyd/constants.py", "HTTP_PORT = 8080\n")
+			}},
+		metaCase{name: "no TCP port at all", rule: "port-allocation", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				codeDefaultsOnlyPort(tr, "", "")
+				tr.remove(location)
+			}},
+		metaCase{name: "listener only in the code defaults' http section, not in network.md", rule: "port-documented", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { codeDefaultsOnlyPort(tr, "http", "9523") }},
+
+		// Misreading: pages and sibling files are wherever wazo-platform.org
+		// keeps them today or kept them before.
+		metaCase{name: "documented in a ## wazo-tallyd section of a uc-doc page", rule: "documented", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.remove(apiDoc)
+				tr.write("sib:wazo-platform.org/website/uc-doc/administration/counters.md",
+					"---\ntitle: Counters\n---\n\n## wazo-tallyd\n\nwazo-tallyd keeps a counter per tenant and event.\n")
+			}},
+		metaCase{name: "documented as an API module of content/sections.yaml", rule: "documented", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.remove(apiDoc)
+				tr.write("sib:wazo-platform.org/content/sections.yaml",
+					"- name: Counters\n  modules:\n    - name: tallyd\n      title: Counters\n      description: Counters per tenant\n")
+			}},
+		metaCase{name: "documented in a uc-doc page of its own outside system/", rule: "documented", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.remove(apiDoc)
+				tr.write("sib:wazo-platform.org/website/uc-doc/api_sdk/wazo-tallyd.md", "---\ntitle: wazo-tallyd\n---\n\nCounters per tenant.\n")
+			}},
+
+		// Misreading: a development asset is not the package.
+		metaCase{name: "nginx location only in a Docker asset, postinst still links", rule: "nginx-location", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.move(location, "contribs/docker/nginx/wazo-tallyd")
+				tr.remove("etc/nginx")
+			}},
+
+		// The items' readings.
+		metaCase{name: "no PID file at all", rule: "pid-file-writable", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(cfg, "pid_file: /run/wazo-tallyd/wazo-tallyd.pid\n", "")
+				tr.replace(configPy, "    'pid_file': '/run/wazo-tallyd/wazo-tallyd.pid',\n", "")
+				tr.replace("wazo_tallyd/controller.py", "        with pid_file.pidfile(self._config['pid_file']):\n", "        if True:\n")
+			}},
+		metaCase{name: "only in the bash lists, not wazo_service/main.py", rule: "wazo-service-listed", fixture: py, want: "pass",
+			edit: func(tr *tree) { tr.replace(servicePy, "    Service('wazo-tallyd'),\n", "") }},
+		metaCase{name: "not in the meta-package's Depends", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
+			edit: withoutLine("sib:wazo-platform/debian/control", "         wazo-tallyd,")},
+		metaCase{name: "postinst without set -e (a practice finding)", rule: "installs-cleanly", fixture: py, want: "pass",
+			edit: withoutLine(postinst, "set -e")},
+		metaCase{name: "adduser missing from Depends (a practice finding)", rule: "installs-cleanly", fixture: py, want: "pass",
+			edit: withoutLine("debian/control", "         adduser,")},
+		metaCase{name: "registration off in a shipped conf.d file", rule: "consul-registration", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.write("etc/wazo-tallyd/conf.d/10-no-discovery.yml", "service_discovery:\n  enabled: false\n")
+			}},
+		metaCase{name: "api plugin off in the shipped config", rule: "api-spec", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.replace(cfg, "enabled_plugins:\n  api: true", "enabled_plugins:\n  api: false") }},
+		metaCase{name: "changelog targets bookworm", rule: "debian-packaging", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.write("debian/changelog", strings.ReplaceAll(tr.read("debian/changelog"), "wazo-dev-trixie", "wazo-dev-bookworm"))
+			}},
+		metaCase{name: "a pinned version no Debian release has", rule: "deps-in-debian", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.replace(requirements, "flask==3.1.1", "flask==0.12.2") }},
+		metaCase{name: "a requirement Wazo packages at another version", rule: "deps-wazo-packaging", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.write(requirements, tr.read(requirements)+"tallyring==1.3.0\n") }},
+	)
+}
