@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
@@ -343,15 +344,35 @@ const maxCodeFiles = 4000
 
 // codeSwitch scans the repository's Python and Go source for the call that
 // switches to the configured user.
-func (p *Platform) codeSwitch(rp *repo.Repo, _ *repo.Service) func() CodeSwitch {
-	return func() CodeSwitch { return ScanCodeSwitch(rp.Root) }
+func (p *Platform) codeSwitch(rp *repo.Repo) func() CodeSwitch {
+	return func() CodeSwitch { return ScanCode(rp.Root).Switch }
 }
 
-// ScanCodeSwitch reads the Python and Go files under root (bounded in
-// count and size, following no link) for the call that switches a daemon to
-// its configured user.
-func ScanCodeSwitch(root string) CodeSwitch {
-	var sw CodeSwitch
+// CodeScan is what the daemon's source says beyond its configuration file:
+// where it switches to its user, and its default configuration when no
+// config.py declares it (a _DEFAULT_CONFIG in main.py).
+type CodeScan struct {
+	Switch   CodeSwitch
+	Defaults *repo.Config
+}
+
+// entryRank orders the files where a privilege drop is looked for: the
+// daemon's entry points (main.py, bin/, daemon.py) before a helper CLI.
+func entryRank(rel string) int {
+	switch base := path.Base(rel); {
+	case base == "main.py" || base == "main.go" || base == "daemon.py":
+		return 0
+	case strings.Contains(rel, "/bin/") || strings.HasPrefix(rel, "cmd/"):
+		return 1
+	}
+	return 2
+}
+
+// ScanCode reads the Python and Go files under root (bounded in count and
+// size, following no link, test and development trees left out).
+func ScanCode(root string) CodeScan {
+	var out CodeScan
+	best := 3
 	n := 0
 	_ = filepath.WalkDir(root, func(fp string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -375,15 +396,21 @@ func ScanCodeSwitch(root string) CodeSwitch {
 		if err != nil {
 			return nil
 		}
-		if loc := codeSwitchRe.Compiled().FindIndex(data); loc != nil {
-			rel, _ := filepath.Rel(root, fp)
-			sw.Where = fmt.Sprintf("%s:%d", filepath.ToSlash(rel), strings.Count(string(data[:loc[0]]), "\n")+1)
-			return fs.SkipAll
+		rel, _ := filepath.Rel(root, fp)
+		rel = filepath.ToSlash(rel)
+		if loc := codeSwitchRe.Compiled().FindIndex(data); loc != nil && entryRank(rel) < best {
+			best = entryRank(rel)
+			out.Switch.Where = fmt.Sprintf("%s:%d", rel, strings.Count(string(data[:loc[0]]), "\n")+1)
+		}
+		if out.Defaults == nil && strings.HasSuffix(name, ".py") && strings.Contains(string(data), "DEFAULT") {
+			if m, lines := parse.PyDefaults(data); len(m) > 0 {
+				out.Defaults = &repo.Config{Path: rel, Data: data, Map: m, Lines: lines}
+			}
 		}
 		return nil
 	})
-	if sw.Where == "" && n > 0 {
-		sw.Looked = fmt.Sprintf("%d Python and Go files of %s", n, root)
+	if out.Switch.Where == "" && n > 0 {
+		out.Switch.Looked = fmt.Sprintf("%d Python and Go files of %s", n, root)
 	}
-	return sw
+	return out
 }

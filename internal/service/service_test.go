@@ -231,3 +231,23 @@ func TestTextEscapesAndNamesUnknowns(t *testing.T) {
 		t.Fatalf("an unknown fact does not say what is missing:\n%s", txt)
 	}
 }
+
+// TestDefaultsOutsideConfigPy: a daemon keeping its _DEFAULT_CONFIG in
+// main.py (no config.py) has its user, PID file and log file read from there.
+func TestDefaultsOutsideConfigPy(t *testing.T) {
+	f := factsOfRepo(t, with(daemon(), files{"wazo_quuxd/config.py": "", "etc/wazo-quuxd/config.yml": "debug: false\n",
+		"wazo_quuxd/main.py": "from xivo.user_rights import change_user\n\n_DEFAULT_CONFIG = {\n    'user': 'wazo-quuxd',\n" +
+			"    'pid_filename': '/run/wazo-quuxd/wazo-quuxd.pid',\n    'log_filename': '/var/log/wazo-quuxd.log',\n}\n\n\ndef main(config):\n    change_user(config['user'])\n"}))
+	if f.User.Value != "wazo-quuxd" || !strings.Contains(f.User.Source, "wazo_quuxd/main.py:4 user") {
+		t.Errorf("user: %+v", f.User)
+	}
+	if got := Values(f.PIDFiles); !reflect.DeepEqual(got, []string{"/run/wazo-quuxd/wazo-quuxd.pid"}) {
+		t.Errorf("PID files: %v", got)
+	}
+	if got := Values(f.LogFiles); !reflect.DeepEqual(got, []string{"/var/log/wazo-quuxd.log"}) {
+		t.Errorf("log files: %v", got)
+	}
+	if got := Values(f.RunDirs); !reflect.DeepEqual(got, []string{"/run/wazo-quuxd owned by wazo-quuxd"}) {
+		t.Errorf("run directories: %v", got)
+	}
+}

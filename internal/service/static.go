@@ -18,7 +18,19 @@ import (
 func FromRepo(rp *repo.Repo, s *repo.Service, plat *Platform) *Facts {
 	f := &Facts{Service: s.Name, Origin: "repository " + rp.Root}
 	f.Units, f.Daemon = repoUnits(s)
-	f.User = StaticUser(s, plat.codeSwitch(rp, s))
+	var scan *CodeScan
+	code := func() CodeScan {
+		if scan == nil {
+			c := ScanCode(rp.Root)
+			scan = &c
+		}
+		return *scan
+	}
+	if s.Defaults == nil && f.Daemon.Value && len(rp.Services) == 1 {
+		// The code's defaults live in another module than config.py.
+		s.Defaults = code().Defaults
+	}
+	f.User = StaticUser(s, func() CodeSwitch { return code().Switch })
 	f.Ports = staticPorts(s)
 	f.PIDFiles = PIDFiles(s)
 	f.RunDirs = runDirs(s)
@@ -182,21 +194,21 @@ type listenKey struct {
 // listenKeys finds the listening ports of a configuration map: `port`
 // (and http_port, https_port) of a listening section, of its http/https
 // subsections, of any section that also says where to listen (`listen`,
-// `bind`), and the top-level listen_port.
+// `bind`), and any *listen_port, top-level or in a section.
 func listenKeys(m map[string]any) []listenKey {
 	var out []listenKey
 	if v, ok := m["listen_port"]; ok {
 		out = append(out, listenKey{"listen_port", v, false})
 	}
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range sortedKeys(m) {
 		sec, ok := m[name].(map[string]any)
 		if !ok {
 			continue
+		}
+		for _, k := range sortedKeys(sec) {
+			if strings.HasSuffix(k, "listen_port") {
+				out = append(out, listenKey{name + "." + k, sec[k], strings.Contains(k, "http")})
+			}
 		}
 		_, listens := sec["listen"]
 		_, binds := sec["bind"]
@@ -271,7 +283,7 @@ func intValue(v any) (int, bool) {
 }
 
 // PIDFiles lists every PID file the service or a worker it spawns writes:
-// settings named pid_file, pidfile or *_pid_file at any depth of the
+// settings named pid_file, pidfile, pid_filename or *_pid_file at any depth of the
 // configuration or the code's defaults, the unit's PIDFile= and ExecStart's
 // --pidfile.
 func PIDFiles(s *repo.Service) List {
@@ -289,7 +301,7 @@ func PIDFiles(s *repo.Service) List {
 		}
 		WalkSettings(c.Map, "", func(key string, v any) {
 			last := key[strings.LastIndex(key, ".")+1:]
-			if p, ok := v.(string); ok && (last == "pid_file" || last == "pidfile" || strings.HasSuffix(last, "_pid_file")) {
+			if p, ok := v.(string); ok && (last == "pid_file" || last == "pidfile" || last == "pid_filename" || strings.HasSuffix(last, "_pid_file")) {
 				add(p, fmt.Sprintf("%s:%d %s", c.Path, c.Line(strings.Split(key, ".")...), key))
 			}
 		})
@@ -354,7 +366,7 @@ func runDirs(s *repo.Service) List {
 			out.Value = append(out.Value, Sourced{"/run/" + name + " owned by " + owner, fmt.Sprintf("%s:%d RuntimeDirectory=", s.Unit.Path, rd.Line)})
 		}
 	}
-	for _, v := range u.All("Service", "ExecStartPre") {
+	for _, v := range u.Sections["Service"]["ExecStartPre"] {
 		args := strings.Fields(strings.TrimLeft(v.Text, "-+!@:"))
 		if len(args) == 0 || !strings.HasSuffix(args[0], "install") {
 			continue
@@ -526,4 +538,13 @@ func ReadRepo(dir, siblings string) ([]*Facts, error) {
 		out = append(out, FromRepo(rp, s, plat))
 	}
 	return out, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
