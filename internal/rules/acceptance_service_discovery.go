@@ -2,8 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -27,8 +25,7 @@ func acceptanceServiceDiscovery() Rule {
 			if env.Siblings == "" {
 				return []Finding{unknown("lives in wazo-acceptance; run with --siblings DIR holding a wazo-acceptance/ checkout")}
 			}
-			p := filepath.Join(env.Siblings, "wazo-acceptance", "features", "daily", "service_discovery.feature")
-			data, err := os.ReadFile(p)
+			data, err := readSibling(env, "wazo-acceptance", "features/daily/service_discovery.feature")
 			if err != nil {
 				return []Finding{siblingFinding(env, "wazo-acceptance", "features/daily/service_discovery.feature", "wazo-acceptance: cannot read features/daily/service_discovery.feature: "+err.Error())}
 			}

@@ -3,13 +3,16 @@ package rules
 import (
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // SuppressionsFile is the file, at the root of a checked repository, that
@@ -60,13 +63,18 @@ func parseExpiry(v string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("expires %q is not an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm:ssZ)", v)
 }
 
+// maxSuppressionsFile bounds the waivers file (a few hundred waivers).
+const maxSuppressionsFile = 1 << 20
+
 // LoadSuppressions reads dir's suppressions file (none: nil, nil). A
 // malformed file is an error naming file and line: a waiver that silently
 // does not apply is worse than a failed run.
 func LoadSuppressions(dir string) ([]*Suppression, error) {
 	p := filepath.Join(dir, SuppressionsFile)
-	data, err := os.ReadFile(p)
-	if errors.Is(err, os.ErrNotExist) {
+	// Read as every file of the checkout: no link followed, never a FIFO
+	// or a device, bounded; decoded within the YAML bounds.
+	data, err := safefile.ReadIn(dir, SuppressionsFile, maxSuppressionsFile)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
@@ -75,8 +83,8 @@ func LoadSuppressions(dir string) ([]*Suppression, error) {
 	var doc struct {
 		Suppressions []yaml.Node `yaml:"suppressions"`
 	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", p, err)
+	if err := parse.DecodeYAML(p, data, &doc); err != nil {
+		return nil, err
 	}
 	var out []*Suppression
 	for _, n := range doc.Suppressions {

@@ -32,7 +32,7 @@ func TestSuppressions(t *testing.T) {
 		{"malformed date", head + "    reason: r\n    expires: 31/12/2026\n", ".servicekit-suppressions.yml:5: suppression of monit-check: expires \"31/12/2026\" is not an ISO 8601 date", false, false, 0},
 		{"impossible date", head + "    expires: 2026-02-30\n    reason: r\n", ".servicekit-suppressions.yml:4: suppression of monit-check: expires \"2026-02-30\"", false, false, 0},
 		{"unknown rule", "suppressions:\n  - rule: no-such\n    reason: r\n", ".servicekit-suppressions.yml:2: no rule \"no-such\"", false, false, 0},
-		{"bad yaml", "suppressions: [\n", ".servicekit-suppressions.yml: yaml", false, false, 0},
+		{"bad yaml", "suppressions: [\n", ".servicekit-suppressions.yml:1: did not find expected node content", false, false, 0},
 		{"bad glob", head + "    path: \"[\"\n    reason: r\n", "bad path glob", false, false, 0},
 	}
 	for _, c := range cases {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // adduserValued are adduser/useradd options that take a value.
@@ -95,11 +96,22 @@ func sibling(env *StaticEnv, repoName, file string) (data []byte, reason string,
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, "no " + repoName + "/ checkout in " + env.Siblings, false
 	}
-	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+	data, err := readSibling(env, repoName, file)
 	if err != nil {
 		return nil, repoName + ": cannot read " + file + ": " + err.Error(), false
 	}
 	return data, "", true
+}
+
+// maxSiblingFile bounds one file read from a sibling checkout (the files
+// judged are lists and tables of a few tens of kilobytes).
+const maxSiblingFile = 1 << 20
+
+// readSibling reads file of the sibling checkout repoName as every file of
+// a checkout is read: no symbolic link followed below --siblings, a regular
+// file only (never a FIFO or a device), at most maxSiblingFile bytes.
+func readSibling(env *StaticEnv, repoName, file string) ([]byte, error) {
+	return safefile.ReadIn(env.Siblings, repoName+"/"+file, maxSiblingFile)
 }
 
 // siblingFinding is the verdict when sibling() could not give a file: a

@@ -141,7 +141,7 @@ func wazoPackaging(env *StaticEnv, name string) (repoName, version string) {
 	for _, short := range shorts {
 		for _, cand := range []string{"wazo-python-" + short + "-packaging", "wazo-" + short + "-packaging", "wazo-golang-" + short + "-packaging"} {
 			if st, err := os.Stat(filepath.Join(env.Siblings, cand)); err == nil && st.IsDir() {
-				v, _ := os.ReadFile(filepath.Join(env.Siblings, cand, "VERSION"))
+				v, _ := readSibling(env, cand, "VERSION")
 				return cand, strings.TrimSpace(string(v))
 			}
 		}

@@ -1,17 +1,15 @@
 package rules
 
 import (
-	"fmt"
-	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"io/fs"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/wazo-platform/wazo-servicekit/auth"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
@@ -94,8 +92,8 @@ type policyFile struct {
 // default policies (wazo-auth appends the lists of every conf.d file).
 func policyGrants(name string, data []byte) ([]string, error) {
 	var f policyFile
-	if err := yaml.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+	if err := parse.DecodeYAML(name, data, &f); err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, p := range f.DefaultPolicies {
@@ -144,8 +142,8 @@ func grantedBy(sources map[string][]string, acl string) string {
 // (`<service>: {system_user, acl}`).
 func keyDefinitions(name string, data []byte) (map[string]keyDefinition, error) {
 	var defs map[string]keyDefinition
-	if err := yaml.Unmarshal(data, &defs); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+	if err := parse.DecodeYAML(name, data, &defs); err != nil {
+		return nil, err
 	}
 	return defs, nil
 }

@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
@@ -47,7 +46,7 @@ func touchPointsListed() Rule {
 				out = append(out, siblingFinding(env, "wazo-sdk", "project.yml", why))
 			} else {
 				var projects map[string]any
-				switch err := yaml.Unmarshal(data, &projects); {
+				switch err := parse.DecodeYAML("wazo-sdk/project.yml", data, &projects); {
 				case err != nil:
 					out = append(out, unknown("wazo-sdk/project.yml does not parse: "+err.Error()))
 				case projects[source] == nil && !hasKey(projects, source):

@@ -74,8 +74,17 @@ const MaxFileBytes = 16 << 20
 // root; a FIFO or a device is refused); the caller bounds what it reads.
 func (h *Host) Open(p string) (*os.File, error) { return safefile.OpenRegular(h.resolve(p, true)) }
 
-// ReadDir lists a directory of the audited system, resolved inside the root.
-func (h *Host) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(h.resolve(p, true)) }
+// MaxDirEntries bounds each directory the audit lists (a conf.d, /proc).
+const MaxDirEntries = 1 << 16
+
+// ReadDir lists a directory of the audited system, resolved inside the
+// root, at most MaxDirEntries entries.
+func (h *Host) ReadDir(p string) ([]fs.DirEntry, error) {
+	return safefile.ReadDir(h.resolve(p, true), MaxDirEntries)
+}
+
+// maxProcFile bounds a /proc status or comm file, and a PID file.
+const maxProcFile = 64 << 10
 
 // ReadFile reads a regular file of the audited system, at most
 // MaxFileBytes (a FIFO, a device or a bigger file is an error).
@@ -244,7 +253,7 @@ func (h *Host) ThreadUIDs(pid int) (map[int]int, error) {
 		return nil, errors.New("no processes in an image root")
 	}
 	dir := "/proc/" + strconv.Itoa(pid) + "/task"
-	tasks, err := os.ReadDir(dir)
+	tasks, err := safefile.ReadDir(dir, MaxDirEntries)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +263,7 @@ func (h *Host) ThreadUIDs(pid int) (map[int]int, error) {
 		if err != nil {
 			continue
 		}
-		data, err := os.ReadFile(dir + "/" + t.Name() + "/status")
+		data, err := safefile.ReadRegular(dir+"/"+t.Name()+"/status", maxProcFile)
 		if err != nil {
 			continue // the thread exited meanwhile
 		}
@@ -272,6 +281,9 @@ func (h *Host) ThreadUIDs(pid int) (map[int]int, error) {
 	return out, nil
 }
 
+// maxPIDFile bounds a PID file: a number and a newline.
+const maxPIDFile = 64
+
 // PIDOf finds a daemon's main process: from its PID file when given and
 // alive, else the first process whose executable is /usr/bin/<name>.
 func (h *Host) PIDOf(name, pidFile string) (int, error) {
@@ -279,7 +291,10 @@ func (h *Host) PIDOf(name, pidFile string) (int, error) {
 		return 0, errors.New("no processes in an image root")
 	}
 	if pidFile != "" {
-		if data, err := os.ReadFile(pidFile); err == nil {
+		// The service's user owns its PID file and may have made it a
+		// link to /dev/zero, a FIFO or a huge file: read as every host
+		// file, a regular file only, and a PID's few bytes at most.
+		if data, err := safefile.ReadRegular(pidFile, maxPIDFile); err == nil {
 			if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {
 				if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
 					return pid, nil
@@ -287,7 +302,7 @@ func (h *Host) PIDOf(name, pidFile string) (int, error) {
 			}
 		}
 	}
-	procs, err := os.ReadDir("/proc")
+	procs, err := safefile.ReadDir("/proc", MaxDirEntries)
 	if err != nil {
 		return 0, err
 	}
@@ -296,7 +311,7 @@ func (h *Host) PIDOf(name, pidFile string) (int, error) {
 		if err != nil {
 			continue
 		}
-		comm, err := os.ReadFile("/proc/" + p.Name() + "/comm")
+		comm, err := safefile.ReadRegular("/proc/"+p.Name()+"/comm", maxProcFile)
 		if err != nil {
 			continue
 		}

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestAuditRootReadsOnlyInsideTheImage: a relative extra_config_files
@@ -91,5 +93,43 @@ func TestAuditRootOpenStaysInTheImage(t *testing.T) {
 	os.Symlink(outside, root+"/etc-link")
 	if entries, _ := Open(root).ReadDir("/etc-link"); len(entries) != 0 {
 		t.Errorf("ReadDir listed %d entries of a directory out of the image", len(entries))
+	}
+}
+
+// The audited service's user owns its PID file: made a link to /dev/zero,
+// a FIFO or a huge file, it is refused at once (the process is then found
+// by name), not read until memory runs out nor waited on forever.
+func TestPIDFileIsReadBounded(t *testing.T) {
+	dir := t.TempDir()
+	zero := filepath.Join(dir, "zero.pid")
+	fifo := filepath.Join(dir, "fifo.pid")
+	big := filepath.Join(dir, "big.pid")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(big, []byte(strconv.Itoa(os.Getpid())+"\n"+strings.Repeat(" ", 1<<20)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := Open("/")
+	for _, p := range []string{zero, fifo, big} {
+		done := make(chan error, 1)
+		go func() { _, err := h.PIDOf("no-such-daemon-x", p); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "no running process") {
+				t.Errorf("PIDOf(%s) = %v, want the PID file ignored", p, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("PIDOf(%s) still reading after 20 s", p)
+		}
+	}
+	// A good PID file is still read.
+	good := filepath.Join(dir, "good.pid")
+	os.WriteFile(good, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+	if pid, err := h.PIDOf("no-such-daemon-x", good); err != nil || pid != os.Getpid() {
+		t.Errorf("PIDOf(good) = %d, %v; want %d", pid, err, os.Getpid())
 	}
 }

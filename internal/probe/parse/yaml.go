@@ -160,3 +160,22 @@ func mergeInto(dst, src map[string]any) {
 		}
 	}
 }
+
+// DecodeYAML decodes a document read from outside (a checkout, a sibling,
+// a waivers or policy file) into out, within config's bounds: at most
+// config.MaxFileBytes, no alias bomb, no mapping of more keys than
+// yaml.v3 checks in reasonable time (it compares every key with every other),
+// no deeper nesting. Errors name the file and line.
+func DecodeYAML(name string, data []byte, out any) error {
+	doc, err := config.ParseYAML(name, data)
+	if err != nil {
+		return err
+	}
+	if len(doc.Content) == 0 {
+		return nil // an empty document leaves out as it is, as yaml.Unmarshal does
+	}
+	if err := doc.Decode(out); err != nil {
+		return fmt.Errorf("%s: %v", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+)
+
+// within runs f and fails the test if it has not returned by the deadline
+// (a read that blocks on a FIFO or never ends on /dev/zero).
+func within(t *testing.T, what string, deadline time.Duration, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+	case <-time.After(deadline):
+		t.Fatalf("%s: still running after %s (blocked or unbounded)", what, deadline)
+	}
+}
+
+// The waivers file is the checkout's: a link out of it, a FIFO, /dev/zero
+// or a file of 80 000 keys is refused at once, naming the file.
+func TestSuppressionsFileIsReadLikeTheCheckout(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret.txt")
+	write(t, secret, "SECRET-outside-the-checkout\n")
+	var huge strings.Builder
+	for i := 0; i < 80000; i++ {
+		fmt.Fprintf(&huge, "k%d: v\n", i)
+	}
+	cases := []struct {
+		name  string
+		plant func(p string) error
+		want  string
+	}{
+		{"link to /dev/zero", func(p string) error { return os.Symlink("/dev/zero", p) }, "symbolic link"},
+		{"link outside", func(p string) error { return os.Symlink(secret, p) }, "symbolic link"},
+		{"FIFO", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "not a regular file"},
+		{"80 000 top-level keys", func(p string) error { return os.WriteFile(p, []byte(huge.String()), 0o644) }, "more than"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := testenv.CopyTree(t, "testdata/go-service", nil)
+			if err := c.plant(filepath.Join(dir, SuppressionsFile)); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			within(t, "LoadSuppressions", 20*time.Second, func() { _, err = LoadSuppressions(dir) })
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), SuppressionsFile) {
+				t.Fatalf("err = %v, want %q naming %s", err, c.want, SuppressionsFile)
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("the file outside was read: %v", err)
+			}
+		})
+	}
+}
+
+// A sibling checkout's file linked to /dev/zero, or a FIFO, makes the rule
+// unknown at once, saying why, instead of reading forever or blocking.
+func TestSiblingFilesAreReadLikeTheCheckout(t *testing.T) {
+	for _, plant := range []struct {
+		name string
+		do   func(p string) error
+	}{
+		{"link to /dev/zero", func(p string) error { return os.Symlink("/dev/zero", p) }},
+		{"FIFO", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
+	} {
+		t.Run(plant.name, func(t *testing.T) {
+			sib := testenv.CopyTree(t, "testdata/siblings", nil)
+			for _, f := range []string{"wazo-acceptance/features/daily/service_discovery.feature", "xivo-build-tools/etc/xivo-build-tools/packages", "wazo-sdk/project.yml"} {
+				p := filepath.Join(sib, f)
+				if err := os.Remove(p); err != nil {
+					t.Fatal(err)
+				}
+				if err := plant.do(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var rep *Report
+			var err error
+			within(t, "Check --siblings", 20*time.Second, func() {
+				rep, err = Check("testdata/go-service", CheckOptions{Siblings: sib, Only: []string{"acceptance-service-discovery", "touch-points-listed"}})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, r := range rep.Results() {
+				if r.Status == Unknown && (strings.Contains(r.Message, "symbolic link") || strings.Contains(r.Message, "not a regular file")) {
+					n++
+				}
+			}
+			if n < 3 {
+				t.Errorf("%d results say the planted files were refused, want 3:\n%+v", n, rep.Results())
+			}
+		})
+	}
+}
+
+// A policy file of 44 000 keys under default_policies is refused by the
+// YAML bounds instead of taking seconds per service to decode.
+func TestPolicyFileBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("default_policies:\n")
+	for i := 0; i < 44000; i++ {
+		fmt.Fprintf(&b, "  p%d: {acl: [x]}\n", i)
+	}
+	var err error
+	within(t, "policyGrants", 20*time.Second, func() { _, err = policyGrants("50-x.yml", []byte(b.String())) })
+	if err == nil || !strings.Contains(err.Error(), "50-x.yml:2") || !strings.Contains(err.Error(), "keys") {
+		t.Fatalf("err = %v, want the mapping refused at 50-x.yml:2", err)
+	}
+}
