@@ -51,6 +51,12 @@ func init() {
 			edit: func(tr *tree) { tr.replace(goUnit, "WantedBy=multi-user.target\n", "") }},
 		metaCase{name: "Go: unit hardening lines removed", rule: "starts-on-boot", fixture: g, want: "pass",
 			edit: func(tr *tree) { tr.replace(goUnit, "NoNewPrivileges=yes\n", "") }},
+		metaCase{name: "Go: no User=, no user in config or defaults: root", rule: "user-not-root", fixture: g, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(goUnit, "User=wazo-gauged\nGroup=wazo-gauged\n", "")
+				tr.replace(goCfg, "user: wazo-gauged\n", "")
+				tr.replace(goDefaults, "user: wazo-gauged\n", "")
+			}},
 	)
 }
 

@@ -117,5 +117,11 @@ func init() {
 		metaCase{name: "pid_file only in the code defaults", rule: "pid-file-writable", fixture: py, want: "pass",
 			edit: withoutLine(cfg, "pid_file: /run/wazo-tallyd/wazo-tallyd.pid")},
 		metaCase{name: "unrelated key in config.yml (pid)", rule: "pid-file-writable", fixture: py, want: "pass", edit: unrelatedKey},
+		metaCase{name: "no User=, no user in config or defaults: root", rule: "user-not-root", fixture: py, flips: true, want: "fail",
+			edit: dropDefaultUser},
+		metaCase{name: "the code never switches user", rule: "user-not-root", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(mainPy, "    if conf['user']:\n        change_user(conf['user'])\n", "")
+			}},
 	)
 }
