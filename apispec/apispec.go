@@ -28,6 +28,9 @@ type Spec struct {
 	basePath string
 	name     string
 	plain    []byte
+	// plainLength is the Content-Length header value of plain, made once
+	// (a slice of capacity 1: an Add to it copies instead of writing in it).
+	plainLength []string
 
 	mu       sync.Mutex
 	proxied  map[string][]byte // by X-Script-Name value
@@ -68,7 +71,8 @@ func Load(source string, data []byte, port int) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
-	return &Spec{root: root, basePath: base.Value, name: name.Value, plain: plain, proxied: map[string][]byte{}, maxCache: 16}, nil
+	return &Spec{root: root, basePath: base.Value, name: name.Value, plain: plain, plainLength: []string{strconv.Itoa(len(plain))},
+		proxied: map[string][]byte{}, maxCache: 16}, nil
 }
 
 // BasePath is the document's basePath, e.g. /1.0.
@@ -109,6 +113,10 @@ func (s *Spec) render(scriptName string) []byte {
 	return b
 }
 
+// contentTypeValue is the Content-Type header value every answer shares
+// (capacity 1: an Add to it copies instead of writing in it).
+var contentTypeValue = []string{ContentType}
+
 // ServeHTTP answers GET and HEAD with the document.
 func (s *Spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	script := r.Header.Get("X-Script-Name")
@@ -120,8 +128,12 @@ func (s *Spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body := s.Bytes(script)
 	h := w.Header()
-	h["Content-Type"] = []string{ContentType}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Type"] = contentTypeValue
+	if script == "" {
+		h["Content-Length"] = s.plainLength
+	} else {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)

@@ -23,8 +23,8 @@ func needsEscape(s string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r >= 0x80 && r <= 0x9f {
-			return true // invalid UTF-8, or a C1 control, which some terminals obey like ESC
+		if r == utf8.RuneError && size == 1 || escapedRune(r) {
+			return true
 		}
 		i += size
 	}
@@ -43,7 +43,7 @@ func appendEscaped(b []byte, s string) []byte {
 		case r == utf8.RuneError && size == 1:
 			b = append(b, `\x`...)
 			b = append(b, hexDigit(s[i]>>4), hexDigit(s[i]&0xf))
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+		case r < 0x20 || r == 0x7f || escapedRune(r):
 			q := strconv.QuoteRune(r) // 'x' with the escape inside
 			b = append(b, q[1:len(q)-1]...)
 		default:
@@ -52,6 +52,20 @@ func appendEscaped(b []byte, s string) []byte {
 		i += size
 	}
 	return b
+}
+
+// escapedRune reports whether a non-ASCII rune is written as an escape: a
+// C1 control, which some terminals obey like ESC; a line or paragraph
+// separator, which some viewers and JSON tools break the line at; a
+// bidirectional control, which shows the rest of the line reordered.
+func escapedRune(r rune) bool {
+	switch {
+	case r >= 0x80 && r <= 0x9f, r == 0x2028, r == 0x2029:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }
 
 func hexDigit(n byte) byte { return "0123456789abcdef"[n] }

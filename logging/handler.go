@@ -50,6 +50,11 @@ type output struct {
 	pid    string
 	buf    []byte
 	now    func() time.Time
+	// second and secondText cache the line's date, time and zone up to the
+	// second ("2006-01-02 15:04:05" and "MST"), formatted once a second.
+	second     int64
+	secondText []byte
+	zoneText   []byte
 }
 
 // stderrLevel is where records are copied to stderr as well, so that
@@ -81,7 +86,7 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 	if t.IsZero() {
 		t = o.now()
 	}
-	b := appendLinePrefix(o.buf[:0], t, o.pid, tid)
+	b := o.appendLinePrefix(o.buf[:0], t, tid)
 	b = append(b, LevelName(r.Level)...)
 	b = append(b, ") ("...)
 	name := h.name
@@ -112,15 +117,21 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 }
 
 // appendLinePrefix writes what comes before the level:
-// "2006-01-02 15:04:05,000 MST [pid N] [tid N] (".
-func appendLinePrefix(b []byte, t time.Time, pid string, tid int) []byte {
-	b = t.AppendFormat(b, "2006-01-02 15:04:05")
+// "2006-01-02 15:04:05,000 MST [pid N] [tid N] (". The date and the zone are
+// formatted once per second of t (and again when the zone changes).
+func (o *output) appendLinePrefix(b []byte, t time.Time, tid int) []byte {
+	if sec := t.Unix(); sec != o.second || o.secondText == nil {
+		o.second = sec
+		o.secondText = t.AppendFormat(o.secondText[:0], "2006-01-02 15:04:05")
+		o.zoneText = t.AppendFormat(o.zoneText[:0], "MST")
+	}
+	b = append(b, o.secondText...)
 	b = append(b, ',')
 	ms := t.Nanosecond() / 1e6
 	b = append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), ' ')
-	b = t.AppendFormat(b, "MST")
+	b = append(b, o.zoneText...)
 	b = append(b, " [pid "...)
-	b = append(b, pid...)
+	b = append(b, o.pid...)
 	b = append(b, "] [tid "...)
 	b = strconv.AppendInt(b, int64(tid), 10)
 	return append(b, "] ("...)
@@ -178,6 +189,8 @@ func appendAttr(b []byte, group string, a slog.Attr) []byte {
 	b = appendEscaped(b, key)
 	b = append(b, '=')
 	switch a.Value.Kind() {
+	case slog.KindDuration:
+		return appendDuration(b, a.Value.Duration())
 	case slog.KindInt64:
 		return strconv.AppendInt(b, a.Value.Int64(), 10)
 	case slog.KindUint64:
@@ -188,6 +201,26 @@ func appendAttr(b []byte, group string, a slog.Attr) []byte {
 		return appendString(b, a.Value.String())
 	}
 	return appendString(b, a.Value.String())
+}
+
+// appendDuration writes d as time.Duration's String does below a second
+// (92.029µs, 1.5ms) and in seconds above (2.25s), without allocating.
+func appendDuration(b []byte, d time.Duration) []byte {
+	switch {
+	case d == 0:
+		return append(b, "0s"...)
+	case d < time.Microsecond && d > -time.Microsecond:
+		b = strconv.AppendInt(b, int64(d), 10)
+		return append(b, "ns"...)
+	case d < time.Millisecond && d > -time.Millisecond:
+		b = strconv.AppendFloat(b, float64(d)/1e3, 'f', -1, 64)
+		return append(b, "µs"...)
+	case d < time.Second && d > -time.Second:
+		b = strconv.AppendFloat(b, float64(d)/1e6, 'f', -1, 64)
+		return append(b, "ms"...)
+	}
+	b = strconv.AppendFloat(b, d.Seconds(), 'f', -1, 64)
+	return append(b, 's')
 }
 
 // appendString quotes values that would be ambiguous on a log line, or

@@ -1,20 +1,31 @@
 package rest
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/tracecontext"
 )
 
 // MaskToken keeps the last 8 characters of a token, as xivo does in its
 // request logs: enough to correlate, not enough to reuse.
 func MaskToken(token string) string {
-	if len(token) <= 8 {
-		return strings.Repeat("X", len(token))
+	shown := 0
+	if len(token) > 8 {
+		shown = 8
 	}
-	return strings.Repeat("X", len(token)-8) + token[len(token)-8:]
+	var b strings.Builder
+	b.Grow(len(token))
+	for i := 0; i < len(token)-shown; i++ {
+		b.WriteByte('X')
+	}
+	b.WriteString(token[len(token)-shown:])
+	return b.String()
 }
 
 // HideQueryToken replaces the value of every token query parameter with
@@ -34,37 +45,96 @@ func HideQueryToken(rawQuery string) string {
 	return strings.Join(parts, "&")
 }
 
-// AccessLog logs two lines per request, as xivo does: "request: …" when it
-// arrives and "response: …" once it is answered, both ending with the
-// request's trace ids; the response line has the client, status, bytes,
-// duration and the masked X-Auth-Token.
+// AccessLog logs one line per request once it is answered, as xivo's
+// "response" line: method, target and the request's trace ids in the
+// message, then the client, status, bytes, duration and the masked
+// X-Auth-Token. At debug level a "request: …" line is written when the
+// request arrives, as xivo does, and the request's details after it.
+//
+// The target is the path percent-encoded (see appendEncoded), so no
+// character of it can pass for a separator or another field of the line.
 func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		target := r.URL.Path
-		if r.URL.RawQuery != "" {
-			target += "?" + HideQueryToken(r.URL.RawQuery)
+		ctx := r.Context()
+		debug := logger.Enabled(ctx, slog.LevelDebug)
+		if debug {
+			logger.LogAttrs(ctx, slog.LevelDebug, accessMessage("request: ", r), slog.String("client", r.RemoteAddr))
 		}
-		ids := traceIDs(r)
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "request: "+r.Method+" "+target+ids, slog.String("client", r.RemoteAddr))
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		attrs := []slog.Attr{
-			slog.String("client", r.RemoteAddr),
-			slog.Int("status", rec.status),
-			slog.Int64("bytes", rec.bytes),
-			slog.Duration("duration", time.Since(start)),
+		if h := logger.Handler(); h.Enabled(ctx, slog.LevelInfo) {
+			// The record is made here rather than by logger.LogAttrs, which
+			// would walk the stack for a source position nothing prints.
+			end := time.Now()
+			line := slog.NewRecord(end, slog.LevelInfo, accessMessage("response: ", r), 0)
+			line.AddAttrs(slog.String("client", r.RemoteAddr), slog.Int("status", rec.status),
+				slog.Int64("bytes", rec.bytes), slog.Duration("duration", end.Sub(start)))
+			if tok := r.Header["X-Auth-Token"]; len(tok) > 0 && tok[0] != "" {
+				line.AddAttrs(slog.String("token", MaskToken(tok[0])))
+			}
+			h.Handle(ctx, line)
 		}
-		if tok := r.Header.Get("X-Auth-Token"); tok != "" {
-			attrs = append(attrs, slog.String("token", MaskToken(tok)))
-		}
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "response: "+r.Method+" "+target+ids, attrs...)
-		if logger.Enabled(r.Context(), slog.LevelDebug) {
-			logger.LogAttrs(r.Context(), slog.LevelDebug, "request details",
+		if debug {
+			logger.LogAttrs(ctx, slog.LevelDebug, "request details",
 				slog.String("user_agent", r.UserAgent()), slog.Int64("content_length", r.ContentLength),
 				slog.String("tenant", r.Header.Get("Wazo-Tenant")))
 		}
 	})
+}
+
+// messageBufs are the buffers access messages are built in.
+var messageBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// accessMessage is "<kind><method> <escaped path>[?query] [span_id=…
+// parent_id=… trace_id=…]", built in a pooled buffer: its only allocation
+// is the string itself.
+func accessMessage(kind string, r *http.Request) string {
+	bp := messageBufs.Get().(*[]byte)
+	b := append((*bp)[:0], kind...)
+	b = append(b, r.Method...)
+	b = append(b, ' ')
+	b = appendEncoded(b, r.URL.EscapedPath(), true)
+	if r.URL.RawQuery != "" {
+		b = append(b, '?')
+		b = appendEncoded(b, HideQueryToken(r.URL.RawQuery), false)
+	}
+	b = appendTraceIDs(b, r.Context())
+	msg := string(b)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		messageBufs.Put(bp)
+	}
+	return msg
+}
+
+// appendEncoded appends a percent-encoded path (equals true) or raw query
+// with '[' and ']' encoded too, and '=' in a path (a URL may carry them
+// raw): the target then holds no space, no "[…]", and a path no "key=",
+// that a search or a parser of the line could take for one of its fields.
+func appendEncoded(b []byte, s string, equals bool) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '[':
+			b = append(b, "%5B"...)
+		case c == ']':
+			b = append(b, "%5D"...)
+		case c == '=' && equals:
+			b = append(b, "%3D"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// appendTraceIDs appends " [span_id=… parent_id=… trace_id=…]", or
+// nothing when no Trace middleware runs.
+func appendTraceIDs(b []byte, ctx context.Context) []byte {
+	if t, ok := tracecontext.From(ctx); ok {
+		return t.AppendLogIDs(append(b, ' '))
+	}
+	return b
 }
 
 // recorder remembers the status and size of a response for the access log.

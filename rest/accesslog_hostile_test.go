@@ -13,24 +13,53 @@ import (
 
 // accessLogLines serves req through AccessLog into a Wazo log handler and
 // returns what was written for the response; the request line, written
-// first, is checked by the same tests through accessLogEach.
+// first at debug level, is checked by the same tests through accessLogEach.
 func accessLogLines(t testing.TB, req *http.Request) string {
 	return accessLogEach(t, req)[1]
 }
 
 // accessLogEach returns the request line and the response line, each with
-// its newline, or fails when AccessLog did not write exactly these two.
+// its newline, logged at debug level, or fails when AccessLog did not write
+// exactly these two and the request's details.
 func accessLogEach(t testing.TB, req *http.Request) [2]string {
 	t.Helper()
 	var out bytes.Buffer
 	level := new(slog.LevelVar)
+	level.Set(slog.LevelDebug)
 	logger := slog.New(logging.NewHandler(&out, nil, level, "wazo-test.http"))
 	AccessLog(logger, testRouter()).ServeHTTP(httptest.NewRecorder(), req)
 	lines := strings.SplitAfter(out.String(), "\n")
-	if len(lines) != 3 || lines[2] != "" || !strings.Contains(lines[0], "): request: ") || !strings.Contains(lines[1], "): response: ") {
-		t.Fatalf("want a request line then a response line, got %q", out.String())
+	if len(lines) != 4 || lines[3] != "" || !strings.Contains(lines[0], "(DEBUG) (wazo-test.http): request: ") ||
+		!strings.Contains(lines[1], "(INFO) (wazo-test.http): response: ") || !strings.Contains(lines[2], "): request details ") {
+		t.Fatalf("want a request line, a response line and the details, got %q", out.String())
 	}
 	return [2]string{lines[0], lines[1]}
+}
+
+// TestAccessLogPathCannotForgeFields: spaces and brackets in the path wrote
+// a fake trace id block, client and status before the real ones; line and
+// paragraph separators and the right-to-left override were written raw.
+func TestAccessLogPathCannotForgeFields(t *testing.T) {
+	for _, target := range []string{
+		"/1.0/status%20%5Bspan_id=1111111111111111%20parent_id=-%20trace_id=deadbeefdeadbeefdeadbeefdeadbeef%5D%20client=10.9.8.7:4444%20status=200%20bytes=27",
+		"/1.0/status%20[span_id=1111111111111111%20parent_id=-%20trace_id=deadbeefdeadbeefdeadbeefdeadbeef]%20client=10.9.8.7:4444",
+		"/1.0/a%E2%80%A8b%E2%80%A9c%E2%80%AEd%E2%81%A6e",
+	} {
+		req := rawRequest(t, target)
+		var out bytes.Buffer
+		Trace(AccessLog(slog.New(logging.NewHandler(&out, nil, slog.LevelInfo, "wazo-test.http")), testRouter())).ServeHTTP(httptest.NewRecorder(), req)
+		line := out.String()
+		for _, field := range []string{"[span_id=", "trace_id=", "client=", "status=", "bytes="} {
+			if n := strings.Count(line, field); n != 1 {
+				t.Errorf("%s: %q %d times in %q", target, field, n, line)
+			}
+		}
+		for _, r := range []rune{'\u2028', '\u2029', '\u202e', '\u2066'} {
+			if strings.ContainsRune(line, r) {
+				t.Errorf("%s: %U written raw: %q", target, r, line)
+			}
+		}
+	}
 }
 
 // rawRequest builds a request whose path holds what a client sent
@@ -96,7 +125,7 @@ func TestAccessLogLinesAreBounded(t *testing.T) {
 }
 
 // FuzzAccessLogEscaping: whatever the method, path and query, each of the
-// access log's two lines is one bounded line without control characters, and never a
+// access log's lines is one bounded line without control characters, and never a
 // query token.
 func FuzzAccessLogEscaping(f *testing.F) {
 	f.Add("GET", "/1.0/x\n(WARNING) fake", "tok%65n=secret-secret-secret")

@@ -9,20 +9,16 @@ import (
 // Trace gives every request its trace (continued from the caller's
 // traceparent, or new), puts it in the request's context for the access log
 // and outbound calls, and returns this daemon's span to the caller in the
-// traceparent response header.
+// traceparent response header. Header maps are read and written under
+// their canonical key, which costs no allocation.
 func Trace(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t := tracecontext.FromHeader(r.Header.Get(tracecontext.Header))
-		w.Header().Set(tracecontext.Header, t.Value())
+		var sent string
+		if v := r.Header[tracecontext.CanonicalHeader]; len(v) > 0 {
+			sent = v[0]
+		}
+		t := tracecontext.FromHeader(sent)
+		w.Header()[tracecontext.CanonicalHeader] = []string{t.Value()}
 		next.ServeHTTP(w, r.WithContext(tracecontext.With(r.Context(), t)))
 	})
-}
-
-// traceIDs is the request's "[span_id=… parent_id=… trace_id=…]", or
-// nothing when no Trace middleware runs.
-func traceIDs(r *http.Request) string {
-	if t, ok := tracecontext.From(r.Context()); ok {
-		return " " + t.LogIDs()
-	}
-	return ""
 }

@@ -14,7 +14,7 @@ import (
 
 func TestTraceContinuesTheCallersTraceparent(t *testing.T) {
 	var out bytes.Buffer
-	h := Trace(AccessLog(slog.New(slog.NewTextHandler(&out, nil)), testRouter()))
+	h := Trace(AccessLog(slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug})), testRouter()))
 	req := httptest.NewRequest("GET", "/1.0/things", nil)
 	req.Header.Set("traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01")
 	rec := httptest.NewRecorder()
@@ -27,8 +27,8 @@ func TestTraceContinuesTheCallersTraceparent(t *testing.T) {
 	}
 	ids := "[span_id=" + m[1] + " parent_id=00f067aa0ba902b7 trace_id=4bf92f3577b34da6a3ce929d0e0e4736]"
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "request: GET /1.0/things "+ids) || !strings.Contains(lines[1], "response: GET /1.0/things "+ids) {
-		t.Errorf("want request and response lines ending with %s, got:\n%s", ids, out.String())
+	if len(lines) != 3 || !strings.Contains(lines[0], "request: GET /1.0/things "+ids) || !strings.Contains(lines[1], "response: GET /1.0/things "+ids) {
+		t.Errorf("want request (debug) and response lines ending with %s, got:\n%s", ids, out.String())
 	}
 }
 

@@ -85,8 +85,15 @@ func TestSIGHUPReopensTheLogAndStaysUp(t *testing.T) {
 	if !p.waitServing(t, 10*time.Second) {
 		t.Fatal("not serving after SIGHUP")
 	}
-	if data, _ := os.ReadFile(logFile); !strings.Contains(string(data), "GET /1.0/api/api.yml") {
-		t.Errorf("requests after SIGHUP are not logged in the new file:\n%s", data)
+	// The response line is written once the answer is sent: poll for it.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) { // polling interval
+		data, _ := os.ReadFile(logFile)
+		if strings.Contains(string(data), "response: GET /1.0/api/api.yml") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("requests after SIGHUP are not logged in the new file:\n%s", data)
+		}
 	}
 	if code := p.stop(t); code != 0 {
 		t.Errorf("exit %d", code)
