@@ -8,6 +8,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/host"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // monitCheck: a monit check supervises the daemon.
@@ -30,45 +31,33 @@ func monitCheck() Rule {
 		Remediation: "Ship etc/monit/conf.d/<service>: `check process <service> with pidfile /run/<service>/<service>.pid`, " +
 			"`start program = \"/bin/systemctl start <service>.service\"`, `stop program = \"/bin/systemctl stop <service>.service\"`.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			f := factsOf(env, s)
 			var c *repo.Located[parse.MonitCheck]
-			for i := range s.Monit {
-				if s.Monit[i].Item.Kind == "process" {
-					c = &s.Monit[i]
+			for i := range f.MonitChecks {
+				if f.MonitChecks[i].Item.Kind == "process" {
+					c = &f.MonitChecks[i]
 					break
 				}
 			}
 			if c == nil {
-				file := "checks/" + s.Name
-				data, why, ok := sibling(env, "wazo-monitoring", file)
-				if !ok {
-					// The package's own check is what a new daemon ships; when
-					// wazo-monitoring cannot be seen, the finding says only
-					// what was read.
-					msg := "no `check process " + s.Name + "` ships with the package"
-					if f := siblingFinding(env, "wazo-monitoring", file, why); f.Status == Fail {
-						return []Finding{fail("etc/monit/conf.d/"+s.Name, 0, msg+" nor in wazo-monitoring ("+f.Message+")")}
-					}
-					return []Finding{unknown(msg + ", and wazo-monitoring's " + file + " could not be seen (" + why + ")")}
+				if !f.Monit.Known() {
+					return []Finding{unknownFact("the monit checks", f.Monit.Unknown)}
 				}
-				for _, m := range parse.ParseMonit(data) {
-					if m.Kind == "process" && m.Name == s.Name {
-						c = &repo.Located[parse.MonitCheck]{Path: "wazo-monitoring/" + file, Item: m}
-						break
-					}
+				msg := "no `check process " + s.Name + "` in the package"
+				if f.Monit.Source != "" {
+					msg += " nor in wazo-monitoring (" + f.Monit.Source + ")"
 				}
-				if c == nil {
-					return []Finding{fail("", 0, "wazo-monitoring/"+file+" has no `check process "+s.Name+"`")}
-				}
+				return []Finding{fail("etc/monit/conf.d/"+s.Name, 0, msg)}
 			}
 			var out []Finding
-			pf, from := pidFile(s)
+			pids := service.Values(f.PIDFiles)
 			switch {
 			case c.Item.Matching != "":
 			case c.Item.PIDFile == "":
 				out = append(out, fail(c.Path, c.Item.Line, "the check has neither `with pidfile` nor `matching`"))
-			case pf != "" && c.Item.PIDFile != pf:
-				out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("monit watches %s but %s says the PID file is %s", c.Item.PIDFile, from, pf)))
-			case pf == "":
+			case len(pids) > 0 && !contains(pids, c.Item.PIDFile):
+				out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("monit watches %s but the service's PID files are %s (%s)", c.Item.PIDFile, strings.Join(pids, ", "), f.PIDFiles.Value[0].Source)))
+			case len(pids) == 0:
 				out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("monit watches %s but the service writes no PID file", c.Item.PIDFile)))
 			}
 			for _, prog := range []string{c.Item.StartProgram, c.Item.StopProgram} {

@@ -5,91 +5,15 @@ import (
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
-
-// pidFile is the PID file the service writes ("" if none): config
-// pid_file, else the unit's PIDFile=.
-func pidFile(s *repo.Service) (string, string) {
-	if s.Config != nil {
-		if p, ok := s.Config.String("pid_file"); ok && p != "" {
-			return p, s.Config.Path
-		}
-	}
-	if s.Unit != nil {
-		if v, ok := s.Unit.Unit.Get("Service", "PIDFile"); ok {
-			return v.Text, s.Unit.Path
-		}
-	}
-	return "", ""
-}
-
-// pidFileRef is a PID file the daemon or a worker it spawns writes.
-type pidFileRef struct{ path, key, from string }
-
-// pidFiles lists every PID file the service writes: settings named
-// pid_file, pidfile or *_pid_file at any depth of config.yml or the code's
-// defaults (celery.worker_pid_file: a worker's), the unit's PIDFile= and
-// ExecStart --pidfile=.
-func pidFiles(s *repo.Service) []pidFileRef {
-	var out []pidFileRef
-	seen := map[string]bool{}
-	add := func(p, key, from string) {
-		if strings.HasPrefix(p, "/") && !seen[p] {
-			seen[p] = true
-			out = append(out, pidFileRef{p, key, from})
-		}
-	}
-	for _, c := range []*repo.Config{s.Config, s.Defaults} {
-		if c == nil {
-			continue
-		}
-		walkSettings(c.Map, "", func(key string, v any) {
-			last := key[strings.LastIndex(key, ".")+1:]
-			if p, ok := v.(string); ok && (last == "pid_file" || last == "pidfile" || strings.HasSuffix(last, "_pid_file")) {
-				add(p, key, c.Path)
-			}
-		})
-	}
-	if s.Unit != nil {
-		if v, ok := s.Unit.Unit.Get("Service", "PIDFile"); ok {
-			add(v.Text, "PIDFile=", s.Unit.Path)
-		}
-		if v, ok := s.Unit.Unit.Get("Service", "ExecStart"); ok {
-			for _, a := range strings.Fields(v.Text) {
-				if p, ok := strings.CutPrefix(a, "--pidfile="); ok {
-					add(p, "ExecStart --pidfile", s.Unit.Path)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// walkSettings calls fn for every leaf of a configuration map, with its
-// dotted key, bounded in depth.
-func walkSettings(m map[string]any, prefix string, fn func(key string, v any)) {
-	if strings.Count(prefix, ".") > 16 {
-		return
-	}
-	for k, v := range m {
-		key := k
-		if prefix != "" {
-			key = prefix + "." + k
-		}
-		if sub, ok := v.(map[string]any); ok {
-			walkSettings(sub, key, fn)
-			continue
-		}
-		fn(key, v)
-	}
-}
 
 // pidFileWritable: the PID file's directory is created for the user.
 //
-// Static: for every PID file the service or a worker it spawns writes (see
-// pidFiles), its directory is created owned by the user (ExecStartPre=install -d -o USER DIR, RuntimeDirectory= with
-// User=, or the postinst), and the unit's PIDFile= (if
-// any) names the same file. A service without PID file passes. Live: the
+// Static: the model's PID files (the daemon's and its workers'); none is a
+// fail. For each, its directory is created owned by the service user
+// (ExecStartPre=install -d -o USER DIR, RuntimeDirectory= with User=, or
+// the postinst), or the service user is root. Live: the
 // directory exists owned by the user (a running host only: /run is a tmpfs).
 func pidFileWritable() Rule {
 	return Rule{
@@ -101,32 +25,29 @@ func pidFileWritable() Rule {
 		Remediation: "Add `ExecStartPre=/usr/bin/install -d -o <user> -g <user> /run/<service>` to the unit " +
 			"(or RuntimeDirectory=<service> with User=<user>), and keep PIDFile= equal to config pid_file.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			files := pidFiles(s)
-			if len(files) == 0 {
-				return []Finding{pass("the service writes no PID file (no pid_file setting in config.yml or the code's defaults, no PIDFile= nor --pidfile in the unit): the item does not apply")}
+			f := factsOf(env, s)
+			if len(f.PIDFiles.Value) == 0 {
+				return []Finding{fail(unitPath(s), 0, "no PID file: "+f.PIDFiles.Source)}
 			}
-			user, why, ok := serviceUser(env, s)
-			if !ok {
-				return []Finding{unknownFact("the service user", why)}
+			if !f.User.Known() {
+				return []Finding{unknownFact("the service user", f.User.Unknown)}
 			}
+			user := f.User.Value
 			var out []Finding
-			pf, from := pidFile(s)
-			if s.Unit != nil && pf != "" {
-				if v, ok := s.Unit.Unit.Get("Service", "PIDFile"); ok && v.Text != pf {
-					out = append(out, fail(s.Unit.Path, v.Line, fmt.Sprintf("PIDFile=%s but %s says pid_file %s", v.Text, from, pf)))
-				}
-			}
 			done := map[string]bool{}
-			for _, f := range files {
-				d := dir(f.path)
+			for _, pf := range f.PIDFiles.Value {
+				d := dir(pf.Value)
 				if done[d] {
 					continue
 				}
 				done[d] = true
-				if made, where := pidDirMade(s, user, d); made {
-					out = append(out, pass(fmt.Sprintf("%s (%s, from %s) is in %s, created for %s by %s", f.path, f.key, f.from, d, user, where)))
-				} else {
-					out = append(out, fail(unitPath(s), 0, fmt.Sprintf("nothing creates %s owned by %s (%s %s from %s)", d, user, f.key, f.path, f.from)))
+				switch made, where := pidDirMade(s, f, user, d); {
+				case user == "root":
+					out = append(out, pass(fmt.Sprintf("%s (%s): the service user is root, which can write it and %s", pf.Value, pf.Source, d)))
+				case made:
+					out = append(out, pass(fmt.Sprintf("%s (%s) is in %s, created for %s by %s", pf.Value, pf.Source, d, user, where)))
+				default:
+					out = append(out, fail(unitPath(s), 0, fmt.Sprintf("nothing creates %s owned by %s (PID file %s from %s)", d, user, pf.Value, pf.Source)))
 				}
 			}
 			return out
@@ -136,26 +57,14 @@ func pidFileWritable() Rule {
 	}
 }
 
-func pidDirMade(s *repo.Service, user, d string) (bool, string) {
-	if s.Unit != nil {
-		u := s.Unit.Unit
-		for _, v := range u.Sections["Service"]["ExecStartPre"] {
-			f := strings.Fields(strings.TrimLeft(v.Text, "-+!@:"))
-			if len(f) > 0 && strings.HasSuffix(f[0], "install") {
-				c := commandOf(f, v.Line)
-				if ownsTo(c, user, d) {
-					return true, fmt.Sprintf("%s:%d", s.Unit.Path, v.Line)
-				}
-			}
-		}
-		if rd, ok := u.Get("Service", "RuntimeDirectory"); ok {
-			if usr, ok := u.Get("Service", "User"); ok && usr.Text == user {
-				for _, name := range strings.Fields(rd.Text) {
-					if "/run/"+name == d {
-						return true, fmt.Sprintf("%s:%d (RuntimeDirectory)", s.Unit.Path, rd.Line)
-					}
-				}
-			}
+// pidDirMade says whether the PID file's directory is created for the
+// user: a run directory of the model (RuntimeDirectory=, ExecStartPre
+// install -d -o), or the postinst.
+func pidDirMade(s *repo.Service, f *service.Facts, user, d string) (bool, string) {
+	for _, rd := range f.RunDirs.Value {
+		if rd.Value == d+" owned by "+user || rd.Value == strings.TrimSuffix(d, "/")+" owned by "+user ||
+			strings.Replace(rd.Value, "/var/run/", "/run/", 1) == strings.Replace(d, "/var/run/", "/run/", 1)+" owned by "+user {
+			return true, rd.Source
 		}
 	}
 	for _, c := range commandsNamed(s, "install", "chown") {

@@ -57,6 +57,7 @@ Description=wazo-quuxd server
 After=network.target
 
 [Service]
+ExecStartPre=/usr/bin/install -d -o wazo-quuxd -g wazo-quuxd /run/wazo-quuxd
 ExecStart=/usr/bin/wazo-quuxd
 Restart=on-failure
 RestartSec=5
@@ -120,6 +121,7 @@ _DEFAULT_CONFIG = {
     'config_file': f'/etc/{_DAEMONNAME}/config.yml',
     'debug': False,
     'log_filename': f'/var/log/{_DAEMONNAME}.log',
+    'pid_file': f'/run/{_DAEMONNAME}/{_DAEMONNAME}.pid',
     'user': _DAEMONNAME,
     'rest_api': {
         'listen': '127.0.0.1',
@@ -338,11 +340,11 @@ func TestRealFormats(t *testing.T) {
 			want: Pass, says: "none needed"},
 
 		{name: "a worker's PID file whose directory nothing creates", rule: "pid-file-writable",
-			repo: files{"etc/wazo-quuxd/config.yml": d["etc/wazo-quuxd/config.yml"] + "\ncelery:\n  worker_pid_file: /run/wazo-quuxd/worker.pid\n"},
-			want: Fail, says: "nothing creates /run/wazo-quuxd"},
+			repo: files{"etc/wazo-quuxd/config.yml": d["etc/wazo-quuxd/config.yml"] + "\ncelery:\n  worker_pid_file: /run/wazo-quuxd-worker/worker.pid\n"},
+			want: Fail, says: "nothing creates /run/wazo-quuxd-worker"},
 		{name: "a worker's PID file in a directory the unit creates", rule: "pid-file-writable",
 			repo: files{"etc/wazo-quuxd/config.yml": d["etc/wazo-quuxd/config.yml"] + "\ncelery:\n  worker_pid_file: /run/wazo-quuxd/worker.pid\n",
-				"debian/wazo-quuxd.service": replaced(d, "debian/wazo-quuxd.service", "ExecStart=", "ExecStartPre=/usr/bin/install -d -o wazo-quuxd -g wazo-quuxd /run/wazo-quuxd\nExecStart=")},
+				"wazo_quuxd/config.py": replaced(d, "wazo_quuxd/config.py", "    'pid_file': f'/run/{_DAEMONNAME}/{_DAEMONNAME}.pid',\n", "")},
 			want: Pass, says: "celery.worker_pid_file"},
 
 		// nginx and the API.

@@ -141,7 +141,7 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"pid-file-writable", gosvc, "nothing creates /run/wazo-exampled", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-exampled.service", "ExecStartPre=/usr/bin/install -d -o wazo-exampled -g wazo-exampled /run/wazo-exampled\n", "")
 		}},
-		{"pid-file-writable", gosvc, "PIDFile=/run/other.pid", func(t *testing.T, r, _ string) {
+		{"pid-file-writable", gosvc, "nothing creates /run owned by wazo-exampled (PID file /run/other.pid", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-exampled.service", "PIDFile=/run/wazo-exampled/wazo-exampled.pid", "PIDFile=/run/other.pid")
 		}},
 		{"user-in-consul-group", gosvc, "never adds wazo-exampled to group consul", func(t *testing.T, r, _ string) {

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/logging"
 )
 
@@ -94,6 +96,10 @@ type Facts struct {
 	Docs       List               `json:"doc_pages"`
 	Acceptance List               `json:"acceptance_rows"`
 	Deps       Fact[[]Dependency] `json:"dependencies"`
+
+	// MonitChecks are the parsed checks behind Monit, for the rule that
+	// judges what they watch and how they restart it.
+	MonitChecks []repo.Located[parse.MonitCheck] `json:"-"`
 }
 
 // unknownList is a list fact that could not be established.

@@ -34,10 +34,7 @@ func FromHost(h *host.Host, name string) *Facts {
 	f.APISpec = List{Value: []Sourced{}}
 	f.APIName = Fact[string]{Value: s.APIName(), Source: apiNameSource(s)}
 	f.Nginx = PackageLocations(s)
-	f.Monit = List{Value: []Sourced{}}
-	for _, m := range s.Monit {
-		f.Monit.Value = append(f.Monit.Value, Sourced{"check " + m.Item.Kind + " " + m.Item.Name, fmt.Sprintf("%s:%d", m.Path, m.Item.Line)})
-	}
+	setMonit(f, s.Monit)
 	f.Deps = Fact[[]Dependency]{Unknown: "dependency pins are in the source repository, not on an installed system"}
 	f.Groups, f.Backup = List{Value: []Sourced{}}, List{Value: []Sourced{}}
 	if data, err := h.ReadFile("/usr/bin/wazo-service"); err == nil {

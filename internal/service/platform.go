@@ -157,9 +157,31 @@ const NetworkPage = "website/uc-doc/contributors/network.md"
 // siblingFacts fills the facts that live in the sibling checkouts.
 func (p *Platform) siblingFacts(f *Facts, name, apiName string) {
 	f.Groups = p.groups(name)
+	p.monit(f, name)
 	f.Backup = p.backup(name)
 	f.Docs = p.docPages(name, apiName)
 	f.Acceptance = p.acceptance(name, apiName)
+}
+
+// monit completes the package's own monit checks with wazo-monitoring's
+// checks/<service>, where Wazo keeps the checks of its daemons. With no
+// check in the package and wazo-monitoring not given, the fact is unknown.
+func (p *Platform) monit(f *Facts, name string) {
+	sf := p.File("wazo-monitoring", "checks/"+name)
+	switch {
+	case sf.OK():
+		for _, m := range parse.ParseMonit(sf.Data) {
+			if m.Name == name {
+				f.MonitChecks = append(f.MonitChecks, repo.Located[parse.MonitCheck]{Path: sf.Name(), Item: m})
+				f.Monit.Value = append(f.Monit.Value, Sourced{"check " + m.Kind + " " + m.Name, fmt.Sprintf("%s:%d", sf.Name(), m.Line)})
+			}
+		}
+	case len(f.Monit.Value) > 0:
+	case sf.Absent:
+		f.Monit.Source = sf.Why
+	default:
+		f.Monit = unknownList("no check in the package, and wazo-monitoring's checks/" + name + " could not be seen: " + sf.Why)
+	}
 }
 
 func (p *Platform) groups(name string) List {

@@ -43,10 +43,7 @@ func FromRepo(rp *repo.Repo, s *repo.Service, plat *Platform) *Facts {
 	}
 	f.APIName = Fact[string]{Value: s.APIName(), Source: apiNameSource(s)}
 	f.Nginx = PackageLocations(s)
-	f.Monit = List{Value: []Sourced{}}
-	for _, m := range s.Monit {
-		f.Monit.Value = append(f.Monit.Value, Sourced{"check " + m.Item.Kind + " " + m.Item.Name, fmt.Sprintf("%s:%d", m.Path, m.Item.Line)})
-	}
+	setMonit(f, s.Monit)
 	f.Deps = staticDeps(s)
 	plat.siblingFacts(f, s.Name, f.APIName.Value)
 	return f
@@ -547,4 +544,13 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// setMonit records the package's monit checks.
+func setMonit(f *Facts, checks []repo.Located[parse.MonitCheck]) {
+	f.Monit = List{Value: []Sourced{}}
+	for _, m := range checks {
+		f.Monit.Value = append(f.Monit.Value, Sourced{"check " + m.Item.Kind + " " + m.Item.Name, fmt.Sprintf("%s:%d", m.Path, m.Item.Line)})
+		f.MonitChecks = append(f.MonitChecks, m)
+	}
 }

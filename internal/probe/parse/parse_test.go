@@ -209,6 +209,7 @@ _DEFAULT_CONFIG = {
         'cors': {'enabled': True, 'allow_headers': ['Content-Type', 'X-Auth-Token']},
     },
     'worker_pid_file': os.path.join(_PID_DIR, 'worker.pid'),
+    'state_file': os.path.join(os.getcwd(), 'state'),
     'consul': None,
 }
 `)
@@ -222,8 +223,11 @@ _DEFAULT_CONFIG = {
 	case lines["rest_api.port"] != 12:
 		t.Errorf("rest_api.port on line %d, want 12", lines["rest_api.port"])
 	}
-	if _, ok := v["worker_pid_file"]; ok {
-		t.Errorf("a computed value is kept: %v", v["worker_pid_file"])
+	if v["worker_pid_file"] != "/run/wazo-quuxd/worker.pid" {
+		t.Errorf("os.path.join over constants: %v", v["worker_pid_file"])
+	}
+	if _, ok := v["state_file"]; ok {
+		t.Errorf("a computed value is kept: %v", v["state_file"])
 	}
 	if x, ok := v["consul"]; !ok || x != nil {
 		t.Errorf("consul: None is %v, %v", x, ok)

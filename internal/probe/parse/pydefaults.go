@@ -191,6 +191,9 @@ func (p *pyDictReader) scalar() (any, bool) {
 		}
 		return s, ok
 	}
+	if m := pyJoinRe.FindStringSubmatch(p.src[p.pos:]); m != nil {
+		return p.pathJoin(m)
+	}
 	w := pyWordRe.FindString(p.src[p.pos:])
 	if w == "" {
 		return nil, false
@@ -213,6 +216,48 @@ func (p *pyDictReader) scalar() (any, bool) {
 	}
 	v, ok := p.consts[w]
 	return v, ok
+}
+
+// pyJoinRe is os.path.join over literals and constants, on one line:
+// os.path.join(_PID_DIR, 'celery-worker.pid').
+var pyJoinRe = lazyre.New(`^os\.path\.join\(([^()\n]*)\)`)
+
+// pathJoin evaluates os.path.join(...) when every argument is a string
+// literal or a string constant; anything else is not a literal.
+func (p *pyDictReader) pathJoin(m []string) (any, bool) {
+	rest := strings.TrimLeft(p.src[p.pos+len(m[0]):], " \t")
+	if rest != "" && rest[0] != ',' && rest[0] != '}' && rest[0] != '\n' && rest[0] != '#' {
+		return nil, false
+	}
+	var parts []string
+	for _, a := range strings.Split(m[1], ",") {
+		a = strings.TrimSpace(a)
+		switch {
+		case a == "":
+			continue
+		case len(a) >= 2 && (a[0] == '\'' || a[0] == '"') && a[len(a)-1] == a[0]:
+			parts = append(parts, a[1:len(a)-1])
+		default:
+			v, ok := p.consts[a].(string)
+			if !ok {
+				return nil, false
+			}
+			parts = append(parts, v)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, false
+	}
+	p.pos += len(m[0])
+	out := parts[0]
+	for _, x := range parts[1:] {
+		if strings.HasPrefix(x, "/") {
+			out = x // os.path.join restarts at an absolute part
+			continue
+		}
+		out = strings.TrimSuffix(out, "/") + "/" + x
+	}
+	return out, true
 }
 
 // skipValue advances past the current value to the next comma or closing
