@@ -357,6 +357,9 @@ func (p *Platform) acceptance(name, apiName string) List {
 // daemon.Main (which drops privileges).
 var codeSwitchRe = lazyre.New(`\b(change_user|setuid|setresuid|drop_privileges|privilege\.Drop|daemon\.Main)\(`)
 
+// goEmbedDefaultsRe is a Go daemon embedding its default configuration.
+var goEmbedDefaultsRe = lazyre.New(`//go:embed\s+([A-Za-z0-9_.-]*defaults[A-Za-z0-9_.-]*\.ya?ml)`)
+
 // codeSkip are directories whose code is not the daemon's.
 var codeSkip = map[string]bool{".git": true, "node_modules": true, "vendor": true, "testdata": true, "test": true, "tests": true,
 	"integration_tests": true, "__pycache__": true, ".tox": true, "docker": true, "contribs": true, "debian": true}
@@ -423,6 +426,15 @@ func ScanCode(root string) CodeScan {
 		if loc := codeSwitchRe.Compiled().FindIndex(data); loc != nil && entryRank(rel) < best {
 			best = entryRank(rel)
 			out.Switch.Where = fmt.Sprintf("%s:%d", rel, strings.Count(string(data[:loc[0]]), "\n")+1)
+		}
+		if m := goEmbedDefaultsRe.Compiled().FindSubmatch(data); out.Defaults == nil && m != nil && strings.HasSuffix(name, ".go") {
+			// A Go daemon on the kit embeds its defaults: //go:embed defaults.yml.
+			yml := path.Join(path.Dir(rel), string(m[1]))
+			if raw, err := safefile.ReadIn(root, filepath.FromSlash(yml), 1<<20); err == nil {
+				if mp, err := parse.YAMLMap(yml, raw); err == nil {
+					out.Defaults = &repo.Config{Path: yml, Data: raw, Map: mp}
+				}
+			}
 		}
 		if out.Defaults == nil && strings.HasSuffix(name, ".py") && strings.Contains(string(data), "DEFAULT") {
 			if m, lines := parse.PyDefaults(data); len(m) > 0 {
