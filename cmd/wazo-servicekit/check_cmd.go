@@ -203,7 +203,7 @@ func contains(list []string, v string) bool {
 }
 
 func checkCommand() command {
-	values := map[string]completion{"siblings": completeDir, "dist": completeWords("trixie", "bookworm"), "rule": completeRule}
+	values := map[string]completion{"siblings": completeDir, "dist": completeWords("trixie", "bookworm"), "rule": completeRule, "profile": completeProfile}
 	for k, v := range commonValues {
 		values[k] = v
 	}
@@ -212,19 +212,21 @@ func checkCommand() command {
 		values: values, positional: completeDir,
 		findings: "findings at or above --fail-on",
 		files: []doc{
-			{rules.SuppressionsFile, "in a checked repository: its waivers, each with rule, reason, owner and optionally expires, service, path"},
+			{rules.WaiversFile, "in a checked repository: its waivers, each with rule, reason, owner and optionally expires, service, path, when (see WAIVERS)"},
 		},
 		examples: []example{
 			{"wazo-servicekit check ~/src/wazo-webhookd", "one service, text"},
 			{"wazo-servicekit check ~/src --siblings ~/src --output html=scorecard.html", "every checkout in ~/src: a grid on stdout and the HTML scorecard"},
 			{"wazo-servicekit check . --format sarif --fail-on error", "for CI code scanning; exit 1 only on errors"},
 			{"wazo-servicekit check ~/src --format scorecard --baseline last.json", "new failures and fixes since last.json"},
+			{"wazo-servicekit check ~/src --siblings ~/src --profile wazo-today", "the platform's departures from the checklist waived by the platform: what stays red is each service's own"},
 		}}
 }
 
 func defineCheck(fs *flag.FlagSet) action {
 	common := addCommon(fs)
 	siblings := fs.String("siblings", "", "directory holding wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/ checkouts\n(and wazo-auth-keys/, xivo-build-tools/, wazo-sdk/ for the Wazo practice rules)")
+	profile := fs.String("profile", "", "a platform profile: the waivers the platform owns for the items where it departs from\nthe checklist as a whole (shown as waived by the platform, never hidden): "+strings.Join(rules.ProfileNames(), ", "))
 	dist := fs.String("dist", "trixie", "Debian distribution the dependency rules judge against: trixie (Debian 13, the latest stable) or bookworm (Debian 12, Wazo's today)")
 	var only outputsFlag
 	fs.Func("rule", "run only this rule `ID` (repeatable)", func(v string) error { only = append(only, v); return nil })
@@ -241,6 +243,11 @@ func defineCheck(fs *flag.FlagSet) action {
 				return exitUsage, usagef("--rule: %v", err)
 			}
 		}
+		if *profile != "" {
+			if _, err := rules.LoadProfile(*profile); err != nil {
+				return exitUsage, usagef("--profile: %v", err)
+			}
+		}
 		if len(pos) == 0 {
 			pos = []string{"."}
 		}
@@ -250,15 +257,28 @@ func defineCheck(fs *flag.FlagSet) action {
 		}
 		rep := &rules.Report{Tool: "wazo-servicekit", Mode: "check", Target: strings.Join(pos, " ")}
 		for _, dir := range dirs {
-			sups, err := rules.LoadSuppressions(dir)
+			waivers, err := rules.LoadWaivers(dir)
 			if err != nil {
 				return exitUsage, usageError{err}
 			}
-			one, err := rules.Check(dir, rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only})
+			opts := rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only}
+			if *profile != "" {
+				p, err := rules.LoadProfile(*profile)
+				if err != nil {
+					return exitUsage, usagef("--profile: %v", err)
+				}
+				if err := p.Prepare(dir, opts); err != nil {
+					return exitUsage, usageError{err}
+				}
+				// The repository's own waivers first: a cell it waives
+				// is its own choice, whatever the platform does.
+				waivers = append(waivers, p.Waivers...)
+			}
+			one, err := rules.Check(dir, opts)
 			if err != nil {
 				return exitUsage, usageError{err}
 			}
-			one.Apply(sups)
+			one.Apply(waivers)
 			rep.Debian = one.Debian
 			if len(dirs) == 1 {
 				rep = one

@@ -142,7 +142,7 @@ Every command documents its flags with --help; each has its own page.`))
 		fmt.Fprintf(&b, ".TP\n.BR wazo\\-servicekit\\-%s (1)\n%s\n", c.name, roffText(c.summary))
 	}
 	b.WriteString(manExit("findings: failures at or above \\-\\-fail\\-on (check, audit), conflicts or a repository behind the kit (update)"))
-	b.WriteString(manDocs("FILES", []doc{{rules.SuppressionsFile, "a checked repository's waivers (see WAIVERS)"}}))
+	b.WriteString(manDocs("FILES", []doc{{rules.WaiversFile, "a checked repository's waivers (see WAIVERS)"}}))
 	b.WriteString(waiversSection)
 	b.WriteString(".SH SEE ALSO\n")
 	var refs []string
@@ -155,16 +155,23 @@ Every command documents its flags with --help; each has its own page.`))
 
 // waiversSection documents the waiver file where check's and the top page
 // need it.
-var waiversSection = ".SH WAIVERS\n" + roffParagraphs(`A checked repository may waive a rule's failures in `+rules.SuppressionsFile+` at its root:
-a list under the key "suppressions", each entry with rule (a rule ID), reason (why it does
+var waiversSection = ".SH WAIVERS\n" + roffParagraphs(`A checked repository may waive a rule's failures in `+rules.WaiversFile+` at its root:
+a list under the key "waivers", each entry with rule (a rule ID), reason (why it does
 not apply), owner (who answers for it), and optionally expires (an ISO 8601 date,
 waived through that day UTC, or a date-time), service (one service of the
-repository) and path (a glob on the failing file; dir/** for a whole tree).
+repository), path (a glob on the failing file; dir/** for a whole tree) and when
+(a regular expression the failure's message must match).
 Any other key, a missing reason or owner, an unknown rule or a bad date stops
 the run with exit 2 and the file and line. A waived failure is shown as waived
 with its reason and never counts for --fail-on; an expired waiver waives nothing
-and says so; an entry that matches no failure is reported as unused-suppression.`) +
-	".PP\n.EX\nsuppressions:\n  \\- rule: monit\\-check\n    owner: jdoe@wazo.io\n    expires: 2027\\-03\\-31\n    reason: systemd Restart= supervises this one\\-shot service\n.EE\n"
+and says so; an entry that matches no failure is reported as unused-waiver.
+
+A platform profile (check --profile NAME; shipped: `+strings.Join(rules.ProfileNames(), ", ")+`) is a waiver set the
+platform owns, for the items where Wazo Platform as a whole departs from its
+checklist; each entry has an owner, a reason, an expiry and a cause (when, or
+dist: the failure does not fail against that Debian release). Its failures show
+as waived by the platform, apart from the repository's own waivers, never hidden.`) +
+	".PP\n.EX\nwaivers:\n  \\- rule: monit\\-check\n    owner: jdoe@wazo.io\n    expires: 2027\\-03\\-31\n    reason: systemd Restart= supervises this one\\-shot service\n.EE\n"
 
 func commandManPage(c command) string {
 	var b strings.Builder
@@ -220,7 +227,7 @@ func (k completion) words() []string {
 	case completeSeverity:
 		return []string{"error", "warning", "info", failOnUnknown}
 	case completeProfile:
-		return profileNames()
+		return rules.ProfileNames()
 	case completeCommand:
 		var out []string
 		for _, c := range commands {

@@ -144,3 +144,27 @@ func TestJSONBaselineIsValidJSON(t *testing.T) {
 		t.Fatalf("%v: %+v\n%s", err, rep, out)
 	}
 }
+
+// TestProfileFlag: an unknown profile is a usage error listing the shipped
+// ones; completion offers them; a platform-waived failure says so in text
+// and JSON and stops counting for --fail-on.
+func TestProfileFlag(t *testing.T) {
+	code, out, errs := runCLI(t, "check", goFixture, "--profile", "nope")
+	if code != exitUsage || out != "" || !strings.Contains(errs, "wazo-today") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	dir := testenv.CopyTree(t, goFixture, nil)
+	mutate(t, dir+"/etc/wazo-exampled/config.yml", "  enabled: true", "  enabled: false")
+	code, out, errs = runCLI(t, "check", dir, "--rule", "consul-registration")
+	if code != exitFindings {
+		t.Fatalf("without the profile: exit %d: %s%s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "check", dir, "--rule", "consul-registration", "--profile", "wazo-today")
+	if code != exitClean || !strings.Contains(out, "platform   consul-registration") || !strings.Contains(out, "waived by the platform wazo-today:") {
+		t.Fatalf("with the profile: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	_, out, _ = runCLI(t, "check", dir, "--rule", "consul-registration", "--profile", "wazo-today", "--format", "json")
+	if !strings.Contains(out, `"waived_by": "platform wazo-today"`) {
+		t.Fatalf("JSON:\n%s", out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
@@ -133,7 +134,7 @@ func hasResult(res []struct{ Rule, Status string }, rule, status string) bool {
 
 // TestSARIFValidatesAgainstTheSchema runs the official SARIF 2.1.0 JSON
 // schema (from npm, installed by `make deps`) over real outputs: a clean
-// run, one with failures, unknowns and a suppression.
+// run, one with failures, unknowns and a waiver.
 func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	root := repoRoot(t)
 	modules := filepath.Join(root, ".cache", "npm", "node_modules")
@@ -141,7 +142,7 @@ func TestSARIFValidatesAgainstTheSchema(t *testing.T) {
 	node := testenv.RequireCommand(t, "node")
 	broken := testenv.CopyTree(t, goFixture, nil)
 	mutate(t, broken+"/api/api.yml", "x-xivo-port: 9505", "x-xivo-port: 8080")
-	if err := os.WriteFile(broken+"/.servicekit-suppressions.yml", []byte("suppressions:\n  - rule: port-consistent\n    reason: testing a suppression in SARIF\n    owner: wazo-servicekit tests\n"), 0o644); err != nil {
+	if err := os.WriteFile(broken+"/"+rules.WaiversFile, []byte("waivers:\n  - rule: port-consistent\n    reason: testing a waiver in SARIF\n    owner: wazo-servicekit tests\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

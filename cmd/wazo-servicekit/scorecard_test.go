@@ -35,7 +35,7 @@ func fleet(t *testing.T) string {
 	for _, name := range []string{"wazo-betad", "wazo-gammad"} {
 		mutate(t, dir+"/"+name+"/etc/monit/conf.d/"+name, "with pidfile ", "with pidfile /elsewhere")
 	}
-	writeTestFile(t, dir+"/wazo-gammad/"+rules.SuppressionsFile, "suppressions:\n  - rule: monit-check\n"+
+	writeTestFile(t, dir+"/wazo-gammad/"+rules.WaiversFile, "waivers:\n  - rule: monit-check\n"+
 		"    owner: jdoe@wazo.io\n    expires: 2999-12-31\n    reason: systemd Restart= supervises it\n")
 	// Not a checkout: skipped with a note, never an error.
 	writeTestFile(t, dir+"/notes/README", "fleet notes\n")

@@ -32,6 +32,3 @@ func validateSiblings(dir string) error {
 	}
 	return nil
 }
-
-// profileNames lists the platform profiles --profile accepts.
-func profileNames() []string { return nil }

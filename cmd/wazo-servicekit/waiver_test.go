@@ -21,15 +21,15 @@ func TestWaiversOnTheCommandLine(t *testing.T) {
 	}{
 		{"in force", "    expires: 2999-12-31\n    reason: supervised by systemd\n", exitClean, "owner: jdoe", ""},
 		{"expired", "    expires: 2001-01-31\n    reason: supervised by systemd\n", exitFindings, "expired on 2001-01-31", ""},
-		{"malformed date", "    expires: next spring\n    reason: supervised by systemd\n", exitUsage, "", rules.SuppressionsFile + ":4: suppression of monit-check: expires \"next spring\" is not an ISO 8601 date"},
-		{"no reason", "    expires: 2999-12-31\n", exitUsage, "", rules.SuppressionsFile + ":2: suppression of monit-check has no reason"},
+		{"malformed date", "    expires: next spring\n    reason: supervised by systemd\n", exitUsage, "", rules.WaiversFile + ":4: waiver of monit-check: expires \"next spring\" is not an ISO 8601 date"},
+		{"no reason", "    expires: 2999-12-31\n", exitUsage, "", rules.WaiversFile + ":2: waiver of monit-check has no reason"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := testenv.CopyTree(t, goFixture, nil)
 			mutate(t, dir+"/etc/monit/conf.d/wazo-exampled", "with pidfile ", "with pidfile /elsewhere")
-			body := "suppressions:\n  - rule: monit-check\n    owner: jdoe\n" + c.waiver
-			if err := os.WriteFile(dir+"/"+rules.SuppressionsFile, []byte(body), 0o644); err != nil {
+			body := "waivers:\n  - rule: monit-check\n    owner: jdoe\n" + c.waiver
+			if err := os.WriteFile(dir+"/"+rules.WaiversFile, []byte(body), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			code, out, errs := runCLI(t, "check", dir, "--verbose")

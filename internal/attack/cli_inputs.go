@@ -14,9 +14,9 @@ import (
 
 func init() {
 	register(
-		attack{"N4", "check: .servicekit-suppressions.yml -> /dev/zero", waiversPlant("/dev/zero")},
-		attack{"N4", "check: .servicekit-suppressions.yml is a FIFO", waiversPlant("FIFO")},
-		attack{"N4", "check: .servicekit-suppressions.yml -> a file outside the checkout", waiversPlant("outside")},
+		attack{"N4", "check: .servicekit-waivers.yml -> /dev/zero", waiversPlant("/dev/zero")},
+		attack{"N4", "check: .servicekit-waivers.yml is a FIFO", waiversPlant("FIFO")},
+		attack{"N4", "check: .servicekit-waivers.yml -> a file outside the checkout", waiversPlant("outside")},
 		attack{"N4", "check: waivers file of 80 000 top-level keys", waiversPlant("keys")},
 		attack{"N4", "check: etc/wazo-auth/conf.d policy of 44 000 keys under default_policies", policyKeys},
 		attack{"N14", "check --siblings: wazo-backup/bin/wazo-backup -> /dev/zero", siblingsPlant("/dev/zero")},
@@ -51,7 +51,7 @@ func manyKeys(head, format string, n int) string {
 func waiversPlant(kind string) func(*env) (bool, string) {
 	return func(e *env) (bool, string) {
 		dir := e.checkout("go-service")
-		p := filepath.Join(dir, ".servicekit-suppressions.yml")
+		p := filepath.Join(dir, ".servicekit-waivers.yml")
 		secret := filepath.Join(e.tempDir("secret"), "secret.txt")
 		os.WriteFile(secret, []byte("SECRET-outside-the-checkout\n"), 0o600)
 		if kind == "keys" {
@@ -65,7 +65,7 @@ func waiversPlant(kind string) func(*env) (bool, string) {
 			return false, o.killed + " (" + o.figures() + ")"
 		case strings.Contains(o.stdout+o.stderr, "SECRET"):
 			return false, "the file outside the checkout was read: " + firstLine(o.stderr)
-		case o.code != 2 || !strings.Contains(o.stderr, ".servicekit-suppressions.yml"):
+		case o.code != 2 || !strings.Contains(o.stderr, ".servicekit-waivers.yml"):
 			return false, fmt.Sprintf("%s, want exit 2 naming the file; stderr %.200q", o.figures(), o.stderr)
 		}
 		return true, o.figures() + ": " + firstLine(o.stderr)

@@ -10,7 +10,7 @@ import (
 
 // JUnit XML: one testsuite per service, one testcase per result. A
 // failure is <failure>, unknown is <skipped> (it was not checked), a
-// suppressed failure is <skipped> with the reason.
+// waived failure is <skipped> with who waived it and why.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -66,6 +66,9 @@ func writeJUnit(w io.Writer, rep *rules.Report, opts Options) error {
 				suite.Failures++
 			case r.Status == rules.Fail:
 				c.Skipped = &junitSkipped{Message: "waived: " + r.Suppressed}
+				if r.WaivedBy != "" {
+					c.Skipped.Message = "waived by the " + r.WaivedBy + ": " + r.Suppressed
+				}
 				suite.Skipped++
 			case r.Status == rules.Unknown:
 				c.Skipped = &junitSkipped{Message: "unknown: " + r.Message}

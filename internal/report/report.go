@@ -159,6 +159,9 @@ func writeText(w io.Writer, rep *rules.Report, opts Options) error {
 			}
 			if r.Suppressed != "" {
 				tag = "waived"
+				if strings.HasPrefix(r.WaivedBy, rules.WaivedByPlatform) {
+					tag = "platform"
+				}
 			}
 			switch opts.change(r, s.Node) {
 			case ChangeNewFail:
@@ -168,7 +171,11 @@ func writeText(w io.Writer, rep *rules.Report, opts Options) error {
 			}
 			fmt.Fprintf(&b, "  %-10s %-30s %s%s\n", tag, r.Rule, loc, r.Message)
 			if r.Suppressed != "" {
-				fmt.Fprintf(&b, "  %-10s %-30s reason: %s\n", "", "", r.Suppressed)
+				by := "reason"
+				if r.WaivedBy != "" {
+					by = "waived by the " + r.WaivedBy
+				}
+				fmt.Fprintf(&b, "  %-10s %-30s %s: %s\n", "", "", by, r.Suppressed)
 			}
 		}
 	}

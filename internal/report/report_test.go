@@ -42,7 +42,7 @@ func TestText(t *testing.T) {
 		t.Error("passes shown without --verbose")
 	}
 	if !strings.Contains(out, "reason: systemd supervises it") {
-		t.Error("suppression reason missing")
+		t.Error("the waiver's reason is missing")
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 
 // SARIF 2.1.0, the subset GitHub code scanning reads: one run, the catalogue
 // as the driver's rules, one result per failure or unknown (passes are not
-// results in SARIF). Suppressed failures carry a suppression with the reason.
+// results in SARIF). Waived failures carry a SARIF suppression with who waived them and why.
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -105,10 +105,10 @@ func writeSARIF(w io.Writer, rep *rules.Report, opts Options) error {
 			Properties: map[string]any{"checklist": r.Checklist, "probes": r.Probes},
 		})
 	}
-	index[rules.UnusedSuppression] = len(driver.Rules)
-	driver.Rules = append(driver.Rules, sarifRule{ID: rules.UnusedSuppression,
-		ShortDescription: sarifText{"A suppression matches no failure"}, FullDescription: sarifText{"Stale suppressions hide the next real failure."},
-		Help: sarifText{"Remove the entry from " + rules.SuppressionsFile + "."}, DefaultConfiguration: sarifConfig{"warning"}})
+	index[rules.UnusedWaiver] = len(driver.Rules)
+	driver.Rules = append(driver.Rules, sarifRule{ID: rules.UnusedWaiver,
+		ShortDescription: sarifText{"A waiver matches no failure"}, FullDescription: sarifText{"Stale waivers hide the next real failure."},
+		Help: sarifText{"Remove the entry from " + rules.WaiversFile + "."}, DefaultConfiguration: sarifConfig{"warning"}})
 
 	index[rules.NodeUnreachable] = len(driver.Rules)
 	driver.Rules = append(driver.Rules, sarifRule{ID: rules.NodeUnreachable,
@@ -143,7 +143,11 @@ func writeSARIF(w io.Writer, rep *rules.Report, opts Options) error {
 			}
 		}
 		if r.Suppressed != "" {
-			sr.Suppressions = []sarifSuppression{{Kind: "external", Justification: r.Suppressed}}
+			why := r.Suppressed
+			if r.WaivedBy != "" {
+				why = "waived by the " + r.WaivedBy + ": " + why
+			}
+			sr.Suppressions = []sarifSuppression{{Kind: "external", Justification: why}}
 		}
 		results = append(results, sr)
 	}

@@ -16,8 +16,11 @@ const (
 	VerdictPass    = "pass"
 	VerdictFail    = "fail"
 	VerdictUnknown = "unknown"
-	VerdictWaived  = "waived"  // a failure waived by the suppressions file
-	VerdictNotRun  = "not-run" // the rule has no probe for this mode, or was not asked for
+	VerdictWaived  = "waived" // a failure waived by the repository's waiver file
+	// VerdictPlatform is a failure the platform profile waives: the
+	// platform as a whole departs from the checklist item there.
+	VerdictPlatform = "waived-by-platform"
+	VerdictNotRun   = "not-run" // the rule has no probe for this mode, or was not asked for
 )
 
 // Changes a baseline comparison marks on a cell.
@@ -76,6 +79,7 @@ type Cell struct {
 	Line     int            `json:"line,omitempty"`
 	Evidence []string       `json:"evidence,omitempty"`
 	Waiver   string         `json:"waiver,omitempty"`
+	WaivedBy string         `json:"waived_by,omitempty"`
 	Change   string         `json:"change,omitempty"`
 }
 
@@ -94,7 +98,7 @@ func verdictRank(v string) int {
 		return 4
 	case VerdictUnknown:
 		return 3
-	case VerdictWaived:
+	case VerdictWaived, VerdictPlatform:
 		return 2
 	case VerdictPass:
 		return 1
@@ -104,6 +108,8 @@ func verdictRank(v string) int {
 
 func verdictOf(r rules.Result) string {
 	switch {
+	case r.Status == rules.Fail && r.Suppressed != "" && strings.HasPrefix(r.WaivedBy, rules.WaivedByPlatform):
+		return VerdictPlatform
 	case r.Status == rules.Fail && r.Suppressed != "":
 		return VerdictWaived
 	case r.Status == rules.Fail:
@@ -172,8 +178,8 @@ func cellOf(id string, results []rules.Result, rule rules.Rule, mode string) Cel
 	}
 	w := results[worst]
 	c := Cell{Rule: id, Verdict: verdictOf(w), Message: w.Message, Path: w.Path, Line: w.Line,
-		Evidence: append([]string(nil), w.Evidence...), Waiver: w.Suppressed}
-	if c.Verdict == VerdictFail || c.Verdict == VerdictWaived {
+		Evidence: append([]string(nil), w.Evidence...), Waiver: w.Suppressed, WaivedBy: w.WaivedBy}
+	if c.Verdict == VerdictFail || c.Verdict == VerdictWaived || c.Verdict == VerdictPlatform {
 		c.Severity = w.Severity
 	}
 	for i, r := range results {
@@ -275,7 +281,7 @@ func LoadBaseline(path string) (*Scorecard, error) {
 
 // symbols per verdict, so the matrix reads without colour.
 var symbols = map[string]string{
-	VerdictPass: "✓", VerdictFail: "✗", VerdictUnknown: "?", VerdictWaived: "~", VerdictNotRun: "-",
+	VerdictPass: "✓", VerdictFail: "✗", VerdictUnknown: "?", VerdictWaived: "~", VerdictPlatform: "≈", VerdictNotRun: "-",
 }
 
 // sevLetter abbreviates a failing cell's severity in the grid.
@@ -288,7 +294,7 @@ func sevLetter(s rules.Severity) string {
 
 // ServiceLine is a column's one-line summary.
 func (s ScoreService) ServiceLine() string {
-	var n struct{ pass, fail, unknown, waived, notRun int }
+	var n struct{ pass, fail, unknown, waived, platform, notRun int }
 	for _, c := range s.Cells {
 		switch c.Verdict {
 		case VerdictPass:
@@ -299,11 +305,16 @@ func (s ScoreService) ServiceLine() string {
 			n.unknown++
 		case VerdictWaived:
 			n.waived++
+		case VerdictPlatform:
+			n.platform++
 		default:
 			n.notRun++
 		}
 	}
 	line := fmt.Sprintf("%s: %s — %d pass, %d fail, %d unknown, %d waived, %d not run", s.Key(), s.Summary.Status, n.pass, n.fail, n.unknown, n.waived, n.notRun)
+	if n.platform > 0 {
+		line = fmt.Sprintf("%s: %s — %d pass, %d fail, %d unknown, %d waived, %d waived by the platform, %d not run", s.Key(), s.Summary.Status, n.pass, n.fail, n.unknown, n.waived, n.platform, n.notRun)
+	}
 	if s.NewFails > 0 || s.Fixed > 0 {
 		line += fmt.Sprintf("; since the baseline %d new fail(s), %d fixed", s.NewFails, s.Fixed)
 	}
@@ -343,7 +354,7 @@ func writeGrid(w io.Writer, sc *Scorecard) error {
 		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
-	b.WriteString("\n✓ pass  ✗ fail (E error, W warning, I info)  ? unknown  ~ waived  - not run")
+	b.WriteString("\n✓ pass  ✗ fail (E error, W warning, I info)  ? unknown  ~ waived  ≈ waived by the platform  - not run")
 	if sc.Baseline != "" {
 		b.WriteString("  + new fail  * fixed (since " + sc.Baseline + ")")
 	}

@@ -33,7 +33,7 @@ var scorecardPage = template.Must(template.New("scorecard").Funcs(template.FuncM
 			t = append(t, location(c))
 		}
 		if c.Waiver != "" {
-			t = append(t, "waived: "+c.Waiver)
+			t = append(t, "waived by the "+c.WaivedBy+": "+c.Waiver)
 		}
 		return strings.Join(append(t, c.Evidence...), "\n")
 	},
@@ -76,6 +76,7 @@ td.v:focus { outline: 2px solid #000; }
 .v-fail.sev-info { background: #dbe8fb; color: #0d47a1; }
 .v-unknown { background: #eee; color: #444; }
 .v-waived { background: #eadcf5; color: #4a148c; }
+.v-waived-by-platform { background: #e3e8ee; color: #37474f; }
 .v-not-run { background: #fff; color: #999; font-weight: normal; }
 .chg { display: block; font-size: .7em; letter-spacing: .05em; }
 .chg-new-fail { color: #b71c1c; }
@@ -88,7 +89,7 @@ td.v:focus { outline: 2px solid #000; }
 <body>
 <h1>wazo-servicekit scorecard: {{.Mode}} of {{.Target}}</h1>
 <p class="legend">
-<span class="v-pass">✓ pass</span><span class="v-fail sev-error">✗E fail, error</span><span class="v-fail sev-warning">✗W fail, warning</span><span class="v-fail sev-info">✗I fail, info</span><span class="v-unknown">? unknown (could not see)</span><span class="v-waived">~ waived</span><span class="v-not-run">- not run</span>{{if .Baseline}}<span class="chg-new-fail">NEW fails since {{.Baseline}}</span><span class="chg-fixed">FIXED since {{.Baseline}}</span>{{end}}
+<span class="v-pass">✓ pass</span><span class="v-fail sev-error">✗E fail, error</span><span class="v-fail sev-warning">✗W fail, warning</span><span class="v-fail sev-info">✗I fail, info</span><span class="v-unknown">? unknown (could not see)</span><span class="v-waived">~ waived</span><span class="v-waived-by-platform">≈ waived by the platform</span><span class="v-not-run">- not run</span>{{if .Baseline}}<span class="chg-new-fail">NEW fails since {{.Baseline}}</span><span class="chg-fixed">FIXED since {{.Baseline}}</span>{{end}}
 </p>
 <ul id="summary">
 {{- range .Services}}

@@ -14,7 +14,7 @@ import (
 func TestScorecardCells(t *testing.T) {
 	rep := sample()
 	rep.Services[0].Results = append(rep.Services[0].Results,
-		rules.Result{Rule: rules.UnusedSuppression, Service: "wazo-x", Severity: rules.Warning,
+		rules.Result{Rule: rules.UnusedWaiver, Service: "wazo-x", Severity: rules.Warning,
 			Finding: rules.Finding{Status: rules.Fail, Message: "stale"}},
 		rules.Result{Rule: "user-not-root", Service: "wazo-x", Severity: rules.Error,
 			Finding: rules.Finding{Status: rules.Fail, Message: "runs as <root>"}})
@@ -22,7 +22,7 @@ func TestScorecardCells(t *testing.T) {
 	if want := len(rules.All()) + 1; len(sc.Rules) != want {
 		t.Fatalf("%d rows, want every rule and the diagnostic: %d", len(sc.Rules), want)
 	}
-	if last := sc.Rules[len(sc.Rules)-1]; last.ID != rules.UnusedSuppression || last.Group != GroupDiagnostic {
+	if last := sc.Rules[len(sc.Rules)-1]; last.ID != rules.UnusedWaiver || last.Group != GroupDiagnostic {
 		t.Errorf("last row %+v, want the diagnostic", last)
 	}
 	cells := map[string]Cell{}

@@ -42,9 +42,8 @@ type Summary struct {
 	Pass    int    `json:"pass"`
 	Fail    int    `json:"fail"`
 	Unknown int    `json:"unknown"`
-	// Suppressed counts rules whose failures are all waived by the
-	// suppressions file.
-	Suppressed int `json:"suppressed,omitempty"`
+	// Suppressed counts rules whose failures are all waived (JSON: waived).
+	Suppressed int `json:"waived,omitempty"`
 }
 
 // Results returns every result of every service, in order.

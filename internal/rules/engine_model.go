@@ -64,9 +64,12 @@ type Result struct {
 	Service  string   `json:"service"`
 	Severity Severity `json:"severity"`
 	Finding
-	// Suppressed holds the reason from the suppressions file when this
-	// failure was waived; suppressed failures never count against --fail-on.
-	Suppressed string `json:"suppressed,omitempty"`
+	// Suppressed holds the waiver's reason when this failure was waived
+	// (JSON: waived), and WaivedBy who waived it (WaivedByRepository or
+	// WaivedByPlatform and the profile); waived failures never count
+	// against --fail-on.
+	Suppressed string `json:"waived,omitempty"`
+	WaivedBy   string `json:"waived_by,omitempty"`
 }
 
 // StaticEnv is what static probes may read besides the service itself.

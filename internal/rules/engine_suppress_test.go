@@ -10,7 +10,7 @@ import (
 
 func TestSuppressions(t *testing.T) {
 	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
-	const head = "suppressions:\n  - rule: monit-check\n    owner: jdoe@wazo.io\n"
+	const head = "waivers:\n  - rule: monit-check\n    owner: jdoe@wazo.io\n"
 	cases := []struct {
 		name, file  string
 		wantErr     string
@@ -27,20 +27,20 @@ func TestSuppressions(t *testing.T) {
 		{"date-time reached, other zone", head + "    expires: 2026-06-15T13:00:00+01:00\n    reason: r\n", "", false, true, 0},
 		{"expired", head + "    expires: 2026-06-14\n    reason: r\n", "", false, true, 0},
 		{"expired date-time", head + "    expires: \"2026-06-15T11:59:59Z\"\n    reason: r\n", "", false, true, 0},
-		{"no reason", "suppressions:\n  - rule: monit-check\n    owner: o\n", ".servicekit-suppressions.yml:2: suppression of monit-check has no reason", false, false, 0},
-		{"no owner", "suppressions:\n  - rule: monit-check\n    reason: r\n", ".servicekit-suppressions.yml:2: suppression of monit-check has no owner", false, false, 0},
-		{"malformed date", head + "    reason: r\n    expires: 31/12/2026\n", ".servicekit-suppressions.yml:5: suppression of monit-check: expires \"31/12/2026\" is not an ISO 8601 date", false, false, 0},
-		{"impossible date", head + "    expires: 2026-02-30\n    reason: r\n", ".servicekit-suppressions.yml:4: suppression of monit-check: expires \"2026-02-30\"", false, false, 0},
-		{"unknown rule", "suppressions:\n  - rule: no-such\n    reason: r\n", ".servicekit-suppressions.yml:2: no rule \"no-such\"", false, false, 0},
-		{"bad yaml", "suppressions: [\n", ".servicekit-suppressions.yml:1: did not find expected node content", false, false, 0},
+		{"no reason", "waivers:\n  - rule: monit-check\n    owner: o\n", ".servicekit-waivers.yml:2: waiver of monit-check has no reason", false, false, 0},
+		{"no owner", "waivers:\n  - rule: monit-check\n    reason: r\n", ".servicekit-waivers.yml:2: waiver of monit-check has no owner", false, false, 0},
+		{"malformed date", head + "    reason: r\n    expires: 31/12/2026\n", ".servicekit-waivers.yml:5: waiver of monit-check: expires \"31/12/2026\" is not an ISO 8601 date", false, false, 0},
+		{"impossible date", head + "    expires: 2026-02-30\n    reason: r\n", ".servicekit-waivers.yml:4: waiver of monit-check: expires \"2026-02-30\"", false, false, 0},
+		{"unknown rule", "waivers:\n  - rule: no-such\n    reason: r\n", ".servicekit-waivers.yml:2: no rule \"no-such\"", false, false, 0},
+		{"bad yaml", "waivers: [\n", ".servicekit-waivers.yml:1: did not find expected node content", false, false, 0},
 		{"bad glob", head + "    path: \"[\"\n    reason: r\n", "bad path glob", false, false, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := testenv.CopyTree(t, "testdata/go-service", nil)
 			edit(t, dir+"/etc/monit/conf.d/wazo-exampled", "with pidfile ", "with pidfile /elsewhere")
-			write(t, dir+"/"+SuppressionsFile, c.file)
-			sups, err := LoadSuppressions(dir)
+			write(t, dir+"/"+WaiversFile, c.file)
+			sups, err := LoadWaivers(dir)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
@@ -72,9 +72,9 @@ func TestSuppressions(t *testing.T) {
 						t.Errorf("message %q: expired note %v, want %v", r.Message, got, c.expiredNote)
 					}
 				}
-				if r.Rule == UnusedSuppression {
+				if r.Rule == UnusedWaiver {
 					unused++
-					if r.Path != SuppressionsFile || r.Line == 0 {
+					if r.Path != WaiversFile || r.Line == 0 {
 						t.Errorf("unused suppression not located: %+v", r)
 					}
 				}

@@ -27,7 +27,7 @@ func within(t *testing.T, what string, deadline time.Duration, f func()) {
 
 // The waivers file is the checkout's: a link out of it, a FIFO, /dev/zero
 // or a file of 80 000 keys is refused at once, naming the file.
-func TestSuppressionsFileIsReadLikeTheCheckout(t *testing.T) {
+func TestWaiversFileIsReadLikeTheCheckout(t *testing.T) {
 	secret := filepath.Join(t.TempDir(), "secret.txt")
 	write(t, secret, "SECRET-outside-the-checkout\n")
 	var huge strings.Builder
@@ -47,13 +47,13 @@ func TestSuppressionsFileIsReadLikeTheCheckout(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := testenv.CopyTree(t, "testdata/go-service", nil)
-			if err := c.plant(filepath.Join(dir, SuppressionsFile)); err != nil {
+			if err := c.plant(filepath.Join(dir, WaiversFile)); err != nil {
 				t.Fatal(err)
 			}
 			var err error
-			within(t, "LoadSuppressions", 20*time.Second, func() { _, err = LoadSuppressions(dir) })
-			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), SuppressionsFile) {
-				t.Fatalf("err = %v, want %q naming %s", err, c.want, SuppressionsFile)
+			within(t, "LoadWaivers", 20*time.Second, func() { _, err = LoadWaivers(dir) })
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), WaiversFile) {
+				t.Fatalf("err = %v, want %q naming %s", err, c.want, WaiversFile)
 			}
 			if strings.Contains(err.Error(), "SECRET") {
 				t.Errorf("the file outside was read: %v", err)
