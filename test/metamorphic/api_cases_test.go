@@ -60,8 +60,8 @@ func init() {
 				tr.remove(apiYml)
 				tr.remove("wazo_tallyd/plugins/status/api.yml")
 			}},
-		metaCase{name: "api.yml without basePath", rule: "api-spec", fixture: py, flips: true, want: "fail",
-			edit: withoutLine(apiYml, "basePath: /1.0")},
+		metaCase{name: "api.yml is neither Swagger nor OpenAPI", rule: "api-spec", fixture: py, flips: true, want: "fail",
+			edit: withoutLine(apiYml, "swagger: '2.0'")},
 		metaCase{name: "api.yml is not YAML", rule: "api-spec", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) { tr.replace(apiYml, "paths:\n", "paths: [\n") }},
 		metaCase{name: "api.yml with an extension key", rule: "api-spec", fixture: py, want: "pass",

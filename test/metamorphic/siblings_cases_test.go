@@ -16,10 +16,16 @@ func init() {
 	py := pyService
 	register(
 		// B13: a page of wazo-platform.org about it.
-		metaCase{name: "no page at all", rule: "documented", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) { tr.remove(apiDoc) }},
+		metaCase{name: "no page nor section at all", rule: "documented", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.remove(apiDoc)
+				dropDocSections(tr)
+			}},
 		metaCase{name: "a page of another service's name", rule: "documented", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) { tr.move(apiDoc, "sib:wazo-platform.org/website/docs/api/wazo-tally") }},
+			edit: func(tr *tree) {
+				tr.move(apiDoc, "sib:wazo-platform.org/website/docs/api/wazo-tally")
+				dropDocSections(tr)
+			}},
 		metaCase{name: "only a row of the ports table", rule: "documented", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) {
 				tr.remove(apiDoc)
@@ -120,4 +126,13 @@ func init() {
 				tr.replace(sdFeature, "        | wazo-auth     |\n", "        | wazo-auth     |\n        | wazo-chatd    |\n")
 			}},
 	)
+}
+
+// dropDocSections removes the service's sections from the uc-doc pages on
+// configuration and log files, which also document it.
+func dropDocSections(tr *tree) {
+	tr.replace("sib:wazo-platform.org/website/uc-doc/system/configuration_files.md",
+		"## wazo-tallyd\n\nDefault configuration directory: `/etc/wazo-tallyd/conf.d`\n", "")
+	tr.replace("sib:wazo-platform.org/website/uc-doc/system/log_files.md",
+		"## wazo-tallyd\n\nFile location: `/var/log/wazo-tallyd.log`\n", "")
 }
