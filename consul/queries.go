@@ -77,18 +77,48 @@ func (a *Client) AgentServiceHealth(ctx context.Context, name string) ([]Service
 	return out, nil
 }
 
-// CatalogNode is one node offering a service, as the catalog lists it.
-type CatalogNode struct {
-	Node           string
-	Address        string
-	ServiceAddress string
-	ServicePort    int
+// HealthEntry is one instance of a service with the checks of its node
+// (serfHealth: the node's agent is alive) and of the service itself.
+type HealthEntry struct {
+	Node struct {
+		Node    string
+		Address string
+	}
+	Service struct {
+		ID      string
+		Address string
+		Port    int
+	}
+	Checks []HealthCheck
 }
 
-// CatalogService lists the nodes of the cluster offering name
-// (GET /v1/catalog/service/NAME).
-func (a *Client) CatalogService(ctx context.Context, name string) ([]CatalogNode, error) {
-	var out []CatalogNode
-	err := a.do(ctx, http.MethodGet, "/v1/catalog/service/"+url.PathEscape(name), nil, nil, &out)
+// HealthCheck is one check as the catalog knows it.
+type HealthCheck struct {
+	CheckID string
+	Name    string
+	Status  string // passing, warning, critical
+	Output  string
+}
+
+// HealthService lists every instance of name in the cluster, healthy or
+// not, with its checks (GET /v1/health/service/NAME): a node whose agent
+// died stays listed, its serfHealth check critical.
+func (a *Client) HealthService(ctx context.Context, name string) ([]HealthEntry, error) {
+	var out []HealthEntry
+	err := a.do(ctx, http.MethodGet, "/v1/health/service/"+url.PathEscape(name), nil, nil, &out)
+	return out, err
+}
+
+// ClusterNode is a member of the cluster as the catalog lists it.
+type ClusterNode struct {
+	Node    string
+	Address string
+}
+
+// CatalogNodes lists every node of the cluster (GET /v1/catalog/nodes),
+// those without the service a caller looks for included.
+func (a *Client) CatalogNodes(ctx context.Context) ([]ClusterNode, error) {
+	var out []ClusterNode
+	err := a.do(ctx, http.MethodGet, "/v1/catalog/nodes", nil, nil, &out)
 	return out, err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -45,9 +46,20 @@ func defineAudit(fs *flag.FlagSet) action {
 	consulToken := fs.String("consul-token", "", "with --consul: consul ACL token for the catalog (X-Consul-Token); default $CONSUL_HTTP_TOKEN, as consul's CLI")
 	consulCA := fs.String("consul-cacert", os.Getenv("CONSUL_CACERT"), "with --consul https://...: CA bundle of the agent's certificate; default $CONSUL_CACERT, as consul's CLI")
 	refresh := fs.Bool("refresh", false, "with --consul: ask each doctord for a fresh audit")
+	cluster := clusterFlags{
+		doctorCA:    fs.String("doctor-cacert", "", "with --consul: CA bundle that signs the nodes' doctord certificates; a node other than this host\ngets the token only over TLS with a certificate this CA signed for its address"),
+		concurrency: fs.Int("concurrency", rules.DefaultConcurrency, fmt.Sprintf("with --consul: nodes asked at once (at most %d)", rules.MaxConcurrency)),
+		nodeTimeout: fs.Duration("node-timeout", rules.DefaultNodeTimeout, "with --consul: bound of the questions to one node"),
+		deadline:    fs.Duration("deadline", rules.DefaultClusterBudget, "with --consul: bound of the whole audit; nodes not asked by then are unknown"),
+		doctordPort: fs.Int("doctord-port", rules.DefaultDoctordPort, "with --consul: the port of this host's wazo-doctord; a loopback entry at another port gets no token"),
+	}
+	fs.Func("trust-node", "with --consul: `HOST:PORT` of a doctord given the token without --doctor-cacert (repeatable)", func(v string) error {
+		cluster.trusted = append(cluster.trusted, v)
+		return nil
+	})
 	nginx := fs.String("nginx", "https://127.0.0.1", "nginx TLS front end (loopback only)")
 	timeout := fs.Duration("probe-timeout", 2*time.Second, "bound of each probe")
-	return func(services []string, stdout, _ io.Writer) (int, error) {
+	return func(services []string, stdout, stderr io.Writer) (int, error) {
 		if *token == "" {
 			*token = os.Getenv("WAZO_TOKEN")
 		}
@@ -76,14 +88,8 @@ func defineAudit(fs *flag.FlagSet) action {
 					return exitUsage, usagef("--consul-cacert %s: not a readable file", *consulCA)
 				}
 			}
-			rep, err := rules.AuditCluster(context.Background(), rules.ClusterOptions{ConsulURL: *consul, Token: *token,
-				ConsulToken: *consulToken, ConsulCAFile: *consulCA, Timeout: *timeout, Refresh: *refresh})
-			if err != nil {
-				// The agent did not answer or answered nonsense: the
-				// command line was fine, the run could not be done.
-				return exitCouldNotRun, fmt.Errorf("audit --consul: %v", err)
-			}
-			return common.emit(rep, th, stdout)
+			return cluster.audit(rules.ClusterOptions{ConsulURL: *consul, Token: *token,
+				ConsulToken: *consulToken, ConsulCAFile: *consulCA, Timeout: *timeout, Refresh: *refresh}, common, th, stdout, stderr)
 		}
 		rep, err := rules.Audit(context.Background(), rules.AuditOptions{Root: *root, Services: services,
 			NginxURL: *nginx, ProbeTimeout: *timeout})
@@ -95,4 +101,49 @@ func defineAudit(fs *flag.FlagSet) action {
 		}
 		return common.emit(rep, th, stdout)
 	}
+}
+
+// clusterFlags are audit --consul's bounds and trust.
+type clusterFlags struct {
+	doctorCA                 *string
+	concurrency, doctordPort *int
+	nodeTimeout, deadline    *time.Duration
+	trusted                  []string
+}
+
+// audit runs a cluster audit. On top of the contract: it could not run (3)
+// when no doctord answered, and it has findings (1) when any node or entry
+// could not be audited, whatever --fail-on says: a cluster gate cannot go
+// green on nodes it did not see.
+func (c clusterFlags) audit(opts rules.ClusterOptions, common *commonFlags, th threshold, stdout, stderr io.Writer) (int, error) {
+	if *c.concurrency < 1 || *c.nodeTimeout <= 0 || *c.deadline <= 0 || *c.doctordPort < 1 || *c.doctordPort > 65535 {
+		return exitUsage, usagef("--concurrency, --node-timeout, --deadline and --doctord-port must be positive (the port at most 65535)")
+	}
+	opts.DoctorCAFile, opts.TrustedNodes, opts.DoctordPort = *c.doctorCA, c.trusted, *c.doctordPort
+	opts.Concurrency, opts.NodeTimeout, opts.Budget = *c.concurrency, *c.nodeTimeout, *c.deadline
+	rep, err := rules.AuditCluster(context.Background(), opts)
+	var runErr *rules.ClusterRunError
+	switch {
+	case errors.As(err, &runErr):
+		// The agent did not answer, answered nonsense or listed nothing:
+		// the command line was fine, the run could not be done.
+		return exitCouldNotRun, fmt.Errorf("audit --consul: %v", err)
+	case err != nil:
+		return exitUsage, usageError{err}
+	}
+	code, err := common.emit(rep, th, stdout)
+	if err != nil && code != exitCouldNotRun {
+		return code, err
+	}
+	gaps, answered := rules.ClusterCoverage(rep)
+	switch {
+	case answered == 0:
+		return exitCouldNotRun, fmt.Errorf("audit --consul: no doctord answered (%d %s result(s) say why)", gaps, rules.NodeUnreachable)
+	case err != nil:
+		return code, err
+	case gaps > 0 && code == exitClean:
+		fmt.Fprintf(stderr, "wazo-servicekit: %d part(s) of the cluster not audited (see %s): not clean\n", gaps, rules.NodeUnreachable)
+		return exitFindings, nil
+	}
+	return code, nil
 }

@@ -69,10 +69,10 @@ func TestAuditConsulTokenAndCA(t *testing.T) {
 		outSubstr string
 		errSubstr string
 	}{
-		{"flags", nil, []string{"--consul-token", "cluster-token", "--consul-cacert", ca}, exitClean, "node-unreachable", ""},
-		{"environment", map[string]string{"CONSUL_HTTP_TOKEN": "cluster-token", "CONSUL_CACERT": ca}, nil, exitClean, "node-unreachable", ""},
-		{"no token", nil, []string{"--consul-cacert", ca}, exitClean, `"services": null`, ""},
-		{"no CA", map[string]string{"CONSUL_HTTP_TOKEN": "cluster-token"}, nil, exitUsage, "", "certificate"},
+		{"flags", nil, []string{"--consul-token", "cluster-token", "--consul-cacert", ca}, exitCouldNotRun, "node-unreachable", "no doctord answered"},
+		{"environment", map[string]string{"CONSUL_HTTP_TOKEN": "cluster-token", "CONSUL_CACERT": ca}, nil, exitCouldNotRun, "node-unreachable", "no doctord answered"},
+		{"no token", nil, []string{"--consul-cacert", ca}, exitCouldNotRun, "", "lists no node"},
+		{"no CA", map[string]string{"CONSUL_HTTP_TOKEN": "cluster-token"}, nil, exitCouldNotRun, "", "certificate"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -78,28 +78,21 @@ func TestAuditClusterThroughARealConsulCatalog(t *testing.T) {
 	good := installedRoot(t)
 	broken := installedRoot(t)
 	edit(t, broken+"/etc/passwd", ":/usr/sbin/nologin", ":/bin/bash")
+	var trusted []string
 	for i, root := range []string{good, broken} {
-		_, p, _ := net.SplitHostPort(doctordOver(t, root).Listener.Addr().String())
+		addr := doctordOver(t, root).Listener.Addr().String()
+		_, p, _ := net.SplitHostPort(addr)
 		port, _ := strconv.Atoi(p)
 		register(t, c.Addr(), fmt.Sprintf("doctord-%d", i), port)
+		trusted = append(trusted, addr)
 	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	gone := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	gone := testenv.FreePort(t)
 	register(t, c.Addr(), "doctord-gone", gone)
-
-	deadline := time.Now().Add(10 * time.Second)
-	var rep *Report
-	for {
-		var err error
-		rep, err = AuditCluster(context.Background(), ClusterOptions{ConsulURL: "http://" + c.Addr(), Token: "tok", ConsulToken: c.Config().Token, Timeout: 2 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rep.Services) == 3 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond) // polling the catalog until the registrations show, bounded by the deadline
+	trusted = append(trusted, "127.0.0.1:"+strconv.Itoa(gone))
+	waitListed(t, c, "doctord-0", "doctord-1", "doctord-gone")
+	rep, err := AuditCluster(context.Background(), ClusterOptions{ConsulURL: "http://" + c.Addr(), Token: "tok", Timeout: 2 * time.Second, TrustedNodes: trusted})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(rep.Services) != 3 {
 		t.Fatalf("%d service reports, want 3: %+v", len(rep.Services), rep.Services)
@@ -121,5 +114,33 @@ func TestAuditClusterThroughARealConsulCatalog(t *testing.T) {
 	}
 	if fails != 1 || unreachable != 1 {
 		t.Fatalf("fails=%d unreachable=%d, want 1 and 1", fails, unreachable)
+	}
+}
+
+// waitListed polls the catalog until every ID is a wazo-doctord instance
+// in it (the agent syncs its registrations to the catalog asynchronously).
+func waitListed(t *testing.T, c *testenv.Consul, ids ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var entries []struct{ Service struct{ ID string } }
+		if err := c.Get("/v1/health/service/wazo-doctord", &entries); err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, e := range entries {
+			for _, id := range ids {
+				if e.Service.ID == id {
+					found++
+				}
+			}
+		}
+		if found == len(ids) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s the catalog lists %d of %v", found, ids)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the catalog, bounded by the deadline
 	}
 }
