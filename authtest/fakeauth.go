@@ -57,11 +57,17 @@ func NewFakeAuth() (*FakeAuth, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ServeFakeAuth(ln), nil
+}
+
+// ServeFakeAuth serves the fake on a listener the caller made (one bound
+// in another network namespace, at wazo-auth's own port), until Close.
+func ServeFakeAuth(ln net.Listener) *FakeAuth {
 	addr := ln.Addr().(*net.TCPAddr)
-	f := &FakeAuth{URL: "http://" + addr.String(), Host: "127.0.0.1", Port: addr.Port, tokens: map[string]grant{}}
+	f := &FakeAuth{URL: "http://" + addr.String(), Host: addr.IP.String(), Port: addr.Port, tokens: map[string]grant{}}
 	f.server = &http.Server{Handler: f}
 	go f.server.Serve(ln)
-	return f, nil
+	return f
 }
 
 // Close stops the server, releasing held checks first.

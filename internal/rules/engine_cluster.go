@@ -467,7 +467,7 @@ func getJSON(ctx context.Context, client *http.Client, u string, headers map[str
 	}
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		return fmt.Errorf("GET %s: HTTP %d: %.200s", u, resp.StatusCode, body)
+		return fmt.Errorf("GET %s: HTTP %d: %.200q", u, resp.StatusCode, body)
 	}
 	lr := &io.LimitedReader{R: resp.Body, N: min(*left, MaxAnswerBytes) + 1}
 	body, err := io.ReadAll(lr)

@@ -1,0 +1,10 @@
+# The cluster audit: test/cluster (in `make test`, as root) runs three
+# nodes in network namespaces with consul, nginx+TLS and wazo-doctord;
+# bench-cluster measures `audit --consul` on simulated catalogues of up
+# to 200 nodes (internal/benchcluster).
+APT_PACKAGES  += nginx
+BENCH_TARGETS += bench-cluster
+
+.PHONY: bench-cluster
+bench-cluster: build
+	$(GO) run ./internal/benchcluster -bin $(BIN)/wazo-servicekit
