@@ -14,7 +14,7 @@ import (
 )
 
 func auditCommand() command {
-	values := map[string]completion{"root": completeDir, "consul-cacert": completeFile}
+	values := map[string]completion{"root": completeDir, "consul-cacert": completeFile, "doctor-cacert": completeFile}
 	for k, v := range commonValues {
 		values[k] = v
 	}
