@@ -102,3 +102,35 @@ func TestMaskSecretsByKeyPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskSecretsCommonNames: pass, pwd, auth, cookie, a libpq connection
+// string's password, a keys list and a *_path holding no path were shown.
+func TestMaskSecretsCommonNames(t *testing.T) {
+	in := map[string]any{
+		"extra": map[string]any{
+			"smtp":         map[string]any{"login": "u", "pass": "LEAK-pass"},
+			"pwd":          "LEAK-pwd",
+			"auth":         "Basic LEAK-basic-auth",
+			"dsn":          "host=db user=u password=LEAK-dsn-password",
+			"quoted":       "host=db sslpassword = 'LEAK-quoted password' port=5432",
+			"cookie":       "LEAK-cookie",
+			"session":      "LEAK-session",
+			"keys":         []any{"LEAK-keys-list"},
+			"api_key_path": "LEAK-not-a-path",
+		},
+		"auth":       map[string]any{"host": "localhost", "port": 9497, "password": "LEAK-auth-password", "key_file": "/var/lib/wazo-auth-keys/x.yml"},
+		"compass":    "north",
+		"auth_host":  "auth.example",
+		"passengers": 3,
+	}
+	out, _ := json.Marshal(MaskSecrets(in))
+	if strings.Contains(string(out), "LEAK") {
+		t.Errorf("a secret not hidden: %s", out)
+	}
+	for _, kept := range []string{`"host":"localhost"`, `"port":9497`, "/var/lib/wazo-auth-keys/x.yml", `"login":"u"`, `host=db user=u password=\u003chidden\u003e`,
+		"port=5432", `"compass":"north"`, `"auth_host":"auth.example"`, `"passengers":3`} {
+		if !strings.Contains(string(out), kept) {
+			t.Errorf("%s should be kept: %s", kept, out)
+		}
+	}
+}
