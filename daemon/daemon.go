@@ -87,7 +87,7 @@ const (
 // Start-up problems are printed on stderr (and logged once the log is open)
 // and nothing is served.
 func Main(spec Spec, args []string) int {
-	sig := watchSignals()
+	sig := watchSignals(spec.Name)
 	defer sig.stop()
 
 	loaded, err := config.Load(config.Options{Defaults: spec.Defaults, Dev: spec.Dev, Args: args}, spec.Config)
@@ -180,6 +180,7 @@ func Main(spec Spec, args []string) int {
 		}
 		started++
 	}
+	sig.startedUp()
 	early := sig.received()
 	if started == len(components) && early == nil {
 		if ok, err := sdnotify.Notify(sdnotify.Ready); err != nil {

@@ -2,12 +2,14 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // signals is how the daemon hears SIGTERM and SIGINT (stop cleanly, even
@@ -25,11 +27,21 @@ type signals struct {
 	mu    sync.Mutex
 	first os.Signal
 	done  chan struct{}
+	// up is closed once start-up is over (or ended by a stop signal
+	// Main saw): from then on Main handles a stop signal itself.
+	up     chan struct{}
+	upOnce sync.Once
 }
 
-func watchSignals() *signals {
+// startupStopGrace is how long a stop signal during start-up waits for the
+// step under way to end (Main looks between steps) before the process
+// exits anyway: a step blocked for good (a file that never opens) must not
+// make the daemon ignore SIGTERM and SIGINT.
+const startupStopGrace = 3 * time.Second
+
+func watchSignals(name string) *signals {
 	signal.Ignore(syscall.SIGPIPE)
-	s := &signals{stopCh: make(chan os.Signal, 1), hup: make(chan os.Signal, 1), done: make(chan struct{})}
+	s := &signals{stopCh: make(chan os.Signal, 1), hup: make(chan os.Signal, 1), done: make(chan struct{}), up: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	signal.Notify(s.stopCh, syscall.SIGTERM, syscall.SIGINT)
 	signal.Notify(s.hup, syscall.SIGHUP)
@@ -40,11 +52,24 @@ func watchSignals() *signals {
 			s.first = sig
 			s.mu.Unlock()
 			s.cancel()
+			timer := time.NewTimer(startupStopGrace)
+			defer timer.Stop()
+			select {
+			case <-s.up:
+			case <-s.done:
+			case <-timer.C:
+				fmt.Fprintf(os.Stderr, "%s: %s during start-up, and the start-up step under way has not returned in %s: exiting without cleaning up\n",
+					name, signalName(sig), startupStopGrace)
+				os.Exit(ExitFailed)
+			}
 		case <-s.done:
 		}
 	}()
 	return s
 }
+
+// startedUp says start-up is over: Main handles stop signals from now on.
+func (s *signals) startedUp() { s.upOnce.Do(func() { close(s.up) }) }
 
 // received is the stop signal, once one arrived.
 func (s *signals) received() os.Signal {

@@ -43,7 +43,7 @@ func OpenRegular(path string) (*os.File, error) {
 	f := os.NewFile(uintptr(fd), path)
 	info, err := f.Stat()
 	if err == nil && !info.Mode().IsRegular() {
-		err = fmt.Errorf("%s: not a regular file (%s): refused", path, kindOf(info.Mode()))
+		err = fmt.Errorf("%s: not a regular file (%s): refused", path, KindOf(info.Mode()))
 	}
 	if err != nil {
 		f.Close()
@@ -62,7 +62,7 @@ func readFD(fd int, path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s): refused", path, kindOf(info.Mode()))
+		return nil, fmt.Errorf("%s: not a regular file (%s): refused", path, KindOf(info.Mode()))
 	}
 	if info.Size() > limit {
 		return nil, fmt.Errorf("%s: %d bytes, more than the %d allowed: %w", path, info.Size(), limit, ErrTooLarge)
@@ -77,7 +77,8 @@ func readFD(fd int, path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-func kindOf(m fs.FileMode) string {
+// KindOf names a file type for an error message ("a FIFO").
+func KindOf(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeNamedPipe != 0:
 		return "a FIFO"
@@ -190,7 +191,7 @@ func writeAt(dir int, name, path string, data []byte, perm fs.FileMode, chmod bo
 		return err
 	}
 	if !info.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a regular file (%s): refused", path, kindOf(info.Mode()))
+		return fmt.Errorf("%s: not a regular file (%s): refused", path, KindOf(info.Mode()))
 	}
 	if err := f.Truncate(0); err != nil {
 		return err
