@@ -27,24 +27,29 @@ func depsWazoPackaging() Rule {
 				return noManifest(s)
 			}
 			var packaged []string
+			var out []Finding
 			for _, d := range deps {
-				if d.wazoPkg != "" {
-					packaged = append(packaged, d.name+" by "+d.wazoPkg)
+				if d.wazo || d.debian != "" {
+					continue // the condition does not apply: Debian has it by name, or Wazo builds it
+				}
+				pin := strings.TrimPrefix(d.version, "v")
+				pinned := d.op == "==" || d.op == "==="
+				switch {
+				case d.wazoPkg != "" && (!pinned || d.wazoVersion == pin):
+					packaged = append(packaged, d.name+" by "+d.wazoPkg+" "+d.wazoVersion)
+				case d.wazoPkg != "":
+					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is not in %s and %s ships %s, not the pinned %s", d.name, env.Debian.Dist, d.wazoPkg, d.wazoVersion, pin)))
+				case env.Siblings == "":
+					out = append(out, unknown(fmt.Sprintf("%s is not in %s; whether a wazo-*-packaging repository ships it is not seen: run with --siblings DIR holding those checkouts", d.name, env.Debian.Dist)))
+				default:
+					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is not in Debian and no wazo-python-%s-packaging (or wazo-%s-packaging) checkout is in %s", d.name, parse.NormalizePyName(d.name), parse.NormalizePyName(d.name), env.Siblings)))
 				}
 			}
-			missing := missingFromDebian(deps)
-			if len(missing) == 0 && len(packaged) == 0 {
-				return []Finding{pass("every dependency is in " + env.Debian.Dist.String() + " or Wazo Platform: nothing to package")}
+			if len(out) == 0 && len(packaged) == 0 {
+				return []Finding{pass("every dependency is in " + env.Debian.Dist.String() + " by name or built by Wazo: the condition does not apply")}
 			}
-			if len(missing) == 0 {
-				return []Finding{pass(fmt.Sprintf("the dependencies %s lacks are packaged by Wazo: %s", env.Debian.Dist, strings.Join(packaged, ", ")))}
-			}
-			if env.Siblings == "" {
-				return []Finding{unknown(fmt.Sprintf("%d dependencies are not in Debian; run with --siblings DIR holding the wazo-*-packaging checkouts", len(missing)))}
-			}
-			var out []Finding
-			for _, d := range missing {
-				out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is not in Debian and no wazo-python-%s-packaging (or wazo-%s-packaging) checkout is in %s", d.name, parse.NormalizePyName(d.name), parse.NormalizePyName(d.name), env.Siblings)))
+			if len(out) == 0 {
+				return []Finding{pass(fmt.Sprintf("the dependencies %s lacks are packaged by Wazo at their pinned versions: %s", env.Debian.Dist, strings.Join(packaged, ", ")))}
 			}
 			return out
 		},

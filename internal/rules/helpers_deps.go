@@ -47,8 +47,12 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 	}
 	if s.Reqs != nil {
 		depends := parse.DependsNames(s.Control.Get("Depends"))
-		for _, r := range s.Reqs.Entries {
+		own := len(s.Reqs.Entries)
+		for i, r := range append(append([]parse.Requirement(nil), s.Reqs.Entries...), installRequires(env, s)...) {
 			d := dep{name: r.Name, version: r.Version, op: r.Op, path: s.Reqs.Path, line: r.Line}
+			if i >= own {
+				d.path = "setup.py"
+			}
 			if r.URL != "" {
 				// Wazo's own libraries, from their GitHub archives; a URL
 				// requirement is named by its project, not by the archive file.
@@ -69,6 +73,36 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 		return deps, s.Reqs.Path
 	}
 	return nil, ""
+}
+
+var (
+	editableSelfRe   = lazyre.New(`(?m)^\s*(-e\s+)?\.\s*(#.*)?$`)
+	installRequireRe = lazyre.New(`install_requires\s*=\s*\[([^\]]*)\]`)
+	pyStringRe       = lazyre.New(`['"]([^'"\n]+)['"]`)
+)
+
+// installRequires are the requirements of setup.py's install_requires when
+// requirements.txt installs the package itself (`-e .`): pip installs
+// them too.
+func installRequires(env *StaticEnv, s *repo.Service) []parse.Requirement {
+	data, ok := env.Repo.Files["setup.py"]
+	if !ok || !editableSelfRe.Match(env.Repo.Files[s.Reqs.Path]) {
+		return nil
+	}
+	m := installRequireRe.Compiled().FindSubmatchIndex(data)
+	if m == nil {
+		return nil
+	}
+	var lines []string
+	for _, q := range pyStringRe.FindAllStringSubmatch(string(data[m[2]:m[3]]), -1) {
+		lines = append(lines, q[1])
+	}
+	out := parse.ParseRequirements([]byte(strings.Join(lines, "\n")))
+	line := strings.Count(string(data[:m[0]]), "\n") + 1
+	for i := range out {
+		out[i].Line = line
+	}
+	return out
 }
 
 // wazoOrgs are the GitHub organisations whose projects Wazo builds and
@@ -149,17 +183,6 @@ func wazoPackaging(env *StaticEnv, name string) (repoName, version string) {
 	return "", ""
 }
 
-// missingFromDebian are the dependencies neither the target Debian
-// distribution nor Wazo Platform packages.
-func missingFromDebian(deps []dep) []dep {
-	var out []dep
-	for _, d := range deps {
-		if d.debian == "" && !d.wazo && d.wazoPkg == "" {
-			out = append(out, d)
-		}
-	}
-	return out
-}
 
 // noManifest is the verdict without go.mod or requirements.txt: a package
 // with no Go or Python code (shell, configuration) has no such dependencies;
