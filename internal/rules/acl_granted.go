@@ -31,7 +31,7 @@ func aclGranted() Rule {
 			"`default_policies: {wazo_default_admin_policy: {acl: ['<name>.#']}}` (wazo-auth appends conf.d lists to its own).",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			short := aclPrefix(s)
-			uses := requiredACLs(env.Repo)
+			uses := requiredACLs(env)
 			if len(uses) == 0 {
 				if why, rest := restAPI(s); !rest {
 					return []Finding{pass("no REST API (" + why + "): no ACL to grant")}
@@ -44,10 +44,19 @@ func aclGranted() Rule {
 				return []Finding{unknown("no ACL found in the handler code (Go `.Require(\"<acl>\"`, Python `@required_acl('<acl>')`)")}
 			}
 			var out []Finding
+			outside := 0
 			for _, u := range uses {
-				if !strings.HasPrefix(u.ACL, short+".") {
-					out = append(out, fail(u.Path, u.Line, fmt.Sprintf("ACL %s is not under the service's name %s.", u.ACL, short)))
+				if strings.HasPrefix(u.ACL, short+".") {
+					continue
 				}
+				// One finding per ACL, not per use, and a bounded list:
+				// a generated tree of a million uses is still one screen.
+				if outside++; outside <= maxACLFindings {
+					out = append(out, fail(u.Path, u.Line, fmt.Sprintf("ACL %s is not under the service's name %s.%s", u.ACL, short, usesNote(u))))
+				}
+			}
+			if outside > maxACLFindings {
+				out = append(out, fail("", 0, fmt.Sprintf("and %d more ACLs not under the service's name %s.", outside-maxACLFindings, short)))
 			}
 			sources, problems := shippedPolicies(env.Repo, s)
 			out = append(out, problems...)
@@ -61,15 +70,16 @@ func aclGranted() Rule {
 				sources["wazo-auth-keys/etc/wazo-auth/conf.d/50-wazo-default.yml"] = grants
 			}
 			var missing []string
-			seen := map[string]bool{}
+			notGranted := 0
 			for _, u := range uses {
-				if seen[u.ACL] {
-					continue
-				}
-				seen[u.ACL] = true
 				if grantedBy(sources, u.ACL) == "" {
-					missing = append(missing, fmt.Sprintf("%s (%s:%d)", u.ACL, u.Path, u.Line))
+					if notGranted++; notGranted <= maxACLFindings {
+						missing = append(missing, fmt.Sprintf("%s (%s:%d)", u.ACL, u.Path, u.Line))
+					}
 				}
+			}
+			if notGranted > maxACLFindings {
+				missing = append(missing, fmt.Sprintf("and %d more", notGranted-maxACLFindings))
 			}
 			switch {
 			case len(missing) > 0 && !ok:
@@ -85,10 +95,21 @@ func aclGranted() Rule {
 				names = append(names, n)
 			}
 			sort.Strings(names)
-			return []Finding{pass(fmt.Sprintf("%d ACLs under %s., all granted (policies: %s)", len(seen), short, strings.Join(names, ", ")))}
+			return []Finding{pass(fmt.Sprintf("%d ACLs under %s., all granted (policies: %s)", len(uses), short, strings.Join(names, ", ")))}
 		},
 		live: liveACLGranted,
 	}
+}
+
+// maxACLFindings bounds the ACLs acl-granted names one by one.
+const maxACLFindings = 20
+
+// usesNote says how many times an ACL is required when more than once.
+func usesNote(u aclUse) string {
+	if u.Uses > 1 {
+		return fmt.Sprintf(" (required %d times; the first here)", u.Uses)
+	}
+	return ""
 }
 
 func liveACLGranted(s *LiveService, _ *LiveEnv) []Finding {

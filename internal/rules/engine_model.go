@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"sync"
+
 	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -83,6 +85,11 @@ type StaticEnv struct {
 	// service (see factsOf), shared by every rule.
 	platform *service.Platform
 	facts    map[*repo.Service]*service.Facts
+
+	// acls are the ACLs the repository's code requires, found once for
+	// every service (requiredACLs).
+	aclsOnce sync.Once
+	acls     []aclUse
 }
 
 // factsOf returns the model of a service of the repository, derived on

@@ -1,9 +1,7 @@
 package rules
 
 import (
-	"io/fs"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -11,7 +9,6 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
-	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // Helpers of the Wazo-practice rules: ACLs, wazo-auth policies, the
@@ -19,63 +16,50 @@ import (
 
 // aclUse is one ACL the service's code requires of its callers.
 type aclUse struct {
-	ACL, Path string
+	ACL, Path string // where it is first required
 	Line      int
+	Uses      int // how many times the code requires it in all
 }
 
 var (
-	goRequireRe   = lazyre.New(`\.Require\(\s*"([^"\n]+)"`)
-	pyRequiredRe  = lazyre.New(`@required_acl\(\s*['"]([^'"\n]+)['"]`)
-	notServedPath = lazyre.New(`(^|/)(testdata|tests?|integration_tests)/|_test\.go$`)
+	goRequireRe  = lazyre.New(`\.Require\(\s*"([^"\n]+)"`)
+	pyRequiredRe = lazyre.New(`@required_acl\(\s*['"]([^'"\n]+)['"]`)
 )
 
-// Bounds of the source scan: a crafted checkout cannot make it read more.
-const (
-	maxSourceFiles = 4000
-	maxSourceBytes = 512 << 10
-)
-
-// sourceFiles reads the repository's Go and Python sources that are not
-// tests, in path order: regular files only, no link followed, each read
-// bounded, at most maxSourceFiles.
-func sourceFiles(r *repo.Repo) []repo.File {
-	var out []repo.File
-	filepath.WalkDir(r.Root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || len(out) >= maxSourceFiles {
-			return filepath.SkipDir
-		}
-		rel := filepath.ToSlash(strings.TrimPrefix(strings.TrimPrefix(p, r.Root), string(filepath.Separator)))
-		if d.IsDir() {
-			if name := d.Name(); rel != "" && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "vendor" || notServedPath.MatchString(rel+"/")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || notServedPath.MatchString(rel) || !(strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, ".py")) {
-			return nil
-		}
-		if data, err := safefile.ReadIn(r.Root, filepath.FromSlash(rel), maxSourceBytes); err == nil {
-			out = append(out, repo.File{Path: rel, Data: data})
-		}
-		return nil
-	})
-	return out
-}
+// sourceFiles are the repository's Go and Python sources that are not
+// tests (read once per repository, bounded: repo.Sources).
+func sourceFiles(r *repo.Repo) []repo.File { return r.Sources() }
 
 // requiredACLs finds the ACLs the handlers check: the kit's
 // `Require("<acl>", ...)` in Go, `@required_acl('<acl>')` in Python (tests
-// left out), in path order.
-func requiredACLs(r *repo.Repo) []aclUse {
+// left out): one entry per distinct ACL, at its first use in path order,
+// with its count of uses. Computed once per check (env.acls), in one pass
+// over the sources.
+func requiredACLs(env *StaticEnv) []aclUse {
+	env.aclsOnce.Do(func() { env.acls = scanACLs(sourceFiles(env.Repo)) })
+	return env.acls
+}
+
+func scanACLs(files []repo.File) []aclUse {
 	var out []aclUse
-	for _, f := range sourceFiles(r) {
-		p := f.Path
+	index := map[string]int{}
+	for _, f := range files {
 		re := goRequireRe
-		if strings.HasSuffix(p, ".py") {
+		if strings.HasSuffix(f.Path, ".py") {
 			re = pyRequiredRe
 		}
 		text := string(f.Data)
+		line, counted := 1, 0
 		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
-			out = append(out, aclUse{ACL: text[m[2]:m[3]], Path: p, Line: strings.Count(text[:m[0]], "\n") + 1})
+			line += strings.Count(text[counted:m[0]], "\n")
+			counted = m[0]
+			acl := text[m[2]:m[3]]
+			if i, ok := index[acl]; ok {
+				out[i].Uses++
+				continue
+			}
+			index[acl] = len(out)
+			out = append(out, aclUse{ACL: acl, Path: f.Path, Line: line, Uses: 1})
 		}
 	}
 	return out

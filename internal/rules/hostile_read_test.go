@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
@@ -117,4 +118,37 @@ func TestPolicyFileBounded(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "50-x.yml:2") || !strings.Contains(err.Error(), "keys") {
 		t.Fatalf("err = %v, want the mapping refused at 50-x.yml:2", err)
 	}
+}
+
+// acl-granted reports each ACL once, however often the code requires it,
+// names at most maxACLFindings, and scans the sources once per check.
+func TestACLFindingsPerFactNotPerUse(t *testing.T) {
+	dir := testenv.CopyTree(t, "testdata/python-service", nil)
+	var b strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, "@required_acl('x.y.z')  # use %d\n", i)
+	}
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&b, "@required_acl('other%d.y')\n", i)
+	}
+	write(t, filepath.Join(dir, "wazo_webhookd/plugins/many.py"), b.String())
+	rep, err := Check(dir, CheckOptions{Only: []string{"acl-granted"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := rep.Results()
+	if len(results) > maxACLFindings+3 {
+		t.Fatalf("%d acl-granted results for 51 distinct ACLs, want at most %d", len(results), maxACLFindings+3)
+	}
+	text := fmt.Sprint(results)
+	if !strings.Contains(text, "ACL x.y.z is not under") || !strings.Contains(text, "required 5000 times") || !strings.Contains(text, "and 31 more ACLs") {
+		t.Errorf("results do not aggregate the uses:\n%s", text)
+	}
+	testenv.LinearGrowth(t, "scanACLs", 2000, func(n int) []repo.File {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "@required_acl('x.y.z%d')  # aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", i%50)
+		}
+		return []repo.File{{Path: "a.py", Data: []byte(b.String())}}
+	}, func(f []repo.File) { scanACLs(f) })
 }

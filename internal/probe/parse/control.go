@@ -35,10 +35,20 @@ func (p Paragraph) Line(name string) int {
 func ParseDeb822(data []byte) []Paragraph {
 	var out []Paragraph
 	var cur *Paragraph
+	// The field being read, its value built once (a field continued over
+	// thousands of lines is not copied at each line).
 	last := ""
+	var value strings.Builder
+	flush := func() {
+		if cur != nil && last != "" {
+			cur.Fields[last] = value.String()
+		}
+		value.Reset()
+	}
 	for i, raw := range strings.Split(string(data), "\n") {
 		line := strings.TrimRight(raw, "\r")
 		if strings.TrimSpace(line) == "" {
+			flush()
 			cur, last = nil, ""
 			continue
 		}
@@ -47,7 +57,8 @@ func ParseDeb822(data []byte) []Paragraph {
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			if cur != nil && last != "" {
-				cur.Fields[last] += "\n" + strings.TrimSpace(line)
+				value.WriteString("\n")
+				value.WriteString(strings.TrimSpace(line))
 			}
 			continue
 		}
@@ -55,14 +66,16 @@ func ParseDeb822(data []byte) []Paragraph {
 		if !ok {
 			continue
 		}
+		flush()
 		if cur == nil {
 			out = append(out, Paragraph{Fields: map[string]string{}, Lines: map[string]int{}})
 			cur = &out[len(out)-1]
 		}
 		last = strings.TrimSpace(k)
-		cur.Fields[last] = strings.TrimSpace(v)
+		value.WriteString(strings.TrimSpace(v))
 		cur.Lines[last] = i + 1
 	}
+	flush()
 	return out
 }
 

@@ -24,9 +24,17 @@ func ParseUnit(data []byte) *Unit {
 	for i := 0; i < len(lines); i++ {
 		lineNo := i + 1
 		line := strings.TrimSpace(strings.TrimSuffix(lines[i], "\r"))
-		for strings.HasSuffix(line, "\\") && i+1 < len(lines) {
-			i++
-			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(lines[i])
+		if strings.HasSuffix(line, "\\") && i+1 < len(lines) {
+			// Joined once, not copied at each continued line.
+			var b strings.Builder
+			for strings.HasSuffix(line, "\\") && i+1 < len(lines) {
+				b.WriteString(strings.TrimSuffix(line, "\\"))
+				b.WriteString(" ")
+				i++
+				line = strings.TrimSpace(strings.TrimSuffix(lines[i], "\r"))
+			}
+			b.WriteString(line)
+			line = b.String()
 		}
 		if line == "" || line[0] == '#' || line[0] == ';' {
 			continue

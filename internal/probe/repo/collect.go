@@ -1,12 +1,14 @@
 package repo
 
 import (
-	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
+	"bytes"
+	"fmt"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 )
 
@@ -21,12 +23,7 @@ var (
 func (r *Repo) collect(s *Service) {
 	single := len(r.Services) == 1
 	first := r.Services[0] == s
-	s.Debian = map[string]bool{}
-	for p := range r.Files {
-		if strings.HasPrefix(p, "debian/") {
-			s.Debian[p] = true
-		}
-	}
+	s.Debian = r.debianFiles()
 	// debhelper's own naming: debian/<pkg>.<kind>, or debian/<kind> for the
 	// first package of the source.
 	debianFile := func(kind string) string {
@@ -112,40 +109,34 @@ func (r *Repo) collect(s *Service) {
 		if !contentExts[path.Ext(base)] && !strings.HasPrefix(p, "debian/") && !strings.HasPrefix(p, "etc/") {
 			continue
 		}
-		if nginxRe.Match(data) {
-			for _, l := range parse.ParseNginx(data) {
-				if strings.HasPrefix(l.Path, "/api/"+s.Short()) || (mine && strings.HasPrefix(l.Path, "/api/")) {
-					s.Nginx = append(s.Nginx, Located[parse.NginxLocation]{Path: p, Item: l})
-				}
+		f := r.factsOf(p)
+		for _, l := range f.nginx {
+			if strings.HasPrefix(l.Path, "/api/"+s.Short()) || (mine && strings.HasPrefix(l.Path, "/api/")) {
+				s.Nginx = append(s.Nginx, Located[parse.NginxLocation]{Path: p, Item: l})
 			}
 		}
-		if monitRe.Match(data) {
-			for _, c := range parse.ParseMonit(data) {
-				if c.Name == s.Name || strings.Contains(c.StartProgram, s.Name) || strings.Contains(path.Base(p), s.Name) {
-					s.Monit = append(s.Monit, Located[parse.MonitCheck]{Path: p, Item: c})
-				}
+		for _, c := range f.monit {
+			if c.Name == s.Name || strings.Contains(c.StartProgram, s.Name) || strings.Contains(path.Base(p), s.Name) {
+				s.Monit = append(s.Monit, Located[parse.MonitCheck]{Path: p, Item: c})
 			}
 		}
-		if s.Unit == nil && unitRe.Match(data) && (base == s.Name+".service" || (single && strings.HasSuffix(base, ".service"))) {
+		if s.Unit == nil && f.unit && (base == s.Name+".service" || (single && strings.HasSuffix(base, ".service"))) {
 			s.Unit = &UnitFile{Path: p, Unit: parse.ParseUnit(data)}
 		}
-		isRotate := strings.HasSuffix(base, ".logrotate") || base == "logrotate" || strings.HasPrefix(p, "etc/logrotate.d/") || rotateRe.Match(data)
-		if isRotate && strings.Contains(string(data), "{") {
-			for _, e := range parse.ParseLogrotate(data) {
-				for _, lp := range e.Paths {
-					if lp == logFile || strings.Contains(lp, s.Name) {
-						s.Rotate = append(s.Rotate, Located[parse.LogrotateEntry]{Path: p, Item: e})
-						break
-					}
+		for _, e := range f.rotate {
+			for _, lp := range e.Paths {
+				if lp == logFile || strings.Contains(lp, s.Name) {
+					s.Rotate = append(s.Rotate, Located[parse.LogrotateEntry]{Path: p, Item: e})
+					break
 				}
 			}
 		}
-		if strings.Contains(string(data), "$programname") && strings.Contains(string(data), s.Name) {
+		if f.rsyslog && bytes.Contains(data, []byte(s.Name)) {
 			s.Rsyslog = append(s.Rsyslog, p)
 		}
 	}
 	for i := range s.Nginx {
-		r.followIncludes(&s.Nginx[i].Item)
+		r.followIncludes(s.Nginx[i].Path, &s.Nginx[i].Item)
 	}
 	if len(apiFiles) > 0 {
 		s.API = r.mergeAPI(apiFiles)
@@ -227,35 +218,120 @@ func (s *Service) LogFile() string {
 	return "/var/log/" + s.Name + ".log"
 }
 
+// Bounds of the include graph of one nginx location: each file is read
+// once (a file including itself, or ten times the same file, costs one
+// parse), at most maxIncludeDepth levels and maxIncludeFiles files.
+const (
+	maxIncludeDepth = 8
+	maxIncludeFiles = 64
+)
+
 // followIncludes adds to a location the proxy_pass and proxy_set_header
-// directives of the files it includes, when the repository ships them
-// (include /etc/nginx/wazo-auth-shared.conf is etc/nginx/wazo-auth-shared.conf
-// here). A directive of the location itself wins over an included one;
-// includes of other packages' files stay unresolved.
-func (r *Repo) followIncludes(l *parse.NginxLocation) {
-	for depth, todo := 0, append([]string(nil), l.Includes...); len(todo) > 0 && depth < 8; depth++ {
+// of the files it includes (first set wins, breadth first), visiting the
+// include graph once; past its bounds the rest is left out and the
+// repository's problems say so.
+func (r *Repo) followIncludes(where string, l *parse.NginxLocation) {
+	seen := map[string]bool{}
+	for depth, todo := 0, append([]string(nil), l.Includes...); len(todo) > 0; depth++ {
+		if depth >= maxIncludeDepth {
+			r.Problems = append(r.Problems, fmt.Sprintf("%s: location %s: includes nested more than %d levels: the deeper ones are not followed", where, l.Path, maxIncludeDepth))
+			return
+		}
 		var next []string
 		for _, inc := range todo {
-			data, ok := r.Files[strings.TrimPrefix(path.Clean("/"+inc), "/")]
-			if !ok || !strings.HasPrefix(path.Clean("/"+inc), "/etc/") {
+			abs := path.Clean("/" + inc)
+			if seen[abs] {
 				continue
 			}
-			wrapped := append(append([]byte("location included {\n"), data...), "\n}\n"...)
-			for _, in := range parse.ParseNginx(wrapped) {
-				if in.Path != "included" {
-					continue
-				}
-				for k, v := range in.Headers {
-					if _, set := l.Headers[k]; !set {
-						l.Headers[k] = v
-					}
-				}
-				if l.ProxyPass == "" {
-					l.ProxyPass = in.ProxyPass
-				}
-				next = append(next, in.Includes...)
+			if len(seen) >= maxIncludeFiles {
+				r.Problems = append(r.Problems, fmt.Sprintf("%s: location %s: more than %d included files: the rest are not followed", where, l.Path, maxIncludeFiles))
+				return
 			}
+			seen[abs] = true
+			in, ok := r.included(abs)
+			if !ok {
+				continue
+			}
+			for k, v := range in.Headers {
+				if _, set := l.Headers[k]; !set {
+					l.Headers[k] = v
+				}
+			}
+			if l.ProxyPass == "" {
+				l.ProxyPass = in.ProxyPass
+			}
+			next = append(next, in.Includes...)
 		}
 		todo = next
 	}
+}
+
+// included parses an nginx file of the repository (an absolute /etc/...
+// path) as the body of a location, once per repository.
+func (r *Repo) included(abs string) (parse.NginxLocation, bool) {
+	if in, ok := r.cache.includes[abs]; ok {
+		return in, in.Path != ""
+	}
+	if r.cache.includes == nil {
+		r.cache.includes = map[string]parse.NginxLocation{}
+	}
+	var out parse.NginxLocation
+	if data, ok := r.Files[strings.TrimPrefix(abs, "/")]; ok && strings.HasPrefix(abs, "/etc/") {
+		wrapped := append(append([]byte("location included {\n"), data...), "\n}\n"...)
+		for _, in := range parse.ParseNginx(wrapped) {
+			if in.Path == "included" {
+				out = in
+				break
+			}
+		}
+	}
+	r.cache.includes[abs] = out
+	return out, out.Path != ""
+}
+
+// fileFacts is what a content file holds, parsed once per repository and
+// then matched against each service (a repository of many packages costs
+// one parse a file, not one a file and a package).
+type fileFacts struct {
+	nginx   []parse.NginxLocation
+	monit   []parse.MonitCheck
+	unit    bool // has a [Service] section
+	rotate  []parse.LogrotateEntry
+	rsyslog bool // names $programname
+}
+
+func (r *Repo) factsOf(p string) *fileFacts {
+	if f, ok := r.cache.facts[p]; ok {
+		return f
+	}
+	if r.cache.facts == nil {
+		r.cache.facts = map[string]*fileFacts{}
+	}
+	data, base := r.Files[p], path.Base(p)
+	f := &fileFacts{unit: unitRe.Match(data), rsyslog: bytes.Contains(data, []byte("$programname"))}
+	if nginxRe.Match(data) {
+		f.nginx = parse.ParseNginx(data)
+	}
+	if monitRe.Match(data) {
+		f.monit = parse.ParseMonit(data)
+	}
+	isRotate := strings.HasSuffix(base, ".logrotate") || base == "logrotate" || strings.HasPrefix(p, "etc/logrotate.d/") || rotateRe.Match(data)
+	if isRotate && bytes.Contains(data, []byte("{")) {
+		f.rotate = parse.ParseLogrotate(data)
+	}
+	r.cache.facts[p] = f
+	return f
+}
+
+// debianFiles is the set of debian/ files, shared by every service.
+func (r *Repo) debianFiles() map[string]bool {
+	if r.cache.debian == nil {
+		r.cache.debian = map[string]bool{}
+		for p := range r.Files {
+			if strings.HasPrefix(p, "debian/") {
+				r.cache.debian[p] = true
+			}
+		}
+	}
+	return r.cache.debian
 }

@@ -12,15 +12,17 @@ package repo
 
 import (
 	"fmt"
-	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // File is a file of the repository, path relative to the repository root
@@ -39,6 +41,16 @@ type Repo struct {
 	// Problems are files that could not be read or parsed; each names the
 	// file and line. They become findings, never crashes.
 	Problems []string
+
+	cache struct { // what is computed once per repository, for every service
+		facts    map[string]*fileFacts
+		includes map[string]parse.NginxLocation
+		debian   map[string]bool
+		sorted   []string
+
+		sourcesOnce sync.Once
+		sources     []File
+	}
 }
 
 // Service is one packaged daemon and the artefacts found for it.
@@ -235,7 +247,15 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": tru
 var contentExts = map[string]bool{"": true, ".conf": true, ".service": true, ".monit": true, ".logrotate": true,
 	".cfg": true, ".nginx": true, ".rc": true, ".include": true}
 
-const maxFile = 512 << 10
+// Bounds of what Load reads of a checkout: each file, the files and bytes
+// in all, and the services judged (Wazo's sources build a few packages; a
+// crafted control file of thousands would multiply every rule's work).
+const (
+	maxFile      = 512 << 10
+	maxRepoFiles = 20000
+	maxRepoBytes = 256 << 20
+	maxServices  = 200
+)
 
 // Load reads a repository. It returns an error only when dir is not a
 // readable directory or packages no service at all; everything else ends up
@@ -249,7 +269,15 @@ func Load(dir string) (*Repo, error) {
 		return nil, fmt.Errorf("check: %s is not a directory", dir)
 	}
 	r := &Repo{Root: dir, Files: map[string][]byte{}}
+	total, cut := 0, false
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if len(r.Files) >= maxRepoFiles || total >= maxRepoBytes {
+			if !cut {
+				cut = true
+				r.Problems = append(r.Problems, fmt.Sprintf("%s: the checkout holds more than the %d files or %d MB read: the rest (from %s on) is not read", dir, maxRepoFiles, maxRepoBytes>>20, rel(dir, p)))
+			}
+			return fs.SkipAll
+		}
 		if err != nil {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %v", rel(dir, p), err))
 			if d != nil && d.IsDir() {
@@ -271,11 +299,14 @@ func Load(dir string) (*Repo, error) {
 		if err != nil || info.Size() > maxFile {
 			return nil
 		}
-		data, err := os.ReadFile(p)
+		// No link followed (a file swapped for one since the walk saw it
+		// is refused), a regular file only, bounded.
+		data, err := safefile.ReadIn(dir, rel(dir, p), maxFile)
 		if err != nil {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %v", rel(dir, p), err))
 			return nil
 		}
+		total += len(data)
 		r.Files[rel(dir, p)] = data
 		return nil
 	})
@@ -283,6 +314,10 @@ func Load(dir string) (*Repo, error) {
 		return nil, fmt.Errorf("check: reading %s: %v", dir, err)
 	}
 	r.discover()
+	if len(r.Services) > maxServices {
+		r.Problems = append(r.Problems, fmt.Sprintf("debian/control: %d packages, more than the %d judged: the first %d are", len(r.Services), maxServices, maxServices))
+		r.Services = r.Services[:maxServices]
+	}
 	if len(r.Services) == 0 {
 		return nil, fmt.Errorf("check: no service found in %s: want debian/control with a Package paragraph, or etc/<service>/config.yml", dir)
 	}
@@ -371,11 +406,15 @@ func (r *Repo) hasPrefix(prefix string) bool {
 
 // paths returns the read files in sorted order (deterministic findings).
 func (r *Repo) paths() []string {
+	if len(r.cache.sorted) == len(r.Files) {
+		return r.cache.sorted
+	}
 	out := make([]string, 0, len(r.Files))
 	for p := range r.Files {
 		out = append(out, p)
 	}
 	sort.Strings(out)
+	r.cache.sorted = out
 	return out
 }
 
