@@ -18,7 +18,7 @@ APT_PACKAGES  := ca-certificates curl procps iproute2 openssl
 NPM_TOOLS     :=
 BENCH_TARGETS :=
 
-.PHONY: all build run test test-setup staticcheck bench deps fmt vet clean
+.PHONY: all build run test test-setup bench-smoke staticcheck bench deps fmt vet clean
 all: build
 
 build:
@@ -67,6 +67,13 @@ test: test-setup build $(TEST_PREREQS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	@flags=; if [ "$$(id -u)" = 0 ]; then flags="-no-skips -allow-skip WAZO_REPOS=DIR"; export SERVICEKIT_TEST_STRICT=1; fi; \
 	bash -o pipefail -c "$(GO) test -json -count=1 -timeout 30m ./... | $(GO) run ./internal/testsum $$flags"
+	@$(MAKE) --no-print-directory bench-smoke
+
+# Every Go benchmark once (-benchtime=1x): a benchmark that no longer runs
+# fails `make test` instead of rotting until the next `make bench`.
+bench-smoke:
+	@echo "bench-smoke: every benchmark, one iteration"
+	@out=$$($(GO) test -count=1 -run '^$$' -bench . -benchtime=1x -timeout 10m ./... 2>&1) || { echo "$$out" | grep -v -e '^Benchmark.*/op' -e '^goos:' -e '^goarch:' -e '^pkg:' -e '^cpu:' -e '^PASS' -e '^ok '; echo "bench-smoke: a benchmark failed (above)"; exit 1; }; 	echo "bench-smoke: $$(echo "$$out" | grep -c '^Benchmark') benchmarks ran"
 
 # Debian's staticcheck, in the trixie root (root only; make test runs it).
 staticcheck:

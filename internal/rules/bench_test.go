@@ -14,12 +14,23 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/host"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
+
+// thisRepo is the root of this repository (found by its go.mod, so a move
+// of this package cannot point the benchmarks elsewhere).
+func thisRepo(b *testing.B) string {
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return root
+}
 
 // BenchmarkCheckThisRepo is `check` on this repository end to end (read the
 // tree, parse, load the Debian index, run every static rule). Goal: <= 100 ms.
 func BenchmarkCheckThisRepo(b *testing.B) {
-	root, _ := filepath.Abs("..")
+	root := thisRepo(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := Check(root, CheckOptions{}); err != nil {
 			b.Fatal(err)
@@ -30,7 +41,7 @@ func BenchmarkCheckThisRepo(b *testing.B) {
 // BenchmarkCheckPerRule is the cost of each static rule alone, on facts
 // already read (the repository walk and index load are shared by all rules).
 func BenchmarkCheckPerRule(b *testing.B) {
-	root, _ := filepath.Abs("..")
+	root := thisRepo(b)
 	rp, err := repo.Load(root)
 	if err != nil {
 		b.Fatal(err)
@@ -50,7 +61,7 @@ func BenchmarkCheckPerRule(b *testing.B) {
 // BenchmarkCheckPhases splits the fixed costs: walking and parsing the
 // repository, and loading the embedded Debian index.
 func BenchmarkCheckPhases(b *testing.B) {
-	root, _ := filepath.Abs("..")
+	root := thisRepo(b)
 	b.Run("repo.Load", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			if _, err := repo.Load(root); err != nil {

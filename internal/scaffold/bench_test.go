@@ -1,6 +1,7 @@
 package scaffold
 
 import (
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -12,7 +13,11 @@ func BenchmarkNew(b *testing.B) {
 	dir := b.TempDir()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		err := Generate(Options{Name: "wazo-exampled", Dir: filepath.Join(dir, strconv.Itoa(i)), Description: "Example service"})
+		parent := filepath.Join(dir, strconv.Itoa(i)) // new writes into an existing directory
+		if err := os.Mkdir(parent, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		err := Generate(Options{Name: "wazo-exampled", Dir: parent, Description: "Example service"})
 		if err != nil {
 			b.Fatal(err)
 		}
