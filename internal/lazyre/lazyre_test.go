@@ -10,7 +10,7 @@ func TestCompiledOnFirstUseOnly(t *testing.T) {
 	if m := l.FindStringSubmatch("abb"); len(m) != 2 || m[1] != "bb" {
 		t.Fatalf("FindStringSubmatch = %q", m)
 	}
-	if l.Compiled() != l.Compiled() {
+	if first, again := l.Compiled(), l.Compiled(); first != again {
 		t.Error("compiled twice")
 	}
 }
