@@ -137,16 +137,27 @@ func writablePath(p string) error {
 // exit code: 3 when nothing could be judged, 1 for findings at or above the
 // threshold, else 0.
 func (c *commonFlags) emit(rep *rules.Report, th threshold, stdout io.Writer) (int, error) {
-	sc := report.NewScorecard(rep)
+	// The scorecard (a copy of every verdict, by node and rule) is built
+	// only when a format or --baseline needs it: a cluster audit's JSON
+	// would otherwise hold the report twice.
+	var sc *report.Scorecard
+	scorecard := func() *report.Scorecard {
+		if sc == nil {
+			sc = report.NewScorecard(rep)
+			if c.base != nil {
+				sc.CompareBaseline(c.base, filepath.Base(*c.baseline))
+			}
+		}
+		return sc
+	}
 	opts := report.Options{Verbose: *c.verbose}
 	if c.base != nil {
-		sc.CompareBaseline(c.base, filepath.Base(*c.baseline))
-		opts.Changes = sc.Changes()
-		opts.Baseline = sc.Baseline
+		opts.Changes = scorecard().Changes()
+		opts.Baseline = scorecard().Baseline
 	}
 	write := func(w io.Writer, format string) error {
 		if report.IsScorecard(format) {
-			return report.WriteScorecard(w, format, sc)
+			return report.WriteScorecard(w, format, scorecard())
 		}
 		return report.WriteWith(w, format, rep, opts)
 	}

@@ -22,8 +22,8 @@ import (
 
 func main() {
 	bin := flag.String("bin", "bin/wazo-servicekit", "the wazo-servicekit binary")
-	services := flag.Int("services", 30, "services per simulated node (a Wazo host runs about 30)")
-	results := flag.Int("results", 40, "results per service (the catalogue's rules)")
+	services := flag.Int("services", 25, "services per simulated node (a Wazo host runs about 25 wazo-* daemons)")
+	results := flag.Int("results", 20, "results per service (an audit of an installed service gives 19 or 20)")
 	delay := flag.Duration("delay", 20*time.Millisecond, "each doctord answer's delay (a real doctord audits its host)")
 	flag.Parse()
 	fmt.Printf("%-34s %6s %9s %12s %9s %8s %6s\n", "case", "nodes", "wall", "peak RSS", "in flight", "requests", "exit")

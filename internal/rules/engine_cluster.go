@@ -211,9 +211,6 @@ func listCluster(ctx context.Context, agent *consul.Client, trust *nodeTrust, ti
 	if err != nil {
 		return nil, fmt.Errorf("consul catalog: %v", err)
 	}
-	if len(members)+len(instances) > MaxClusterNodes {
-		return nil, fmt.Errorf("consul catalog: %d nodes and %d wazo-doctord instances, more than the %d an audit asks: audit a smaller datacenter", len(members), len(instances), MaxClusterNodes)
-	}
 	var out []clusterNode
 	has := map[string]bool{}
 	for _, in := range instances {
@@ -239,6 +236,9 @@ func listCluster(ctx context.Context, agent *consul.Client, trust *nodeTrust, ti
 			has[m.Node] = true
 			out = append(out, clusterNode{Node: m.Node, Why: fmt.Sprintf("node %s (%s) is in the cluster but has no wazo-doctord in the catalog: stopped, deregistered or never installed", m.Node, m.Address)})
 		}
+	}
+	if len(out) > MaxClusterNodes {
+		return nil, fmt.Errorf("consul catalog: %d entries (wazo-doctord instances and nodes without one), more than the %d an audit asks: audit a smaller datacenter", len(out), MaxClusterNodes)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("consul catalog at %s lists no node and no wazo-doctord: nothing to audit", agent.URL())
