@@ -33,11 +33,7 @@ const operatorToken = "OPERATOR-TOKEN-aaaa-bbbb-cccc"
 func (e *env) consulAudit(d *consulsim.Doctord, n int, trustPort bool, extra ...string) (outcome, *consulsim.Catalog) {
 	srv, port := d.Serve()
 	defer srv.Close()
-	entries := make([]consulsim.Entry, n)
-	for i := range entries {
-		entries[i] = consulsim.Entry{Node: fmt.Sprintf("node%04d", i), Address: "127.0.0.1", Port: port}
-	}
-	cat := consulsim.ServeCatalog(entries)
+	cat := consulsim.ServeNodes(n, port)
 	defer cat.Close()
 	args := []string{"audit", "--consul", cat.URL, "--format", "json"}
 	if trustPort {

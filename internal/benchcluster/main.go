@@ -44,11 +44,7 @@ func main() {
 func measure(bin, name string, nodes int, d *consulsim.Doctord, extra ...string) error {
 	srv, port := d.Serve()
 	defer srv.Close()
-	entries := make([]consulsim.Entry, nodes)
-	for i := range entries {
-		entries[i] = consulsim.Entry{Node: fmt.Sprintf("node%03d", i), Address: "127.0.0.1", Port: port}
-	}
-	cat := consulsim.ServeCatalog(entries)
+	cat := consulsim.ServeNodes(nodes, port)
 	defer cat.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

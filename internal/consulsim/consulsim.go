@@ -149,3 +149,13 @@ func (d *Doctord) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n64, _ := w.Write(body)
 	d.BytesSent.Add(int64(n64))
 }
+
+// ServeNodes starts a catalogue of n nodes (node0000, node0001, ...) whose
+// doctords are all at 127.0.0.1:port.
+func ServeNodes(n, port int) *Catalog {
+	entries := make([]Entry, n)
+	for i := range entries {
+		entries[i] = Entry{Node: fmt.Sprintf("node%04d", i), Address: "127.0.0.1", Port: port}
+	}
+	return ServeCatalog(entries)
+}

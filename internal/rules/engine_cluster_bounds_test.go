@@ -3,7 +3,6 @@ package rules
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -17,11 +16,7 @@ func simCluster(t *testing.T, n int, d *consulsim.Doctord) ClusterOptions {
 	t.Helper()
 	srv, port := d.Serve()
 	t.Cleanup(srv.Close)
-	entries := make([]consulsim.Entry, n)
-	for i := range entries {
-		entries[i] = consulsim.Entry{Node: fmt.Sprintf("node%03d", i), Address: "127.0.0.1", Port: port}
-	}
-	cat := consulsim.ServeCatalog(entries)
+	cat := consulsim.ServeNodes(n, port)
 	t.Cleanup(cat.Close)
 	return ClusterOptions{ConsulURL: cat.URL, Token: "tok", DoctordPort: port, Timeout: 5 * time.Second}
 }
