@@ -99,6 +99,7 @@ func Check(dir string, opts CheckOptions) (*Report, error) {
 	}
 	rules := All()
 	for _, s := range rp.Services {
+		factsOf(env, s) // the model first: every rule judges the same service
 		sr := ServiceReport{Name: s.Name, Language: s.Language, NotADaemon: notADaemon(s)}
 		for _, r := range rules {
 			if r.static == nil || (len(only) > 0 && !only[r.ID]) {

@@ -155,3 +155,11 @@ func fail(path string, line int, msg string, ev ...string) Finding {
 }
 
 func unknown(msg string) Finding { return Finding{Status: Unknown, Message: msg} }
+
+// platformOf is the sibling checkouts of the run, read once and shared.
+func platformOf(env *StaticEnv) *service.Platform {
+	if env.platform == nil {
+		env.platform = service.NewPlatform(env.Siblings)
+	}
+	return env.platform
+}

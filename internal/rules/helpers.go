@@ -9,6 +9,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
@@ -193,4 +194,13 @@ func commandOf(args []string, line int) parse.Command { return parse.Command{Arg
 // established: it names the fact and what is missing.
 func unknownFact(fact, missing string) Finding {
 	return unknown(fact + " is not established: " + missing)
+}
+
+// siblingVerdict is the verdict on a sibling file that could not be read:
+// a fail when the checkout is there without it, else unknown saying why.
+func siblingVerdict(f service.SiblingFile) Finding {
+	if f.Absent {
+		return fail("", 0, f.Why)
+	}
+	return unknown(f.Why)
 }

@@ -183,7 +183,6 @@ func wazoPackaging(env *StaticEnv, name string) (repoName, version string) {
 	return "", ""
 }
 
-
 // noManifest is the verdict without go.mod or requirements.txt: a package
 // with no Go or Python code (shell, configuration) has no such dependencies;
 // a Python package may declare them elsewhere (setup.py, pyproject.toml),

@@ -3,11 +3,12 @@ package rules
 import (
 	"fmt"
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
-	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // portDecl is one place where the service names a port it listens on.
@@ -100,39 +101,7 @@ func intList(v any) ([]int, bool) {
 	return out, true
 }
 
-// listeningPorts are the distinct ports the service listens on, in
-// declaration order: the config's (or the code's defaults), else those
-// the API declarations name.
-func listeningPorts(decl []portDecl) []portDecl {
-	var out []portDecl
-	seen := map[int]bool{}
-	for _, pass := range []bool{false, true} {
-		for _, d := range decl {
-			if d.api == pass && !seen[d.port] {
-				seen[d.port] = true
-				out = append(out, d)
-			}
-		}
-		if len(out) > 0 {
-			break
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].http && !out[j].http })
-	return out
-}
 
-// readablePorts is declaredPorts for a rule judging the ports: when a port
-// cannot be read or none is declared, verdict is the unknown to report.
-func readablePorts(s *repo.Service) (decl []portDecl, verdict []Finding) {
-	decl, bad := declaredPorts(s)
-	switch {
-	case len(bad) > 0:
-		return nil, []Finding{unreadablePort(bad)}
-	case len(decl) == 0:
-		return nil, []Finding{noPortFound(s)}
-	}
-	return decl, nil
-}
 
 // unreadablePort is the verdict when a port is declared in a form that
 // cannot be read: unknown, naming where.
@@ -218,4 +187,29 @@ func networkColumn(env *StaticEnv, name string, port int, column string) (string
 		}
 	}
 	return "", false
+}
+
+// dedupPorts keeps the first declaration of each port number.
+func dedupPorts(in []service.Port) []service.Port {
+	seen := map[int]bool{}
+	var out []service.Port
+	for _, p := range in {
+		if !seen[p.Number] {
+			seen[p.Number] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// otherOwners names the other daemons the port registry gives a port to
+// ("" when none).
+func otherOwners(reg *ports.Registry, name string, port int) string {
+	var out []string
+	for _, e := range reg.Owners(port) {
+		if e.Daemon != name {
+			out = append(out, e.Daemon+"'s ("+e.Source+")")
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // portAllocation: the service's ports are unique and not test ports.
@@ -25,44 +26,34 @@ func portAllocation() Rule {
 		Remediation: "Run `wazo-servicekit ports next` and use that port in config.yml rest_api.port, service_discovery.advertise_port, " +
 			"api.yml x-xivo-port and the nginx proxy_pass; add it to internal/ports/registry.yml and network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			decl, verdict := readablePorts(s)
-			if verdict != nil {
-				return verdict
+			f := factsOf(env, s)
+			if !f.Ports.Known() {
+				return []Finding{unknownFact("the TCP ports", f.Ports.Unknown)}
+			}
+			if len(f.Ports.Value) == 0 {
+				return []Finding{pass("listens on no TCP port (" + f.Ports.Source + "): nothing to collide")}
 			}
 			var out []Finding
-			done := map[int]bool{}
-			for _, d := range decl {
-				if done[d.port] {
-					continue
-				}
-				done[d.port] = true
-				out = append(out, allocate(env.Ports, s.Name, d)...)
+			for _, p := range dedupPorts(f.Ports.Value) {
+				out = append(out, allocate(env.Ports, s.Name, p)...)
 			}
 			return out
 		},
 	}
 }
 
-// noPortFound is the verdict when the service declares no port anywhere the
-// rules look: unknown, saying where it looked.
-func noPortFound(s *repo.Service) Finding {
-	return unknown("no port found in etc/" + s.Name + "/config.yml, the code's defaults (config.py), api.yml x-xivo-port or an nginx proxy_pass")
-}
-
-// allocate judges one declared port against the registry.
-func allocate(reg *ports.Registry, name string, d portDecl) []Finding {
-	port, path, line := d.port, d.path, d.line
+func allocate(reg *ports.Registry, name string, p service.Port) []Finding {
 	var out []Finding
-	if reg.IsCommonTestPort(port) {
-		out = append(out, fail(path, line, fmt.Sprintf("port %d is a common test HTTP port", port)))
+	if reg.IsCommonTestPort(p.Number) {
+		out = append(out, fail(p.Source, 0, fmt.Sprintf("port %d is a common test HTTP port", p.Number)))
 	}
-	for _, e := range reg.Owners(port) {
+	for _, e := range reg.Owners(p.Number) {
 		if e.Daemon != name {
-			out = append(out, fail(path, line, fmt.Sprintf("port %d is already %s's (%s)", port, e.Daemon, e.Source)))
+			out = append(out, fail(p.Source, 0, fmt.Sprintf("port %d is already %s's (%s)", p.Number, e.Daemon, e.Source)))
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, pass(fmt.Sprintf("port %d (%s %s:%d): unique, not a test port", port, d.name, path, line)))
+		out = append(out, pass(fmt.Sprintf("port %d (%s, %s): unique, not a test port", p.Number, p.Key, p.Source)))
 	}
 	return out
 }

@@ -24,48 +24,55 @@ func portConsistent() Rule {
 		Severity:    Error,
 		Rationale:   "The port is written in up to four places; one stale copy sends nginx, consul or API clients to the wrong daemon.",
 		Remediation: "Make rest_api.port, service_discovery.advertise_port, x-xivo-port and proxy_pass http://127.0.0.1:<port>/ equal.",
-		static: func(s *repo.Service, _ *StaticEnv) []Finding {
-			decl, verdict := readablePorts(s)
-			if verdict != nil {
-				return verdict
+		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			f := factsOf(env, s)
+			if !f.Ports.Known() {
+				return []Finding{unknownFact("the TCP ports", f.Ports.Unknown)}
+			}
+			decl, bad := declaredPorts(s)
+			if len(bad) > 0 {
+				return []Finding{unreadablePort(bad)}
 			}
 			listening := map[int]string{}
-			var ref *portDecl
-			for i, d := range decl {
-				if !d.api && d.http {
-					if _, ok := listening[d.port]; !ok {
-						listening[d.port] = d.name
-					}
+			for _, p := range f.Ports.Value {
+				if _, ok := listening[p.Number]; !ok {
+					listening[p.Number] = p.Key
 				}
-				if ref == nil && d.api {
-					ref = &decl[i]
+			}
+			var api []portDecl
+			for _, d := range decl {
+				if d.api && !(d.name == "monit port test" && len(listening) == 0) {
+					api = append(api, d)
 				}
 			}
 			var out []Finding
-			for _, d := range decl {
-				if !d.api || d.name == "monit port test" && len(listening) == 0 {
-					continue
-				}
+			for _, d := range api {
 				switch {
 				case len(listening) > 0:
 					if _, ok := listening[d.port]; !ok {
 						out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is %d but the service listens on %s", d.name, d.port, portNames(listening))))
 					}
-				case d.port != ref.port:
-					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is %d but %s is %d", d.name, d.port, ref.name, ref.port)))
+				case d.port != api[0].port:
+					out = append(out, fail(d.path, d.line, fmt.Sprintf("%s is %d but %s is %d", d.name, d.port, api[0].name, api[0].port)))
 				}
 			}
-			if len(out) == 0 {
-				var names []string
-				for _, d := range decl {
-					names = append(names, fmt.Sprintf("%s %d", d.name, d.port))
-				}
-				if len(decl) == 1 {
-					return []Finding{pass(fmt.Sprintf("only %s names the port: nothing disagrees", names[0]))}
-				}
-				out = append(out, pass("the declarations agree: "+strings.Join(names, ", ")))
+			if len(out) > 0 {
+				return out
 			}
-			return out
+			var names []string
+			for _, p := range f.Ports.Value {
+				names = append(names, fmt.Sprintf("%s %d", p.Key, p.Number))
+			}
+			for _, d := range api {
+				names = append(names, fmt.Sprintf("%s %d", d.name, d.port))
+			}
+			switch len(names) {
+			case 0:
+				return []Finding{pass("listens on no TCP port and declares none: nothing to disagree")}
+			case 1:
+				return []Finding{pass(fmt.Sprintf("only %s names the port: nothing disagrees", names[0]))}
+			}
+			return []Finding{pass("the declarations agree: " + strings.Join(names, ", "))}
 		},
 	}
 }

@@ -23,32 +23,35 @@ func portConvention() Rule {
 		Remediation: "Run `wazo-servicekit ports next` and use that port everywhere the service names it; " +
 			"add it to internal/ports/registry.yml and network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			decl, verdict := readablePorts(s)
-			if verdict != nil {
-				return verdict
+			f := factsOf(env, s)
+			if !f.Ports.Known() {
+				return []Finding{unknownFact("the TCP ports", f.Ports.Unknown)}
+			}
+			if len(f.Ports.Value) == 0 {
+				return []Finding{fail(unitPath(s), 0, "listens on no TCP port ("+f.Ports.Source+"): no port from Wazo's block, and the checklist expects an API for every service")}
 			}
 			reg := env.Ports
 			var out []Finding
-			for _, d := range listeningPorts(decl) {
-				if !d.http {
-					continue
-				}
+			for _, p := range dedupPorts(f.Ports.Value) {
 				owned := false
-				for _, e := range reg.Owners(d.port) {
+				for _, e := range reg.Owners(p.Number) {
 					owned = owned || e.Daemon == s.Name
 				}
-				switch {
-				case reg.InBlock(d.port):
-					out = append(out, pass(fmt.Sprintf("port %d (%s): in Wazo's block from %d", d.port, d.name, reg.BlockStart)))
+				switch others := otherOwners(reg, s.Name, p.Number); {
+				case !p.HTTP:
+					out = append(out, pass(fmt.Sprintf("port %d (%s, %s) is not HTTP: the convention is about HTTP ports", p.Number, p.Key, p.Source)))
+				case reg.IsCommonTestPort(p.Number):
+					out = append(out, fail(p.Source, 0, fmt.Sprintf("port %d (%s) is a common test port", p.Number, p.Key)))
+				case others != "":
+					out = append(out, fail(p.Source, 0, fmt.Sprintf("port %d (%s) is already %s", p.Number, p.Key, others)))
+				case reg.InBlock(p.Number):
+					out = append(out, pass(fmt.Sprintf("port %d (%s, %s): in Wazo's block from %d", p.Number, p.Key, p.Source, reg.BlockStart)))
 				case owned:
-					out = append(out, pass(fmt.Sprintf("port %d (%s): outside the block but recorded for %s in internal/ports/registry.yml (older than the convention)", d.port, d.name, s.Name)))
+					out = append(out, pass(fmt.Sprintf("port %d (%s, %s): outside the block but recorded for %s in internal/ports/registry.yml (older than the convention)", p.Number, p.Key, p.Source, s.Name)))
 				default:
 					next, _ := reg.Next()
-					out = append(out, fail(d.path, d.line, fmt.Sprintf("port %d (%s) is outside Wazo's %d-%d block and not recorded for %s; pick the next unused port: %d", d.port, d.name, reg.BlockStart, reg.BlockEnd, s.Name, next)))
+					out = append(out, fail(p.Source, 0, fmt.Sprintf("port %d (%s) is outside Wazo's %d-%d block and not recorded for %s; pick the next unused port: %d", p.Number, p.Key, reg.BlockStart, reg.BlockEnd, s.Name, next)))
 				}
-			}
-			if len(out) == 0 {
-				return []Finding{pass(fmt.Sprintf("no HTTP port (%s %d is not HTTP): the convention is about HTTP ports", decl[0].name, decl[0].port))}
 			}
 			return out
 		},

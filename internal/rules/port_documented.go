@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 const networkPage = "website/uc-doc/contributors/network.md"
@@ -40,20 +41,26 @@ func portDocumented() Rule {
 		Rationale:   "network.md is the platform's port table: firewalls and the next service's port choice read it.",
 		Remediation: "Add `| <service> | HTTP | TCP | <port> | 127.0.0.1 | yes | yes |` to website/uc-doc/contributors/network.md.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			decl, verdict := readablePorts(s)
-			if verdict != nil {
-				return verdict
+			f := factsOf(env, s)
+			if !f.Ports.Known() {
+				return []Finding{unknownFact("the TCP ports", f.Ports.Unknown)}
 			}
-			data, why, ok := sibling(env, "wazo-platform.org", networkPage)
-			if !ok {
-				return []Finding{siblingFinding(env, "wazo-platform.org", networkPage, why)}
+			if len(f.Ports.Value) == 0 {
+				return []Finding{pass("listens on no TCP port (" + f.Ports.Source + "): nothing to list in network.md")}
+			}
+			page := platformOf(env).File("wazo-platform.org", service.NetworkPage)
+			if !page.OK() {
+				return []Finding{siblingVerdict(page)}
 			}
 			var out []Finding
-			for _, d := range listeningPorts(decl) {
-				if l := networkRow(data, s.Name, d.port); l > 0 {
-					out = append(out, pass(fmt.Sprintf("network.md:%d lists %s on %d", l, s.Name, d.port)))
-				} else {
-					out = append(out, fail("", 0, fmt.Sprintf("wazo-platform.org network.md has no row for %s on port %d (%s)", s.Name, d.port, d.name)))
+			for _, p := range dedupPorts(f.Ports.Value) {
+				switch l := networkRow(page.Data, s.Name, p.Number); {
+				case env.Ports.IsCommonTestPort(p.Number):
+					out = append(out, fail(p.Source, 0, fmt.Sprintf("port %d (%s) is a common test port", p.Number, p.Key)))
+				case l > 0:
+					out = append(out, pass(fmt.Sprintf("network.md:%d lists %s on %d", l, s.Name, p.Number)))
+				default:
+					out = append(out, fail("", 0, fmt.Sprintf("wazo-platform.org network.md has no row for %s on port %d (%s, %s)", s.Name, p.Number, p.Key, p.Source)))
 				}
 			}
 			return out

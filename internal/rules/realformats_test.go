@@ -379,7 +379,7 @@ func TestRealFormats(t *testing.T) {
 		{name: "the port from config.py's constant when config.yml omits it", rule: "port-documented",
 			repo: files{"etc/wazo-quuxd/config.yml": "debug: false\n", "wazo_quuxd/plugins/api/api.yml": "", "etc/nginx/locations/https-available/wazo-quuxd": ""},
 			want: Pass, says: "on 9599"},
-		{name: "an unreadable port is unknown", rule: "port-allocation",
+		{name: "an unreadable port is unknown", rule: "port-consistent",
 			repo: files{"wazo_quuxd/plugins/api/api.yml": replaced(d, "wazo_quuxd/plugins/api/api.yml", "x-xivo-port: 9599", "x-xivo-port: nine")},
 			want: Unknown, says: "cannot be read"},
 		{name: "the port convention is a rule of its own", rule: "port-convention",

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -360,6 +361,10 @@ var codeSwitchRe = lazyre.New(`\b(change_user|setuid|setresuid|drop_privileges|p
 // goEmbedDefaultsRe is a Go daemon embedding its default configuration.
 var goEmbedDefaultsRe = lazyre.New(`//go:embed\s+([A-Za-z0-9_.-]*defaults[A-Za-z0-9_.-]*\.ya?ml)`)
 
+// portOptionRe is a listening-port command-line option with its default,
+// as click and argparse declare it: "--port", type=int, default=9600.
+var portOptionRe = lazyre.New(`["'](--port|--listen-port|--http-port)["'][^()]{0,200}?default\s*=\s*(\d+)`)
+
 // codeSkip are directories whose code is not the daemon's.
 var codeSkip = map[string]bool{".git": true, "node_modules": true, "vendor": true, "testdata": true, "test": true, "tests": true,
 	"integration_tests": true, "__pycache__": true, ".tox": true, "docker": true, "contribs": true, "debian": true}
@@ -379,6 +384,9 @@ func (p *Platform) codeSwitch(rp *repo.Repo) func() CodeSwitch {
 type CodeScan struct {
 	Switch   CodeSwitch
 	Defaults *repo.Config
+	// Ports are the defaults of the daemon's own --port options (click,
+	// argparse): the port it listens on when ExecStart passes none.
+	Ports []Port
 }
 
 // entryRank orders the files where a privilege drop is looked for: the
@@ -433,6 +441,16 @@ func ScanCode(root string) CodeScan {
 			if raw, err := safefile.ReadIn(root, filepath.FromSlash(yml), 1<<20); err == nil {
 				if mp, err := parse.YAMLMap(yml, raw); err == nil {
 					out.Defaults = &repo.Config{Path: yml, Data: raw, Map: mp}
+				}
+			}
+		}
+		if strings.HasSuffix(name, ".py") && entryRank(rel) == 0 {
+			for _, m := range portOptionRe.Compiled().FindAllSubmatchIndex(data, -1) {
+				n, err := strconv.Atoi(string(data[m[4]:m[5]]))
+				if err == nil && n > 0 && n < 65536 {
+					line := strings.Count(string(data[:m[0]]), "\n") + 1
+					out.Ports = append(out.Ports, Port{Number: n, Key: "option " + string(data[m[2]:m[3]]), HTTP: true,
+						Source: fmt.Sprintf("%s:%d default of %s", rel, line, data[m[2]:m[3]])})
 				}
 			}
 		}

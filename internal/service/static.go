@@ -17,6 +17,15 @@ import (
 // unknown, saying so).
 func FromRepo(rp *repo.Repo, s *repo.Service, plat *Platform) *Facts {
 	f := &Facts{Service: s.Name, Origin: "repository " + rp.Root}
+	// Development assets (a Docker compose nginx, a test file) are not the
+	// package: every rule sees only the locations the package installs.
+	var shipped []repo.Located[parse.NginxLocation]
+	for _, l := range s.Nginx {
+		if Shipped(s, l.Path) {
+			shipped = append(shipped, l)
+		}
+	}
+	s.Nginx = shipped
 	f.Units, f.Daemon = repoUnits(s)
 	var scan *CodeScan
 	code := func() CodeScan {
@@ -32,6 +41,11 @@ func FromRepo(rp *repo.Repo, s *repo.Service, plat *Platform) *Facts {
 	}
 	f.User = StaticUser(s, func() CodeSwitch { return code().Switch })
 	f.Ports = staticPorts(s)
+	if f.Ports.Known() && len(f.Ports.Value) == 0 && f.Daemon.Value && len(rp.Services) == 1 {
+		if p := code().Ports; len(p) > 0 {
+			f.Ports = Fact[[]Port]{Value: p}
+		}
+	}
 	f.PIDFiles = PIDFiles(s)
 	f.RunDirs = runDirs(s)
 	f.LogFiles = logFiles(s)
