@@ -1,5 +1,7 @@
 package metamorphic
 
+import "strings"
+
 // P0, B16, B19, B20: the port, consul registration, api.yml, nginx.
 
 const (
@@ -104,5 +106,22 @@ func init() {
 				tr.replace(postinst, nginxLink, "")
 				tr.write("debian/wazo-tallyd.links", "/etc/nginx/locations/https-available/wazo-tallyd /etc/nginx/locations/https-enabled/wazo-tallyd\n")
 			}},
+		metaCase{name: "listener only in defaults kept in main.py, no nginx", rule: "port-allocation", fixture: py, want: "pass", edit: portOnlyInMainPyDefaults},
 	)
+}
+
+// portOnlyInMainPyDefaults leaves the HTTP port in one place: the code's
+// defaults, kept in main.py rather than config.py, with no nginx location
+// or api.yml port to fall back on.
+func portOnlyInMainPyDefaults(tr *tree) {
+	codeDefaultsOnlyPort(tr, "rest_api", "9521")
+	tr.remove(location)
+	tr.replace(postinst, nginxLink, "")
+	py := tr.read(configPy)
+	start, end := strings.Index(py, "_TALLYD_PORT = "), strings.Index(py, "\n\n\ndef _parse_cli_args")
+	if start < 0 || end < start {
+		tr.t.Fatalf("edit: %s has no _DEFAULT_CONFIG block", configPy)
+	}
+	tr.write(configPy, py[:start]+"from wazo_tallyd.main import _DEFAULT_CONFIG\n"+py[end:])
+	tr.replace(mainPy, "from wazo_tallyd.controller import Controller\n", "from wazo_tallyd.controller import Controller\n\n"+py[start:end]+"\n")
 }

@@ -169,12 +169,21 @@ type result struct {
 	Rule, Service, Status, Message string
 }
 
-// verdict runs `check --format json` on the tree and returns the rule's
-// verdict for the service (fail if a finding fails, else unknown if one is
-// unknown, else pass) and its findings' messages.
+// verdict runs `check --format json` on the tree, every rule as a user runs
+// it, and returns the rule's verdict for the service (fail if a finding
+// fails, else unknown if one is unknown, else pass) and its findings'
+// messages.
 func (tr *tree) verdict(rule string) (string, string) {
 	tr.t.Helper()
-	cmd := exec.Command(cli, "check", tr.svc, "--siblings", tr.sib, "--format", "json", "--rule", rule)
+	return tr.verdictOf(rule)
+}
+
+// verdictOf runs check with extra arguments (e.g. --rule ID) and returns
+// the rule's verdict as verdict does.
+func (tr *tree) verdictOf(rule string, extra ...string) (string, string) {
+	tr.t.Helper()
+	args := append([]string{"check", tr.svc, "--siblings", tr.sib, "--format", "json"}, extra...)
+	cmd := exec.Command(cli, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -87,5 +87,9 @@ func init() {
 				tr.replace(requirements, "cheroot==10.0.1\n", "")
 				tr.write(requirements, tr.read(requirements)+"cheroot==10.0.1\n")
 			}},
+		metaCase{name: "a pinned version no Debian release has", rule: "deps-in-debian", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.replace(requirements, "flask==3.1.1", "flask==0.12.2") }},
+		metaCase{name: "a requirement Wazo packages at another version", rule: "deps-wazo-packaging", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.write(requirements, tr.read(requirements)+"tallyring==1.3.0\n") }},
 	)
 }

@@ -125,6 +125,7 @@ func init() {
 			edit: func(tr *tree) {
 				tr.replace(sdFeature, "        | wazo-auth     |\n", "        | wazo-auth     |\n        | wazo-chatd    |\n")
 			}},
+		metaCase{name: "listener only in defaults kept in main.py, no nginx (documented)", rule: "port-documented", fixture: py, want: "pass", edit: portOnlyInMainPyDefaults},
 	)
 }
 

@@ -123,5 +123,11 @@ func init() {
 			edit: func(tr *tree) {
 				tr.replace(mainPy, "    if conf['user']:\n        change_user(conf['user'])\n", "")
 			}},
+		metaCase{name: "no PID file at all", rule: "pid-file-writable", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(cfg, "pid_file: /run/wazo-tallyd/wazo-tallyd.pid\n", "")
+				tr.replace(configPy, "    'pid_file': '/run/wazo-tallyd/wazo-tallyd.pid',\n", "")
+				tr.replace("wazo_tallyd/controller.py", "        with pid_file.pidfile(self._config['pid_file']):\n", "        if True:\n")
+			}},
 	)
 }
