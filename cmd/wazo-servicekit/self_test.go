@@ -89,6 +89,11 @@ func TestMutatedCopyOfThisRepositoryFails(t *testing.T) {
 		}
 	}
 	mutate(t, filepath.Join(dir, "go.mod"), "gopkg.in/yaml.v3 v3.0.1", "gopkg.in/yaml.v3 v3.0.0")
+	// The daemon listens on a test port by default (the code's defaults
+	// and the shipped config.yml).
+	for _, p := range []string{filepath.Join(dir, "etc", "wazo-doctord", "config.yml"), filepath.Join(dir, "cmd", "wazo-doctord", "defaults.yml")} {
+		mutate(t, p, "port: 9504", "port: 8081")
+	}
 
 	code, out, errs := runCLI(t, "check", dir, "--format", "text")
 	if code != exitFindings {
@@ -96,7 +101,7 @@ func TestMutatedCopyOfThisRepositoryFails(t *testing.T) {
 	}
 	for _, want := range []struct{ rule, detail string }{
 		{"user-no-login-shell", "login shell /bin/bash"},
-		{"port-allocation", "8080 is a common test HTTP port"},
+		{"port-allocation", "8081 is a common test HTTP port"},
 		{"port-consistent", "x-xivo-port is 8080"},
 		{"monit-check", "monit watches /elsewhere/run/wazo-doctord/wazo-doctord.pid"},
 		{"nginx-location", "no nginx `location ^~ /api/"},

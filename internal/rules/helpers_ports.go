@@ -101,8 +101,6 @@ func intList(v any) ([]int, bool) {
 	return out, true
 }
 
-
-
 // unreadablePort is the verdict when a port is declared in a form that
 // cannot be read: unknown, naming where.
 func unreadablePort(bad []string) Finding {
