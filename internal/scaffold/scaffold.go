@@ -318,6 +318,9 @@ func Plan(opts Options) (*Project, error) {
 	return p, nil
 }
 
+// maxRegistryFile bounds the kit's port registry (a few kilobytes).
+const maxRegistryFile = 1 << 20
+
 // addSiblingPatches puts under sibling-patches/ the patch of each sibling
 // repository, the kit's port registry patch when a --kit checkout is
 // given, and the README that explains them.
@@ -328,7 +331,8 @@ func addSiblingPatches(p *Project, v *values, opts Options) error {
 		return err
 	}
 	if opts.KitDir != "" && opts.KitSource != KitPackage {
-		reg, err := os.ReadFile(filepath.Join(opts.KitDir, "internal", "ports", "registry.yml"))
+		// Bounded, a regular file, no link below the kit directory.
+		reg, err := safefile.ReadIn(opts.KitDir, "internal/ports/registry.yml", maxRegistryFile)
 		if err != nil {
 			return fmt.Errorf("--kit %s: %v", opts.KitDir, err)
 		}

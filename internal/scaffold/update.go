@@ -338,7 +338,7 @@ func recordedKit(root string, m *Manifest) (dir, source string, err error) {
 	// .servicekit.yml and go.mod are outside input, and the directory goes
 	// into go.mod's replace line: one absolute path, nothing that could add
 	// a line or a second word to go.mod.
-	if !filepath.IsAbs(dir) || filepath.Clean(dir) != dir || strings.ContainsFunc(dir, func(r rune) bool { return r <= ' ' || r == '"' || r == '`' || r == 0x7f }) {
+	if !filepath.IsAbs(dir) || filepath.Clean(dir) != dir || strings.ContainsFunc(dir, func(r rune) bool { return r <= ' ' || r == '"' || r == '`' || r == 0x7f }) || kernelDir(dir) {
 		return "", "", fmt.Errorf("%s: kit_dir %q: want the absolute path of a wazo-servicekit checkout or of the installed kit package", filepath.Join(root, ".servicekit.yml"), dir)
 	}
 	if st, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil || !st.Mode().IsRegular() {
@@ -349,6 +349,18 @@ func recordedKit(root string, m *Manifest) (dir, source string, err error) {
 		return "", "", fmt.Errorf("this repository builds against the kit's %s %s, which is gone (no go.mod there): %s", source, dir, how)
 	}
 	return dir, source, nil
+}
+
+// kernelDir says whether dir lies in a kernel file system (/proc, /sys,
+// /dev): /proc/self/cwd would name the checkout itself as the kit, so the
+// checkout would choose the files update reads as the kit's.
+func kernelDir(dir string) bool {
+	for _, k := range []string{"/proc", "/sys", "/dev"} {
+		if dir == k || strings.HasPrefix(dir, k+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 var kitReplaceRe = regexp.MustCompile(`(?m)^replace github\.com/wazo-platform/wazo-servicekit => (\S+)\s*$`)

@@ -139,7 +139,9 @@ func TestUpdateRefusesAKitDirThatIsNotAPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, dir := range []string{kit + "\ntoolchain go1.99", "relative/kit", kit + "/../" + filepath.Base(kit), kit + " x"} {
+	// /proc/self/cwd is the checkout itself when update runs inside it: the
+	// checkout would choose the "kit" files update reads.
+	for _, dir := range []string{kit + "\ntoolchain go1.99", "relative/kit", kit + "/../" + filepath.Base(kit), kit + " x", "/proc/self/cwd", "/proc/1/root" + kit, "/dev/fd/3"} {
 		root := hostileRepo(t, nil)
 		before := readTestFile(t, root, "go.mod")
 		data := readTestFile(t, root, ".servicekit.yml")
@@ -158,5 +160,30 @@ func TestUpdateRefusesAKitDirThatIsNotAPath(t *testing.T) {
 		if readTestFile(t, root, "go.mod") != before {
 			t.Errorf("kit_dir %q: go.mod was rewritten", dir)
 		}
+	}
+}
+
+// A kit directory whose port registry is a link (to /dev/zero here) is
+// refused, not read until memory runs out.
+func TestUpdateReadsTheKitRegistryBounded(t *testing.T) {
+	kit := t.TempDir()
+	os.MkdirAll(filepath.Join(kit, "internal", "ports"), 0o755)
+	os.WriteFile(filepath.Join(kit, "go.mod"), []byte("module github.com/wazo-platform/wazo-servicekit\n"), 0o644)
+	if err := os.Symlink("/dev/zero", filepath.Join(kit, "internal", "ports", "registry.yml")); err != nil {
+		t.Fatal(err)
+	}
+	root := hostileRepo(t, nil)
+	data := readTestFile(t, root, ".servicekit.yml")
+	var lines []string
+	for _, l := range strings.Split(data, "\n") {
+		if !strings.HasPrefix(l, "kit_source:") && !strings.HasPrefix(l, "kit_dir:") {
+			lines = append(lines, l)
+		}
+	}
+	lines = append(lines, "kit_source: checkout", "kit_dir: "+kit)
+	writeTestFile(t, root, ".servicekit.yml", strings.Join(lines, "\n"))
+	_, err := Update(UpdateOptions{Root: root, DryRun: true})
+	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("err = %v, want the registry link refused", err)
 	}
 }

@@ -88,15 +88,63 @@ func Matches(a, b []string) []int {
 	return m
 }
 
-// diffLines is Myers' greedy shortest edit script (Myers 1986, "An O(ND)
+// Bounds of the search for a shortest edit script: its memory grows as the
+// square of the edit distance and its time as lines × distance, and the
+// texts may come from a checkout someone else wrote (a README of 40 000
+// changed lines). Past them the lines in between the common head and tail
+// are given as all removed then all added: a correct, longer script (a
+// three-way merge then sees one conflicting region).
+const (
+	maxEditDistance = 2000
+	maxDiffLines    = 200000
+)
+
+// diffLines returns an edit script from a to b: the common first and last
+// lines kept, the rest a shortest script when within the bounds above.
+func diffLines(a, b []string) []op {
+	head := 0
+	for head < len(a) && head < len(b) && a[head] == b[head] {
+		head++
+	}
+	tail := 0
+	for tail < len(a)-head && tail < len(b)-head && a[len(a)-1-tail] == b[len(b)-1-tail] {
+		tail++
+	}
+	out := make([]op, 0, len(a)+len(b)-head-tail)
+	for _, l := range a[:head] {
+		out = append(out, op{' ', l})
+	}
+	ma, mb := a[head:len(a)-tail], b[head:len(b)-tail]
+	middle, ok := []op(nil), false
+	if len(ma)+len(mb) <= maxDiffLines {
+		middle, ok = myers(ma, mb, maxEditDistance)
+	}
+	if !ok {
+		middle = middle[:0]
+		for _, l := range ma {
+			middle = append(middle, op{'-', l})
+		}
+		for _, l := range mb {
+			middle = append(middle, op{'+', l})
+		}
+	}
+	out = append(out, middle...)
+	for _, l := range a[len(a)-tail:] {
+		out = append(out, op{' ', l})
+	}
+	return out
+}
+
+// myers is Myers' greedy shortest edit script (Myers 1986, "An O(ND)
 // Difference Algorithm and Its Variations"), keeping each round's V array
 // (only its diagonals -d..d, so memory grows with the edit distance D as
-// D², not D×(N+M)) to walk the path back.
-func diffLines(a, b []string) []op {
+// D², not D×(N+M)) to walk the path back. ok is false when the distance is
+// more than maxD.
+func myers(a, b []string, maxD int) (script []op, ok bool) {
 	n, m := len(a), len(b)
 	max := n + m
 	if max == 0 {
-		return nil
+		return nil, true
 	}
 	off := max + 1
 	v := make([]int, 2*max+3)
@@ -105,6 +153,9 @@ func diffLines(a, b []string) []op {
 	var d int
 search:
 	for d = 0; d <= max; d++ {
+		if d > maxD {
+			return nil, false
+		}
 		trace = append(trace, append([]int(nil), v[off-d:off+d+1]...))
 		for k := -d; k <= d; k += 2 {
 			var x int
@@ -157,7 +208,7 @@ search:
 	for i := range rev {
 		out[i] = rev[len(rev)-1-i]
 	}
-	return out
+	return out, true
 }
 
 // writeHunks groups the edit script into hunks with Context lines around

@@ -152,3 +152,35 @@ func TestMatches(t *testing.T) {
 		})
 	}
 }
+
+// A locally rewritten file of tens of thousands of lines costs memory and
+// time linear in its lines (it was the square of the edit distance: 3 GB
+// for 20 000 lines), and the script is still a valid one.
+func TestDiffBoundedOnHostileInput(t *testing.T) {
+	texts := func(n int) [2][]string {
+		var a, b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&a, "line %d\n", i)
+			fmt.Fprintf(&b, "other %d\n", i)
+		}
+		return [2][]string{SplitLines(a.String()), SplitLines(b.String())}
+	}
+	testenv.LinearGrowth(t, "diffLines of all-different texts", 5000, texts, func(in [2][]string) { diffLines(in[0], in[1]) })
+	in := texts(40000)
+	m := Matches(in[0], in[1])
+	kept := 0
+	for _, j := range m {
+		if j >= 0 {
+			kept++
+		}
+	}
+	if kept != 0 {
+		t.Errorf("%d lines kept between texts with no line in common", kept)
+	}
+	// Within the bounds the script is still the shortest: one changed line.
+	a := SplitLines(strings.Repeat("same\n", 30000) + "x\n" + strings.Repeat("same\n", 30000))
+	b := SplitLines(strings.Repeat("same\n", 30000) + "y\n" + strings.Repeat("same\n", 30000))
+	if d := Lines(strings.Join(a, ""), strings.Join(b, "")); strings.Count(d, "\n-") != 1 || strings.Count(d, "\n+") != 1 {
+		t.Errorf("one changed line gives:\n%s", d)
+	}
+}

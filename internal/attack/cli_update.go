@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Attacks on `update` through the checkout it updates (run in CI as
+// `update --check` on pull requests).
+
+func init() {
+	register(
+		attack{"N6", "update --dry-run: kit_dir /proc/self/cwd and internal/ports/registry.yml -> /dev/zero", updateKitDir},
+		attack{"N6", "update --dry-run: a locally rewritten README.md of 20 000 lines, its base unknown", updateBigDiff(20000, "--dry-run")},
+		attack{"N6", "update --check: a locally rewritten README.md of 40 000 lines, its base unknown", updateBigDiff(40000, "--check")},
+	)
+}
+
+// generated writes a repository with `new` (this checkout as its kit).
+func (e *env) generated() (string, error) {
+	kit, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	parent := e.tempDir("generated")
+	o := e.servicekit(parent, []string{"new", "wazo-sectest", "--kit", kit})
+	if o.code != 0 {
+		return "", fmt.Errorf("new: %s %.300q", o.figures(), o.stderr)
+	}
+	return filepath.Join(parent, "wazo-sectest"), nil
+}
+
+// setManifest replaces a top-level key's line of .servicekit.yml.
+func setManifest(dir, key, value string) {
+	p := filepath.Join(dir, ".servicekit.yml")
+	data, _ := os.ReadFile(p)
+	re := regexp.MustCompile(`(?m)^` + key + `:.*$`)
+	os.WriteFile(p, re.ReplaceAll(data, []byte(key+": "+value)), 0o644)
+}
+
+func updateKitDir(e *env) (bool, string) {
+	dir, err := e.generated()
+	if err != nil {
+		return false, err.Error()
+	}
+	setManifest(dir, "kit_source", "checkout")
+	setManifest(dir, "kit_dir", "/proc/self/cwd")
+	os.MkdirAll(filepath.Join(dir, "internal/ports"), 0o755)
+	os.Symlink("/dev/zero", filepath.Join(dir, "internal/ports/registry.yml"))
+	o := e.servicekit(dir, []string{"update", "--dry-run"})
+	if !o.bounded() {
+		return false, o.killed + " (" + o.figures() + ")"
+	}
+	if o.code != 2 || !strings.Contains(o.stderr, "kit_dir") {
+		return false, fmt.Sprintf("%s, want exit 2 refusing kit_dir; stderr %.200q", o.figures(), o.stderr)
+	}
+	return true, o.figures() + ": " + firstLine(o.stderr)
+}
+
+func updateBigDiff(lines int, mode string) func(*env) (bool, string) {
+	return func(e *env) (bool, string) {
+		dir, err := e.generated()
+		if err != nil {
+			return false, err.Error()
+		}
+		var b strings.Builder
+		for i := 0; i < lines; i++ {
+			fmt.Fprintf(&b, "line %d\n", i)
+		}
+		os.WriteFile(filepath.Join(dir, "README.md"), []byte(b.String()), 0o644)
+		p := filepath.Join(dir, ".servicekit.yml")
+		data, _ := os.ReadFile(p)
+		re := regexp.MustCompile(`(?m)^(\s+README\.md:) [0-9a-f]{64}$`)
+		os.WriteFile(p, re.ReplaceAll(data, []byte("$1 "+strings.Repeat("cd", 32))), 0o644)
+		o := e.servicekit(dir, []string{"update", mode})
+		if ok, why := withinCost(o); !ok {
+			return false, why
+		}
+		if o.code == 3 {
+			return false, fmt.Sprintf("%s: %.200q", o.figures(), o.stderr)
+		}
+		return true, o.figures()
+	}
+}
