@@ -5,6 +5,9 @@ APT_PACKAGES += wrk passwd $(if $(shell command -v npm),,nodejs npm)
 BENCH_TARGETS += bench-kit
 
 .PHONY: bench-kit
+# benchkit: ratios to a bare net/http server over 5 interleaved rounds
+# (BENCHKIT_FLAGS=-base OLD_BINARY adds an older wazo-doctord to the rounds),
+# then the daemon's Go benchmarks as ratios to their reference case.
+BENCHKIT_FLAGS ?=
 bench-kit: build
-	$(GO) test -run '^$$' -bench . -benchmem ./daemon/
-	$(GO) run ./internal/benchkit -bin $(BIN)/wazo-doctord
+	GO=$(GO) $(GO) run ./internal/benchkit -bin $(BIN)/wazo-doctord $(BENCHKIT_FLAGS)
