@@ -138,8 +138,12 @@ func init() {
 			edit: func(tr *tree) {
 				tr.replace("sib:xivo-config/sbin/xivo-manage-slave-services", "wazo-service stop wazo", "wazo-service stop default")
 			}},
-		metaCase{name: "nginx location and config not installed", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) { tr.write("debian/wazo-tallyd.install", "etc/wazo-tallyd/* etc/wazo-tallyd/\n") }},
+		metaCase{name: "no postinst, the unit's User= names an account nothing creates", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.remove(postinst)
+				dropDefaultUser(tr)
+				tr.replace(unit, "[Service]\n", "[Service]\nUser=wazo-tallyd\n")
+			}},
 		metaCase{name: "unlisted, stopped on upgrade and never started again", rule: "restarts-on-upgrade", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) {
 				unlistFromWazoService(tr)
