@@ -37,7 +37,7 @@ func defineNew(fs *flag.FlagSet) action {
 	fs.IntVar(&opts.Port, "port", 0, "HTTP `port` (default: the next free one in the port registry)")
 	fs.StringVar(&opts.APIVersion, "api-version", "1.0", "API `version`, the basePath")
 	fs.StringVar(&opts.HAGroup, "ha-group", "default", "`group`: default (keeps running on HA secondaries) or wazo (stopped there)")
-	fs.StringVar(&opts.Description, "description", "", "one line, the package synopsis")
+	fs.StringVar(&opts.Description, "description", "", "one line, the package synopsis, in words (no < > { } [ ] ` \\ |: it goes into Markdown and MDX pages)")
 	fs.Func("acl", "`ACL[,ACL...]` the service calls on other Wazo APIs with its own identity (e.g. confd.users.read):\nit then ships a wazo-auth-keys definition and reads its service key (default: none, no key)", func(v string) error {
 		opts.ACLs = append(opts.ACLs, strings.Split(v, ",")...)
 		return nil

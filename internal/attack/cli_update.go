@@ -16,6 +16,7 @@ func init() {
 		attack{"N6", "update --dry-run: kit_dir /proc/self/cwd and internal/ports/registry.yml -> /dev/zero", updateKitDir},
 		attack{"N6", "update --dry-run: a locally rewritten README.md of 20 000 lines, its base unknown", updateBigDiff(20000, "--dry-run")},
 		attack{"N6", "update --check: a locally rewritten README.md of 40 000 lines, its base unknown", updateBigDiff(40000, "--check")},
+		attack{"N15", "new --description with JSX, an MDX expression and a javascript: link; update with it in .servicekit.yml", descriptionMarkup},
 	)
 }
 
@@ -84,4 +85,29 @@ func updateBigDiff(lines int, mode string) func(*env) (bool, string) {
 		}
 		return true, o.figures()
 	}
+}
+
+const hostileDescription = "<img src=x onerror=alert(1)> [x](javascript:alert(2)) | a {x}"
+
+func descriptionMarkup(e *env) (bool, string) {
+	parent := e.tempDir("new-description")
+	o := e.servicekit(parent, []string{"new", "wazo-mdx", "--description", hostileDescription})
+	if o.code != 2 || !strings.Contains(o.stderr, "markup") {
+		return false, fmt.Sprintf("new: %s; stderr %.200q", o.figures(), o.stderr)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		return false, "new wrote files"
+	}
+	dir, err := e.generated()
+	if err != nil {
+		return false, err.Error()
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "README.md"))
+	setManifest(dir, "description", `"`+hostileDescription+`"`)
+	u := e.servicekit(dir, []string{"update"})
+	after, _ := os.ReadFile(filepath.Join(dir, "README.md"))
+	if u.code != 2 || string(before) != string(after) {
+		return false, fmt.Sprintf("update: %s, README changed: %v", u.figures(), string(before) != string(after))
+	}
+	return true, "refused by new and by update, nothing written: " + firstLine(o.stderr)
 }

@@ -220,6 +220,12 @@ func resolve(opts Options) (*values, int, string, error) {
 		if !unicode.IsPrint(r) {
 			return nil, 0, "", fmt.Errorf("description %q: only printable characters, on one line", desc)
 		}
+		// The description goes as is into Markdown (README.md, wpep) and
+		// the sibling patch's Docusaurus pages, which are MDX: <...> is
+		// JSX and {...} a JavaScript expression there, [..](..) a link.
+		if strings.ContainsRune(descriptionMarkup, r) {
+			return nil, 0, "", fmt.Errorf("description %q: %q is markup in the README and in the MDX documentation pages it is written to; say it in words (no %s)", desc, r, descriptionMarkup)
+		}
 	}
 	acls, err := checkACLs(opts.ACLs, short)
 	if err != nil {
@@ -317,6 +323,10 @@ func Plan(opts Options) (*Project, error) {
 	p.Files[".servicekit.yml"] = manifest
 	return p, nil
 }
+
+// descriptionMarkup are the characters a description may not hold:
+// markup in Markdown, MDX (JSX and expressions) or a man page.
+const descriptionMarkup = "<>{}[]`\\|"
 
 // maxRegistryFile bounds the kit's port registry (a few kilobytes).
 const maxRegistryFile = 1 << 20

@@ -91,6 +91,8 @@ func TestUpdateDoesNotWriteThroughADirectoryLink(t *testing.T) {
 func TestUpdateValidatesTheManifestAnswers(t *testing.T) {
 	for _, tc := range []struct{ key, value string }{
 		{"description", "\"x\\n$(touch /tmp/pwned)\""},
+		{"description", "\"<img src=x onerror=alert(1)> {x}\""},
+		{"description", "\"[x](javascript:alert(2))\""},
 		{"name", "../wazo-exampled"},
 		{"api_version", "\"1.0/../../x\""},
 		{"ha_group", "\"wazo\\nExecStart=/bin/sh\""},
@@ -185,5 +187,19 @@ func TestUpdateReadsTheKitRegistryBounded(t *testing.T) {
 	_, err := Update(UpdateOptions{Root: root, DryRun: true})
 	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("err = %v, want the registry link refused", err)
+	}
+}
+
+// The description is written into Markdown and MDX pages: markup there is
+// refused by new, naming the character.
+func TestDescriptionMarkupRefused(t *testing.T) {
+	for _, desc := range []string{"<img src=x onerror=alert(1)>", "a {x} b", "[x](javascript:alert(2))", "a | b", "`code`", "a \\ b"} {
+		err := Generate(Options{Name: "wazo-exampled", Dir: t.TempDir(), Description: desc})
+		if err == nil || !strings.Contains(err.Error(), "markup") {
+			t.Errorf("description %q: %v, want a refusal", desc, err)
+		}
+	}
+	if err := Generate(Options{Name: "wazo-exampled", Dir: t.TempDir(), Description: "The kit's own service: 100% Go, for (almost) everyone"}); err != nil {
+		t.Errorf("a plain description: %v", err)
 	}
 }
