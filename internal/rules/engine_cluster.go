@@ -370,6 +370,41 @@ func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastRe
 type byteBudget struct {
 	mu   sync.Mutex
 	left int64
+	// shared holds one copy of each string of the verdicts read (rule IDs,
+	// services, severities, messages): nodes of one cluster mostly answer
+	// the same, so the report keeps each once. Bounded: past maxShared
+	// strings, new ones are kept as they come.
+	shared map[string]string
+}
+
+const maxShared = 1 << 16
+
+// share replaces the verdicts' strings by the copies already held.
+func (b *byteBudget) share(results []Result) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.shared == nil {
+		b.shared = map[string]string{}
+	}
+	one := func(p *string) {
+		if v, ok := b.shared[*p]; ok {
+			*p = v
+		} else if len(b.shared) < maxShared {
+			b.shared[*p] = *p
+		}
+	}
+	for i := range results {
+		r := &results[i]
+		one(&r.Rule)
+		one(&r.Service)
+		one((*string)(&r.Severity))
+		one((*string)(&r.Status))
+		one(&r.Message)
+		one(&r.Path)
+		for j := range r.Evidence {
+			one(&r.Evidence[j])
+		}
+	}
 }
 
 func (b *byteBudget) take(n int64) bool {
@@ -435,7 +470,10 @@ func askNode(ctx context.Context, client *http.Client, node, base string, opts C
 		if err != nil {
 			sr.Results = []Result{{Rule: NodeUnreachable, Service: it.Name, Severity: Warning, Finding: unknown(fmt.Sprintf("node %s: %v", node, err))}}
 		} else {
-			sr.Results = one.Results
+			budget.share(one.Results)
+			// A copy of exactly its length: the decoder's slice has room
+			// to spare, kept for as long as the report.
+			sr.Results = append([]Result(nil), one.Results...)
 		}
 		out = append(out, sr)
 	}
