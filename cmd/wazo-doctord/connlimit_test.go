@@ -7,9 +7,10 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 // serveWithin is the bound on one request while the connection limit is
@@ -22,33 +23,8 @@ const serveWithin = 5 * time.Second
 // connections in all).
 func silentClients(t *testing.T, p *daemonProc, n int) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	var mu sync.Mutex
-	opened := 0
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				mu.Lock()
-				opened++
-				over := opened > 5000
-				mu.Unlock()
-				if over {
-					return
-				}
-				c, err := (&net.Dialer{}).DialContext(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(p.port))
-				if err != nil {
-					return
-				}
-				stop := context.AfterFunc(ctx, func() { c.Close() })
-				c.Read(make([]byte, 1)) // until the daemon closes it
-				stop()
-				c.Close()
-			}
-		}()
-	}
+	wait := testenv.SilentClients(ctx, "127.0.0.1:"+strconv.Itoa(p.port), n, 5000)
+	t.Cleanup(func() { cancel(); wait() })
 }
 
 // timedGet gets api.yml on a new connection; the error says when it took

@@ -4,7 +4,11 @@
 //     that rewrites the path of the token check behind nginx, log forging,
 //     held and stalled connections, SIGTERM with such clients, a token in a
 //     disguised query key, secrets in GET /config, an endless token,
-//     CONNECT, Go types in errors, a broken X-Script-Name;
+//     CONNECT, Go types in errors, a broken X-Script-Name; and on daemons
+//     of their own (daemon_corners.go): silent connections beyond
+//     max_connections, fields forged in a log line, the log file's mode, a
+//     FIFO as log file, a link swapped in above the log directory, more
+//     secret names in GET /config;
 //   - against wazo-servicekit run on hostile input it builds in a scratch
 //     directory (cli*.go): a checkout, its waivers, its siblings, a
 //     checkout to update, terminal and file output, a consul catalogue
