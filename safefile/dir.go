@@ -1,10 +1,12 @@
 package safefile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"syscall"
 )
@@ -30,4 +32,28 @@ func ReadDir(path string, max int) ([]fs.DirEntry, error) {
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	return entries, nil
+}
+
+// MaxWalkEntries is the usual bound of Walk over a checkout: directories
+// and files, well above a real repository's (wazo-platform.org has ~10 000).
+const MaxWalkEntries = 1 << 18
+
+// ErrWalkBound is passed to a Walk callback once the walk has seen its
+// maximum of entries; the walk then stops.
+var ErrWalkBound = errors.New("more entries than the walk may visit")
+
+// Walk walks the tree at root as filepath.WalkDir does (symbolic links
+// are reported, never followed; every tool's walk of a checkout goes
+// through here), visiting at most max entries: the next one is reported to
+// fn with ErrWalkBound, and the walk ends there.
+func Walk(root string, max int, fn fs.WalkDirFunc) error {
+	seen := 0
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if seen++; seen > max {
+			fn(p, d, fmt.Errorf("%s: %w (%d)", p, ErrWalkBound, max))
+			return fs.SkipAll
+		}
+		return fn(p, d, err)
+	})
+	return err
 }

@@ -319,7 +319,7 @@ func checkouts(args []string, stderr io.Writer) ([]string, error) {
 			out = append(out, a)
 			continue
 		}
-		entries, err := os.ReadDir(a)
+		entries, err := safefile.ReadDir(a, safefile.MaxWalkEntries)
 		if err != nil {
 			return nil, usagef("check %s: %v", a, err)
 		}
@@ -350,6 +350,11 @@ func looksLikeService(dir string) bool {
 	if st, err := os.Lstat(filepath.Join(dir, "debian", "control")); err == nil && st.Mode().IsRegular() {
 		return true
 	}
-	m, _ := filepath.Glob(filepath.Join(dir, "etc", "*", "config.yml"))
-	return len(m) > 0
+	entries, _ := safefile.ReadDir(filepath.Join(dir, "etc"), safefile.MaxWalkEntries)
+	for _, e := range entries {
+		if st, err := os.Lstat(filepath.Join(dir, "etc", e.Name(), "config.yml")); err == nil && st.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/report"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // documented lists the commands the man pages and the completion cover:
@@ -44,7 +45,7 @@ func defineMan(*flag.FlagSet) action {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			if err := os.WriteFile(filepath.Join(dir, name), []byte(pages[name]), 0o644); err != nil {
+			if err := safefile.WriteOutput(filepath.Join(dir, name), []byte(pages[name]), 0o644); err != nil {
 				return exitCouldNotRun, err
 			}
 			fmt.Fprintln(stdout, filepath.Join(dir, name))

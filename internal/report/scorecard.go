@@ -2,12 +2,13 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // Verdicts of a scorecard cell: one per rule and service, so a reviewer
@@ -243,17 +244,12 @@ const maxBaseline = 64 << 20
 // LoadBaseline reads a previous run's JSON: a scorecard (--format
 // scorecard) or a plain report (--format json).
 func LoadBaseline(path string) (*Scorecard, error) {
-	f, err := os.Open(path)
+	data, err := safefile.ReadRegular(path, maxBaseline)
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return nil, fmt.Errorf("%s: larger than %d MiB: not a baseline", path, maxBaseline>>20)
+	}
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxBaseline+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(data) > maxBaseline {
-		return nil, fmt.Errorf("%s: larger than %d MiB: not a baseline", path, maxBaseline>>20)
 	}
 	var probe struct {
 		Rules    json.RawMessage `json:"rules"`

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // nginxLocation: https://wazo/api/<name>/ reaches the daemon.
@@ -194,7 +195,7 @@ func wazoNginxLocation(env *StaticEnv, want string) (*repo.Located[parse.NginxLo
 	}
 	var found *repo.Located[parse.NginxLocation]
 	files := 0
-	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	_ = safefile.Walk(root, safefile.MaxWalkEntries, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || found != nil || files >= 256 {
 			return filepath.SkipDir
 		}
@@ -206,13 +207,13 @@ func wazoNginxLocation(env *StaticEnv, want string) (*repo.Located[parse.NginxLo
 		if err != nil || info.Size() > 256<<10 {
 			return nil
 		}
-		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(env.Siblings, p)
+		data, err := safefile.ReadIn(env.Siblings, rel, 256<<10)
 		if err != nil {
 			return nil
 		}
 		for _, l := range parse.ParseNginx(data) {
 			if l.Path == want {
-				rel, _ := filepath.Rel(env.Siblings, p)
 				found = &repo.Located[parse.NginxLocation]{Path: filepath.ToSlash(rel), Item: l}
 				return filepath.SkipAll
 			}

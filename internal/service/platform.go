@@ -244,7 +244,7 @@ func (p *Platform) docIndex() *docIndex {
 	ix := &docIndex{headings: map[string]string{}}
 	root := filepath.Join(p.Dir, "wazo-platform.org")
 	base := filepath.Join(root, "website", "uc-doc")
-	_ = filepath.WalkDir(base, func(fp string, d fs.DirEntry, err error) error {
+	_ = safefile.Walk(base, safefile.MaxWalkEntries, func(fp string, d fs.DirEntry, err error) error {
 		if err != nil || len(ix.pages) >= maxDocPages {
 			return fs.SkipDir
 		}
@@ -407,7 +407,7 @@ func ScanCode(root string) CodeScan {
 	var out CodeScan
 	best := 3
 	n := 0
-	_ = filepath.WalkDir(root, func(fp string, d fs.DirEntry, err error) error {
+	_ = safefile.Walk(root, safefile.MaxWalkEntries, func(fp string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}

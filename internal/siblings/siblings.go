@@ -11,7 +11,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/udiff"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // siblingBaselines are small reproductions, in the real files' formats, of
@@ -80,23 +80,16 @@ func (s source) read(repo, rel string) ([]byte, error) {
 		}
 		return data, nil
 	}
-	p, err := s.plain(repo, rel)
-	if err != nil {
+	if _, err := s.plain(repo, rel); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSiblingFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxSiblingFile {
+	// Opened as it was checked: no link below the siblings directory
+	// (a swap since the check is refused), a regular file, bounded.
+	data, err := safefile.ReadIn(s.dir, repo+"/"+rel, maxSiblingFile)
+	if errors.Is(err, safefile.ErrTooLarge) {
 		return nil, fmt.Errorf("larger than %d bytes: not the file expected", maxSiblingFile)
 	}
-	return data, nil
+	return data, err
 }
 
 // plain returns the path of rel in the checkout of repo after checking
@@ -152,7 +145,7 @@ func (s source) list(repo, rel string) []string {
 	if s.dir == "" {
 		entries, _ = fs.ReadDir(siblingBaselines, baselinesRoot+"/"+repo+"/"+rel)
 	} else if s.exists(repo, rel) {
-		entries, _ = os.ReadDir(filepath.Join(s.dir, repo, filepath.FromSlash(rel)))
+		entries, _ = safefile.ReadDir(filepath.Join(s.dir, repo, filepath.FromSlash(rel)), safefile.MaxWalkEntries)
 	}
 	var out []string
 	for _, e := range entries {
@@ -335,6 +328,9 @@ func Readme(v Service, patches []Patch) string {
 // wazo-platform.org/, wazo-platform/), as plain directories: what the
 // patches written without --siblings apply to, for tests and demonstrations.
 func WriteBaselines(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	return fs.WalkDir(siblingBaselines, baselinesRoot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || p == baselinesRoot+"/README.md" {
 			return err
@@ -343,10 +339,6 @@ func WriteBaselines(dir string) error {
 		if err != nil {
 			return err
 		}
-		dst := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(p, baselinesRoot+"/")))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(dst, data, 0o644)
+		return safefile.WriteIn(dir, filepath.FromSlash(strings.TrimPrefix(p, baselinesRoot+"/")), data, 0o644)
 	})
 }

@@ -270,7 +270,7 @@ func Load(dir string) (*Repo, error) {
 	}
 	r := &Repo{Root: dir, Files: map[string][]byte{}}
 	total, cut := 0, false
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = safefile.Walk(dir, safefile.MaxWalkEntries, func(p string, d fs.DirEntry, err error) error {
 		if len(r.Files) >= maxRepoFiles || total >= maxRepoBytes {
 			if !cut {
 				cut = true

@@ -30,7 +30,7 @@ func (r *Repo) Sources() []File {
 func readSources(root string) []File {
 	var out []File
 	total := 0
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	safefile.Walk(root, safefile.MaxWalkEntries, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || len(out) >= maxSourceFiles || total >= maxSourceBytes {
 			return filepath.SkipDir
 		}
