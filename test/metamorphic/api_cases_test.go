@@ -107,6 +107,20 @@ func init() {
 				tr.write("debian/wazo-tallyd.links", "/etc/nginx/locations/https-available/wazo-tallyd /etc/nginx/locations/https-enabled/wazo-tallyd\n")
 			}},
 		metaCase{name: "listener only in defaults kept in main.py, no nginx", rule: "port-allocation", fixture: py, want: "pass", edit: portOnlyInMainPyDefaults},
+		metaCase{name: "listener only in the code defaults' http section, on a test port", rule: "port-allocation", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				codeDefaultsOnlyPort(tr, "http", "8080")
+			}},
+		metaCase{name: "listener only in a uvicorn --port flag, on a test port", rule: "port-allocation", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				codeDefaultsOnlyPort(tr, "", "")
+				tr.replace(unit, "ExecStart=/usr/bin/wazo-tallyd", "ExecStart=/usr/bin/uvicorn --host 127.0.0.1 --port 8080 wazo_tallyd.asgi:app")
+			}},
+		metaCase{name: "nginx location only in a Docker asset, postinst still links", rule: "nginx-location", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.move(location, "contribs/docker/nginx/wazo-tallyd")
+				tr.remove("etc/nginx")
+			}},
 	)
 }
 

@@ -224,3 +224,19 @@ func codeDefaultsOnlyPort(tr *tree, section, port string) {
 		tr.replace(configPy, "_TALLYD_PORT = 9521", "_TALLYD_PORT = "+port)
 	}
 }
+
+// TestOneRuleJudgesAsTheWholeRun: `check --rule ID` gives the rule the
+// verdict the full run gives it, on every case of the table.
+func TestOneRuleJudgesAsTheWholeRun(t *testing.T) {
+	for _, c := range allCases {
+		t.Run(c.rule+"/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			tr := newTree(t, c.fixture)
+			c.edit(tr)
+			all, _ := tr.verdict(c.rule)
+			if one, msg := tr.verdictOf(c.rule, "--rule", c.rule); one != all {
+				t.Errorf("%s after %q: %s with --rule %s, %s in the full run\n\t%s", c.rule, c.name, one, c.rule, all, msg)
+			}
+		})
+	}
+}

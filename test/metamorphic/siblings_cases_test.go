@@ -126,6 +126,10 @@ func init() {
 				tr.replace(sdFeature, "        | wazo-auth     |\n", "        | wazo-auth     |\n        | wazo-chatd    |\n")
 			}},
 		metaCase{name: "listener only in defaults kept in main.py, no nginx (documented)", rule: "port-documented", fixture: py, want: "pass", edit: portOnlyInMainPyDefaults},
+		metaCase{name: "listener only in the code defaults' http section, not in network.md", rule: "port-documented", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { codeDefaultsOnlyPort(tr, "http", "9523") }},
+		metaCase{name: "port moved to a test port, documented", rule: "port-documented", fixture: py, flips: true, want: "fail",
+			edit: setPort("8080")},
 	)
 }
 
