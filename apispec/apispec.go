@@ -8,6 +8,7 @@
 package apispec
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -66,10 +67,13 @@ func Load(source string, data []byte, port int) (*Spec, error) {
 	if value(root, "paths") == nil {
 		return nil, fmt.Errorf("%s: paths is required", source)
 	}
+	plain, appended := withPortLine(data, root, port)
 	set(root, "x-xivo-port", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(port)})
-	plain, err := yaml.Marshal(root)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+	if !appended {
+		var err error
+		if plain, err = yaml.Marshal(root); err != nil {
+			return nil, fmt.Errorf("%s: %w", source, err)
+		}
 	}
 	return &Spec{root: root, basePath: base.Value, name: name.Value, plain: plain, plainLength: []string{strconv.Itoa(len(plain))},
 		proxied: map[string][]byte{}, maxCache: 16}, nil
@@ -170,6 +174,27 @@ func value(m *yaml.Node, key string) *yaml.Node {
 }
 
 // set replaces the value of key in m (which the caller owns), or appends it.
+// withPortLine is the document as written with an "x-xivo-port: PORT"
+// line appended, when that is certain to add just this key: one block
+// mapping at column 1 with no x-xivo-port yet, one document, no block
+// scalar keeping its trailing lines. Otherwise (false) the caller renders
+// the tree, which costs a hundred times the document's size in
+// allocations at start.
+func withPortLine(data []byte, root *yaml.Node, port int) ([]byte, bool) {
+	if value(root, "x-xivo-port") != nil || root.Style&yaml.FlowStyle != 0 || len(root.Content) == 0 || root.Content[0].Column != 1 ||
+		bytes.Contains(data, []byte("\n---")) || bytes.Contains(data, []byte("\n...")) || bytes.Contains(data, []byte("|+")) || bytes.Contains(data, []byte(">+")) {
+		return nil, false
+	}
+	out := make([]byte, 0, len(data)+32)
+	out = append(out, data...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	out = append(out, "x-xivo-port: "...)
+	out = strconv.AppendInt(out, int64(port), 10)
+	return append(out, '\n'), true
+}
+
 func set(m *yaml.Node, key string, v *yaml.Node) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {

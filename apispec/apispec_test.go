@@ -116,3 +116,33 @@ func TestIndependentValidatorAcceptsBothVariants(t *testing.T) {
 		t.Error("the validator accepted a document with a dangling $ref and no description: it is not validating")
 	}
 }
+
+// The document is served as written, with the port appended, when that
+// adds just this key; otherwise it is rendered. Either way the served
+// document holds the configured port once and everything else unchanged.
+func TestPortAddedAsWrittenOrRendered(t *testing.T) {
+	withoutPort := strings.Replace(minimal, "x-xivo-port: 1\n", "", 1)
+	for _, c := range []struct {
+		name, doc string
+		asWritten bool
+	}{
+		{"no port yet", "# a comment kept\n" + withoutPort, true},
+		{"no final newline", strings.TrimSuffix(withoutPort, "\n"), true},
+		{"a port already", minimal, false},
+		{"a second document", withoutPort + "---\nother: 1\n", false},
+		{"a kept block scalar", withoutPort + "x-note: |+\n  kept\n\n", false},
+	} {
+		s, err := Load("api.yml", []byte(c.doc), 9504)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		body := s.Bytes("")
+		if got := strings.HasPrefix(string(body), strings.TrimSuffix(c.doc, "\n")); got != c.asWritten {
+			t.Errorf("%s: served as written %v, want %v:\n%s", c.name, got, c.asWritten, body)
+		}
+		m := fields(t, body)
+		if m["x-xivo-port"] != 9504 || m["basePath"] != "/1.0" || m["x-xivo-name"] != "test" || strings.Count(string(body), "x-xivo-port") != 1 {
+			t.Errorf("%s: served %s", c.name, body)
+		}
+	}
+}
