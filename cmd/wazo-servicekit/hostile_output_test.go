@@ -118,3 +118,17 @@ func TestHelpPrintsNoToken(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a command prints, no terminal control but a line break or a tab
+// reaches the terminal, even split across writes.
+func TestControlFilter(t *testing.T) {
+	var b strings.Builder
+	w := &controlFilter{w: &b}
+	for _, p := range []string{"ok\tline\n", "\x1b[2Jcleared\r", "csi \xc2", "\x9b31m red \u00e9t\u00e9 ", "\x07\x7f\n"} {
+		w.Write([]byte(p))
+	}
+	want := "ok\tline\n\\x1b[2Jcleared\\r" + "csi \\u009b31m red \u00e9t\u00e9 \\a\\x7f\n"
+	if b.String() != want {
+		t.Errorf("filtered:\n%q\nwant\n%q", b.String(), want)
+	}
+}

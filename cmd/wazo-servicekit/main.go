@@ -40,6 +40,7 @@ func (u usageError) Unwrap() error { return u.error }
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
 func run(args []string, stdout, stderr io.Writer) (code int) {
+	stdout, stderr = &controlFilter{w: stdout}, &controlFilter{w: stderr}
 	defer func() {
 		if p := recover(); p != nil {
 			fmt.Fprintf(stderr, "wazo-servicekit: internal error: %v\n", p)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/consulsim"
 )
 
 // Attacks through what the CLI writes: report files named with --output,
@@ -16,6 +18,7 @@ func init() {
 		attack{"N1", "check --output html=scorecard.html where the checkout commits scorecard.html -> a victim file", outputThroughLink},
 		attack{"N1", "check --output sarif=results.sarif where the checkout commits a FIFO there", outputFIFO},
 		attack{"N7", "check --format text/grid/html: ESC, OSC 8, CR and LF in a config value", terminalEscapes},
+		attack{"N7", "audit --consul --format text/grid: node names with ESC, OSC 8, CR and LF", consulNames},
 		attack{"help", "audit --help with $WAZO_TOKEN and $CONSUL_HTTP_TOKEN set", helpToken},
 	)
 }
@@ -104,6 +107,28 @@ func forgedLine(out string) string {
 		}
 	}
 	return ""
+}
+
+func consulNames(e *env) (bool, string) {
+	evil := "evil\x1b[2J\x1b[31mALL NODES OK\x1b[0m\r\nssh-ed25519 forged \x1b]8;;http://evil.example/\x1b\\x\x1b]8;;\x1b\\"
+	cat := consulsim.ServeCatalog([]consulsim.Entry{{Node: evil, Address: "127.0.0.1", Port: 1}, {Node: "node-b", Address: "127.0.0.1", Port: 1}})
+	defer cat.Close()
+	seen := 0
+	for _, format := range []string{"text", "grid"} {
+		o := e.servicekit(e.scratch, []string{"audit", "--consul", cat.URL, "--format", format, "--trust-node", "127.0.0.1:1"}, "WAZO_TOKEN="+operatorToken)
+		if !o.bounded() {
+			return false, format + ": " + o.killed
+		}
+		out := o.stdout + o.stderr
+		seen += strings.Count(out, "ALL NODES OK")
+		if bad := forgedLine(out); bad != "" {
+			return false, fmt.Sprintf("--format %s: %s", format, bad)
+		}
+	}
+	if seen == 0 {
+		return false, "the node name was not printed at all: the attack did not reach the output"
+	}
+	return true, fmt.Sprintf("the node name printed %d times, always escaped inside its line", seen)
 }
 
 func helpToken(e *env) (bool, string) {
