@@ -29,10 +29,14 @@ type commonFlags struct {
 	verbose  *bool
 	baseline *string
 	base     *report.Scorecard // the baseline, read by validate
+	history  outputsFlag
+	past     []*report.Scorecard // the --history runs, read by validate
+	// meta describes the run on the scorecard (set by the command).
+	meta *report.Meta
 }
 
 // commonValues completes the values of the common flags.
-var commonValues = map[string]completion{"format": completeFormat, "output": completeOutput, "fail-on": completeSeverity, "baseline": completeFile}
+var commonValues = map[string]completion{"format": completeFormat, "output": completeOutput, "fail-on": completeSeverity, "baseline": completeFile, "history": completeFile}
 
 func addCommon(fs *flag.FlagSet) *commonFlags {
 	c := &commonFlags{
@@ -43,6 +47,10 @@ func addCommon(fs *flag.FlagSet) *commonFlags {
 		baseline: fs.String("baseline", "", "the JSON of an earlier run (--format scorecard or json): every format marks new fails and fixes since"),
 	}
 	fs.Var(&c.outputs, "output", "also write FORMAT=PATH (repeatable), e.g. html=scorecard.html; each PATH is checked before the run")
+	fs.Func("history", "an earlier run's JSON (`FILE`, repeatable, oldest first): the scorecard draws each service's failing cells over the runs", func(v string) error {
+		c.history = append(c.history, v)
+		return nil
+	})
 	return c
 }
 
@@ -109,6 +117,16 @@ func (c *commonFlags) validate() (threshold, error) {
 		}
 		c.base = base
 	}
+	for _, h := range c.history {
+		if st, err := os.Stat(h); err != nil || !st.Mode().IsRegular() {
+			return th, usagef("--history %s: not a readable file", h)
+		}
+		past, err := report.LoadBaseline(h)
+		if err != nil {
+			return th, fmt.Errorf("--history: %v", err)
+		}
+		c.past = append(c.past, past)
+	}
 	return th, nil
 }
 
@@ -144,6 +162,12 @@ func (c *commonFlags) emit(rep *rules.Report, th threshold, stdout io.Writer) (i
 	scorecard := func() *report.Scorecard {
 		if sc == nil {
 			sc = report.NewScorecard(rep)
+			if c.meta != nil {
+				sc.SetMeta(c.meta)
+			}
+			for i, past := range c.past {
+				sc.AddHistory(filepath.Base(c.history[i]), past)
+			}
 			if c.base != nil {
 				sc.CompareBaseline(c.base, filepath.Base(*c.baseline))
 			}
@@ -239,6 +263,7 @@ func defineCheck(fs *flag.FlagSet) action {
 	siblings := fs.String("siblings", "", "directory holding wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/ checkouts\n(and wazo-auth-keys/, xivo-build-tools/, wazo-sdk/ for the Wazo practice rules)")
 	profile := fs.String("profile", "", "a platform profile: the waivers the platform owns for the items where it departs from\nthe checklist as a whole (shown as waived by the platform, never hidden): "+strings.Join(rules.ProfileNames(), ", "))
 	dist := fs.String("dist", "trixie", "Debian distribution the dependency rules judge against: trixie (Debian 13, the latest stable) or bookworm (Debian 12, Wazo's today)")
+	urlTemplate := fs.String("url-template", "", "evidence links through this address instead of the checkout's file, e.g.\nhttps://github.com/wazo-platform/{repo}/blob/{commit}/{path}#L{line}")
 	var only outputsFlag
 	fs.Func("rule", "run only this rule `ID` (repeatable)", func(v string) error { only = append(only, v); return nil })
 	return func(pos []string, stdout, stderr io.Writer) (int, error) {
@@ -247,6 +272,9 @@ func defineCheck(fs *flag.FlagSet) action {
 			return exitUsage, err
 		}
 		if err := validateSiblings(*siblings); err != nil {
+			return exitUsage, err
+		}
+		if err := validURLTemplate(*urlTemplate); err != nil {
 			return exitUsage, err
 		}
 		for _, id := range only {
@@ -267,6 +295,7 @@ func defineCheck(fs *flag.FlagSet) action {
 			return exitUsage, err
 		}
 		rep := &rules.Report{Tool: "wazo-servicekit", Mode: "check", Target: strings.Join(pos, " ")}
+		servicesOf := map[string][]string{}
 		for _, dir := range dirs {
 			waivers, err := rules.LoadWaivers(dir)
 			if err != nil {
@@ -290,6 +319,10 @@ func defineCheck(fs *flag.FlagSet) action {
 				return exitUsage, usageError{err}
 			}
 			one.Apply(waivers)
+			for i, s := range one.Services {
+				servicesOf[dir] = append(servicesOf[dir], s.Name)
+				one.Services[i].Repo = dir
+			}
 			rep.Debian = one.Debian
 			if len(dirs) == 1 {
 				rep = one
@@ -297,6 +330,7 @@ func defineCheck(fs *flag.FlagSet) action {
 				rep.Services = append(rep.Services, one.Services...)
 			}
 		}
+		common.meta = runMeta(rep, servicesOf, *siblings, *profile, *urlTemplate)
 		return common.emit(rep, th, stdout)
 	}
 }

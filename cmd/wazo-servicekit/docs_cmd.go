@@ -59,6 +59,12 @@ func defineMan(*flag.FlagSet) action {
 func roffText(l string) string {
 	l = strings.ReplaceAll(l, `\`, `\e`)
 	l = strings.ReplaceAll(l, "-", `\-`)
+	// A long word (an address, a path) may break after its slashes.
+	for _, w := range strings.Fields(l) {
+		if len(w) > 40 {
+			l = strings.Replace(l, w, strings.ReplaceAll(w, "/", `/\:`), 1)
+		}
+	}
 	if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'") {
 		l = `\&` + l
 	}

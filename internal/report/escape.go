@@ -51,17 +51,37 @@ func printableScorecard(sc *Scorecard) *Scorecard {
 		r.Tags = escapeAll(r.Tags)
 		out.Rules[i] = r
 	}
-	out.Services = make([]ScoreService, len(sc.Services))
-	for i, s := range sc.Services {
-		s.Name, s.Node, s.Language = esc(s.Name), esc(s.Node), esc(s.Language)
+	out.Services = printableColumns(sc.Services)
+	out.Packages = printableColumns(sc.Packages)
+	if sc.Meta != nil {
+		m := *sc.Meta
+		m.Version, m.Date, m.Profile, m.Dist, m.URLTemplate = esc(m.Version), esc(m.Date), esc(m.Profile), esc(m.Dist), esc(m.URLTemplate)
+		m.Repositories = make([]Repository, len(sc.Meta.Repositories))
+		for i, r := range sc.Meta.Repositories {
+			r.Name, r.Role, r.Dir, r.Commit = esc(r.Name), esc(r.Role), esc(r.Dir), esc(r.Commit)
+			r.Services = escapeAll(r.Services)
+			m.Repositories[i] = r
+		}
+		out.Meta = &m
+	}
+	return &out
+}
+
+func printableColumns(cols []ScoreService) []ScoreService {
+	if cols == nil {
+		return nil
+	}
+	out := make([]ScoreService, len(cols))
+	for i, s := range cols {
+		s.Name, s.Node, s.Language, s.NotADaemon = esc(s.Name), esc(s.Node), esc(s.Language), esc(s.NotADaemon)
 		cells := make([]Cell, len(s.Cells))
 		for j, c := range s.Cells {
-			c.Rule, c.Message, c.Path, c.Waiver = esc(c.Rule), esc(c.Message), esc(c.Path), esc(c.Waiver)
+			c.Rule, c.Message, c.Path, c.Waiver, c.WaivedBy = esc(c.Rule), esc(c.Message), esc(c.Path), esc(c.Waiver), esc(c.WaivedBy)
 			c.Evidence = escapeAll(c.Evidence)
 			cells[j] = c
 		}
 		s.Cells = cells
-		out.Services[i] = s
+		out[i] = s
 	}
-	return &out
+	return out
 }

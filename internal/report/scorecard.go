@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
@@ -39,14 +43,57 @@ const (
 )
 
 // Scorecard is a service × rule matrix of one or several reports: the
-// catalogue in rows, services in columns.
+// catalogue in rows, services in columns. Packages that are not daemons
+// (libraries, packaging and sibling repositories) are kept apart: they are
+// not services.
 type Scorecard struct {
 	Tool     string         `json:"tool"`
 	Mode     string         `json:"mode"`
 	Target   string         `json:"target"`
 	Baseline string         `json:"baseline,omitempty"`
+	Meta     *Meta          `json:"meta,omitempty"`
 	Rules    []ScoreRule    `json:"rules"`
 	Services []ScoreService `json:"services"`
+	Packages []ScoreService `json:"packages,omitempty"`
+	// History is the earlier runs given (--history), oldest first.
+	History []HistoryRun `json:"history,omitempty"`
+}
+
+// Meta is what identifies a run, so two saved scorecards can be compared:
+// the tool, when, against what, and each checkout at which commit.
+type Meta struct {
+	Version string `json:"version"`
+	Date    string `json:"date"` // RFC 3339, UTC
+	Profile string `json:"profile,omitempty"`
+	Dist    string `json:"dist,omitempty"`
+	// URLTemplate makes evidence links ({repo}, {commit}, {path}, {line});
+	// without it a link opens the file in the checkout.
+	URLTemplate  string       `json:"url_template,omitempty"`
+	Repositories []Repository `json:"repositories,omitempty"`
+}
+
+// Repository is one checkout the run read: a service's, a package's or a
+// sibling's, at its commit ("" when the checkout does not say).
+type Repository struct {
+	Name     string   `json:"name"`
+	Role     string   `json:"role"` // RoleService, RolePackage or RoleSibling
+	Dir      string   `json:"dir"`
+	Commit   string   `json:"commit,omitempty"`
+	Services []string `json:"services,omitempty"`
+}
+
+// Repository roles.
+const (
+	RoleService = "service"
+	RolePackage = "package"
+	RoleSibling = "sibling"
+)
+
+// HistoryRun is one earlier run: its date and each column's failing cells.
+type HistoryRun struct {
+	Name  string         `json:"name"`
+	Date  string         `json:"date,omitempty"`
+	Fails map[string]int `json:"fails"`
 }
 
 // ScoreRule is one row.
@@ -65,9 +112,13 @@ type ScoreService struct {
 	Node     string        `json:"node,omitempty"`
 	Language string        `json:"language,omitempty"`
 	Summary  rules.Summary `json:"summary"`
-	NewFails int           `json:"new_fails,omitempty"`
-	Fixed    int           `json:"fixed,omitempty"`
-	Cells    []Cell        `json:"cells"`
+	// Repo is the checkout the column was read from.
+	Repo string `json:"repo,omitempty"`
+	// NotADaemon says why a package is no service (Scorecard.Packages).
+	NotADaemon string `json:"not_a_daemon,omitempty"`
+	NewFails   int    `json:"new_fails,omitempty"`
+	Fixed      int    `json:"fixed,omitempty"`
+	Cells      []Cell `json:"cells"`
 }
 
 // Cell is one rule's verdict for one service, with what explains it.
@@ -81,7 +132,10 @@ type Cell struct {
 	Evidence []string       `json:"evidence,omitempty"`
 	Waiver   string         `json:"waiver,omitempty"`
 	WaivedBy string         `json:"waived_by,omitempty"`
-	Change   string         `json:"change,omitempty"`
+	// Link opens the evidence: the file in the checkout, or its web view
+	// through Meta.URLTemplate.
+	Link   string `json:"link,omitempty"`
+	Change string `json:"change,omitempty"`
 }
 
 // Key names a column uniquely: node/service in cluster audits.
@@ -145,17 +199,144 @@ func NewScorecard(rep *rules.Report) *Scorecard {
 		}
 	}
 	for _, s := range rep.Services {
-		col := ScoreService{Name: s.Name, Node: s.Node, Language: s.Language, Summary: s.Summary}
+		col := ScoreService{Name: s.Name, Node: s.Node, Language: s.Language, Summary: s.Summary, NotADaemon: s.NotADaemon, Repo: s.Repo}
 		byRule := map[string][]rules.Result{}
 		for _, res := range s.Results {
 			byRule[res.Rule] = append(byRule[res.Rule], res)
 		}
+		ran := len(s.Results) > 0
 		for _, row := range sc.Rules {
-			col.Cells = append(col.Cells, cellOf(row.ID, byRule[row.ID], known[row.ID], rep.Mode))
+			c := cellOf(row.ID, byRule[row.ID], known[row.ID], rep.Mode)
+			if c.Verdict == VerdictNotRun && ran {
+				c.Message = notRunWhy(known[row.ID], s, rep.Mode, c.Message)
+			}
+			col.Cells = append(col.Cells, c)
+		}
+		if s.NotADaemon != "" {
+			sc.Packages = append(sc.Packages, col)
+			continue
 		}
 		sc.Services = append(sc.Services, col)
 	}
+	distinctKeys(sc.Services)
+	distinctKeys(sc.Packages)
 	return sc
+}
+
+// distinctKeys tells apart columns of the same name read from different
+// checkouts (an old repository name of the same service) by the
+// checkout's name, as a cluster audit does by the node's.
+func distinctKeys(cols []ScoreService) {
+	repos := map[string]map[string]bool{}
+	for _, c := range cols {
+		if repos[c.Key()] == nil {
+			repos[c.Key()] = map[string]bool{}
+		}
+		repos[c.Key()][c.Repo] = true
+	}
+	for i, c := range cols {
+		if len(repos[c.Key()]) > 1 && c.Node == "" && c.Repo != "" {
+			cols[i].Node = filepath.Base(c.Repo)
+		}
+	}
+}
+
+// notRunWhy says why a rule has no result for a service that has others.
+func notRunWhy(r rules.Rule, s rules.ServiceReport, mode, msg string) string {
+	switch {
+	case r.ID == "":
+		return "not run: this diagnostic is about another service's waivers or node"
+	case s.NotADaemon != "":
+		return "not run: " + s.NotADaemon + "; only the packaging, dependency and file rules apply to it"
+	case msg != "not run":
+		return msg
+	case mode == "check" || mode == "audit":
+		return "not run: not among the rules asked for (--rule)"
+	}
+	return msg
+}
+
+// SetMeta records the run's metadata and makes each cell's evidence link:
+// a path in a service's checkout opens there, or in its web view through
+// the URL template.
+func (sc *Scorecard) SetMeta(m *Meta) {
+	sc.Meta = m
+	repoOf := map[string]Repository{}
+	for _, r := range m.Repositories {
+		repoOf[r.Dir] = r
+	}
+	for _, cols := range [][]ScoreService{sc.Services, sc.Packages} {
+		for i := range cols {
+			abs, err := filepath.Abs(cols[i].Repo)
+			r, ok := repoOf[abs]
+			if cols[i].Repo == "" || err != nil || !ok {
+				continue
+			}
+			for j := range cols[i].Cells {
+				cols[i].Cells[j].Link = evidenceLink(m.URLTemplate, r, cols[i].Cells[j])
+			}
+		}
+	}
+}
+
+// evidenceLink is the link of a cell whose path lies in the checkout r.
+func evidenceLink(tmpl string, r Repository, c Cell) string {
+	p := path.Clean(c.Path)
+	if c.Path == "" || path.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") {
+		return ""
+	}
+	line := ""
+	if c.Line > 0 {
+		line = strconv.Itoa(c.Line)
+	}
+	if tmpl == "" {
+		u := url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(r.Dir, filepath.FromSlash(p)))}
+		if line != "" {
+			u.Fragment = "L" + line
+		}
+		return u.String()
+	}
+	return strings.NewReplacer("{repo}", url.PathEscape(r.Name), "{commit}", url.PathEscape(r.Commit),
+		"{path}", (&url.URL{Path: p}).EscapedPath(), "{line}", line).Replace(tmpl)
+}
+
+// AddHistory records an earlier run (oldest first): each column's failing
+// cells, for the per-service trend.
+func (sc *Scorecard) AddHistory(name string, old *Scorecard) {
+	run := HistoryRun{Name: name, Fails: map[string]int{}}
+	if old.Meta != nil {
+		run.Date = old.Meta.Date
+	}
+	for _, s := range old.Services {
+		run.Fails[s.Key()] = s.count(VerdictFail)
+	}
+	sc.History = append(sc.History, run)
+}
+
+// count is how many of the column's cells have verdict v.
+func (s ScoreService) count(v string) int {
+	n := 0
+	for _, c := range s.Cells {
+		if c.Verdict == v {
+			n++
+		}
+	}
+	return n
+}
+
+// Trend is a column's failing cells in each earlier run it appears in,
+// then now.
+func (sc *Scorecard) Trend(s ScoreService) []int {
+	var out []int
+	for _, h := range sc.History {
+		if n, ok := h.Fails[s.Key()]; ok {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return append(out, s.count(VerdictFail))
 }
 
 // cellOf folds a rule's results for one service into its worst verdict;
@@ -326,6 +507,16 @@ func writeGrid(w io.Writer, sc *Scorecard) error {
 	for _, r := range sc.Rules {
 		width = max(width, len(r.ID))
 	}
+	if m := sc.Meta; m != nil {
+		fmt.Fprintf(&b, "wazo-servicekit %s, %s", m.Version, m.Date)
+		if m.Profile != "" {
+			fmt.Fprintf(&b, ", profile %s", m.Profile)
+		}
+		if m.Dist != "" {
+			fmt.Fprintf(&b, ", dependencies judged against %s", m.Dist)
+		}
+		b.WriteString("\n\n")
+	}
 	for i, s := range sc.Services {
 		fmt.Fprintf(&b, "[%d] %s\n", i+1, s.ServiceLine())
 	}
@@ -355,6 +546,12 @@ func writeGrid(w io.Writer, sc *Scorecard) error {
 		b.WriteString("  + new fail  * fixed (since " + sc.Baseline + ")")
 	}
 	b.WriteString("\n")
+	if len(sc.Packages) > 0 {
+		b.WriteString("\nnot services (packages and sibling repositories):\n")
+		for _, p := range sc.Packages {
+			fmt.Fprintf(&b, "  %s\n", p.ServiceLine())
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

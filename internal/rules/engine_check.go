@@ -26,6 +26,8 @@ type ServiceReport struct {
 	Name     string `json:"name"`
 	Node     string `json:"node,omitempty"` // cluster audits: the consul node
 	Language string `json:"language,omitempty"`
+	// Repo is the checkout the service was read from (check of a fleet).
+	Repo string `json:"repo,omitempty"`
 	// NotADaemon says why the package is not a daemon (no unit, no port);
 	// then only the rules about any package (packaging, dependencies,
 	// files) ran.
