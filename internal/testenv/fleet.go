@@ -46,7 +46,7 @@ var ownFaults = []struct {
 		mod := strings.ReplaceAll(strings.TrimPrefix(n, "wazo-"), "-", "_")
 		f["wazo_"+mod+"/plugins/api/api.yml"] = strings.Replace(f["wazo_"+mod+"/plugins/api/api.yml"], "x-xivo-port: 95", "x-xivo-port: 94", 1)
 	}},
-	{7, []string{"deps-pinned-to-debian"}, func(f map[string]string, n string) {
+	{7, []string{"deps-pinned-to-debian", "deps-in-debian"}, func(f map[string]string, n string) {
 		f["requirements.txt"] += "requests==1.0.0\n"
 	}},
 	{9, []string{"monit-check"}, func(f map[string]string, n string) {
