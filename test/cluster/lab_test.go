@@ -89,8 +89,7 @@ func (p *proc) stop(sig syscall.Signal) {
 // newLab makes the namespaces and the bridge; nothing is started yet.
 func newLab(t *testing.T, n int) *lab {
 	testenv.RequireRoot(t)
-	ipBin := testenv.RequireCommand(t, "ip")
-	_ = ipBin
+	testenv.RequireCommand(t, "ip")
 	l := &lab{t: t, prefix: fmt.Sprintf("wskc%d", os.Getpid()%100000), dir: t.TempDir(), ca: testenv.NewCA(t, "cluster CA")}
 	l.nginx = testenv.RequireCommand(t, "nginx")
 	l.consul = testenv.ConsulBinary(t)
@@ -290,7 +289,7 @@ client_addr = "127.0.0.1"
 disable_update_check = true
 log_level = "INFO"
 ports { dns = -1, grpc = -1, grpc_tls = -1, http = %d }
-gossip_lan { probe_interval = "400ms", probe_timeout = "200ms", suspicion_mult = 2 }
+gossip_lan { probe_interval = "1s", probe_timeout = "500ms", suspicion_mult = 3 }
 `, nd.name, filepath.Join(nd.dir, "consul-data"), nd.ip, nd.ip, consulHTTP)
 	if server {
 		hcl += "server = true\nbootstrap_expect = 1\nperformance { raft_multiplier = 1 }\n"
