@@ -35,7 +35,7 @@ func apiSpec() Rule {
 		static: func(s *repo.Service, _ *StaticEnv) []Finding {
 			if s.API == nil || len(s.API.Files) == 0 {
 				if why, rest := restAPI(s); !rest {
-					return []Finding{pass("no REST API (" + why + "): the item does not apply")}
+					return []Finding{fail("", 0, "listens on no REST API ("+why+"): no api.yml is served; the checklist expects an API for every service")}
 				}
 				return []Finding{fail("", 0, "no api.yml found in the repository")}
 			}

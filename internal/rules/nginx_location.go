@@ -35,7 +35,7 @@ func nginxLocation() Rule {
 			"proxy_set_header X-Script-Name /api/<name>; ... }` and link it into https-enabled on fresh install.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
 			if why, ok := httpReachable(s); !ok {
-				return []Finding{pass("no HTTP API (" + why + "): the item does not apply")}
+				return []Finding{fail("etc/nginx/locations/https-available/"+s.Name, 0, "no HTTP API ("+why+"): no /api/"+s.APIName()+"/ location; the checklist expects an API for every service")}
 			}
 			want := "/api/" + s.APIName() + "/"
 			var loc *repo.Located[parse.NginxLocation]

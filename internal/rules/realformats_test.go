@@ -353,8 +353,9 @@ func TestRealFormats(t *testing.T) {
 			repo: files{"etc/nginx/locations/https-available/wazo-quuxd": "", "etc/nginx/wazo-quuxd-shared.conf": ""},
 			sib:  files{"wazo-nginx/etc/nginx/sites-available/wazo": "server {\n    listen 443 ssl;\n    location ^~ /api/quuxd/ {\n        proxy_pass http://127.0.0.1:9599/;\n        proxy_set_header X-Script-Name /api/quuxd;\n    }\n}\n"},
 			want: Pass, says: "wazo-nginx/etc/nginx/sites-available/wazo"},
-		{name: "a FastAGI daemon has no API to proxy", rule: "nginx-location", repo: fastAGI(), want: Pass, says: "does not apply"},
-		{name: "a FastAGI daemon has no OpenAPI spec to offer", rule: "api-spec", repo: fastAGI(), want: Pass, says: "does not apply"},
+		// An unconditional item whose artefact is missing fails, saying so.
+		{name: "a FastAGI daemon has no API to proxy", rule: "nginx-location", repo: fastAGI(), want: Fail, says: "expects an API for every service"},
+		{name: "a FastAGI daemon has no OpenAPI spec to offer", rule: "api-spec", repo: fastAGI(), want: Fail, says: "expects an API for every service"},
 		{name: "reached at the nginx location's name, not x-xivo-name", rule: "nginx-location",
 			repo: files{"wazo_quuxd/plugins/api/api.yml": replaced(d, "wazo_quuxd/plugins/api/api.yml", "x-xivo-name: quuxd", "x-xivo-name: quuxes")},
 			want: Pass, says: "/api/quuxd/"},
