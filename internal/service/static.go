@@ -18,14 +18,16 @@ import (
 func FromRepo(rp *repo.Repo, s *repo.Service, plat *Platform) *Facts {
 	f := &Facts{Service: s.Name, Origin: "repository " + rp.Root}
 	// Development assets (a Docker compose nginx, a test file) are not the
-	// package: every rule sees only the locations the package installs.
-	var shipped []repo.Located[parse.NginxLocation]
+	// package: no rule sees their locations. (A location under etc/ that
+	// debian/*.install forgets stays, for the rule that says it is not
+	// shipped.)
+	var kept []repo.Located[parse.NginxLocation]
 	for _, l := range s.Nginx {
-		if Shipped(s, l.Path) {
-			shipped = append(shipped, l)
+		if !DevAsset(s, l.Path) {
+			kept = append(kept, l)
 		}
 	}
-	s.Nginx = shipped
+	s.Nginx = kept
 	f.Units, f.Daemon = repoUnits(s)
 	var scan *CodeScan
 	code := func() CodeScan {
@@ -496,16 +498,33 @@ func Shipped(s *repo.Service, file string) bool {
 	if strings.HasPrefix(file, "debian/") {
 		return true
 	}
-	lower := strings.ToLower(file)
-	for _, d := range devOnly {
-		if strings.Contains(lower, d) {
-			return false
-		}
+	if DevAsset(s, file) {
+		return false
 	}
 	if s.Install != nil {
 		return s.Installed(file)
 	}
 	return strings.HasPrefix(file, "etc/")
+}
+
+// DevAsset reports whether a repository file is a development or test
+// asset, never part of the package: under a Docker, contribs, dev, test or
+// examples directory, or outside etc/ and debian/ with no debian/*.install
+// line shipping it.
+func DevAsset(s *repo.Service, file string) bool {
+	if strings.HasPrefix(file, "debian/") {
+		return false
+	}
+	lower := strings.ToLower(file)
+	for _, d := range devOnly {
+		if strings.Contains(lower, d) {
+			return true
+		}
+	}
+	if strings.HasPrefix(file, "etc/") {
+		return false
+	}
+	return s.Install == nil || !s.Installed(file)
 }
 
 // staticDeps lists the direct dependencies with their pinned versions:
