@@ -1,6 +1,8 @@
 #!/bin/bash
-# Builds dist/DIST/wazo-doctord_<version>_amd64.deb (+ .changes, .buildinfo
-# and the other packages of the source) with dpkg-buildpackage inside a fresh
+# Builds dist/DIST/<source>_<version>_amd64.deb (+ .changes, .buildinfo
+# and the other packages of the source) of the repository in the current
+# directory: wazo-servicekit itself, or a service made by `wazo-servicekit
+# new`, whose Makefile runs this script from the kit (scripts/service.mk) with dpkg-buildpackage inside a fresh
 # copy of the cached root of distribution DIST (scripts/debian-root.sh): that
 # distribution's debhelper, dh-golang and Go (trixie: Go 1.24; bookworm: Go
 # 1.23 from bookworm-backports) against its packaged Go sources, with no
@@ -9,7 +11,7 @@
 #
 # The source is the committed tree (HEAD), or the working tree outside git.
 #
-# Usage: scripts/build-deb.sh [VERSION]
+# Usage: [KIT/]scripts/build-deb.sh [VERSION]   (in the repository to build)
 #   VERSION  build the same tree as that version (a changelog entry is added
 #            to the copy), e.g. for upgrade tests. Default: debian/changelog's.
 # Env: DIST=trixie|bookworm: the distribution built for (default trixie, the
@@ -23,7 +25,7 @@
 #      LINTIAN=0 skips lintian (run by default with the distribution's
 #      lintian on the .changes, errors and warnings fail the build).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+here=$(cd "$(dirname "$0")" && pwd)
 top=$PWD
 die() { echo "build-deb: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (chroot, mounts, network namespace)"
@@ -36,7 +38,7 @@ version=${1:-$(dpkg-parsechangelog -S Version 2>/dev/null || sed -n '1s/.*(\(.*\
 [ -n "$version" ] || die "cannot read the version from debian/changelog"
 case $version in *[!0-9A-Za-z.+~]*) die "version '$version' is not a native Debian version (digits, letters, . + ~)";; esac
 
-tarball=$(scripts/debian-root.sh)
+tarball=$("$here/debian-root.sh")
 mkdir -p "$top/.cache"
 work=$(mktemp -d "$top/.cache/deb-build.XXXXXX")
 root=$work/root

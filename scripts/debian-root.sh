@@ -1,5 +1,7 @@
 #!/bin/bash
-# Prepares a Debian root able to build wazo-doctord's .deb with that
+# Prepares a Debian root able to build wazo-doctord's .deb, and those of the
+# services made by `wazo-servicekit new` (their Makefile runs this script
+# from the kit), with that
 # distribution's own toolchain (debhelper, dh-golang, Go, packaged Go
 # sources) and to be booted with systemd-nspawn for the end-to-end test
 # (systemd, monit, nginx, lintian). Two distributions are known:
@@ -16,7 +18,8 @@
 #   scripts/debian-root.sh DIR        same, then extract a fresh copy into DIR (must be empty)
 #   scripts/debian-root.sh --key      print the cache key only (no root needed)
 # Env: DIST=trixie|bookworm (default trixie)
-#      TRIXIE_CACHE, BOOKWORM_CACHE: where each root is cached (default .cache/DIST)
+#      TRIXIE_CACHE, BOOKWORM_CACHE: where each root is cached (default
+#      .cache/DIST of the current directory)
 #      DEBIAN_MIRROR: the Debian mirror (default http://deb.debian.org/debian)
 #
 # Needs root, debootstrap, zstd and network access to the Debian mirror for
@@ -27,7 +30,6 @@ set -euo pipefail
 # whether the caller set DIST or not.
 export DIST=${DIST:-trixie}
 MIRROR=${DEBIAN_MIRROR:-${TRIXIE_MIRROR:-http://deb.debian.org/debian}}
-cd "$(dirname "$0")/.."
 
 die() { echo "debian-root: $*" >&2; exit 1; }
 
@@ -93,9 +95,9 @@ prepare() {
 
 # The cache key is what makes the root: the distribution, the package list,
 # the suites and the steps of prepare (bash prints the function without its
-# comments). Services made by `wazo-servicekit new` carry a copy of this
-# script with other names in its comments; with TRIXIE_CACHE (BOOKWORM_CACHE)
-# pointing at one directory they share one root.
+# comments). Services made by `wazo-servicekit new` run this same script:
+# with TRIXIE_CACHE (BOOKWORM_CACHE) pointing at one directory they share
+# one root with the kit.
 key=$( { declare -p DIST PACKAGES SUITES; declare -f prepare; } | sha256sum | cut -c1-16)
 if [ "${1:-}" = --key ]; then
 	echo "$key"

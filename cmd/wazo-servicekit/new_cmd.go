@@ -23,10 +23,10 @@ wazo-acceptance and wazo-platform.org. An existing directory is never overwritte
 
 func newCommand() command {
 	return command{name: "new", args: "wazo-<name> [flags]", summary: "a new compliant service and its sibling-repo patches", about: newAbout, define: defineNew,
-		values: map[string]completion{"dir": completeDir, "siblings": completeDir, "kit": completeDir, "ha-group": completeWords("default", "wazo")},
-		files:  []doc{{scaffold.InstalledKit, "the kit's sources, from golang-github-wazo-platform-wazo-servicekit-dev, which go.mod uses by default"}},
+		values: map[string]completion{"dir": completeDir, "siblings": completeDir, "kit": completeDir, "ha-group": completeWords("default", "wazo"), "dist": completeWords("trixie", "bookworm")},
+		files:  []doc{{"/usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit/scripts/service.mk", "the kit's make targets, from golang-github-wazo-platform-wazo-servicekit-dev, which a generated Makefile includes when no checkout is beside it"}},
 		examples: []example{
-			{"wazo-servicekit new wazo-example --dir ~/src", "~/src/wazo-example, on the next free port, with its sibling patches against built-in baselines"},
+			{"wazo-servicekit new wazo-example --dir ..", "../wazo-example beside the kit's checkout, on the next free port, with its sibling patches against built-in baselines"},
 			{"wazo-servicekit new wazo-example --dir ~/src --siblings ~/src --acl confd.users.read", "patches against the checkouts in ~/src; a service key with that ACL"},
 		}}
 }
@@ -44,7 +44,8 @@ func defineNew(fs *flag.FlagSet) action {
 	})
 	fs.BoolVar(&opts.Installer, "installer", false, "wazo-ansible installs the package itself (a patch of its uc-engine role),\nnot only through the wazo-platform meta-package")
 	fs.StringVar(&opts.SiblingsDir, "siblings", "", "`DIR` holding checkouts wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/\n(and, when there, wazo-platform/, xivo-build-tools/, wazo-auth-keys/, wazo-sdk/, wazo-ansible/)\nto compute the patches against (default: built-in baselines of those repositories)")
-	fs.StringVar(&opts.KitDir, "kit", "", "a wazo-servicekit checkout `DIR` for go.mod's replace line (default: the installed kit\npackage's sources, "+scaffold.InstalledKit+", so the repository builds offline)")
+	fs.StringVar(&opts.KitDir, "kit", "", "a wazo-servicekit checkout `DIR` whose port registry gets a patch adding the service\n(default: the checkout this wazo-servicekit was built in, when run as its bin/wazo-servicekit)")
+	fs.StringVar(&opts.Dist, "dist", "trixie", "the Debian `distribution` the service targets: trixie (Debian 13) or bookworm (Debian 12)")
 	return func(pos []string, stdout, _ io.Writer) (int, error) { return runNew(opts, pos, stdout) }
 }
 
@@ -57,16 +58,9 @@ func runNew(opts scaffold.Options, pos []string, stdout io.Writer) (int, error) 
 	}
 	opts.Name = pos[0]
 	if opts.KitDir == "" {
-		if dir := scaffold.InstalledKitDir(); dir != "" {
-			opts.KitDir, opts.KitSource = dir, scaffold.KitPackage
-		}
-	} else {
-		opts.KitSource = scaffold.KitFor(opts.KitDir)
-	}
-	if opts.KitDir != "" {
-		if st, err := os.Stat(filepath.Join(opts.KitDir, "go.mod")); err != nil || st.IsDir() {
-			return exitUsage, usagef("new: --kit %s: no go.mod there (want a wazo-servicekit checkout)", opts.KitDir)
-		}
+		opts.KitDir = ownCheckout()
+	} else if st, err := os.Stat(filepath.Join(opts.KitDir, "internal", "ports", "registry.yml")); err != nil || !st.Mode().IsRegular() {
+		return exitUsage, usagef("new: --kit %s: no internal/ports/registry.yml there (want a wazo-servicekit checkout)", opts.KitDir)
 	}
 	p, err := scaffold.Plan(opts)
 	if errors.Is(err, scaffold.ErrInternal) {
@@ -98,14 +92,46 @@ func runNew(opts scaffold.Options, pos []string, stdout io.Writer) (int, error) 
 	for _, np := range p.NotPatched {
 		fmt.Fprintf(stdout, "warning: %s; edit it by hand (see sibling-patches/README.md)\n", np)
 	}
-	switch opts.KitSource {
-	case "":
-		fmt.Fprintf(stdout, "note: go.mod requires the published wazo-servicekit module; to build offline, install golang-github-wazo-platform-wazo-servicekit-dev or run new with --kit DIR (a checkout)\n")
-	case scaffold.KitPackage:
-		fmt.Fprintf(stdout, "kit: the installed package's sources, %s\n", opts.KitDir)
+	kit := ""
+	if !kitBeside(p.Root) {
+		kit = " KIT=" + opts.KitDir
+		if opts.KitDir == "" {
+			kit = " KIT=path/to/wazo-servicekit"
+		}
 	}
-	fmt.Fprintf(stdout, "next: cd %s && make test; add the port to wazo-servicekit's internal/ports/registry.yml (see sibling-patches/README.md)\n", p.Root)
+	fmt.Fprintf(stdout, "next: cd %s && make test%s; add the port to wazo-servicekit's internal/ports/registry.yml (see sibling-patches/README.md)\n", p.Root, kit)
 	return exitClean, nil
+}
+
+// ownCheckout is the wazo-servicekit checkout this program was built in,
+// when it runs as that checkout's bin/wazo-servicekit; "" otherwise.
+func ownCheckout() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if exe, err = filepath.EvalSymlinks(exe); err != nil || filepath.Base(filepath.Dir(exe)) != "bin" {
+		return ""
+	}
+	dir := filepath.Dir(filepath.Dir(exe))
+	for _, f := range []string{"go.mod", "internal/ports/registry.yml", "scripts/service.mk"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || !st.Mode().IsRegular() {
+			return ""
+		}
+	}
+	return dir
+}
+
+// kitBeside: the generated Makefile finds a kit for root without KIT=: a
+// wazo-servicekit checkout beside it, or the installed -dev package.
+func kitBeside(root string) bool {
+	for _, f := range []string{filepath.Join(filepath.Dir(root), "wazo-servicekit", "scripts", "service.mk"),
+		"/usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit/scripts/service.mk"} {
+		if _, err := os.Stat(f); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // writeWPEP checks the repository just written, as `check` does, and adds

@@ -25,7 +25,7 @@ func TestNewExitCodes(t *testing.T) {
 		{[]string{"new", "exampled"}, exitUsage, "wazo-<name>"},
 		{[]string{"new", "wazo-exampled", "--port", "8080", "--dir", dir}, exitUsage, "common test port"},
 		{[]string{"new", "wazo-exampled", "--ha-group", "slave", "--dir", dir}, exitUsage, "HA group"},
-		{[]string{"new", "wazo-exampled", "--kit", dir, "--dir", dir}, exitUsage, "no go.mod"},
+		{[]string{"new", "wazo-exampled", "--kit", dir, "--dir", dir}, exitUsage, "no internal/ports/registry.yml"},
 		{[]string{"new", "wazo-exampled", "--dir", dir}, exitClean, "wrote " + filepath.Join(dir, "wazo-exampled")},
 		{[]string{"new", "wazo-exampled", "--dir", dir}, exitUsage, "never overwrites"},
 	}

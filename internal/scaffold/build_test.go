@@ -20,7 +20,7 @@ import (
 )
 
 // goCmd runs Go in a generated repository offline: only the module cache
-// (the kit's own dependencies) and the kit checkout of go.mod's replace.
+// (the kit's own dependencies) and the kit checkout of the go.work make wrote.
 func goCmd(t *testing.T, dir string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command("go", args...)
@@ -38,8 +38,9 @@ func run(t *testing.T, cmd *exec.Cmd) string {
 	return string(out)
 }
 
-// TestGeneratedRepoBuildsTestsAndServes: `new` with --kit, then in the new
-// repository `make test` (go vet, gofmt, go test) and go build pass, and the daemon built
+// TestGeneratedRepoBuildsTestsAndServes: `new`, then in the new repository
+// `make test KIT=<this checkout>` (go vet, gofmt, go test) and go build pass
+// offline, no generated file naming the checkout, and the daemon built
 // from it serves its api.yml on the port its config says, then stops on
 // SIGTERM with status 0.
 func TestGeneratedRepoBuildsTestsAndServes(t *testing.T) {
@@ -54,13 +55,17 @@ func TestGeneratedRepoBuildsTestsAndServes(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo := filepath.Join(dir, "wazo-exampled")
+	assertNoPath(t, repo, kitRoot(t), dir)
 	// The generated repository's own test command (go vet, gofmt, go test).
-	mk := exec.Command("make", "test")
+	mk := exec.Command("make", "test", "KIT="+kitRoot(t))
 	mk.Dir = repo
 	mk.Env = append(os.Environ(), "GOPROXY=off")
 	out := run(t, mk)
 	if !strings.Contains(out, "ok  \tgithub.com/wazo-platform/wazo-exampled/exampled") {
 		t.Errorf("make test did not run the service package's tests:\n%s", out)
+	}
+	if work, err := os.ReadFile(filepath.Join(repo, "go.work")); err != nil || !strings.Contains(string(work), "replace github.com/wazo-platform/wazo-servicekit => "+kitRoot(t)+"\n") {
+		t.Errorf("make test KIT=…: go.work %v:\n%s", err, work)
 	}
 	bin := filepath.Join(dir, "wazo-exampled-bin")
 	run(t, goCmd(t, repo, "build", "-o", bin, "./cmd/wazo-exampled"))
@@ -137,5 +142,30 @@ func TestGeneratedRepoBuildsTestsAndServes(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Error("still running 15 s after SIGTERM")
+	}
+}
+
+// assertNoPath fails when a file under repo holds one of paths (the
+// machine's directories new was given): what a repository commits must
+// build on another machine.
+func assertNoPath(t *testing.T, repo string, paths ...string) {
+	t.Helper()
+	err := filepath.WalkDir(repo, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, path := range paths {
+			if strings.Contains(string(data), path) {
+				t.Errorf("%s holds %s, a path of this machine", p, path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -51,6 +51,8 @@ var rewrites = []rewrite{
 			return "\n# A service, not a Go library: ship the binary, not a golang-*-dev source tree.\noverride_dh_auto_install:\n\tdh_auto_install -- --no-source\n"
 		}},
 	{Files: "debian/*.install", Pattern: regexp.MustCompile(`(?m)^usr/bin/wazo-doctord\n`), Must: true, Replace: func(*values) string { return "" }},
+	// wazo-servicekit's own end-to-end harness is not part of a service.
+	{Files: "debian/rules", Pattern: regexp.MustCompile(`(?m)^# Not part of the daemon, and importing.*\n(?:#.*\n)*export DH_GOLANG_EXCLUDES := test/e2e\n`), Must: true, Replace: func(*values) string { return "" }},
 	{Files: "debian/rules", Pattern: regexp.MustCompile(`(?m)^# \.\.\. and the CLI, for the wazo-servicekit package\.\nDH_GOLANG_BUILDPKG \+= .*\n`), Must: true, Replace: func(*values) string { return "" }},
 	// Go sources: the service's own package instead of doctor.
 	{Files: "*.go", Pattern: lit(`"github.com/wazo-platform/wazo-servicekit/internal/doctor"`), Replace: func(v *values) string { return strconv.Quote(v.Module + "/" + v.Pkg) }},
@@ -250,6 +252,18 @@ func matchFiles(pattern, p string) bool {
 
 // kitVersion is the version of wazo-servicekit the copies come from (its
 // debian/changelog), recorded in .servicekit.yml and required in go.mod.
+var sourceLineRe = regexp.MustCompile(`(?m)^Source: ([a-z0-9][a-z0-9.+-]*)$`)
+
+// kitSourcePackage is the kit's Debian source package (its debian/control's
+// Source), the one that builds golang-github-wazo-platform-wazo-servicekit-dev.
+func kitSourcePackage() string {
+	data, _ := fs.ReadFile(copies, copiesRoot+"/debian/control")
+	if m := sourceLineRe.FindSubmatch(data); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
 // KitVersion is this kit's version (its Debian changelog's), the one
 // `new` records and the CLI reports.
 func KitVersion() string { return kitVersion() }

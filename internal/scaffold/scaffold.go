@@ -53,13 +53,16 @@ type Options struct {
 	// wazo-acceptance/, wazo-platform.org/ (and optionally wazo-platform/);
 	// "" = the built-in baselines of those repositories.
 	SiblingsDir string
-	// KitDir is a local wazo-servicekit checkout for go.mod's replace line
-	// (how the new repository builds offline); "" = none.
+	// KitDir is a wazo-servicekit checkout whose port registry gets a patch
+	// (sibling-patches/wazo-servicekit.diff); "" = none. Nothing of it goes
+	// into the generated files: their Makefile finds the kit when it builds
+	// (a checkout beside the repository, KIT=DIR, or the installed -dev
+	// package; the kit's scripts/service.mk).
 	KitDir string
-	// KitSource says where KitDir comes from: KitCheckout (the default when
-	// KitDir is set), KitPackage (the installed -dev package's sources), or
-	// KitModule (no KitDir: the published module).
-	KitSource string
+	// Dist is the Debian distribution the service targets: trixie (Debian
+	// 13, the latest stable) or bookworm (Debian 12, what Wazo installs on
+	// today); "" = trixie.
+	Dist string
 	// Registry is the port registry; nil = the kit's (ports.Load).
 	Registry *ports.Registry
 
@@ -72,12 +75,15 @@ type Options struct {
 	recorded *Manifest
 }
 
-// Where a generated repository's kit comes from (.servicekit.yml's kit_source).
-const (
-	KitCheckout = "checkout" // a wazo-servicekit checkout (--kit DIR)
-	KitPackage  = "package"  // the installed golang-github-wazo-platform-wazo-servicekit-dev
-	KitModule   = "module"   // the published Go module, no replace line
-)
+// Dists are the Debian distributions a service may target, and the Zuul
+// job template that packages it in Wazo's CI. Wazo's Zuul has
+// debian-packaging-bookworm (every Wazo repository uses it) and no trixie
+// one yet: a trixie service is gated by the bookworm build, which its code
+// also passes (go 1.23), until the template exists and this table names it.
+var Dists = map[string]string{
+	"trixie":   "debian-packaging-bookworm",
+	"bookworm": "debian-packaging-bookworm",
+}
 
 // Project is a rendered repository, not yet written.
 type Project struct {
@@ -102,8 +108,8 @@ type values struct {
 	Description              string
 	ACLs                     []string // ACLs the service calls other APIs with (its wazo-auth-keys entry)
 	Installer                bool     // wazo-ansible installs the package (--installer)
-	KitVersion, KitDir       string
-	KitSource                string
+	KitVersion               string
+	Dist, ZuulTemplate       string // the target distribution and its Zuul job template
 	Requires                 []string
 	rotateCount              int    // from the derived logrotate file, for log_files.md
 	rotateFrequency          string // Daily, Weekly, ...
@@ -247,21 +253,18 @@ func resolve(opts Options) (*values, int, string, error) {
 			requires = append(requires, r+" // indirect")
 		}
 	}
-	kitDir, kitSource := opts.KitDir, opts.KitSource
-	if kitDir != "" {
-		if kitDir, err = filepath.Abs(kitDir); err != nil {
-			return nil, 0, "", err
-		}
-		if kitSource == "" {
-			kitSource = KitCheckout
-		}
-	} else {
-		kitSource = KitModule
+	dist := opts.Dist
+	if dist == "" {
+		dist = "trixie"
+	}
+	zuul, ok := Dists[dist]
+	if !ok {
+		return nil, 0, "", fmt.Errorf("distribution %q: want trixie (Debian 13) or bookworm (Debian 12)", dist)
 	}
 	v := &values{
 		Name: opts.Name, Short: short, Pkg: pkg, Module: "github.com/wazo-platform/" + opts.Name,
 		Port: port, APIVersion: ver, HAGroup: group, Description: desc, ACLs: acls, Installer: opts.Installer,
-		KitVersion: kitVersion(), KitDir: kitDir, KitSource: kitSource, Requires: requires,
+		KitVersion: kitVersion(), Dist: dist, ZuulTemplate: zuul, Requires: requires,
 	}
 	return v, port, why, nil
 }
@@ -304,7 +307,7 @@ func Plan(opts Options) (*Project, error) {
 	if p.Files["go.mod"], err = tidyGoMod(p.Files["go.mod"]); err != nil {
 		return nil, err
 	}
-	for _, f := range []string{"debian/rules", ".ci/run", "debian/" + v.Name + ".postinst", "debian/" + v.Name + ".postrm", "scripts/build-deb.sh", "scripts/debian-root.sh", "scripts/debian-vendor.sh"} {
+	for _, f := range []string{"debian/rules", ".ci/run", "debian/" + v.Name + ".postinst", "debian/" + v.Name + ".postrm"} {
 		if _, ok := p.Files[f]; ok {
 			p.Mode[f] = 0o755
 		}
@@ -340,7 +343,7 @@ func addSiblingPatches(p *Project, v *values, opts Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.KitDir != "" && opts.KitSource != KitPackage {
+	if opts.KitDir != "" {
 		// Bounded, a regular file, no link below the kit directory.
 		reg, err := safefile.ReadIn(opts.KitDir, "internal/ports/registry.yml", maxRegistryFile)
 		if err != nil {
@@ -365,7 +368,8 @@ func addSiblingPatches(p *Project, v *values, opts Options) error {
 func (v *values) sibling() siblings.Service {
 	return siblings.Service{Name: v.Name, Short: v.Short, Module: v.Module, Port: v.Port,
 		APIVersion: v.APIVersion, HAGroup: v.HAGroup, Description: v.Description, ACLs: v.ACLs,
-		Installer: v.Installer, RotateCount: v.rotateCount, RotateFrequency: v.rotateFrequency}
+		Installer: v.Installer, RotateCount: v.rotateCount, RotateFrequency: v.rotateFrequency,
+		KitSourcePackage: kitSourcePackage()}
 }
 
 // Generate writes the repository Dir/Name for opts. It never overwrites: an
@@ -485,29 +489,41 @@ type Manifest struct {
 	ACLs              []string          `yaml:"acl,omitempty"`
 	Installer         bool              `yaml:"installer,omitempty"`
 	Siblings          string            `yaml:"siblings"`
-	KitSource         string            `yaml:"kit_source,omitempty"` // checkout, package or module
-	KitDir            string            `yaml:"kit_dir,omitempty"`    // the replace line's target
+	Dist              string            `yaml:"dist,omitempty"` // trixie or bookworm ("" = trixie)
 	RegistryEntry     string            `yaml:"registry_entry"`
 	Files             map[string]string `yaml:"files"` // sha256 of each generated file: the base of a three-way merge
 }
+
+// What .servicekit.yml's siblings says the patches were computed against:
+// the built-in baselines, which `update` recomputes them against, or
+// checkouts (--siblings), which only `update --siblings DIR` recomputes
+// them against (no path is recorded: it would be one of this machine).
+const (
+	SiblingsBaselines = "built-in baselines"
+	SiblingsCheckouts = "checkouts (--siblings)"
+)
+
+// recordedCheckouts: the recorded sibling patches were computed against
+// checkouts (also in the older "checkouts under DIR" form).
+func recordedCheckouts(m *Manifest) bool { return strings.HasPrefix(m.Siblings, "checkouts") }
 
 func servicekitYAML(v *values, p *Project, opts Options) ([]byte, error) {
 	m := Manifest{
 		ServicekitVersion: v.KitVersion, Name: v.Name, Short: v.Short, GoPackage: v.Pkg,
 		Port: v.Port, PortReason: p.PortReason, APIVersion: v.APIVersion, HAGroup: v.HAGroup,
-		Description: v.Description, ACLs: v.ACLs, Installer: v.Installer, Siblings: "built-in baselines",
-		KitSource: v.KitSource, KitDir: v.KitDir,
+		Description: v.Description, ACLs: v.ACLs, Installer: v.Installer, Siblings: SiblingsBaselines,
+		Dist:          v.Dist,
 		RegistryEntry: siblings.RegistryEntry(v.sibling()), Files: map[string]string{},
 	}
 	if opts.SiblingsDir != "" {
-		m.Siblings = "checkouts under " + opts.SiblingsDir
+		m.Siblings = SiblingsCheckouts
 	}
 	if r := opts.recorded; r != nil {
 		if r.PortReason != "" && r.Port == m.Port {
 			m.PortReason = r.PortReason
 		}
-		if opts.SiblingsDir == "" && r.Siblings != "" {
-			m.Siblings = r.Siblings
+		if opts.SiblingsDir == "" && recordedCheckouts(r) {
+			m.Siblings = SiblingsCheckouts
 		}
 	}
 	for f, data := range p.Files {

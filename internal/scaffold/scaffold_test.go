@@ -3,7 +3,6 @@ package scaffold
 import (
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/internal/doctordsrc"
-	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 func kitRoot(t testing.TB) string {
@@ -276,7 +274,7 @@ func TestWriteModes(t *testing.T) {
 	if err := Generate(Options{Name: "wazo-exampled", Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	for f, want := range map[string]os.FileMode{".ci/run": 0o755, "debian/rules": 0o755, "debian/wazo-exampled.postinst": 0o755, "scripts/build-deb.sh": 0o755, "scripts/debian-root.sh": 0o755, "go.mod": 0o644} {
+	for f, want := range map[string]os.FileMode{".ci/run": 0o755, "debian/rules": 0o755, "debian/wazo-exampled.postinst": 0o755, "go.mod": 0o644} {
 		st, err := os.Stat(filepath.Join(dir, "wazo-exampled", f))
 		if err != nil {
 			t.Fatal(err)
@@ -291,61 +289,51 @@ func TestWriteModes(t *testing.T) {
 	}
 }
 
-// debianRootKey asks a copy of debian-root.sh for its cache key of dist's root.
-func debianRootKey(t *testing.T, script []byte, dist string) string {
-	t.Helper()
-	f := filepath.Join(t.TempDir(), "scripts", "debian-root.sh")
-	if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(f, script, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("bash", f, "--key")
-	cmd.Env = append(os.Environ(), "DIST="+dist)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("DIST=%s bash %s --key: %v", dist, f, err)
-	}
-	if !regexp.MustCompile(`^[0-9a-f]{16}\n$`).Match(out) {
-		t.Fatalf("DIST=%s bash %s --key printed %q, want a 16-digit hex key", dist, f, out)
-	}
-	return string(out)
-}
-
-// A generated service builds its .deb in the same cached Debian roots as
-// wazo-servicekit (TRIXIE_CACHE, BOOKWORM_CACHE): its copy of
-// debian-root.sh, which names the service in its comments, must compute the
-// same cache key for each distribution, or it would debootstrap again and
-// drop the kit's cached root as stale.
-func TestGeneratedDebianRootSharesTheCache(t *testing.T) {
-	testenv.RequireCommand(t, "bash")
-	ours, err := os.ReadFile(filepath.Join(kitRoot(t), "scripts", "debian-root.sh"))
+// TestServiceCarriesNoBuildMachinery: the build scripts and make targets
+// are the kit's (scripts/, shipped in its -dev package), not copied into
+// every service; the Makefile includes them and debian/rules carries
+// nothing of the kit's own tests.
+func TestServiceCarriesNoBuildMachinery(t *testing.T) {
+	p, err := Plan(Options{Name: "wazo-exampled"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Plan(Options{Name: "wazo-exampled", Port: 9590})
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs := p.Files["scripts/debian-root.sh"]
-	if string(theirs) == string(ours) {
-		t.Fatal("the generated debian-root.sh is wazo-servicekit's unchanged: the test would prove nothing")
-	}
-	for _, dist := range []string{"trixie", "bookworm"} {
-		if a, b := debianRootKey(t, ours, dist), debianRootKey(t, theirs, dist); a != b {
-			t.Errorf("%s cache keys differ: wazo-servicekit %s, generated %s", dist, a, b)
+	for f := range p.Files {
+		if strings.HasPrefix(f, "scripts/") {
+			t.Errorf("%s: a copy of the kit's build machinery", f)
 		}
 	}
-	if debianRootKey(t, ours, "trixie") == debianRootKey(t, ours, "bookworm") {
-		t.Error("trixie and bookworm roots have the same cache key")
+	if mk := string(p.Files["Makefile"]); !strings.Contains(mk, "include $(KIT)/scripts/service.mk") {
+		t.Errorf("Makefile does not include the kit's targets:\n%s", mk)
 	}
-	changed := strings.Replace(string(ours), "\n\tlintian\n", "\n\tlintian hello\n", 1)
-	if changed == string(ours) {
-		t.Fatal("no lintian line in PACKAGES of scripts/debian-root.sh")
+	if rules := string(p.Files["debian/rules"]); strings.Contains(rules, "test/e2e") {
+		t.Errorf("debian/rules mentions the kit's test/e2e:\n%s", rules)
 	}
-	if debianRootKey(t, ours, "trixie") == debianRootKey(t, []byte(changed), "trixie") {
-		t.Error("the key does not change with the package list")
+	if _, err := os.Stat(filepath.Join(kitRoot(t), "scripts", "service.mk")); err != nil {
+		t.Errorf("the kit has no scripts/service.mk: %v", err)
+	}
+}
+
+// TestDist: --dist picks the distribution the Makefile builds for, and the
+// CI job template is one Wazo's Zuul has.
+func TestDist(t *testing.T) {
+	for _, dist := range []string{"trixie", "bookworm"} {
+		p, err := Plan(Options{Name: "wazo-exampled", Dist: dist})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mk := string(p.Files["Makefile"]); !strings.Contains(mk, "\nDIST ?= "+dist+"\n") {
+			t.Errorf("%s: Makefile:\n%s", dist, mk)
+		}
+		if z := string(p.Files["zuul.yaml"]); !strings.Contains(z, "      - debian-packaging-bookworm\n") {
+			t.Errorf("%s: zuul.yaml:\n%s", dist, z)
+		}
+		if m := string(p.Files[".servicekit.yml"]); !strings.Contains(m, "\ndist: "+dist+"\n") {
+			t.Errorf("%s: .servicekit.yml does not record the distribution", dist)
+		}
+	}
+	if _, err := Plan(Options{Name: "wazo-exampled", Dist: "sid"}); err == nil || !strings.Contains(err.Error(), "trixie") {
+		t.Errorf("--dist sid: %v", err)
 	}
 }
 

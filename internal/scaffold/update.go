@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,38 +25,13 @@ import (
 // UpdateOptions say which generated repository to update.
 type UpdateOptions struct {
 	Root        string // the repository (holds .servicekit.yml)
-	KitDir      string // as for Options.KitDir
+	KitDir      string // as for Options.KitDir: recompute the kit's registry patch against it
 	SiblingsDir string // as for Options.SiblingsDir
 	DryRun      bool   // report only
 	// Check reports only, like DryRun; Behind then tells whether the
 	// repository lags behind this kit (for CI).
 	Check    bool
 	Registry *ports.Registry
-}
-
-// InstalledKit is where the golang-github-wazo-platform-wazo-servicekit-dev
-// package installs the kit's sources; `new` builds against them by default.
-const InstalledKit = "/usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit"
-
-// installedKit is InstalledKit, a variable so that tests can stand one up.
-var installedKit = InstalledKit
-
-// InstalledKitDir returns the installed kit's sources, or "" when the -dev
-// package is not installed.
-func InstalledKitDir() string {
-	if st, err := os.Stat(filepath.Join(installedKit, "go.mod")); err == nil && st.Mode().IsRegular() {
-		return installedKit
-	}
-	return ""
-}
-
-// KitFor says where a kit directory given on the command line comes from:
-// the installed package's sources, or a checkout.
-func KitFor(dir string) string {
-	if abs, err := filepath.Abs(dir); err == nil && abs == filepath.Clean(installedKit) {
-		return KitPackage
-	}
-	return KitCheckout
 }
 
 // Behind reports whether update would change any file: the repository is
@@ -136,82 +110,134 @@ func (a *UpdateAction) countLines(old, new []byte) {
 // bases of the next update (a file left alone for uncommitted changes
 // keeps its old base, so the next update merges it).
 func Update(o UpdateOptions) ([]UpdateAction, error) {
+	u, err := startUpdate(o)
+	if err != nil {
+		return nil, err
+	}
+	defer u.close()
+	todo := u.classify()
+	if u.err != nil {
+		return nil, u.err
+	}
+	if err := u.keepRenderings(todo); err != nil {
+		return nil, err
+	}
+	writes, actions, err := u.merge(todo)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.write(writes); err != nil {
+		return nil, err
+	}
+	actions = append(actions, u.noLongerMade()...)
+	return u.finish(actions)
+}
+
+// update is one run of Update: the repository, what it recorded, and the
+// new rendering.
+type update struct {
+	o      UpdateOptions
+	root   string
+	old    Manifest // .servicekit.yml as found
+	new    Manifest // the new rendering's .servicekit.yml
+	p      *Project // the new rendering
+	labels merge3.Labels
+	// kept are files the new rendering leaves as they are, with the reason:
+	// sibling patches computed against checkouts are only recomputed
+	// against checkouts (--siblings), the kit's registry patch only
+	// against a kit checkout (--kit).
+	kept map[string]string
+	// keepBase: files left alone because of uncommitted changes keep their
+	// old base in .servicekit.yml, so that update merges them once
+	// committed.
+	keepBase map[string]string
+	hist     *gitHistory // opened when a file needs a merge
+	err      error
+}
+
+// startUpdate reads .servicekit.yml and renders the repository anew from
+// its answers.
+func startUpdate(o UpdateOptions) (*update, error) {
 	manifestPath := filepath.Join(o.Root, ".servicekit.yml")
 	data, err := safefile.ReadIn(o.Root, ".servicekit.yml", maxRepoFile)
 	if err != nil {
 		return nil, fmt.Errorf("%v: update works on a repository written by `wazo-servicekit new`", err)
 	}
-	var m Manifest
+	u := &update{o: o, kept: map[string]string{}, keepBase: map[string]string{}}
 	doc, err := config.ParseYAML(manifestPath, data)
 	if err == nil {
-		err = doc.Decode(&m)
+		err = doc.Decode(&u.old)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", manifestPath, err)
 	}
+	m := &u.old
 	if m.Name == "" || m.Port == 0 {
 		return nil, fmt.Errorf("%s: name and port are required", manifestPath)
 	}
-	root, err := filepath.Abs(o.Root)
-	if err != nil {
+	if u.root, err = filepath.Abs(o.Root); err != nil {
 		return nil, err
 	}
-	if filepath.Base(root) != m.Name {
-		return nil, fmt.Errorf("%s: the repository directory must be named %s, as .servicekit.yml says", root, m.Name)
+	if filepath.Base(u.root) != m.Name {
+		return nil, fmt.Errorf("%s: the repository directory must be named %s, as .servicekit.yml says", u.root, m.Name)
 	}
 	if o.Check {
-		o.DryRun = true
+		u.o.DryRun = true
 	}
-	kitDir, kitSource := o.KitDir, ""
-	if kitDir != "" {
-		kitSource = KitFor(kitDir)
-	} else if kitDir, kitSource, err = recordedKit(root, &m); err != nil {
-		return nil, err
-	}
-	p, err := Plan(Options{
-		Name: m.Name, Dir: filepath.Dir(root), Port: m.Port, APIVersion: m.APIVersion, HAGroup: m.HAGroup,
-		Description: m.Description, ACLs: m.ACLs, Installer: m.Installer, SiblingsDir: o.SiblingsDir, KitDir: kitDir, KitSource: kitSource,
-		Registry: o.Registry, existing: true, recorded: &m,
+	u.p, err = Plan(Options{
+		Name: m.Name, Dir: filepath.Dir(u.root), Port: m.Port, APIVersion: m.APIVersion, HAGroup: m.HAGroup,
+		Description: m.Description, ACLs: m.ACLs, Installer: m.Installer, Dist: m.Dist,
+		SiblingsDir: o.SiblingsDir, KitDir: o.KitDir,
+		Registry: o.Registry, existing: true, recorded: m,
 	})
 	if err != nil {
 		return nil, err
 	}
-	var newManifest Manifest
-	if err := yaml.Unmarshal(p.Files[".servicekit.yml"], &newManifest); err != nil {
+	if err := yaml.Unmarshal(u.p.Files[".servicekit.yml"], &u.new); err != nil {
 		return nil, err
 	}
-	labels := merge3.Labels{
+	for f := range m.Files {
+		switch {
+		case !strings.HasPrefix(f, "sibling-patches/"):
+		case recordedCheckouts(m) && o.SiblingsDir == "":
+			u.kept[f] = "computed against sibling checkouts: update --siblings DIR recomputes it"
+		case f == "sibling-patches/wazo-servicekit.diff" && o.KitDir == "":
+			u.kept[f] = "computed against a kit checkout: update --kit DIR recomputes it"
+			// The README says what each patch does, that one too.
+			u.kept["sibling-patches/README.md"] = u.kept[f]
+		}
+	}
+	for f := range u.kept {
+		u.keepBase[f] = m.Files[f]
+	}
+	u.labels = merge3.Labels{
 		Local: "local",
 		Base:  "generated by wazo-servicekit " + m.ServicekitVersion,
-		Other: "wazo-servicekit " + newManifest.ServicekitVersion,
+		Other: "wazo-servicekit " + u.new.ServicekitVersion,
 	}
-	var hist *gitHistory // opened when a file needs a merge
-	defer func() {
-		if hist != nil {
-			hist.close()
-		}
-	}()
-	var actions []UpdateAction
-	write := func(f string, data []byte) error {
-		if o.DryRun {
-			return nil
-		}
-		return p.writeFile(root, f, data)
-	}
-	// First what each file needs, reading only the working tree.
-	type pending struct {
-		f, action string
-		cur       []byte
-	}
+	return u, nil
+}
+
+// pending is what one file needs, from the working tree alone.
+type pending struct {
+	f, action string
+	cur       []byte
+}
+
+// classify compares each file of the new rendering with the working tree
+// and with what was generated (its recorded sha256).
+func (u *update) classify() []pending {
 	var todo []pending
-	needMerge := false
-	for _, f := range p.names() {
+	for _, f := range u.p.names() {
 		if f == ".servicekit.yml" {
 			continue
 		}
-		newData := p.Files[f]
-		base, wasGenerated := m.Files[f]
-		cur, err := safefile.ReadIn(root, filepath.FromSlash(f), maxRepoFile)
+		if _, ok := u.kept[f]; ok {
+			continue
+		}
+		newData := u.p.Files[f]
+		base, wasGenerated := u.old.Files[f]
+		cur, err := safefile.ReadIn(u.root, filepath.FromSlash(f), maxRepoFile)
 		var action string
 		switch {
 		case os.IsNotExist(err) && wasGenerated:
@@ -219,7 +245,8 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 		case os.IsNotExist(err):
 			action = Added
 		case err != nil:
-			return nil, err
+			u.err = err
+			return nil
 		case bytes.Equal(cur, newData):
 			action = Unchanged
 		case sha256Hex(cur) == base:
@@ -228,45 +255,61 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 			action = KeptLocal
 		default:
 			action = Conflict
-			needMerge = true
 		}
 		todo = append(todo, pending{f, action, cur})
 	}
-	// A merged file is committed as the merge, never as this rendering,
-	// yet this rendering is the next update's base: keep it in git, before
-	// writing anything, so that a failure leaves the repository as it was.
-	if needMerge {
-		hist = openHistory(root)
-		if !o.DryRun {
-			if err := hist.recordRenderings(p); err != nil {
-				return nil, err
+	return todo
+}
+
+// keepRenderings: a merged file is committed as the merge, never as this
+// rendering, yet this rendering is the next update's base: keep it in git,
+// before writing anything, so that a failure leaves the repository as it
+// was.
+func (u *update) keepRenderings(todo []pending) error {
+	for _, t := range todo {
+		if t.action == Conflict {
+			u.hist = openHistory(u.root)
+			if u.o.DryRun {
+				return nil
 			}
+			return u.hist.recordRenderings(u.p)
 		}
 	}
-	// Files left alone because of uncommitted changes keep their old base
-	// in .servicekit.yml, so that update merges them once committed.
-	keepBase := map[string]string{}
-	// Every merge is done (and every git read) before the first write.
-	type output struct {
-		f    string
-		data []byte
+	return nil
+}
+
+func (u *update) close() {
+	if u.hist != nil {
+		u.hist.close()
 	}
+}
+
+// output is one file to write.
+type output struct {
+	f    string
+	data []byte
+}
+
+// merge decides what each file gets, doing every merge (and every git
+// read) before the first write.
+func (u *update) merge(todo []pending) ([]output, []UpdateAction, error) {
 	var writes []output
+	var actions []UpdateAction
 	for _, t := range todo {
 		f, action, cur := t.f, t.action, t.cur
-		newData, base := p.Files[f], m.Files[f]
+		newData, base := u.p.Files[f], u.old.Files[f]
 		a := UpdateAction{File: f, Action: action}
 		switch action {
 		case Added, Updated:
 			a.countLines(cur, newData)
 			writes = append(writes, output{f, newData})
 		case Conflict:
-			merged, err := mergeFile(hist, f, base, cur, newData, labels, &a)
+			merged, err := mergeFile(u.hist, f, base, cur, newData, u.labels, &a)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if a.Reason == reasonUncommitted {
-				keepBase[f] = base
+				u.keepBase[f] = base
 			}
 			if a.Reason != "" {
 				a.countLines(cur, newData)
@@ -278,96 +321,70 @@ func Update(o UpdateOptions) ([]UpdateAction, error) {
 		}
 		actions = append(actions, a)
 	}
-	// A link planted in the checkout where a file goes refuses the whole
-	// update before anything is written.
-	for _, w := range append(writes, output{".servicekit.yml", nil}) {
-		if err := safefile.CheckWritable(root, filepath.FromSlash(w.f)); err != nil {
-			return nil, fmt.Errorf("%v: update writes nothing", err)
-		}
-	}
-	for _, w := range writes {
-		if err := write(w.f, w.data); err != nil {
-			return nil, err
-		}
-	}
-	var gone []string
-	for f := range m.Files {
-		if _, ok := p.Files[f]; !ok {
-			gone = append(gone, f)
-		}
-	}
-	sort.Strings(gone)
-	for _, f := range gone {
-		actions = append(actions, UpdateAction{File: f, Action: NoLongerMade})
-	}
-	manifest, err := withBases(p.Files[".servicekit.yml"], keepBase)
-	if err != nil {
-		return nil, err
-	}
-	if note := manifestChanges(m, newManifest); note != "" {
-		actions = append(actions, UpdateAction{File: ".servicekit.yml", Action: Updated, Note: note})
-	}
-	if err := write(".servicekit.yml", manifest); err != nil {
-		return nil, err
-	}
-	return actions, nil
+	return writes, actions, nil
 }
 
-// recordedKit is the kit a repository was generated with: .servicekit.yml's
-// kit_source and kit_dir, or, for a repository written before they were
-// recorded, the replace line of its go.mod. A recorded kit that is gone is
-// an error: rendering without it would drop the replace line.
-func recordedKit(root string, m *Manifest) (dir, source string, err error) {
-	dir, source = m.KitDir, m.KitSource
-	if source == "" {
-		source = KitModule
-		if mod, err := safefile.ReadIn(root, "go.mod", maxRepoFile); err == nil {
-			if r := kitReplaceRe.FindSubmatch(mod); r != nil {
-				dir = string(r[1])
-				source = KitFor(dir)
+// write writes the files (not on a dry run). A link planted in the checkout
+// where a file goes refuses the whole update before anything is written.
+func (u *update) write(writes []output) error {
+	for _, w := range append(writes, output{".servicekit.yml", nil}) {
+		if err := safefile.CheckWritable(u.root, filepath.FromSlash(w.f)); err != nil {
+			return fmt.Errorf("%v: update writes nothing", err)
+		}
+	}
+	if u.o.DryRun {
+		return nil
+	}
+	for _, w := range writes {
+		if err := u.p.writeFile(u.root, w.f, w.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noLongerMade lists the generated files the new rendering does not make
+// (left in place), the kept ones aside.
+func (u *update) noLongerMade() []UpdateAction {
+	var gone []string
+	for f := range u.old.Files {
+		if _, ok := u.p.Files[f]; !ok {
+			if _, kept := u.kept[f]; !kept {
+				gone = append(gone, f)
 			}
 		}
 	}
-	switch source {
-	case KitModule:
-		return "", KitModule, nil
-	case KitCheckout, KitPackage:
-	default:
-		return "", "", fmt.Errorf("%s: kit_source %q: want checkout, package or module", filepath.Join(root, ".servicekit.yml"), source)
+	sort.Strings(gone)
+	var out []UpdateAction
+	for _, f := range gone {
+		out = append(out, UpdateAction{File: f, Action: NoLongerMade})
 	}
-	// .servicekit.yml and go.mod are outside input, and the directory goes
-	// into go.mod's replace line: one absolute path, nothing that could add
-	// a line or a second word to go.mod.
-	if !filepath.IsAbs(dir) || filepath.Clean(dir) != dir || strings.ContainsFunc(dir, func(r rune) bool { return r <= ' ' || r == '"' || r == '`' || r == 0x7f }) || kernelDir(dir) {
-		return "", "", fmt.Errorf("%s: kit_dir %q: want the absolute path of a wazo-servicekit checkout or of the installed kit package", filepath.Join(root, ".servicekit.yml"), dir)
-	}
-	if st, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil || !st.Mode().IsRegular() {
-		how := "pass --kit DIR (a wazo-servicekit checkout)"
-		if source == KitPackage {
-			how = "install golang-github-wazo-platform-wazo-servicekit-dev, or pass --kit DIR"
-		}
-		return "", "", fmt.Errorf("this repository builds against the kit's %s %s, which is gone (no go.mod there): %s", source, dir, how)
-	}
-	return dir, source, nil
+	return out
 }
 
-// kernelDir says whether dir lies in a kernel file system (/proc, /sys,
-// /dev): /proc/self/cwd would name the checkout itself as the kit, so the
-// checkout would choose the files update reads as the kit's.
-func kernelDir(dir string) bool {
-	for _, k := range []string{"/proc", "/sys", "/dev"} {
-		if dir == k || strings.HasPrefix(dir, k+"/") {
-			return true
-		}
+// finish writes .servicekit.yml: this kit's version and renderings, the
+// bases of the next update, but the old base of each file left alone.
+func (u *update) finish(actions []UpdateAction) ([]UpdateAction, error) {
+	kept := map[string]bool{}
+	for f := range u.kept {
+		kept[f] = true
 	}
-	return false
+	manifest, err := withBases(u.p.Files[".servicekit.yml"], u.keepBase, kept)
+	if err != nil {
+		return nil, err
+	}
+	if note := manifestChanges(u.old, u.new, u.keepBase); note != "" {
+		actions = append(actions, UpdateAction{File: ".servicekit.yml", Action: Updated, Note: note})
+	}
+	if u.o.DryRun {
+		return actions, nil
+	}
+	return actions, u.p.writeFile(u.root, ".servicekit.yml", manifest)
 }
-
-var kitReplaceRe = regexp.MustCompile(`(?m)^replace github\.com/wazo-platform/wazo-servicekit => (\S+)\s*$`)
 
 // manifestChanges says which recorded values of .servicekit.yml a new
 // rendering changes (the file hashes aside), "" when none.
-func manifestChanges(old, new Manifest) string {
+func manifestChanges(old, new Manifest, keepBase map[string]string) string {
 	var out []string
 	add := func(key, a, b string) {
 		if a != b {
@@ -375,13 +392,15 @@ func manifestChanges(old, new Manifest) string {
 		}
 	}
 	add("servicekit_version", old.ServicekitVersion, new.ServicekitVersion)
-	add("kit_source", old.KitSource, new.KitSource)
-	add("kit_dir", old.KitDir, new.KitDir)
+	add("dist", old.Dist, new.Dist)
 	add("port_reason", old.PortReason, new.PortReason)
 	add("siblings", old.Siblings, new.Siblings)
 	add("registry_entry", old.RegistryEntry, new.RegistryEntry)
 	changed := 0
 	for f, h := range new.Files {
+		if b, ok := keepBase[f]; ok {
+			h = b
+		}
 		if old.Files[f] != h {
 			changed++
 		}
@@ -393,8 +412,9 @@ func manifestChanges(old, new Manifest) string {
 }
 
 // withBases returns the .servicekit.yml text with the files: hashes of
-// some files replaced, its comments and layout kept.
-func withBases(manifest []byte, bases map[string]string) ([]byte, error) {
+// some files replaced, its comments and layout kept; those of add that the
+// rendering does not make are added (files update keeps as they are).
+func withBases(manifest []byte, bases map[string]string, add map[string]bool) ([]byte, error) {
 	if len(bases) == 0 {
 		return manifest, nil
 	}
@@ -410,11 +430,24 @@ func withBases(manifest []byte, bases map[string]string) ([]byte, error) {
 		if top[i].Value != "files" {
 			continue
 		}
-		files := top[i+1].Content
-		for j := 0; j+1 < len(files); j += 2 {
-			if b, ok := bases[files[j].Value]; ok {
-				files[j+1].Value = b
+		files := top[i+1]
+		seen := map[string]bool{}
+		for j := 0; j+1 < len(files.Content); j += 2 {
+			if b, ok := bases[files.Content[j].Value]; ok {
+				files.Content[j+1].Value = b
+				seen[files.Content[j].Value] = true
 			}
+		}
+		var missing []string
+		for f := range bases {
+			if !seen[f] && add[f] {
+				missing = append(missing, f)
+			}
+		}
+		sort.Strings(missing)
+		for _, f := range missing {
+			files.Content = append(files.Content,
+				&yaml.Node{Kind: yaml.ScalarNode, Value: f}, &yaml.Node{Kind: yaml.ScalarNode, Value: bases[f]})
 		}
 	}
 	return yaml.Marshal(&doc)

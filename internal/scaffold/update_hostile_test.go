@@ -134,33 +134,23 @@ func TestUpdateRefusesAManifestLink(t *testing.T) {
 	}
 }
 
-// TestUpdateRefusesAKitDirThatIsNotAPath: kit_dir from .servicekit.yml goes
-// into go.mod's replace line; a newline would add directives to go.mod.
-func TestUpdateRefusesAKitDirThatIsNotAPath(t *testing.T) {
+// TestUpdateIgnoresARecordedKitDir: a .servicekit.yml from before the
+// kit was found at build time recorded kit_dir (even a crafted one); it is
+// not read, and the re-rendering writes no path and no replace line.
+func TestUpdateIgnoresARecordedKitDir(t *testing.T) {
 	kit, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// /proc/self/cwd is the checkout itself when update runs inside it: the
-	// checkout would choose the "kit" files update reads.
-	for _, dir := range []string{kit + "\ntoolchain go1.99", "relative/kit", kit + "/../" + filepath.Base(kit), kit + " x", "/proc/self/cwd", "/proc/1/root" + kit, "/dev/fd/3"} {
-		root := hostileRepo(t, nil)
-		before := readTestFile(t, root, "go.mod")
-		data := readTestFile(t, root, ".servicekit.yml")
-		var lines []string
-		for _, l := range strings.Split(data, "\n") {
-			if !strings.HasPrefix(l, "kit_source:") && !strings.HasPrefix(l, "kit_dir:") {
-				lines = append(lines, l)
-			}
-		}
-		quoted, _ := json.Marshal(dir)
-		lines = append(lines, "kit_source: checkout", "kit_dir: "+string(quoted))
-		writeTestFile(t, root, ".servicekit.yml", strings.Join(lines, "\n"))
-		if _, err := Update(UpdateOptions{Root: root}); err == nil || !strings.Contains(err.Error(), "kit_dir") {
-			t.Errorf("kit_dir %q: %v, want a refusal", dir, err)
-		}
-		if readTestFile(t, root, "go.mod") != before {
-			t.Errorf("kit_dir %q: go.mod was rewritten", dir)
+	root := hostileRepo(t, nil)
+	quoted, _ := json.Marshal(kit + "\ntoolchain go1.99")
+	writeTestFile(t, root, ".servicekit.yml", readTestFile(t, root, ".servicekit.yml")+"kit_source: checkout\nkit_dir: "+string(quoted)+"\n")
+	if _, err := Update(UpdateOptions{Root: root}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"go.mod", ".servicekit.yml"} {
+		if got := readTestFile(t, root, f); strings.Contains(got, kit) || strings.Contains(got, "toolchain") {
+			t.Errorf("%s after update:\n%s", f, got)
 		}
 	}
 }
@@ -175,16 +165,7 @@ func TestUpdateReadsTheKitRegistryBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := hostileRepo(t, nil)
-	data := readTestFile(t, root, ".servicekit.yml")
-	var lines []string
-	for _, l := range strings.Split(data, "\n") {
-		if !strings.HasPrefix(l, "kit_source:") && !strings.HasPrefix(l, "kit_dir:") {
-			lines = append(lines, l)
-		}
-	}
-	lines = append(lines, "kit_source: checkout", "kit_dir: "+kit)
-	writeTestFile(t, root, ".servicekit.yml", strings.Join(lines, "\n"))
-	_, err := Update(UpdateOptions{Root: root, DryRun: true})
+	_, err := Update(UpdateOptions{Root: root, DryRun: true, KitDir: kit})
 	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("err = %v, want the registry link refused", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
+	"github.com/wazo-platform/wazo-servicekit/internal/siblings"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 func readManifest(t *testing.T, root string) Manifest {
@@ -35,29 +37,27 @@ func writeManifest(t *testing.T, root string, m Manifest) {
 	}
 }
 
-// TestUpdateKeepsKitAndAnswers: a repository generated with --kit and
-// --port is re-rendered, without either flag, exactly as generated: the
-// replace line stays, port_reason stays; update --check finds it current,
-// then behind once a file is as an older kit wrote it, writing nothing.
-func TestUpdateKeepsKitAndAnswers(t *testing.T) {
+// TestUpdateKeepsAnswers: a repository generated with --kit and --port is
+// re-rendered, without either flag, exactly as generated (port_reason
+// stays, no path of the machine anywhere); update --check finds it
+// current, then behind once a file is as an older kit wrote it, writing
+// nothing.
+func TestUpdateKeepsAnswers(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("GIT_CEILING_DIRECTORIES", dir)
-	kit, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg, err := ports.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	port, _ := reg.Next()
-	if err := Generate(Options{Name: "wazo-exampled", Dir: dir, Port: port, KitDir: kit}); err != nil {
+	if err := Generate(Options{Name: "wazo-exampled", Dir: dir, Port: port, KitDir: kitRoot(t)}); err != nil {
 		t.Fatal(err)
 	}
 	root := filepath.Join(dir, "wazo-exampled")
+	assertNoPath(t, root, kitRoot(t), dir)
 	before := readManifest(t, root)
-	if before.KitSource != KitCheckout || before.KitDir != kit || !strings.HasPrefix(before.PortReason, "asked with --port") {
-		t.Fatalf("recorded kit %q %q, port_reason %q", before.KitSource, before.KitDir, before.PortReason)
+	if !strings.HasPrefix(before.PortReason, "asked with --port") {
+		t.Fatalf("port_reason %q", before.PortReason)
 	}
 	for _, dry := range []bool{true, false} {
 		acts, err := Update(UpdateOptions{Root: root, DryRun: dry})
@@ -70,19 +70,13 @@ func TestUpdateKeepsKitAndAnswers(t *testing.T) {
 			}
 		}
 	}
-	after := readManifest(t, root)
-	if after.PortReason != before.PortReason || after.KitDir != kit {
-		t.Errorf("update rewrote the answers: port_reason %q → %q, kit_dir %q → %q", before.PortReason, after.PortReason, before.KitDir, after.KitDir)
+	if after := readManifest(t, root); after.PortReason != before.PortReason {
+		t.Errorf("update rewrote the answers: port_reason %q → %q", before.PortReason, after.PortReason)
 	}
-	mod, _ := os.ReadFile(filepath.Join(root, "go.mod"))
-	if !strings.Contains(string(mod), "replace github.com/wazo-platform/wazo-servicekit => "+kit) {
-		t.Errorf("go.mod lost its replace line:\n%s", mod)
+	if _, err := os.Stat(filepath.Join(root, "sibling-patches/wazo-servicekit.diff")); err != nil {
+		t.Errorf("update without --kit dropped the kit's registry patch: %v", err)
 	}
-
-	acts, err := Update(UpdateOptions{Root: root, Check: true})
-	if err != nil || Behind(acts) {
-		t.Fatalf("right after new: behind=%v, err %v", Behind(acts), err)
-	}
+	assertBehind(t, root, false, "right after new")
 	// README.md as an older kit wrote it: --check says behind, writes nothing.
 	old := []byte("old readme\n")
 	if err := os.WriteFile(filepath.Join(root, "README.md"), old, 0o644); err != nil {
@@ -92,13 +86,7 @@ func TestUpdateKeepsKitAndAnswers(t *testing.T) {
 	m.Files["README.md"] = sha256Hex(old)
 	m.ServicekitVersion = "0.0.1"
 	writeManifest(t, root, m)
-	acts, err = Update(UpdateOptions{Root: root, Check: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !Behind(acts) {
-		t.Errorf("README.md from an older kit: not behind: %+v", acts)
-	}
+	acts := assertBehind(t, root, true, "README.md from an older kit")
 	says := map[string]UpdateAction{}
 	for _, a := range acts {
 		says[a.File] = a
@@ -112,65 +100,64 @@ func TestUpdateKeepsKitAndAnswers(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(root, "README.md")); string(got) != string(old) {
 		t.Error("--check wrote README.md")
 	}
-
-	// A repository from before kit_source was recorded: the kit is read
-	// from go.mod's replace line.
-	m.KitSource, m.KitDir = "", ""
-	writeManifest(t, root, m)
-	if _, err := Update(UpdateOptions{Root: root}); err != nil {
-		t.Fatal(err)
-	}
-	if m := readManifest(t, root); m.KitSource != KitCheckout || m.KitDir != kit {
-		t.Errorf("kit from go.mod: %q %q", m.KitSource, m.KitDir)
-	}
-	// The recorded checkout is gone: an error that says what to do.
-	m = readManifest(t, root)
-	m.KitDir = filepath.Join(dir, "gone")
-	writeManifest(t, root, m)
-	if _, err := Update(UpdateOptions{Root: root}); err == nil || !strings.Contains(err.Error(), "pass --kit DIR") {
-		t.Errorf("gone kit: err %v", err)
-	}
 }
 
-// TestNewWithTheInstalledKit: the kit's -dev package sources as the kit
-// (what `new` does by default when it is installed): make links them in
-// as vendor/, go.mod needs no replace line, .servicekit.yml records
-// "package".
-func TestNewWithTheInstalledKit(t *testing.T) {
+// assertBehind runs update --check and fails unless it says behind as want.
+func assertBehind(t *testing.T, root string, want bool, when string) []UpdateAction {
+	t.Helper()
+	acts, err := Update(UpdateOptions{Root: root, Check: true})
+	if err != nil {
+		t.Fatalf("%s: %v", when, err)
+	}
+	if Behind(acts) != want {
+		t.Errorf("%s: behind = %v, want %v: %+v", when, !want, want, acts)
+	}
+	return acts
+}
+
+// TestUpdateCheckAfterNewWithSiblings: patches computed against sibling
+// checkouts that differ from the built-in baselines are not recomputed
+// against the baselines: update --check exits clean right after new, with
+// or without --siblings, and no path is recorded; the checkouts given
+// again give the same patches.
+func TestUpdateCheckAfterNewWithSiblings(t *testing.T) {
 	dir := t.TempDir()
-	installed := filepath.Join(dir, "usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit")
-	if err := os.MkdirAll(installed, 0o755); err != nil {
+	t.Setenv("GIT_CEILING_DIRECTORIES", dir)
+	sib := filepath.Join(dir, "siblings")
+	if err := siblings.WriteBaselines(sib); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(installed+"/go.mod", []byte("module github.com/wazo-platform/wazo-servicekit\n"), 0o644); err != nil {
+	// Checkouts a little ahead of the baselines: another service listed.
+	pkgs := filepath.Join(sib, "xivo-build-tools/etc/xivo-build-tools/packages")
+	data, err := os.ReadFile(pkgs)
+	if err != nil {
 		t.Fatal(err)
 	}
-	saved := installedKit
-	installedKit = installed
-	t.Cleanup(func() { installedKit = saved })
-	if InstalledKitDir() != installed || KitFor(installed) != KitPackage {
-		t.Fatalf("installed kit not found at %s", installed)
+	if err := os.WriteFile(pkgs, append([]byte("aaa-newer\n"), data...), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if err := Generate(Options{Name: "wazo-exampled", Dir: dir, KitDir: installed, KitSource: KitPackage}); err != nil {
+	if err := Generate(Options{Name: "wazo-exampled", Dir: dir, SiblingsDir: sib}); err != nil {
 		t.Fatal(err)
 	}
 	root := filepath.Join(dir, "wazo-exampled")
-	mod, _ := os.ReadFile(filepath.Join(root, "go.mod"))
-	if !strings.Contains(string(mod), "golang-github-wazo-platform-wazo-servicekit-dev") || strings.Contains(string(mod), "\nreplace ") {
-		t.Errorf("go.mod:\n%s", mod)
+	testenv.Git(t, root, "init", "-q")
+	testenv.Git(t, root, "add", "-A")
+	testenv.Git(t, root, "commit", "-q", "-m", "new")
+	assertNoPath(t, root, dir)
+	if m := readManifest(t, root); m.Siblings != SiblingsCheckouts {
+		t.Errorf("siblings: %q", m.Siblings)
 	}
-	if mk, _ := os.ReadFile(filepath.Join(root, "Makefile")); !strings.Contains(string(mk), "test: $(VENDOR)") ||
-		!strings.Contains(string(mk), "VENDOR := vendor/modules.txt") {
-		t.Errorf("Makefile does not link vendor/ before testing:\n%s", mk)
-	}
-	if m := readManifest(t, root); m.KitSource != KitPackage || m.KitDir != installed {
-		t.Errorf("recorded kit %q %q", m.KitSource, m.KitDir)
-	}
-	if _, err := os.Stat(filepath.Join(root, "sibling-patches/wazo-servicekit.diff")); err == nil {
-		t.Error("a registry patch against the installed package's sources")
-	}
-	acts, err := Update(UpdateOptions{Root: root, Check: true})
+	patch := readTestFile(t, root, "sibling-patches/xivo-build-tools.diff")
+	assertBehind(t, root, false, "right after new --siblings, update without --siblings")
+	acts, err := Update(UpdateOptions{Root: root, Check: true, SiblingsDir: sib})
 	if err != nil || Behind(acts) {
-		t.Errorf("after new: behind=%v err %v", Behind(acts), err)
+		t.Errorf("update --check --siblings (the same checkouts): behind %v, %v", Behind(acts), err)
 	}
+	if _, err := Update(UpdateOptions{Root: root}); err != nil {
+		t.Fatal(err)
+	}
+	if got := readTestFile(t, root, "sibling-patches/xivo-build-tools.diff"); got != patch {
+		t.Errorf("update without --siblings rewrote a patch computed against checkouts:\n%s\nwas\n%s", got, patch)
+	}
+	assertBehind(t, root, false, "after an update without --siblings")
 }

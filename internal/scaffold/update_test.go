@@ -431,7 +431,7 @@ func TestWithBasesKeepsTheRest(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(orig), &m); err != nil {
 		t.Fatal(err)
 	}
-	out, err := withBases([]byte(orig), map[string]string{"README.md": "0123", "no/such/file": "x"})
+	out, err := withBases([]byte(orig), map[string]string{"README.md": "0123", "no/such/file": "x"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 // installFakeKit lays out what golang-github-wazo-platform-wazo-servicekit-dev
@@ -36,6 +38,21 @@ func installFakeKit(t *testing.T) string {
 				t.Fatal(err)
 			}
 			writeKitFile(t, filepath.Join(kit, pkg, filepath.Base(f)), data)
+		}
+	}
+	for _, f := range []string{"service.mk", "build-deb.sh", "debian-root.sh", "debian-vendor.sh"} {
+		if !regexp.MustCompile(`scripts/` + regexp.QuoteMeta(f) + `\b`).Match(rules) {
+			t.Fatalf("debian/rules does not install scripts/%s in the -dev package", f)
+		}
+		data, err := os.ReadFile(filepath.Join("../../scripts", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeKitFile(t, filepath.Join(kit, "scripts", f), data)
+		if strings.HasSuffix(f, ".sh") {
+			if err := os.Chmod(filepath.Join(kit, "scripts", f), 0o755); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	mod, err := os.ReadFile("../../go.mod")
@@ -69,35 +86,36 @@ func writeKitFile(t *testing.T, p string, data []byte) {
 	}
 }
 
-// TestVendorFromDebianPackages: a repository made with the installed kit
+// TestVendorFromDebianPackages: a generated repository built against the
+// installed kit package (make test KIT=<its sources>, as on a Wazo builder)
 // resolves every import from the Debian packages' sources through the
-// vendor/ its script links, with no network and an empty module cache.
+// vendor/ the kit's script links, with no network and an empty module
+// cache, and go.mod is as new wrote it.
 func TestVendorFromDebianPackages(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("needs go")
 	}
+	testenv.RequireCommand(t, "make")
 	src := installFakeKit(t)
-	saved := installedKit
-	installedKit = filepath.Join(src, "github.com/wazo-platform/wazo-servicekit")
-	t.Cleanup(func() { installedKit = saved })
+	kit := filepath.Join(src, "github.com/wazo-platform/wazo-servicekit")
 	dir := t.TempDir()
-	if err := Generate(Options{Name: "wazo-exampled", Dir: dir, KitDir: installedKit, KitSource: KitPackage}); err != nil {
+	if err := Generate(Options{Name: "wazo-exampled", Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	root := filepath.Join(dir, "wazo-exampled")
-	if mod, _ := os.ReadFile(filepath.Join(root, "go.mod")); strings.Contains(string(mod), "\nreplace ") {
-		t.Errorf("go.mod has a replace line; the installed kit comes through vendor/:\n%s", mod)
+	mod, _ := os.ReadFile(filepath.Join(root, "go.mod"))
+	env := append(os.Environ(), "GOPROXY=off", "GOTOOLCHAIN=local", "GOMODCACHE="+t.TempDir())
+	mk := exec.Command("make", "test", "KIT="+kit)
+	mk.Dir, mk.Env = root, env
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("make test KIT=%s: %v\n%s", kit, err, out)
 	}
-	env := append(os.Environ(), "GOCODE="+src, "GOPROXY=off", "GOFLAGS=-mod=vendor", "GOTOOLCHAIN=local",
-		"GOMODCACHE="+t.TempDir(), "GOWORK=off")
-	script := exec.Command("scripts/debian-vendor.sh")
-	script.Dir, script.Env = root, env
-	if out, err := script.CombinedOutput(); err != nil {
-		t.Fatalf("debian-vendor.sh: %v\n%s", err, out)
+	if after, _ := os.ReadFile(filepath.Join(root, "go.mod")); string(after) != string(mod) {
+		t.Errorf("make test changed go.mod:\n%s", after)
 	}
 	list := exec.Command(goBin, "list", "-deps", "-test", "-f", "{{if not .Standard}}{{.ImportPath}} {{.Dir}}{{end}}", "./...")
-	list.Dir, list.Env = root, env
+	list.Dir, list.Env = root, append(env, "GOFLAGS=-mod=vendor", "GOWORK=off")
 	out, err := list.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list with vendor/ from the Debian sources: %v\n%s", err, out)

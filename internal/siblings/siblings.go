@@ -46,6 +46,9 @@ type Service struct {
 	Description string   // one line
 	ACLs        []string // what it calls on other Wazo APIs (its wazo-auth-keys entry)
 	Installer   bool     // wazo-ansible installs the package itself
+	// KitSourcePackage is the kit's Debian source package, which builds the
+	// -dev package the service Build-Depends on: Wazo must build it too.
+	KitSourcePackage string
 	// RotateCount and RotateFrequency are the package's logrotate
 	// settings, for the log files page (15, "Daily").
 	RotateCount     int

@@ -854,3 +854,31 @@ func TestPatchesApplyToTheRealRepositories(t *testing.T) {
 		t.Logf("%s group: %d patches apply (git apply --check) to the files of %s", group, applied, repos)
 	}
 }
+
+// TestBuildListGetsTheKit: xivo-build-tools lists the kit's source package
+// with the service (the -dev package the service Build-Depends on must be
+// built by Wazo too), each in name order; a list that has the kit gets the
+// service alone.
+func TestBuildListGetsTheKit(t *testing.T) {
+	old := "wazo-auth\nwazo-dird\nwazo-keyring\n"
+	for _, tt := range []struct{ old, want string }{
+		{old, "wazo-auth\nwazo-dird\nwazo-doctord\nwazo-exampled\nwazo-keyring\n"},
+		{"wazo-auth\nwazo-doctord\nwazo-keyring\n", "wazo-auth\nwazo-doctord\nwazo-exampled\nwazo-keyring\n"},
+	} {
+		e := xivoBuildToolsEdits(Service{Name: "wazo-exampled", KitSourcePackage: "wazo-doctord"})[0]
+		got, note, err := e.change(tt.old)
+		if err != nil || got != tt.want {
+			t.Errorf("from %q: %q, %v, want %q", tt.old, got, err, tt.want)
+			continue
+		}
+		if err := e.verify(tt.old, got); err != nil {
+			t.Errorf("from %q: %v", tt.old, err)
+		}
+		if strings.Contains(tt.old, "wazo-doctord") == strings.Contains(note, "kit's source package") {
+			t.Errorf("from %q: note %q", tt.old, note)
+		}
+		if err := e.verify(tt.old, strings.Replace(got, "wazo-exampled\n", "", 1)); err == nil {
+			t.Errorf("from %q: a list without the service verifies", tt.old)
+		}
+	}
+}

@@ -23,10 +23,55 @@ const buildToolsPackages = "etc/xivo-build-tools/packages"
 // markers, comments) are kept as they are and not ordered.
 var packageNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.+-]*$`)
 
+// xivoBuildToolsEdits add the service's source package to the list of
+// what Wazo builds, and the kit's (KitSourcePackage, which builds the -dev
+// package the service Build-Depends on) when the list lacks it.
 func xivoBuildToolsEdits(v Service) []edit {
+	names := []string{v.Name}
+	if v.KitSourcePackage != "" {
+		names = []string{v.KitSourcePackage, v.Name}
+	}
 	return []edit{{rel: buildToolsPackages,
-		change: func(old string) (string, string, error) { return addPackageName(old, v.Name) },
-		verify: func(old, new string) error { return verifyPackageName(old, new, v.Name) },
+		change: func(old string) (string, string, error) {
+			text, notes := old, []string{}
+			for _, n := range names {
+				out, note, err := addPackageName(text, n)
+				if err != nil {
+					return "", "", err
+				}
+				if out != "" {
+					text = out
+				}
+				if n == v.KitSourcePackage && out != "" {
+					note += " (the kit's source package: it builds golang-github-wazo-platform-wazo-servicekit-dev, which " + v.Name + " Build-Depends on)"
+				}
+				notes = append(notes, note)
+			}
+			if text == old {
+				return "", strings.Join(notes, "; "), nil
+			}
+			return text, strings.Join(notes, "; "), nil
+		},
+		verify: func(old, new string) error {
+			text := old
+			for _, n := range names {
+				out, _, err := addPackageName(text, n)
+				if err != nil {
+					return err
+				}
+				if out == "" {
+					continue // listed already
+				}
+				if err := verifyPackageName(text, out, n); err != nil {
+					return err
+				}
+				text = out
+			}
+			if text != new {
+				return fmt.Errorf("the result is not the list with %s added", strings.Join(names, " and "))
+			}
+			return nil
+		},
 	}}
 }
 

@@ -25,8 +25,7 @@ const CopiesDir = "testdata/doctord"
 // fixedSources are the files of wazo-doctord, besides its packaging,
 // that a new service is derived from: its main, its config layers, its
 // api.yml (the /api/api.yml, /status and /config paths), the kit's
-// module files (the new module requires what the kit requires) and the
-// scripts that build the .deb in a Debian root. The
+// module files (the new module requires what the kit requires). The
 // resources themselves come from the kit (baseapi).
 var fixedSources = []string{
 	"cmd/wazo-doctord/main.go",
@@ -35,8 +34,6 @@ var fixedSources = []string{
 	"internal/doctor/api.yml",
 	"go.mod",
 	"go.sum",
-	"scripts/build-deb.sh",
-	"scripts/debian-root.sh",
 }
 
 // StoredName is the name of a source's copy: go.mod and go.sum get a

@@ -1,12 +1,13 @@
 #!/bin/sh
-# Builds vendor/ from the Go sources Debian's -dev packages install under
+# Builds vendor/ of the Go module in the current directory (a service made
+# by `wazo-servicekit new`; its Makefile runs this script from the kit) from
+# the Go sources Debian's -dev packages install under
 # /usr/share/gocode/src (GOCODE): the kit's (golang-github-wazo-platform-
 # wazo-servicekit-dev) and its dependencies'. Go then builds and tests this
 # module from them, offline, with Debian's versions, as dh-golang builds the
 # package. vendor/ only links to those sources; it is not committed.
 set -eu
 GOCODE=${GOCODE:-/usr/share/gocode/src}
-cd "$(dirname "$0")/.."
 
 die() { echo "debian-vendor: $*" >&2; exit 1; }
 
