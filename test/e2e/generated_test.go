@@ -101,7 +101,7 @@ func buildGenerated(t *testing.T, repo string, s service, kitVersion, dist strin
 		cache = filepath.Join(repo, ".cache", dist)
 	}
 	// LINTIAN=0: the lintian step checks the same files in the booted root.
-	run(t, dir, []string{cacheVar + "=" + cache, "LINTIAN=0"}, "make", "deb", "DIST="+dist, "KIT_DEB="+kitDeb)
+	run(t, dir, []string{cacheVar + "=" + cache, "LINTIAN=0"}, "make", "deb", "DIST="+dist, "KIT_DEB="+kitDeb, "KIT="+repo)
 	changes := filepath.Join(dir, "dist", dist, fmt.Sprintf("%s_%s_amd64.changes", s.pkg, changelogVersion(t, dir)))
 	if _, err := os.Stat(changes); err != nil {
 		t.Fatalf("make deb in the generated repository: %v", err)
