@@ -24,7 +24,7 @@ wazo-acceptance and wazo-platform.org. An existing directory is never overwritte
 func newCommand() command {
 	return command{name: "new", args: "wazo-<name> [flags]", summary: "a new compliant service and its sibling-repo patches", about: newAbout, define: defineNew,
 		values: map[string]completion{"dir": completeDir, "siblings": completeDir, "kit": completeDir, "ha-group": completeWords("default", "wazo"), "dist": completeWords("trixie", "bookworm")},
-		files:  []doc{{"/usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit/scripts/service.mk", "the kit's make targets, from golang-github-wazo-platform-wazo-servicekit-dev, which a generated Makefile includes when no checkout is beside it"}},
+		files:  []doc{{"/usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit", "the kit from golang-github-wazo-platform-wazo-servicekit-dev: its scripts/service.mk is what a generated Makefile includes when no checkout is beside it"}},
 		examples: []example{
 			{"wazo-servicekit new wazo-example --dir ..", "../wazo-example beside the kit's checkout, on the next free port, with its sibling patches against built-in baselines"},
 			{"wazo-servicekit new wazo-example --dir ~/src --siblings ~/src --acl confd.users.read", "patches against the checkouts in ~/src; a service key with that ACL"},
