@@ -4,6 +4,9 @@
 # package, with the ajv 6 that validates its draft-04 dialect; the SARIF test
 # runs internal/report/testdata/validate-sarif.js with them.
 NPM_TOOLS     += @microsoft/jest-sarif@1.0.0-beta.0
+# The drift report's suggested edit of the guidelines page is checked with Prettier,
+# the formatter wazo-platform.org uses.
+NPM_TOOLS     += prettier@3.3.3
 # node and npm come from Debian unless some other node (e.g. NodeSource) is installed.
 APT_PACKAGES  += $(if $(shell command -v npm),,nodejs npm)
 # The scorecard test renders the HTML page in Debian's headless chromium; man

@@ -287,36 +287,30 @@ func defineCheck(fs *flag.FlagSet) action {
 				return exitUsage, usagef("--profile: %v", err)
 			}
 		}
-		if len(pos) == 0 {
-			pos = []string{"."}
-		}
-		dirs, err := checkouts(pos, stderr)
+		dirs, rep, err := fleetOf(pos, stderr)
 		if err != nil {
 			return exitUsage, err
 		}
-		rep := &rules.Report{Tool: "wazo-servicekit", Mode: "check", Target: strings.Join(pos, " ")}
 		servicesOf := map[string][]string{}
 		for _, dir := range dirs {
 			waivers, err := rules.LoadWaivers(dir)
 			if err != nil {
 				return exitUsage, usageError{err}
 			}
-			opts := rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only}
+			var p *rules.Profile
 			if *profile != "" {
-				p, err := rules.LoadProfile(*profile)
-				if err != nil {
+				if p, err = rules.LoadProfile(*profile); err != nil {
 					return exitUsage, usagef("--profile: %v", err)
 				}
-				if err := p.Prepare(dir, opts); err != nil {
-					return exitUsage, usageError{err}
-				}
+			}
+			one, err := checkWithProfile(dir, rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only}, p)
+			if err != nil {
+				return exitUsage, usageError{err}
+			}
+			if p != nil {
 				// The repository's own waivers first: a cell it waives
 				// is its own choice, whatever the platform does.
 				waivers = append(waivers, p.Waivers...)
-			}
-			one, err := rules.Check(dir, opts)
-			if err != nil {
-				return exitUsage, usageError{err}
 			}
 			one.Apply(waivers)
 			for i, s := range one.Services {
@@ -333,6 +327,27 @@ func defineCheck(fs *flag.FlagSet) action {
 		common.meta = runMeta(rep, servicesOf, *siblings, *profile, *urlTemplate)
 		return common.emit(rep, th, stdout)
 	}
+}
+
+// checkWithProfile checks dir, preparing the profile's waivers (nil: no
+// profile) for it first.
+func checkWithProfile(dir string, opts rules.CheckOptions, p *rules.Profile) (*rules.Report, error) {
+	if p != nil {
+		if err := p.Prepare(dir, opts); err != nil {
+			return nil, err
+		}
+	}
+	return rules.Check(dir, opts)
+}
+
+// fleetOf is the checkouts the arguments name (default: .) and the empty
+// report of their check.
+func fleetOf(pos []string, stderr io.Writer) ([]string, *rules.Report, error) {
+	if len(pos) == 0 {
+		pos = []string{"."}
+	}
+	dirs, err := checkouts(pos, stderr)
+	return dirs, &rules.Report{Tool: "wazo-servicekit", Mode: "check", Target: strings.Join(pos, " ")}, err
 }
 
 // checkouts expands check's arguments: each is a service repository, or a

@@ -76,6 +76,7 @@ func init() {
 		rulesCommand(),
 		checkCommand(),
 		auditCommand(),
+		driftCommand(),
 		factsCommand(),
 		portsCommand(),
 		newCommand(),

@@ -98,7 +98,8 @@ func LoadProfile(name string) (*Profile, error) {
 }
 
 // Prepare judges dir again against each waiver's Dist, for the waivers
-// that only apply to what the platform's distribution accepts.
+// that only apply to what the platform's distribution accepts. One profile
+// may be prepared for several repositories.
 func (p *Profile) Prepare(dir string, opts CheckOptions) error {
 	for _, w := range p.Waivers {
 		if w.Dist == "" {
@@ -110,7 +111,9 @@ func (p *Profile) Prepare(dir string, opts CheckOptions) error {
 		if err != nil {
 			return fmt.Errorf("profile %s: judging %s against %s: %v", p.Name, w.Rule, w.Dist, err)
 		}
-		w.failsOnDist = map[string]bool{}
+		if w.failsOnDist == nil {
+			w.failsOnDist = map[string]bool{}
+		}
 		for _, r := range rep.Results() {
 			if r.Status == Fail {
 				w.failsOnDist[distKey(r)] = true
@@ -123,4 +126,18 @@ func (p *Profile) Prepare(dir string, opts CheckOptions) error {
 // distKey names a finding across two runs: service, rule, file and line.
 func distKey(r Result) string {
 	return r.Service + "\x00" + r.Rule + "\x00" + r.Path + ":" + strconv.Itoa(r.Line)
+}
+
+// Explains returns the profile's waiver whose cause r is (nil: none): the
+// drift report counts a fleet's failures by it.
+func (p *Profile) Explains(r Result) *Waiver {
+	if r.Status != Fail {
+		return nil
+	}
+	for _, w := range p.Waivers {
+		if w.matches(r) {
+			return w
+		}
+	}
+	return nil
 }

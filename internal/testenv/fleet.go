@@ -289,6 +289,7 @@ func fleetSiblings(services []string) map[string]string {
 		"wazo-acceptance/features/daily/http.feature": "Feature: the REST APIs through nginx\n\n  Scenario Outline: each API answers on 443\n" +
 			"    Then \"<method>\" \"<url>\" does not answer 404\n\n  Examples:\n    | method | url |\n" + http.String(),
 		"wazo-platform.org/README.md":                                  "# wazo-platform.org\n",
+		"wazo-platform.org/.prettierrc":                                "{\n  \"endOfLine\": \"lf\",\n  \"singleQuote\": true,\n  \"tabWidth\": 2,\n  \"printWidth\": 100,\n  \"proseWrap\": \"always\"\n}\n",
 		"wazo-platform.org/website/uc-doc/system/backup_restore.md":    "# Backup and restore\n\n## What is backed up\n\n" + docs.String(),
 		"wazo-platform.org/website/uc-doc/contributors/network.md":     "| Daemon Name | Service | Protocol | Port | Listen | Authentication | Enabled |\n|---|---|---|---|---|---|---|\n" + net.String(),
 		"wazo-platform.org/website/docs/contribute/new-service.md":     guidelinesPage(),
