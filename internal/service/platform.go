@@ -425,11 +425,13 @@ func ScanCode(root string) CodeScan {
 		if n++; n > maxCodeFiles {
 			return fs.SkipAll
 		}
-		data, err := safefile.ReadRegular(fp, 1<<20)
+		rel, _ := filepath.Rel(root, fp)
+		// Confined as the walk saw it: a file swapped for a link since is
+		// refused, not followed out of the checkout.
+		data, err := safefile.ReadIn(root, rel, 1<<20)
 		if err != nil {
 			return nil
 		}
-		rel, _ := filepath.Rel(root, fp)
 		rel = filepath.ToSlash(rel)
 		if loc := codeSwitchRe.Compiled().FindIndex(data); loc != nil && entryRank(rel) < best {
 			best = entryRank(rel)
