@@ -121,6 +121,9 @@ func init() {
 				tr.move(location, "contribs/docker/nginx/wazo-tallyd")
 				tr.remove("etc/nginx")
 			}},
+		metaCase{name: "a FastAGI daemon with no REST API (api-spec)", rule: "api-spec", fixture: py, flips: true, want: "fail", edit: withoutRESTAPI},
+		metaCase{name: "a FastAGI daemon with no REST API (nginx-location)", rule: "nginx-location", fixture: py, flips: true, want: "fail", edit: withoutRESTAPI},
+		metaCase{name: "a FastAGI daemon with no REST API (acceptance-http)", rule: "acceptance-http", fixture: py, flips: true, want: "fail", edit: withoutRESTAPI},
 	)
 }
 
@@ -138,4 +141,15 @@ func portOnlyInMainPyDefaults(tr *tree) {
 	}
 	tr.write(configPy, py[:start]+"from wazo_tallyd.main import _DEFAULT_CONFIG\n"+py[end:])
 	tr.replace(mainPy, "from wazo_tallyd.controller import Controller\n", "from wazo_tallyd.controller import Controller\n\n"+py[start:end]+"\n")
+}
+
+// withoutRESTAPI makes the daemon a FastAGI server on 9521: no rest_api,
+// no api.yml, no nginx location, no http.feature row.
+func withoutRESTAPI(tr *tree) {
+	codeDefaultsOnlyPort(tr, "fastagi", "9521")
+	tr.remove("wazo_tallyd/plugins")
+	tr.remove(location)
+	tr.replace(postinst, nginxLink, "")
+	tr.replace(httpFeature, "    | GET    | /api/tallyd/1.0/status     |\n", "")
+	tr.replace(cfg, "enabled_plugins:\n  api: true\n  status: true\n", "")
 }
