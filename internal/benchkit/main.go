@@ -221,6 +221,13 @@ func goBenchRatios(goTool, pkg, bench, reference, title, goal string, rounds int
 		m.v["ns"][reference] = ref[:min(len(ref), len(m.v["ns"][c]))]
 		fmt.Printf("  %-24s %-24s %-8s %s\n", c, summary(m.ratios2("ns", c, reference), "%.2f"), summary(m.v["allocs"][c], "%.0f"), goal)
 	}
+	if _, ok := m.v["ns"]["untraced"]; ok {
+		for _, c := range cases {
+			if strings.HasPrefix(c, "wrapped") {
+				fmt.Printf("  %-24s %-24s goal ≤ 1.10 (tracing's own cost)\n", c+"/untraced", summary(m.ratios2("ns", c, "untraced"), "%.2f"))
+			}
+		}
+	}
 	return nil
 }
 
