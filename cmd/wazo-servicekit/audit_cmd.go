@@ -10,7 +10,9 @@ import (
 	"time"
 
 	consulapi "github.com/wazo-platform/wazo-servicekit/consul"
+	"github.com/wazo-platform/wazo-servicekit/internal/report"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
 )
 
 func auditCommand() command {
@@ -70,6 +72,7 @@ func defineAudit(fs *flag.FlagSet) action {
 		if err != nil {
 			return exitUsage, err
 		}
+		common.meta = &report.Meta{Version: scaffold.KitVersion(), Date: time.Now().UTC().Format(time.RFC3339)}
 		if st, err := os.Stat(*root); err != nil || !st.IsDir() {
 			return exitUsage, usagef("--root %s: not a directory", *root)
 		}

@@ -150,7 +150,17 @@ Every command documents its flags with --help; each has its own page.`))
 	}
 	b.WriteString(manExit("findings: failures at or above \\-\\-fail\\-on (check, audit), conflicts or a repository behind the kit (update)"))
 	b.WriteString(manDocs("FILES", []doc{{rules.WaiversFile, "a checked repository's waivers (see WAIVERS)"}}))
+	var env []doc
+	var ex []example
+	for _, c := range documented() {
+		env = append(env, c.env...)
+		if len(c.examples) > 0 {
+			ex = append(ex, c.examples[0])
+		}
+	}
+	b.WriteString(manDocs("ENVIRONMENT", env))
 	b.WriteString(waiversSection)
+	b.WriteString(manExamples(ex))
 	b.WriteString(".SH SEE ALSO\n")
 	var refs []string
 	for _, c := range documented() {

@@ -23,6 +23,15 @@ func TestManPages(t *testing.T) {
 	if len(cmds) < 6 {
 		t.Fatalf("%d commands read from the top-level help, want at least 6", len(cmds))
 	}
+	top, err := os.ReadFile(filepath.Join(dir, "wazo-servicekit.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sec := range []string{".SH DESCRIPTION", ".SH COMMANDS", ".SH EXIT STATUS", ".SH FILES", ".SH ENVIRONMENT", ".SH WAIVERS", ".SH EXAMPLES"} {
+		if !strings.Contains(string(top), sec) {
+			t.Errorf("wazo-servicekit(1) has no %s", sec)
+		}
+	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != len(cmds)+1 {
 		t.Errorf("%d pages for %d commands", len(entries), len(cmds))
