@@ -45,6 +45,10 @@ func TestAuditCommand(t *testing.T) {
 			if code != c.code || !strings.Contains(out, c.out) {
 				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, c.code, out, errs)
 			}
+			// A run that could not be done is no usage mistake: no hint.
+			if code == exitCouldNotRun && (errs == "" || strings.Contains(errs, "--help")) {
+				t.Fatalf("exit 3 wants the reason and no usage hint; stderr: %s", errs)
+			}
 		})
 	}
 }
