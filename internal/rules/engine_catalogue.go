@@ -22,7 +22,7 @@ var constructors = []func() Rule{
 	debianPackaging, depsInDebian, depsPinnedToDebian, depsWazoPackaging,
 	filesParse,
 	// Wazo practice beyond the checklist (tagged practice).
-	serviceKeyProvisioned, aclGranted, haUnitCondition, logFormatCurrent, touchPointsListed,
+	serviceKeyProvisioned, aclGranted, haUnitCondition, logFormatCurrent, touchPointsListed, maintainerScripts,
 }
 
 // All returns the catalogue in checklist order. Each call builds a fresh

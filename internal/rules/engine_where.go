@@ -170,6 +170,10 @@ var where = map[string]Where{
 	"touch-points-listed": {
 		Generator: []string{"internal/siblings/touchpoints.go"},
 	},
+	"maintainer-scripts": {
+		Packaging: []string{postinst, "debian/control"},
+		Generator: []string{doctordCopy + postinst, doctordCopy + "debian/control"},
+	},
 	"log-format-current": {
 		Kit:       []string{"logging.NewHandler", "rest.AccessLog", "rest.Trace"},
 		Generator: []string{doctordCopy + mainGo},

@@ -25,38 +25,44 @@ func installsCleanly() Rule {
 		Remediation: "debian/<service>.postinst: `#!/bin/sh`, `set -e`, the configure work, then `#DEBHELPER#`; " +
 			"Depends: adduser; ship debian/<service>.service.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
+			f := factsOf(env, s)
 			var out []Finding
 			user, why, ok := serviceUser(env, s)
 			if !ok {
 				return []Finding{unknownFact("the service user", why)}
 			}
+			_, base := baseAccounts[user]
 			switch {
 			case s.Postinst == nil && (user != "root" || len(s.Nginx) > 0):
 				out = append(out, fail("debian/"+s.Name+".postinst", 0, "no postinst: nothing creates the user, log file or nginx link"))
 			case s.Postinst == nil:
 				// A root daemon without nginx location needs nothing made for it.
 			default:
-				data := env.Repo.Files[s.Postinst.Path]
-				if !strings.Contains(string(data), "#DEBHELPER#") {
+				if !strings.Contains(string(env.Repo.Files[s.Postinst.Path]), "#DEBHELPER#") {
 					out = append(out, fail(s.Postinst.Path, 0, "no #DEBHELPER# token: dh_installsystemd cannot enable and start the unit"))
 				}
-				if !setE(s.Postinst.Commands, data) {
-					out = append(out, fail(s.Postinst.Path, 1, "the postinst does not `set -e` (nor `#!/bin/sh -e`): a failing step goes unnoticed"))
-				}
-				if createUser(s, "") != nil && !contains(parse.DependsNames(s.Control.Get("Depends")), "adduser") && !contains(parse.DependsNames(s.Control.Get("Pre-Depends")), "adduser") {
-					out = append(out, fail("debian/control", s.Control.Line("Package"), "the postinst calls adduser but Depends lacks adduser"))
+				if user != "root" && !base && createUser(s, user) == nil {
+					out = append(out, fail(s.Postinst.Path, 0, fmt.Sprintf("the daemon runs as %s (%s) but the postinst never creates that account", user, why)))
 				}
 			}
 			if s.Unit == nil {
 				out = append(out, fail("debian/"+s.Name+".service", 0, "no systemd unit ships with the package"))
 			}
 			out = append(out, notInstalled(s)...)
-			if len(out) == 0 && s.Postinst == nil {
-				out = append(out, pass(fmt.Sprintf("no postinst, none needed: the daemon runs as root (it creates its own log) and ships no nginx location; unit %s", s.Unit.Path)))
-			} else if len(out) == 0 {
-				out = append(out, pass(fmt.Sprintf("%s has set -e and #DEBHELPER#; unit %s", s.Postinst.Path, s.Unit.Path)))
+			path := f.InstallPath
+			if !path.Known() {
+				out = append(out, unknownFact("the fresh-install path", path.Unknown))
 			}
-			return out
+			for _, o := range out {
+				if o.Status == Fail || o.Status == Unknown {
+					return out
+				}
+			}
+			how := "installed by " + path.Value[0].Value + " (" + path.Value[0].Source + ")"
+			if s.Postinst == nil {
+				return []Finding{pass(fmt.Sprintf("%s; no postinst, none needed: the daemon runs as root and ships no nginx location; unit %s", how, s.Unit.Path))}
+			}
+			return []Finding{pass(fmt.Sprintf("%s; %s creates what the daemon needs and has #DEBHELPER#; unit %s", how, s.Postinst.Path, s.Unit.Path))}
 		},
 		live: liveInstalled,
 	}
@@ -103,22 +109,6 @@ func notInstalled(s *repo.Service) []Finding {
 	return out
 }
 
-func setE(cmds []parse.Command, data []byte) bool {
-	first, _, _ := strings.Cut(string(data), "\n")
-	if strings.HasPrefix(first, "#!") && strings.Contains(first, " -e") {
-		return true
-	}
-	for _, c := range cmds {
-		if c.Name() == "set" {
-			for _, a := range c.Args[1:] {
-				if strings.HasPrefix(a, "-") && strings.Contains(a, "e") {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
 
 func contains(list []string, v string) bool {
 	for _, x := range list {

@@ -174,6 +174,7 @@ proxy_set_header    X-Forwarded-For     $proxy_add_x_forwarded_for;
 // wazo-quuxd, never first.
 func realSiblings() map[string]string {
 	return map[string]string{
+		"wazo-platform/debian/control": "Source: wazo-platform\n\nPackage: wazo-platform\nArchitecture: all\nDepends: ${misc:Depends},\n         wazo-auth,\n         wazo-quuxd\nDescription: Wazo Platform\n",
 		"wazo-service/bin/wazo-service": `#!/bin/bash
 action=$1
 wazo_services="wazo-provd wazo-agid asterisk wazo-calld"

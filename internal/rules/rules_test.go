@@ -82,7 +82,7 @@ func TestSiblingRulesAreUnknownWithoutSiblings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	siblingRules := map[string]bool{"wazo-service-listed": true, "ha-secondary-state": true, "ha-unit-condition": true, "touch-points-listed": true, "documented": true, "backup-list": true,
+	siblingRules := map[string]bool{"installs-cleanly": true, "wazo-service-listed": true, "ha-secondary-state": true, "ha-unit-condition": true, "touch-points-listed": true, "documented": true, "backup-list": true,
 		"backup-documented": true, "acceptance-service-discovery": true, "port-documented": true, "acceptance-http": true}
 	for _, r := range rep.Results() {
 		if siblingRules[r.Rule] != (r.Status == Unknown) {
@@ -166,8 +166,14 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"installs-cleanly", gosvc, "no #DEBHELPER# token", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/wazo-exampled.postinst", "#DEBHELPER#", "")
 		}},
-		{"installs-cleanly", gosvc, "Depends lacks adduser", func(t *testing.T, r, _ string) {
+		{"installs-cleanly", pysvc, "the postinst never creates that account", func(t *testing.T, r, _ string) {
+			edit(t, r+"/debian/wazo-webhookd.postinst", "adduser --system", "echo --system")
+		}},
+		{"maintainer-scripts", gosvc, "Depends lacks adduser", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/control", "Depends: adduser, ", "Depends: ")
+		}},
+		{"maintainer-scripts", pysvc, "does not `set -e`", func(t *testing.T, r, _ string) {
+			edit(t, r+"/debian/wazo-webhookd.postinst", "set -e\n", "")
 		}},
 		{"installs-cleanly", gosvc, "etc/monit/conf.d/wazo-exampled is not shipped", func(t *testing.T, r, _ string) {
 			write(t, r+"/debian/wazo-exampled.install", "etc/wazo-exampled/* etc/wazo-exampled/\netc/nginx etc/\n")

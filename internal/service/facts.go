@@ -87,15 +87,18 @@ type Facts struct {
 	LogFiles List `json:"log_files"`
 	// APISpec lists the api.yml files; APIName is the /api/<name>/ the
 	// package publishes the API under.
-	APISpec    List               `json:"api_spec"`
-	APIName    Fact[string]       `json:"api_name"`
-	Nginx      List               `json:"nginx_locations"`
-	Monit      List               `json:"monit_checks"`
-	Groups     List               `json:"wazo_service_groups"`
-	Backup     List               `json:"backup_entries"`
-	Docs       List               `json:"doc_pages"`
-	Acceptance List               `json:"acceptance_rows"`
-	Deps       Fact[[]Dependency] `json:"dependencies"`
+	APISpec    List         `json:"api_spec"`
+	APIName    Fact[string] `json:"api_name"`
+	Nginx      List         `json:"nginx_locations"`
+	Monit      List         `json:"monit_checks"`
+	Groups     List         `json:"wazo_service_groups"`
+	Backup     List         `json:"backup_entries"`
+	Docs       List         `json:"doc_pages"`
+	Acceptance List         `json:"acceptance_rows"`
+	// InstallPath is how a fresh install gets the package: the
+	// wazo-platform meta-package's Depends, or an install page.
+	InstallPath List               `json:"install_path"`
+	Deps        Fact[[]Dependency] `json:"dependencies"`
 
 	// MonitChecks are the parsed checks behind Monit, for the rule that
 	// judges what they watch and how they restart it.
@@ -163,6 +166,7 @@ func (f *Facts) Text() string {
 	list("backup entries", f.Backup)
 	list("doc pages", f.Docs)
 	list("acceptance rows", f.Acceptance)
+	list("install path", f.InstallPath)
 	deps := List{Source: f.Deps.Source, Unknown: f.Deps.Unknown, Value: []Sourced{}}
 	for _, d := range f.Deps.Value {
 		v := d.Name

@@ -162,6 +162,7 @@ func (p *Platform) siblingFacts(f *Facts, name, apiName string) {
 	f.Backup = p.backup(name)
 	f.Docs = p.docPages(name, apiName)
 	f.Acceptance = p.acceptance(name, apiName)
+	f.InstallPath = p.installPath(name)
 }
 
 // monit completes the package's own monit checks with wazo-monitoring's
@@ -310,6 +311,96 @@ func (p *Platform) docPages(name, apiName string) List {
 		out.Source = "looked for content/" + apiName + "/, website/docs/api/" + name + "/, a website/uc-doc page named " + name + " and a \"## " + name + "\" section"
 	}
 	return out
+}
+
+// installPath finds how a fresh install gets the package: the
+// wazo-platform meta-package's Depends, else a wazo-platform.org page that
+// installs it (an install page naming it, or a line running apt install
+// with it). Neither: unknown, since the installer that may (wazo-ansible,
+// C4's) is not among the checkouts.
+func (p *Platform) installPath(name string) List {
+	ctl := p.File("wazo-platform", "debian/control")
+	if ctl.OK() {
+		for _, para := range parse.ParseDeb822(ctl.Data) {
+			if para.Get("Package") != "wazo-platform" {
+				continue
+			}
+			for _, d := range parse.DependsNames(para.Get("Depends")) {
+				if d == name {
+					return List{Value: []Sourced{{"wazo-platform Depends", fmt.Sprintf("%s:%d", ctl.Name(), para.Line("Depends"))}}}
+				}
+			}
+		}
+	}
+	if why := p.Missing("wazo-platform.org"); why == "" {
+		if where := p.installPage(name); where != "" {
+			return List{Value: []Sourced{{"install page", where}}}
+		}
+	}
+	why := "not in the wazo-platform meta-package's Depends"
+	if !ctl.OK() {
+		why = "the wazo-platform meta-package cannot be read (" + ctl.Why + ")"
+	}
+	return unknownList(why + ", and no wazo-platform.org install page names it: the installer that would (wazo-ansible, an install script) is not among the checkouts")
+}
+
+// installPage finds a wazo-platform.org page installing the package:
+// "file:line", or "".
+func (p *Platform) installPage(name string) string {
+	root := filepath.Join(p.Dir, "wazo-platform.org")
+	found := ""
+	for _, top := range []string{"content", "website"} {
+		_ = safefile.Walk(filepath.Join(root, top), maxDocPages*4, func(fp string, d fs.DirEntry, err error) error {
+			if err != nil || found != "" {
+				return fs.SkipAll
+			}
+			if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) {
+				return fs.SkipDir
+			}
+			if !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".md") {
+				return nil
+			}
+			rel, _ := filepath.Rel(root, fp)
+			data, err := safefile.ReadIn(root, rel, maxSibling)
+			if err != nil || !strings.Contains(string(data), name) {
+				return nil
+			}
+			installPage := strings.Contains(d.Name(), "install")
+			for i, l := range strings.Split(string(data), "\n") {
+				if !containsWord(l, name) {
+					continue
+				}
+				if installPage || strings.Contains(l, "apt install") || strings.Contains(l, "apt-get install") {
+					found = fmt.Sprintf("wazo-platform.org/%s:%d", filepath.ToSlash(rel), i+1)
+					return fs.SkipAll
+				}
+			}
+			return nil
+		})
+	}
+	return found
+}
+
+// containsWord reports whether line holds name not as part of a longer
+// package name (wazo-ui in wazo-ui-plugin is not wazo-ui).
+func containsWord(line, name string) bool {
+	for i := 0; ; {
+		j := strings.Index(line[i:], name)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(name)
+		before := start == 0 || !isNameByte(line[start-1])
+		after := end == len(line) || !isNameByte(line[end])
+		if before && after {
+			return true
+		}
+		i = end
+	}
+}
+
+func isNameByte(c byte) bool {
+	return c == '-' || c == '_' || c == '.' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
 }
 
 // AcceptanceFiles are where wazo-acceptance keeps its daily HTTP checks,
