@@ -109,7 +109,6 @@ func notInstalled(s *repo.Service) []Finding {
 	return out
 }
 
-
 func contains(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {

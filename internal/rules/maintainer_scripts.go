@@ -61,4 +61,3 @@ func setE(cmds []parse.Command, data []byte) bool {
 	}
 	return false
 }
-
