@@ -26,18 +26,19 @@ type container struct {
 }
 
 // bootContainer boots root and waits until its systemd has finished
-// starting up. The container is powered off (or killed) when owner's test
+// starting up (nspawnArgs: more systemd-nspawn options, e.g.
+// --private-network). The container is powered off (or killed) when owner's test
 // ends (owner may be a parent of t, so that a container booted in one step
 // serves the next ones).
-func bootContainer(t *testing.T, owner *testing.T, root, logPath string) *container {
+func bootContainer(t *testing.T, owner *testing.T, root, logPath string, nspawnArgs ...string) *container {
 	t.Helper()
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatalf("open nspawn log: %v", err)
 	}
 	c := &container{root: root, logPath: logPath, done: make(chan struct{})}
-	c.cmd = exec.Command("systemd-nspawn", "-D", root, "--register=no", "--keep-unit",
-		"--console=pipe", "-b")
+	c.cmd = exec.Command("systemd-nspawn", append([]string{"-D", root, "--register=no", "--keep-unit",
+		"--console=pipe", "-b"}, nspawnArgs...)...)
 	c.cmd.Stdout, c.cmd.Stderr = logFile, logFile
 	// If the test binary dies, nspawn gets SIGTERM and halts the container.
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}

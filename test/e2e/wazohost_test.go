@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -277,61 +278,139 @@ type haEnv struct {
 	reboot     func(t *testing.T, logName string) *container
 }
 
-// checkHASecondary makes the booted machine a Wazo secondary as Wazo does
-// (/var/lib/wazo/is-secondary; then what `xivo-manage-slave-services stop`
-// leaves: the wazo group and monit stopped, monit disabled,
-// /var/lib/wazo/disabled), upgrades every package N→N+1 (the same package,
-// version bumped, through dpkg and its maintainer scripts), reboots, and
-// checks that a wazo-group service stays stopped and a default-group one
-// runs, and that `audit` says ha-secondary-state pass for both. Then the
-// promotion (`xivo-manage-slave-services start`: the marker removed,
-// `wazo-service start`) starts the wazo group again. It returns the
-// container booted last.
-func checkHASecondary(t *testing.T, c *container, env haEnv) *container {
-	want := func(s service, secondary bool) bool { return !secondary || s.haGroup != "wazo" }
-	record := func(when string, secondary bool) {
-		t.Helper()
-		var lines []string
-		for _, s := range env.services {
-			lines = append(lines, unitState(t, c, s))
-			if got := isActive(c, s); got != want(s, secondary) {
-				t.Errorf("%s: %s active=%v, want %v", when, s.pkg, got, want(s, secondary))
-			}
-		}
-		t.Logf("HA %s:\n  %s", when, strings.Join(lines, "\n  "))
-	}
-	auditHA := func(when string) {
-		t.Helper()
-		installCLI(t, env.root, env.repo)
-		for _, s := range env.services {
-			r := audit(t, c, env.root, env.nginxPort, s.pkg)["ha-secondary-state"]
-			if r.Status != "pass" {
-				t.Errorf("%s: audit ha-secondary-state for %s is %s: %s", when, s.pkg, r.Status, r.Message)
-			} else {
-				t.Logf("%s: audit ha-secondary-state %s pass: %s", when, s.pkg, r.Message)
-			}
-		}
-	}
-	record("primary, before", false)
+// haTools writes, into a root, the two Wazo scripts an HA pair runs, as
+// this test's own stand-ins in their formats (Wazo's are not installable
+// here): /usr/bin/wazo-service with its two groups (wazo: stopped on a
+// secondary; default: runs there), each tested service in its own, and
+// /usr/sbin/xivo-manage-slave-services, which the secondary's cron runs
+// when the primary answers (stop: `wazo-service stop wazo`, `wazo-service
+// disable`, `wazo-service start`) or not (start: enable, start). `audit`
+// reads the groups from /usr/bin/wazo-service.
+func haTools(t *testing.T, root string, groups map[string][]string) {
+	t.Helper()
+	service := fmt.Sprintf(`#!/bin/sh
+# wazo-service, as the e2e test's stand-in: the groups and the actions
+# Wazo's HA and upgrade scripts use. The wazo group is left stopped while
+# /var/lib/wazo/disabled exists (wazo-service disable).
+wazo_services="%s"
+default_services="%s $wazo_services"
+disabled_marker=/var/lib/wazo/disabled
+case "${2:-default}" in
+    wazo) services=$wazo_services ;;
+    default|all) services=$default_services ;;
+    *) echo "unknown group $2" >&2; exit 2 ;;
+esac
+in_wazo_group() {
+    for w in $wazo_services; do [ "$w" = "$1" ] && return 0; done
+    return 1
+}
+case "$1" in
+    start)
+        for s in $services; do
+            if in_wazo_group "$s" && [ -f $disabled_marker ]; then echo "$s is disabled"; continue; fi
+            systemctl start "$s" || exit 1
+        done
+        [ -f $disabled_marker ] || systemctl start monit ;;
+    stop)
+        systemctl stop monit
+        for s in $(echo $services | tr ' ' '\n' | tac); do systemctl stop "$s"; done ;;
+    restart) "$0" stop "${2:-default}" && "$0" start "${2:-default}" ;;
+    enable) rm -f $disabled_marker; systemctl enable monit 2>/dev/null ;;
+    disable) mkdir -p /var/lib/wazo; touch $disabled_marker; systemctl disable monit 2>/dev/null ;;
+    status) for s in $services; do systemctl is-active --quiet "$s" || exit 1; done ;;
+    *) echo "usage: $0 start|stop|restart|enable|disable|status [wazo|default|all]" >&2; exit 2 ;;
+esac
+`, strings.Join(groups["wazo"], " "), strings.Join(groups["default"], " "))
+	slave := `#!/bin/sh
+# xivo-manage-slave-services, as the e2e test's stand-in: what an HA
+# secondary runs when the primary answers (stop) or not (start).
+case "$1" in
+    start) wazo-service status all >/dev/null && exit 0; wazo-service enable; wazo-service start ;;
+    stop) wazo-service stop wazo; wazo-service disable; wazo-service start ;;
+    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
+`
+	writeFile(t, filepath.Join(root, "usr/bin/wazo-service"), service, 0o755)
+	writeFile(t, filepath.Join(root, "usr/sbin/xivo-manage-slave-services"), slave, 0o755)
+}
 
+// checkHASecondary boots a copy of the machine as the HA primary (its own
+// network namespace) and makes the machine itself the secondary, as Wazo
+// does: /var/lib/wazo/is-secondary, then xivo-manage-slave-services stop.
+// On the secondary it upgrades every package N -> N+1 as wazo-upgrade does
+// (wazo-service stop, disable, install, enable, restart: the wazo group
+// runs again), then the HA script stops the wazo group again; then a
+// reboot; then each service is put in the other group; then the promotion
+// (xivo-manage-slave-services start). At each point `audit` must say
+// ha-secondary-state pass exactly when the unit is in the state its group
+// requires: a service of the default group runs, one of the wazo group is
+// stopped on a secondary. It returns the secondary's container.
+func checkHASecondary(t *testing.T, c *container, env haEnv) *container {
+	groups := map[string][]string{}
+	for _, s := range env.services {
+		groups[s.haGroup] = append(groups[s.haGroup], s.pkg)
+	}
+	if len(groups["wazo"]) == 0 || len(groups["default"]) == 0 {
+		t.Fatalf("the HA step needs a service in each group: %v", groups)
+	}
+	haTools(t, env.root, groups)
+	defer func() {
+		for _, p := range []string{"usr/bin/wazo-service", "usr/sbin/xivo-manage-slave-services"} {
+			os.Remove(filepath.Join(env.root, p))
+		}
+	}()
+	wantActive := func(s service, secondary, disabled bool) bool {
+		return !(secondary && disabled && s.haGroup == "wazo")
+	}
+	var table []string
+	// check records the units' states and the audit's verdicts; want says
+	// whether ha-secondary-state must pass for each service.
+	check := func(c *container, root, when string, want func(s service) string) {
+		t.Helper()
+		installCLI(t, root, env.repo)
+		for _, s := range env.services {
+			r := audit(t, c, root, env.nginxPort, s.pkg)["ha-secondary-state"]
+			table = append(table, fmt.Sprintf("%-44s %s -> %s: %s", when, unitState(t, c, s), r.Status, r.Message))
+			if r.Status != want(s) {
+				t.Errorf("%s: audit ha-secondary-state for %s is %s, want %s: %s", when, s.pkg, r.Status, want(s), r.Message)
+			}
+		}
+	}
+	allPass := func(service) string { return "pass" }
+	defer func() {
+		t.Logf("HA steps (when, unit state -> audit ha-secondary-state):\n  %s", strings.Join(table, "\n  "))
+	}()
+
+	// The primary: a copy of this machine, booted beside it in a network
+	// namespace of its own (its daemons' ports are the secondary's).
+	primaryRoot := filepath.Join(filepath.Dir(env.root), "primary")
+	start := time.Now()
+	if out, err := exec.Command("cp", "-a", "--reflink=auto", env.root, primaryRoot).CombinedOutput(); err != nil {
+		t.Fatalf("copy the root for the primary: %v\n%s", err, out)
+	}
+	defer os.RemoveAll(primaryRoot)
+	primary := bootContainer(t, t, primaryRoot, filepath.Join(filepath.Dir(env.root), "nspawn-primary.log"), "--private-network")
+	for _, s := range env.services {
+		waitActive(t, primary, s, 60*time.Second)
+	}
+	t.Logf("FIGURE HA primary: root copied and booted in %.1f s", time.Since(start).Seconds())
+	check(primary, primaryRoot, "primary", allPass)
+	primary.poweroff(t)
+
+	// The secondary, as the HA setup and its cron leave it.
 	c.must(t, "mkdir", "-p", "/var/lib/wazo")
 	c.must(t, "touch", "/var/lib/wazo/is-secondary")
+	c.must(t, "xivo-manage-slave-services", "stop")
 	for _, s := range env.services {
-		if s.haGroup == "wazo" {
-			c.must(t, "systemctl", "stop", s.pkg) // wazo-service stop wazo
+		if isActive(c, s) != wantActive(s, true, true) {
+			t.Errorf("secondary: %s active=%v", s.pkg, isActive(c, s))
 		}
 	}
-	c.must(t, "systemctl", "stop", "monit")
-	c.must(t, "systemctl", "disable", "monit")   // wazo-service disable
-	c.must(t, "touch", "/var/lib/wazo/disabled") // wazo-service disable
-	for _, s := range env.services {             // wazo-service start
-		if s.haGroup != "wazo" {
-			c.must(t, "systemctl", "start", s.pkg)
-		}
-	}
-	record("secondary", true)
-	auditHA("secondary")
+	check(c, env.root, "secondary (xivo-manage-slave-services stop)", allPass)
 
+	// wazo-upgrade on the secondary: everything runs again afterwards,
+	// the wazo group included, until the HA cron stops it: the audit in
+	// the HA script's stop/start puts the wazo group back to stopped.
 	var debs []string
 	for _, s := range env.services {
 		from := strings.TrimSpace(c.must(t, "dpkg-query", "-W", "-f", "${Version}", s.pkg))
@@ -345,27 +424,51 @@ dpkg-deb -b "$dir" "$4" >/dev/null; rm -rf "$dir"`
 		debs = append(debs, deb)
 		t.Logf("%s: upgrade %s -> %s on the secondary", s.pkg, from, to)
 	}
+	c.must(t, "wazo-service", "stop")
+	c.must(t, "wazo-service", "disable")
 	c.must(t, append([]string{"apt-get", "install", "-y", "-q", "--no-install-recommends"}, debs...)...)
 	c.must(t, append([]string{"rm", "-f"}, debs...)...) // the purge step checks nothing of the package is left
-	record("secondary, after the upgrade", true)
+	c.must(t, "wazo-service", "enable")
+	c.must(t, "wazo-service", "restart")
+	// wazo-service enable removed /var/lib/wazo/disabled: until the HA
+	// cron runs, this secondary is like a promoted one, the wazo group
+	// running is its required state, and the audit says so.
+	for _, s := range env.services {
+		if !isActive(c, s) {
+			t.Errorf("secondary after wazo-upgrade: %s stopped", s.pkg)
+		}
+	}
+	check(c, env.root, "secondary, upgraded (wazo-upgrade)", allPass)
+	c.must(t, "xivo-manage-slave-services", "stop")
+	for _, s := range env.services {
+		if isActive(c, s) != wantActive(s, true, true) {
+			t.Errorf("secondary after the upgrade and the HA script: %s active=%v", s.pkg, isActive(c, s))
+		}
+	}
+	check(c, env.root, "secondary, upgraded, HA script's stop/start", allPass)
 
 	c = env.reboot(t, "nspawn-ha.log")
 	for _, s := range env.services {
-		if want(s, true) {
+		if wantActive(s, true, true) {
 			waitActive(t, c, s, 60*time.Second)
+		} else if isActive(c, s) {
+			t.Errorf("after the reboot of the secondary %s runs: its unit ignored /var/lib/wazo/disabled", s.pkg)
 		}
 	}
-	record("secondary, after the reboot", true)
-	auditHA("secondary after reboot")
+	check(c, env.root, "secondary, rebooted", allPass)
 
-	c.must(t, "rm", "-f", "/var/lib/wazo/disabled", "/var/lib/wazo/is-secondary") // promotion: wazo-service enable
-	c.must(t, "systemctl", "enable", "monit")
-	for _, s := range env.services { // wazo-service start
-		c.must(t, "systemctl", "start", s.pkg)
+	// Each service put in the other group: the audit catches both.
+	swapped := map[string][]string{"wazo": groups["default"], "default": groups["wazo"]}
+	haTools(t, env.root, swapped)
+	check(c, env.root, "secondary, each unit in the other group", func(service) string { return "fail" })
+	haTools(t, env.root, groups)
+
+	// Promotion: the primary is gone, the secondary starts everything.
+	c.must(t, "xivo-manage-slave-services", "start")
+	for _, s := range env.services {
 		waitActive(t, c, s, 30*time.Second)
 	}
-	c.must(t, "systemctl", "start", "monit")
-	record("after the promotion", false)
-	auditHA("after the promotion")
+	check(c, env.root, "secondary promoted (xivo-manage-slave-services start)", allPass)
+	c.must(t, "rm", "-f", "/var/lib/wazo/disabled", "/var/lib/wazo/is-secondary")
 	return c
 }
