@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -153,6 +154,39 @@ func pidFilePlant(e *env) (bool, string) {
 			return false, fmt.Sprintf("PID file %s: the audit never looked for the process: attack missed (%s)", kind, o.figures())
 		}
 		figs = append(figs, kind+": "+o.figures())
+		// wazo-doctord audits the same service on each refresh.
+		t, err := e.daemon()
+		if err != nil {
+			return false, "could not start wazo-doctord: " + err.Error()
+		}
+		pid := t.cmd.Process.Pid
+		threads := procField(pid, "Threads:")
+		for i := 0; i < 5; i++ {
+			status, body, err := get(t, "/1.0/services?refresh=true", map[string]string{"X-Auth-Token": token})
+			if err != nil || status != 200 {
+				return false, fmt.Sprintf("PID file %s: wazo-doctord refresh %d: status %d (%v)", kind, i+1, status, err)
+			}
+			if !strings.Contains(body, name) {
+				return false, fmt.Sprintf("PID file %s: wazo-doctord's audit does not list %s: attack missed", kind, name)
+			}
+		}
+		rss, after := procField(pid, "VmRSS:"), procField(pid, "Threads:")
+		if rss > 200<<10 || after > threads+4 {
+			return false, fmt.Sprintf("PID file %s: after 5 refreshes wazo-doctord holds %d MB and %d threads (%d before)", kind, rss>>10, after, threads)
+		}
+		figs = append(figs, fmt.Sprintf("wazo-doctord after 5 refreshes: %d MB, %d threads (%d before)", rss>>10, after, threads))
 	}
 	return true, strings.Join(figs, "; ") + " (the PID file refused, the process looked up by name)"
+}
+
+// procField is a number of /proc/<pid>/status (VmRSS in kB, Threads).
+func procField(pid int, field string) int64 {
+	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
 }

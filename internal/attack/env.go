@@ -7,8 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -143,19 +141,7 @@ func runBounded(dir, bin string, args, env []string) outcome {
 }
 
 // rssKB is pid's resident memory now (0 once it is gone).
-func rssKB(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
+func rssKB(pid int) int64 { return procField(pid, "VmRSS:") }
 
 // limited keeps at most n bytes of what a command writes (and drops the
 // rest), so an attack that makes output explode cannot exhaust this process.
