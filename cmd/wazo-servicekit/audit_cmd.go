@@ -40,13 +40,13 @@ func auditCommand() command {
 
 func defineAudit(fs *flag.FlagSet) action {
 	common := addCommon(fs)
-	root := fs.String("root", "/", "audit an image root (chroot, debootstrap tree) instead of this host; live probes report unknown there")
-	consul := fs.String("consul", "", "audit every node of the cluster: ask each wazo-doctord listed in this consul agent's catalog")
+	root := fs.String("root", "/", "audit an image root `DIR` (chroot, debootstrap tree) instead of this host; live probes report unknown there")
+	consul := fs.String("consul", "", "audit every node of the cluster: ask each wazo-doctord listed in the catalog of the consul agent at `URL`")
 	// The secrets' defaults are read after parsing, so --help (and the
 	// man page made from it) never prints them.
-	token := fs.String("token", "", "wazo-auth token (doctor.services.read) for --consul; default $WAZO_TOKEN")
-	consulToken := fs.String("consul-token", "", "with --consul: consul ACL token for the catalog (X-Consul-Token); default $CONSUL_HTTP_TOKEN, as consul's CLI")
-	consulCA := fs.String("consul-cacert", os.Getenv("CONSUL_CACERT"), "with --consul https://...: CA bundle of the agent's certificate; default $CONSUL_CACERT, as consul's CLI")
+	token := fs.String("token", "", "wazo-auth `TOKEN` (doctor.services.read) for --consul; default $WAZO_TOKEN")
+	consulToken := fs.String("consul-token", "", "with --consul: consul ACL `TOKEN` for the catalog (X-Consul-Token); default $CONSUL_HTTP_TOKEN, as consul's CLI")
+	consulCA := fs.String("consul-cacert", os.Getenv("CONSUL_CACERT"), "with --consul https://...: CA bundle `FILE` of the agent's certificate; default $CONSUL_CACERT, as consul's CLI")
 	refresh := fs.Bool("refresh", false, "with --consul: ask each doctord for a fresh audit")
 	cluster := clusterFlags{
 		doctorCA:    fs.String("doctor-cacert", "", "with --consul: CA bundle that signs the nodes' doctord certificates; a node other than this host\ngets the token only over TLS with a certificate this CA signed for its address"),
@@ -59,8 +59,8 @@ func defineAudit(fs *flag.FlagSet) action {
 		cluster.trusted = append(cluster.trusted, v)
 		return nil
 	})
-	nginx := fs.String("nginx", "https://127.0.0.1", "nginx TLS front end (loopback only)")
-	timeout := fs.Duration("probe-timeout", 2*time.Second, "bound of each probe")
+	nginx := fs.String("nginx", "https://127.0.0.1", "nginx TLS front end `URL` (loopback only)")
+	timeout := fs.Duration("probe-timeout", 2*time.Second, "bound of each probe (a `DURATION`: 2s, 500ms)")
 	return func(services []string, stdout, stderr io.Writer) (int, error) {
 		if *token == "" {
 			*token = os.Getenv("WAZO_TOKEN")

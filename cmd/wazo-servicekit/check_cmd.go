@@ -41,13 +41,13 @@ var commonValues = map[string]completion{"format": completeFormat, "output": com
 func addCommon(fs *flag.FlagSet) *commonFlags {
 	c := &commonFlags{
 		fs:       fs,
-		format:   fs.String("format", "text", "stdout format: text, json, sarif, junit, or the service × rule scorecard: grid, scorecard (JSON), html (default grid for several services)"),
-		failOn:   fs.String("fail-on", "warning", "exit 1 when a failure has this severity or more: error, warning or info;\nunknown: also when a result could not be judged"),
+		format:   fs.String("format", "text", "stdout `FORMAT`: text, json, sarif, junit, or the service × rule scorecard: grid, scorecard (JSON), html (default grid for several services)"),
+		failOn:   fs.String("fail-on", "warning", "exit 1 when a failure has this `SEVERITY` or more: error, warning or info;\nunknown: also when a result could not be judged"),
 		verbose:  fs.Bool("verbose", false, "text: list passing results too"),
-		baseline: fs.String("baseline", "", "the JSON of an earlier run (--format scorecard or json): every format marks new fails and fixes since"),
+		baseline: fs.String("baseline", "", "an earlier run's JSON `FILE` (--format scorecard or json): every format marks new fails and fixes since"),
 	}
-	fs.Var(&c.outputs, "output", "also write FORMAT=PATH (repeatable), e.g. html=scorecard.html; each PATH is checked before the run")
-	fs.Func("history", "an earlier run's JSON (`FILE`, repeatable, oldest first): the scorecard draws each service's failing cells over the runs", func(v string) error {
+	fs.Var(&c.outputs, "output", "also write `FORMAT=PATH` (repeatable), e.g. html=scorecard.html; each PATH is checked before the run")
+	fs.Func("history", "an earlier run's JSON `FILE` (repeatable, oldest first): the scorecard draws each service's failing cells over the runs", func(v string) error {
 		c.history = append(c.history, v)
 		return nil
 	})
@@ -260,10 +260,10 @@ func checkCommand() command {
 
 func defineCheck(fs *flag.FlagSet) action {
 	common := addCommon(fs)
-	siblings := fs.String("siblings", "", "directory holding wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/ checkouts\n(and wazo-auth-keys/, xivo-build-tools/, wazo-sdk/ for the Wazo practice rules)")
-	profile := fs.String("profile", "", "a platform profile: the waivers the platform owns for the items where it departs from\nthe checklist as a whole (shown as waived by the platform, never hidden): "+strings.Join(rules.ProfileNames(), ", "))
-	dist := fs.String("dist", "trixie", "Debian distribution the dependency rules judge against: trixie (Debian 13, the latest stable) or bookworm (Debian 12, Wazo's today)")
-	urlTemplate := fs.String("url-template", "", "evidence links through this address instead of the checkout's file, e.g.\nhttps://github.com/wazo-platform/{repo}/blob/{commit}/{path}#L{line}")
+	siblings := fs.String("siblings", "", "`DIR` holding wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/ checkouts\n(and wazo-auth-keys/, xivo-build-tools/, wazo-sdk/ for the Wazo practice rules)")
+	profile := fs.String("profile", "", "a platform profile (`NAME`): the waivers the platform owns for the items where it departs from\nthe checklist as a whole (shown as waived by the platform, never hidden): "+strings.Join(rules.ProfileNames(), ", "))
+	dist := fs.String("dist", "trixie", "the Debian distribution (`DIST`) the dependency rules judge against: trixie (Debian 13, the latest stable) or bookworm (Debian 12, Wazo's today)")
+	urlTemplate := fs.String("url-template", "", "evidence links through this `TEMPLATE` address instead of the checkout's file, e.g.\nhttps://github.com/wazo-platform/{repo}/blob/{commit}/{path}#L{line}")
 	var only outputsFlag
 	fs.Func("rule", "run only this rule `ID` (repeatable)", func(v string) error { only = append(only, v); return nil })
 	return func(pos []string, stdout, stderr io.Writer) (int, error) {

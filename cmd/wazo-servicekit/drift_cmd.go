@@ -35,11 +35,11 @@ its most common message.`,
 
 func defineDrift(fs *flag.FlagSet) action {
 	siblings := fs.String("siblings", "", "`DIR` holding the sibling checkouts (wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/, ...)")
-	profile := fs.String("profile", "wazo-today", "the platform profile documenting the known departures (\"none\": count the causes only)")
-	threshold := fs.Float64("threshold", 0.8, "share of the judged services that must fail an item for one cause")
-	format := fs.String("format", "text", "text, markdown or json")
+	profile := fs.String("profile", "wazo-today", "the platform profile (`NAME`) documenting the known departures (\"none\": count the causes only)")
+	threshold := fs.Float64("threshold", 0.8, "`SHARE` of the judged services that must fail an item for one cause")
+	format := fs.String("format", "text", "`FORMAT`: text, markdown or json")
 	edited := fs.String("edited-page", "", "also write the guidelines page as the suggested edit leaves it to `PATH`")
-	dist := fs.String("dist", "trixie", "Debian distribution the dependency rules judge against")
+	dist := fs.String("dist", "trixie", "the Debian distribution (`DIST`) the dependency rules judge against")
 	return func(pos []string, stdout, stderr io.Writer) (int, error) {
 		if *siblings == "" {
 			return exitUsage, usagef("drift: --siblings DIR is required: the checklist's evidence lives in the sibling repositories")
