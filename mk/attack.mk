@@ -3,7 +3,7 @@
 # wazo-doctord started on 127.0.0.1, and wazo-servicekit run on hostile
 # checkouts, waivers, siblings and update checkouts built in a scratch
 # directory (each command bounded in time and memory; the whole run to 5
-# minutes, about 15 s in practice). `make test` runs it. New attacks: a file
+# minutes, about 45 s in practice). `make test` runs it. New attacks: a file
 # in internal/attack registering them (see its package comment).
 .PHONY: attack
 attack: build
