@@ -31,10 +31,6 @@ func init() {
 			}},
 		metaCase{name: "WantedBy=graphical.target", rule: "starts-on-boot", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) { tr.replace(unit, "WantedBy=multi-user.target", "WantedBy=graphical.target") }},
-		metaCase{name: "postinst creates no account, the defaults switch to one", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) {
-				tr.replace(postinst, "        if ! getent passwd \"$ACCOUNT\" > /dev/null ; then\n            echo \"Creating system account $ACCOUNT\" 1>&2\n"+adduser+"\n        fi\n", "")
-			}},
 
 		// Misreading: the port a daemon listens on is where its code keeps
 		// it, whatever other files (nginx, api.yml) say.
@@ -75,10 +71,6 @@ func init() {
 			edit: func(tr *tree) { tr.replace(servicePy, "    Service('wazo-tallyd'),\n", "") }},
 		metaCase{name: "not in the meta-package's Depends", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
 			edit: withoutLine("sib:wazo-platform/debian/control", "         wazo-tallyd,")},
-		metaCase{name: "postinst without set -e (a practice finding)", rule: "installs-cleanly", fixture: py, want: "pass",
-			edit: withoutLine(postinst, "set -e")},
-		metaCase{name: "adduser missing from Depends (a practice finding)", rule: "installs-cleanly", fixture: py, want: "pass",
-			edit: withoutLine("debian/control", "         adduser,")},
 		metaCase{name: "registration off in a shipped conf.d file", rule: "consul-registration", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) {
 				tr.write("etc/wazo-tallyd/conf.d/10-no-discovery.yml", "service_discovery:\n  enabled: false\n")

@@ -153,5 +153,13 @@ func init() {
 			edit: func(tr *tree) {
 				tr.replace("sib:xivo-config/sbin/xivo-manage-slave-services", "wazo-service stop wazo", "wazo-service stop all")
 			}},
+		metaCase{name: "postinst creates no account, the defaults switch to one", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(postinst, "        if ! getent passwd \"$ACCOUNT\" > /dev/null ; then\n            echo \"Creating system account $ACCOUNT\" 1>&2\n"+adduser+"\n        fi\n", "")
+			}},
+		metaCase{name: "adduser missing from Depends (a practice finding)", rule: "installs-cleanly", fixture: py, want: "pass",
+			edit: withoutLine("debian/control", "         adduser,")},
+		metaCase{name: "postinst without set -e (a practice finding)", rule: "installs-cleanly", fixture: py, want: "pass",
+			edit: withoutLine(postinst, "set -e")},
 	)
 }
