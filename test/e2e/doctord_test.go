@@ -168,6 +168,11 @@ func testDoctordPackage(t *testing.T, dist string) {
 	step(t, "generated_service", func(t *testing.T) {
 		checkGenerated(t, c, root, repo, generated, filepath.Base(genChanges), ports, agent)
 	})
+	step(t, "facts_agree", func(t *testing.T) {
+		checkFactsAgree(t, c, root, repo, repo, doctord.pkg)
+		genRepo := filepath.Dir(filepath.Dir(filepath.Dir(genChanges)))
+		checkFactsAgree(t, c, root, repo, genRepo, generated.pkg)
+	})
 	step(t, "packaged_cli", func(t *testing.T) { checkPackagedCLI(t, c, version) })
 	step(t, "reboot", func(t *testing.T) {
 		// The first boot ran without XIVO_UUID (the daemon warns and goes
