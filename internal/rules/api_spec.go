@@ -3,10 +3,7 @@ package rules
 import (
 	"fmt"
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
-	"io"
-	"net/http"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
@@ -105,38 +102,3 @@ func liveAPISpec(s *LiveService, env *LiveEnv) []Finding {
 	}
 	return out
 }
-
-// fetchSpec GETs <base>/<ver>/api/api.yml for the known versions and
-// returns the first document served.
-func fetchSpec(env *LiveEnv, client *http.Client, base string) (map[string]any, string, error) {
-	var lastErr error
-	for _, v := range apiVersions {
-		u := base + "/" + v + "/api/api.yml"
-		req, err := http.NewRequestWithContext(env.Ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, u, err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, u, err // nothing listens: no point trying other versions
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-		resp.Body.Close()
-		if err != nil {
-			return nil, u, err
-		}
-		if resp.StatusCode == http.StatusNotFound {
-			lastErr = fmt.Errorf("%s: 404", u)
-			continue
-		}
-		if resp.StatusCode != http.StatusOK {
-			return nil, u, fmt.Errorf("%s: HTTP %d", u, resp.StatusCode)
-		}
-		m, err := parse.YAMLMap(u, body)
-		return m, u, err
-	}
-	return nil, base, lastErr
-}
-
-// apiVersions are the basePaths Wazo daemons use.
-var apiVersions = []string{"1.0", "1.1", "0.1", "0.2"}

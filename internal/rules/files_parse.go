@@ -4,11 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
-
-func upstreamOf(v string) string { return debiandata.UpstreamVersion(v) }
 
 // filesParse: the packaging and config files the service ships parse.
 //

@@ -146,24 +146,3 @@ func secondaryStops(env *StaticEnv) (group, how string) {
 	g := map[string]string{"wazo": "wazo_services", "default": "default_services", "all": "default_services"}[string(m[1])]
 	return g, fmt.Sprintf("xivo-config %s:%d", script, lineOf(data, string(m[0])))
 }
-
-// unitSkipsWhenDisabled reports whether the unit does not start while
-// /var/lib/wazo/disabled exists (wazo-service disable).
-func unitSkipsWhenDisabled(s *repo.Service) bool {
-	if s.Unit == nil {
-		return false
-	}
-	for _, v := range s.Unit.Unit.All("Unit", "ConditionPathExists") {
-		if strings.TrimSpace(v.Text) == "!/var/lib/wazo/disabled" {
-			return true
-		}
-	}
-	return false
-}
-
-func unitPath(s *repo.Service) string {
-	if s.Unit != nil {
-		return s.Unit.Path
-	}
-	return "debian/" + s.Name + ".service"
-}

@@ -109,15 +109,6 @@ func notInstalled(s *repo.Service) []Finding {
 	return out
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func liveInstalled(s *LiveService, _ *LiveEnv) []Finding {
 	data, err := s.Host.ReadFile("/var/lib/dpkg/status")
 	if err != nil {

@@ -164,3 +164,92 @@ func TestFileLayoutCatchesViolations(t *testing.T) {
 		t.Errorf("a rule in an engine file is not reported; got:\n%s", got)
 	}
 }
+
+// isRuleFile reports whether a file of this package holds one rule (not
+// the engine, the shared helpers, the package doc or a test).
+func isRuleFile(base string) bool {
+	return strings.HasSuffix(base, ".go") && !strings.HasSuffix(base, "_test.go") && base != "doc.go" &&
+		!strings.HasPrefix(base, "engine_") && !strings.HasPrefix(base, "helpers")
+}
+
+// sharedPrivateNames finds unexported top-level names a rule file defines
+// that another file of the package uses: a rule file holds its rule and
+// nothing another rule needs (shared helpers live in helpers*.go or with
+// the model, internal/service).
+func sharedPrivateNames(t *testing.T, dir string) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	files := map[string]*ast.File{}
+	for _, p := range names {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[filepath.Base(p)] = f
+	}
+	definedIn := map[string]string{}
+	for base, f := range files {
+		if !isRuleFile(base) {
+			continue
+		}
+		for _, d := range f.Decls {
+			var idents []*ast.Ident
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					idents = append(idents, d.Name)
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.ValueSpec:
+						idents = append(idents, s.Names...)
+					case *ast.TypeSpec:
+						idents = append(idents, s.Name)
+					}
+				}
+			}
+			constructor := strings.ReplaceAll(strings.TrimSuffix(base, ".go"), "_", "")
+			for _, id := range idents {
+				// The rule's constructor is what the catalogue lists.
+				if !ast.IsExported(id.Name) && id.Name != "_" && id.Name != "init" && !strings.EqualFold(id.Name, constructor) {
+					definedIn[id.Name] = base
+				}
+			}
+		}
+	}
+	var problems []string
+	seen := map[string]bool{}
+	for base, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			id, ok := n.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			home, defined := definedIn[id.Name]
+			if defined && home != base && id.Obj == nil {
+				key := id.Name + " " + base
+				if !seen[key] {
+					seen[key] = true
+					problems = append(problems, id.Name+" is defined in "+home+" and used in "+base+": move it to helpers*.go or the model")
+				}
+			}
+			return true
+		})
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+func TestRuleFilesShareNothing(t *testing.T) {
+	for _, p := range sharedPrivateNames(t, ".") {
+		t.Error(p)
+	}
+}

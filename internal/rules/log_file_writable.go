@@ -2,14 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"os"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
-
-// logFile is the path the daemon logs to (see repo.Service.LogFile).
-func logFile(s *repo.Service) string { return s.LogFile() }
 
 // logFileWritable: the log file exists before the first start and belongs
 // to the service user.
@@ -54,25 +49,4 @@ func liveLogFileWritable(s *LiveService, _ *LiveEnv) []Finding {
 		return out
 	}
 	return []Finding{ownedBy(s, s.logFile(), u)}
-}
-
-// ownedBy judges whether the account can write a path: owner, or group
-// with group-write.
-func ownedBy(s *LiveService, p string, u *parse.PasswdEntry) Finding {
-	o, err := s.Host.Stat(p)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return fail(p, 0, p+" does not exist: the daemon cannot create it after dropping root")
-		}
-		return unknown(err.Error())
-	}
-	switch {
-	case o.Mode.Perm()&0o002 != 0:
-		return fail(p, 0, fmt.Sprintf("%s is world-writable (%v): any local user can forge or fill it", p, o.Mode.Perm()))
-	case o.UID == u.UID:
-		return pass(fmt.Sprintf("%s is owned by %s (%v)", p, u.Name, o.Mode.Perm()))
-	case o.GID == u.GID && o.Mode.Perm()&0o020 != 0:
-		return pass(fmt.Sprintf("%s is group-writable for %s's group (%v)", p, u.Name, o.Mode.Perm()))
-	}
-	return fail(p, 0, fmt.Sprintf("%s is owned by uid %d gid %d mode %v: %s (uid %d) cannot write it", p, o.UID, o.GID, o.Mode.Perm(), u.Name, u.UID))
 }

@@ -2,31 +2,10 @@ package rules
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
-
-const networkPage = "website/uc-doc/contributors/network.md"
-
-// networkRow returns the line of network.md's row naming the daemon and the
-// port (0 if none).
-func networkRow(data []byte, name string, port int) int {
-	for i, line := range strings.Split(string(data), "\n") {
-		hasName, hasPort := false, false
-		for _, c := range strings.Split(line, "|") {
-			c = strings.TrimSpace(c)
-			hasName = hasName || c == name
-			hasPort = hasPort || c == strconv.Itoa(port)
-		}
-		if hasName && hasPort {
-			return i + 1
-		}
-	}
-	return 0
-}
 
 // portDocumented: network.md lists every port the service listens on.
 //

@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
@@ -74,15 +73,4 @@ func liveUserNotRoot(s *LiveService, env *LiveEnv) []Finding {
 		return append(out, fail("/proc/"+fmt.Sprint(pid), 0, fmt.Sprintf("%d of %d threads do not run as %s (uid %d)", len(wrong), len(uids), u.Name, u.UID), wrong...))
 	}
 	return append(out, pass(fmt.Sprintf("all %d threads of pid %d run as uid %d", len(uids), pid, u.UID)))
-}
-
-func liveUserEntry(s *LiveService) (*parse.PasswdEntry, []Finding) {
-	u, err := s.Host.User(s.user())
-	if err != nil {
-		return nil, []Finding{unknown(err.Error())}
-	}
-	if u == nil {
-		return nil, []Finding{fail("/etc/passwd", 0, "no passwd entry for "+s.user())}
-	}
-	return u, nil
 }

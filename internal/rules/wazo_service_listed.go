@@ -2,29 +2,10 @@ package rules
 
 import (
 	"fmt"
-	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"strings"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
-
-var shellListRe = lazyre.New(`(?m)^\s*(wazo_services|default_services)="([^"]*)"`)
-
-// wazoServiceGroups returns the groups (wazo_services, default_services) of
-// bin/wazo-service naming the service.
-func wazoServiceGroups(data []byte, name string) (groups []string, line int) {
-	for _, m := range shellListRe.FindAllSubmatchIndex(data, -1) {
-		list := string(data[m[4]:m[5]])
-		for _, w := range strings.Fields(list) {
-			if w == name {
-				groups = append(groups, string(data[m[2]:m[3]]))
-				line = strings.Count(string(data[:m[0]]), "\n") + 1
-			}
-		}
-	}
-	return groups, line
-}
 
 // wazoServiceListed: the service is in wazo-service's lists.
 //
@@ -73,28 +54,4 @@ func liveWazoServiceListed(s *LiveService, _ *LiveEnv) []Finding {
 		return []Finding{pass("/usr/bin/wazo-service lists it in " + g[0])}
 	}
 	return []Finding{fail("/usr/bin/wazo-service", 0, "wazo-service lists "+s.Name+" in no group")}
-}
-
-// wazoServicePyGroups returns the lists of wazo-service's
-// wazo_service/main.py (WAZO_SERVICES, DEFAULT_SERVICES) that name the
-// service directly, as Service('wazo-x') or as 'x'. ok is false, with why,
-// when the file cannot be read or parsed.
-func wazoServicePyGroups(env *StaticEnv, s *repo.Service) (groups []string, why string, ok bool) {
-	data, why, ok := sibling(env, "wazo-service", "wazo_service/main.py")
-	if !ok {
-		return nil, why, false
-	}
-	lists, err := parse.ParsePythonLists(data)
-	if err != nil {
-		return nil, "wazo-service/wazo_service/main.py: " + err.Error(), false
-	}
-	for _, l := range lists {
-		if l.Name != "WAZO_SERVICES" && l.Name != "DEFAULT_SERVICES" {
-			continue
-		}
-		if l.Has(s.Name) || l.Has(s.Short()) {
-			groups = append(groups, l.Name)
-		}
-	}
-	return groups, "", true
 }

@@ -1,0 +1,177 @@
+package rules
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+)
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchSpec GETs <base>/<ver>/api/api.yml for the known versions and
+// returns the first document served.
+func fetchSpec(env *LiveEnv, client *http.Client, base string) (map[string]any, string, error) {
+	var lastErr error
+	for _, v := range apiVersions {
+		u := base + "/" + v + "/api/api.yml"
+		req, err := http.NewRequestWithContext(env.Ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, u, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, u, err // nothing listens: no point trying other versions
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		resp.Body.Close()
+		if err != nil {
+			return nil, u, err
+		}
+		if resp.StatusCode == http.StatusNotFound {
+			lastErr = fmt.Errorf("%s: 404", u)
+			continue
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, u, fmt.Errorf("%s: HTTP %d", u, resp.StatusCode)
+		}
+		m, err := parse.YAMLMap(u, body)
+		return m, u, err
+	}
+	return nil, base, lastErr
+}
+
+func liveUserEntry(s *LiveService) (*parse.PasswdEntry, []Finding) {
+	u, err := s.Host.User(s.user())
+	if err != nil {
+		return nil, []Finding{unknown(err.Error())}
+	}
+	if u == nil {
+		return nil, []Finding{fail("/etc/passwd", 0, "no passwd entry for "+s.user())}
+	}
+	return u, nil
+}
+
+// logFile is the path the daemon logs to (see repo.Service.LogFile).
+func logFile(s *repo.Service) string { return s.LogFile() }
+
+const networkPage = "website/uc-doc/contributors/network.md"
+
+// networkRow returns the line of network.md's row naming the daemon and the
+// port (0 if none).
+func networkRow(data []byte, name string, port int) int {
+	for i, line := range strings.Split(string(data), "\n") {
+		hasName, hasPort := false, false
+		for _, c := range strings.Split(line, "|") {
+			c = strings.TrimSpace(c)
+			hasName = hasName || c == name
+			hasPort = hasPort || c == strconv.Itoa(port)
+		}
+		if hasName && hasPort {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// ownedBy judges whether the account can write a path: owner, or group
+// with group-write.
+func ownedBy(s *LiveService, p string, u *parse.PasswdEntry) Finding {
+	o, err := s.Host.Stat(p)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return fail(p, 0, p+" does not exist: the daemon cannot create it after dropping root")
+		}
+		return unknown(err.Error())
+	}
+	switch {
+	case o.Mode.Perm()&0o002 != 0:
+		return fail(p, 0, fmt.Sprintf("%s is world-writable (%v): any local user can forge or fill it", p, o.Mode.Perm()))
+	case o.UID == u.UID:
+		return pass(fmt.Sprintf("%s is owned by %s (%v)", p, u.Name, o.Mode.Perm()))
+	case o.GID == u.GID && o.Mode.Perm()&0o020 != 0:
+		return pass(fmt.Sprintf("%s is group-writable for %s's group (%v)", p, u.Name, o.Mode.Perm()))
+	}
+	return fail(p, 0, fmt.Sprintf("%s is owned by uid %d gid %d mode %v: %s (uid %d) cannot write it", p, o.UID, o.GID, o.Mode.Perm(), u.Name, u.UID))
+}
+
+func unitPath(s *repo.Service) string {
+	if s.Unit != nil {
+		return s.Unit.Path
+	}
+	return "debian/" + s.Name + ".service"
+}
+
+// unitSkipsWhenDisabled reports whether the unit does not start while
+// /var/lib/wazo/disabled exists (wazo-service disable).
+func unitSkipsWhenDisabled(s *repo.Service) bool {
+	if s.Unit == nil {
+		return false
+	}
+	for _, v := range s.Unit.Unit.All("Unit", "ConditionPathExists") {
+		if strings.TrimSpace(v.Text) == "!/var/lib/wazo/disabled" {
+			return true
+		}
+	}
+	return false
+}
+
+func upstreamOf(v string) string { return debiandata.UpstreamVersion(v) }
+
+// wazoServiceGroups returns the groups (wazo_services, default_services) of
+// bin/wazo-service naming the service.
+func wazoServiceGroups(data []byte, name string) (groups []string, line int) {
+	for _, m := range shellListRe.FindAllSubmatchIndex(data, -1) {
+		list := string(data[m[4]:m[5]])
+		for _, w := range strings.Fields(list) {
+			if w == name {
+				groups = append(groups, string(data[m[2]:m[3]]))
+				line = strings.Count(string(data[:m[0]]), "\n") + 1
+			}
+		}
+	}
+	return groups, line
+}
+
+// wazoServicePyGroups returns the lists of wazo-service's
+// wazo_service/main.py (WAZO_SERVICES, DEFAULT_SERVICES) that name the
+// service directly, as Service('wazo-x') or as 'x'. ok is false, with why,
+// when the file cannot be read or parsed.
+func wazoServicePyGroups(env *StaticEnv, s *repo.Service) (groups []string, why string, ok bool) {
+	data, why, ok := sibling(env, "wazo-service", "wazo_service/main.py")
+	if !ok {
+		return nil, why, false
+	}
+	lists, err := parse.ParsePythonLists(data)
+	if err != nil {
+		return nil, "wazo-service/wazo_service/main.py: " + err.Error(), false
+	}
+	for _, l := range lists {
+		if l.Name != "WAZO_SERVICES" && l.Name != "DEFAULT_SERVICES" {
+			continue
+		}
+		if l.Has(s.Name) || l.Has(s.Short()) {
+			groups = append(groups, l.Name)
+		}
+	}
+	return groups, "", true
+}
+
+// apiVersions are the basePaths Wazo daemons use.
+var apiVersions = []string{"1.0", "1.1", "0.1", "0.2"}
+
+var shellListRe = lazyre.New(`(?m)^\s*(wazo_services|default_services)="([^"]*)"`)
