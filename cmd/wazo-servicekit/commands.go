@@ -77,6 +77,7 @@ func init() {
 		checkCommand(),
 		auditCommand(),
 		driftCommand(),
+		fixCommand(),
 		factsCommand(),
 		portsCommand(),
 		newCommand(),

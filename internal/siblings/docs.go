@@ -214,7 +214,9 @@ func verifyLinesInserted(old, new string, block []string, name string) error {
 
 // --- backup_restore.md -------------------------------------------------------------
 
-var backupDocLineRe = regexp.MustCompile("^([*-][ \t]+`)(/etc/wazo-[a-z0-9-]+/)(`[ \t]*)$")
+// An item is "- `/etc/wazo-x/`" (the real page) or "- /etc/wazo-x/"; a new
+// item copies the first one's marker and quoting.
+var backupDocLineRe = regexp.MustCompile("^([*-][ \t]+`?)(/etc/wazo-[a-z0-9-]+/)(`?[ \t]*)$")
 
 // backupDocEntries returns the line indexes and paths of the "- `/etc/wazo-…/`" items.
 func backupDocEntries(lines []string) (idx []int, paths []string) {

@@ -24,6 +24,10 @@ type table struct {
 	rows        [][]string // rows[0] is the header
 	separator   int        // index in rows of a Markdown |---| row, -1 if none
 	padded      bool       // every line as long as the first: cells padded to a common width
+	// headerWidths are the first line's cell widths as written (one
+	// space of margin each side taken off): a padded table may be wider
+	// than its widest cell, and a new row keeps that width.
+	headerWidths []int
 }
 
 // splitRow cuts the inside of a row into trimmed cells; "\|" is a pipe
@@ -59,6 +63,9 @@ func findTables(lines []string) []*table {
 		}
 		if cur == nil {
 			cur = &table{first: i, indent: m[1], separator: -1, padded: true}
+			for _, raw := range strings.Split(m[2], "|") {
+				cur.headerWidths = append(cur.headerWidths, max(len(raw)-2, 0))
+			}
 			out = append(out, cur)
 		}
 		cur.last = i
@@ -85,6 +92,9 @@ func allDashes(cells []string) bool {
 
 func (t *table) widths() []int {
 	w := make([]int, len(t.rows[0]))
+	if t.padded && len(t.headerWidths) == len(w) {
+		copy(w, t.headerWidths)
+	}
 	for i, r := range t.rows {
 		if i == t.separator {
 			continue
@@ -178,14 +188,14 @@ func orderedAt(keys []string, key string, less func(a, b string) bool) int {
 }
 
 // tableWithHeader returns the lines of text and its first table whose
-// header is header, every data row with as many cells; a shape error
+// header is header (in any case: "Daemon name" is "Daemon Name"), every data row with as many cells; a shape error
 // naming the tables found otherwise.
 func tableWithHeader(text string, header []string) ([]string, *table, error) {
 	lines := strings.Split(text, "\n")
 	var seen []string
 	for _, t := range findTables(lines) {
 		seen = append(seen, "| "+strings.Join(t.rows[0], " | ")+" |")
-		if strings.Join(t.rows[0], "|") != strings.Join(header, "|") {
+		if !strings.EqualFold(strings.Join(t.rows[0], "|"), strings.Join(header, "|")) {
 			continue
 		}
 		for _, i := range t.dataRows() {
@@ -259,7 +269,7 @@ func verifyTableInsert(old, new string, header, row []string) error {
 			}
 			continue
 		}
-		if strings.Join(x.rows[0], "|") != strings.Join(header, "|") || len(y.rows) != len(x.rows)+1 {
+		if !strings.EqualFold(strings.Join(x.rows[0], "|"), strings.Join(header, "|")) || len(y.rows) != len(x.rows)+1 {
 			return fmt.Errorf("table %d: %d rows before, %d after", i+1, len(x.rows), len(y.rows))
 		}
 		j, added := 0, 0
@@ -324,7 +334,11 @@ func networkRow(header []string, v Service) []string {
 		"Listen": "127.0.0.1", "Authentication": "yes", "Enabled": "yes"}
 	row := make([]string, len(header))
 	for j, h := range header {
-		row[j] = vals[h]
+		for k, val := range vals {
+			if strings.EqualFold(h, k) {
+				row[j] = val
+			}
+		}
 	}
 	return row
 }
