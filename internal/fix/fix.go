@@ -213,8 +213,16 @@ func target(dir string, f *service.Facts, rule failing) (siblings.Service, Certa
 			return v, "", fmt.Sprintf("no fix: %d ports, and the network.md row written is one HTTP port's", len(seen))
 		}
 		v.Port = f.Ports.Value[0].Number
+		if !f.Ports.Value[0].HTTP {
+			return v, "", fmt.Sprintf("no fix: port %d is not HTTP, and network.md's Service cell for it is not in the model", v.Port)
+		}
 		return v, Certain, fmt.Sprintf("adds network.md's row for %s on port %d (HTTP, TCP, 127.0.0.1, authenticated, enabled: the row's other cells are the checklist's defaults)", v.Name, v.Port)
 	case "acceptance-http":
+		for _, m := range rule.messages {
+			if strings.HasPrefix(m, "no HTTP API") {
+				return v, "", "no fix: the service has no REST API for a row to reach (" + m + ")"
+			}
+		}
 		if !f.APIName.Known() || f.APIName.Value == "" {
 			return v, "", "no fix: the API's name under /api/ is unknown (" + f.APIName.Unknown + ")"
 		}
