@@ -105,9 +105,9 @@ func runFix(pos []string, opts fix.Options, o fixOutput, stdout, stderr io.Write
 			var err error
 			what := "applied"
 			if o.dryRun {
-				err, what = fix.CheckApplies(opts.Siblings, p), "applies (git apply --check; not applied: --dry-run)"
+				err, what = fix.CheckApplies(p), "applies (git apply --check; not applied: --dry-run)"
 			} else {
-				err = fix.Apply(opts.Siblings, p)
+				err = fix.Apply(p)
 			}
 			if err != nil {
 				failed++

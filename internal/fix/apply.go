@@ -15,13 +15,14 @@ import (
 // maxFile bounds what is read back of a file before it is replaced.
 const maxFile = 1 << 20
 
-// Apply applies one repository's patch to its checkout under siblingsDir,
+// Apply applies one repository's patch to its checkout under p.Root,
 // all or nothing: `git apply --check` first (nothing of the checkout's git
 // configuration runs a program), then each file is read again and must
 // still be exactly what the patch was computed against, then written, never
 // through a link and never outside the checkout. A write that fails puts
 // back the files already written.
-func Apply(siblingsDir string, p Patch) error {
+func Apply(p Patch) error {
+	siblingsDir := p.Root
 	if p.Text == "" {
 		return nil
 	}
@@ -91,9 +92,9 @@ func gitApplyCheck(dir, patch string) error {
 
 // CheckApplies runs only the `git apply --check` of Apply: whether the
 // patch applies to the checkout as it is, changing nothing.
-func CheckApplies(siblingsDir string, p Patch) error {
+func CheckApplies(p Patch) error {
 	if p.Text == "" {
 		return nil
 	}
-	return gitApplyCheck(filepath.Join(siblingsDir, p.Repo), p.Text)
+	return gitApplyCheck(filepath.Join(p.Root, p.Repo), p.Text)
 }

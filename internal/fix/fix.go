@@ -9,6 +9,7 @@ package fix
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -52,6 +53,7 @@ type Item struct {
 // Patch is one repository's patch and its commit message.
 type Patch struct {
 	siblings.FixPatch
+	Root    string // the directory holding the repository's checkout
 	Message string
 }
 
@@ -73,6 +75,7 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 	}
 	res := &Result{}
 	var wants []siblings.Want
+	var ownPatches []Patch
 	for _, dir := range dirs {
 		rep, err := rules.Check(dir, rules.CheckOptions{Siblings: opts.Siblings, Dist: opts.Dist, Only: opts.Rules})
 		if err != nil {
@@ -96,6 +99,14 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 			}
 			for _, rule := range failingRules(sr) {
 				it := Item{Service: sr.Name, Dir: dir, Rule: rule.id}
+				if edits, why := ownFix(sr.Name, rule); edits != nil || why != "" {
+					it, own := fixOwn(it, dir, edits, why, opts.Uncertain)
+					res.Items = append(res.Items, it)
+					if own != nil {
+						ownPatches = append(ownPatches, *own)
+					}
+					continue
+				}
 				repo, ok := siblings.FixRepo(rule.id)
 				if !ok || f == nil {
 					it.Why = noFixer(rule.id)
@@ -117,6 +128,10 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 			}
 		}
 	}
+	for _, p := range ownPatches {
+		p.Message = message(p.FixPatch, res.Items)
+		res.Patches = append(res.Patches, p)
+	}
 	if len(wants) == 0 {
 		return res, nil
 	}
@@ -136,14 +151,45 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 		}
 	}
 	for _, p := range patches {
-		res.Patches = append(res.Patches, Patch{FixPatch: p, Message: message(p, res.Items)})
+		res.Patches = append(res.Patches, Patch{FixPatch: p, Root: opts.Siblings, Message: message(p, res.Items)})
 	}
 	return res, nil
+}
+
+// fixOwn makes the item of a rule fixed in the service's own repository,
+// and its patch when written.
+func fixOwn(it Item, dir string, edits []ownEdit, why string, uncertain bool) (Item, *Patch) {
+	if edits == nil {
+		it.Why = why
+		return it, nil
+	}
+	it.Repo, it.Certainty = filepath.Base(dir), Certain
+	var does []string
+	for _, e := range edits {
+		if e.certainty == NeedsReview {
+			it.Certainty = NeedsReview
+		}
+		does = append(does, e.does)
+	}
+	it.Why = strings.Join(does, "; ")
+	if it.Certainty == NeedsReview && !uncertain {
+		it.Why += "; not written without --uncertain"
+		return it, nil
+	}
+	p, err := ownPatch(dir, edits)
+	if err != nil {
+		it.Why = "not written: " + err.Error()
+		return it, nil
+	}
+	p.Rules = []string{it.Rule}
+	it.Written = true
+	return it, &p
 }
 
 type failing struct {
 	id       string
 	messages []string
+	paths    []string // each message's file, as the result names it
 }
 
 // failingRules are the rules failing (not waived) for the service, in the
@@ -162,6 +208,7 @@ func failingRules(sr rules.ServiceReport) []failing {
 			out = append(out, failing{id: r.Rule})
 		}
 		out[i].messages = append(out[i].messages, r.Message)
+		out[i].paths = append(out[i].paths, r.Path)
 	}
 	return out
 }
@@ -311,11 +358,11 @@ func message(p siblings.FixPatch, items []Item) string {
 	sort.Strings(ids)
 	all = dedup(all)
 	var b strings.Builder
-	subject := "add " + strings.Join(all, ", ")
+	subject := strings.Join(all, ", ")
 	if len(all) > 3 {
-		subject = "add " + strconv.Itoa(len(all)) + " services"
+		subject = strconv.Itoa(len(all)) + " services"
 	}
-	fmt.Fprintf(&b, "%s to the platform's lists\n\n", subject)
+	fmt.Fprintf(&b, "%s for %s\n\n", strings.Join(ids, ", "), subject)
 	for _, id := range ids {
 		r, _ := rules.ByID(id)
 		fmt.Fprintf(&b, "Rule %s, checklist item %q: %s.\n", id, r.Checklist, strings.Join(dedup(services[id]), ", "))

@@ -146,7 +146,7 @@ func TestFixedRulesPassAndNothingRegresses(t *testing.T) {
 				t.Errorf("%s: the message names neither %s nor the checklist item:\n%s", p.Repo, svc, p.Message)
 			}
 		}
-		if err := Apply(sib, p); err != nil {
+		if err := Apply(p); err != nil {
 			t.Fatalf("%s: %v", p.Repo, err)
 		}
 	}
@@ -281,7 +281,7 @@ func TestApplyNeverThroughALink(t *testing.T) {
 			continue
 		}
 		applied = true
-		if err := Apply(sib, p); err == nil {
+		if err := Apply(p); err == nil {
 			t.Error("applied through a link")
 		}
 	}
@@ -314,7 +314,7 @@ func TestApplyIsAllOrNothing(t *testing.T) {
 		}
 		f.WriteString("# edited meanwhile\n")
 		f.Close()
-		if err := Apply(sib, p); err == nil {
+		if err := Apply(p); err == nil {
 			t.Fatal("applied over a file changed since the plan")
 		}
 		if after, _ := os.ReadFile(first); string(after) != string(before) {
@@ -323,4 +323,56 @@ func TestApplyIsAllOrNothing(t *testing.T) {
 		return
 	}
 	t.Fatal("no wazo-service patch of two files")
+}
+
+// TestMaintainerScriptsFix: adduser missing from Depends is fixed for
+// certain in the service's own debian/control; a postinst without set -e
+// needs review, so the rule is fixed only with Uncertain; applied, check
+// passes the rule and nothing else gets worse.
+func TestMaintainerScriptsFix(t *testing.T) {
+	sib, dirs := fleet(t)
+	dir := dirs[0]
+	edit(t, dir, "debian/control", "         adduser,\n", "")
+	edit(t, dir, "debian/wazo-tallyd.postinst", "set -e\n", "")
+	res, err := Plan(dirs[:1], Options{Siblings: sib, Rules: []string{"maintainer-scripts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != 1 || res.Items[0].Written || res.Items[0].Certainty != NeedsReview {
+		t.Fatalf("without --uncertain: %+v, want one item needing review, not written", res.Items)
+	}
+	before := verdicts(t, sib, dirs[:1])
+	res, err = Plan(dirs[:1], Options{Siblings: sib, Rules: []string{"maintainer-scripts"}, Uncertain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Patches) != 1 || len(res.Patches[0].Files) != 2 || res.Patches[0].Repo != "wazo-tallyd" {
+		t.Fatalf("patches %+v, want one of wazo-tallyd's two files", res.Patches)
+	}
+	if err := Apply(res.Patches[0]); err != nil {
+		t.Fatal(err)
+	}
+	after := verdicts(t, sib, dirs[:1])
+	rank := map[rules.Status]int{rules.Pass: 0, rules.Unknown: 1, rules.Fail: 2}
+	for k, was := range before {
+		if k == "wazo-tallyd maintainer-scripts" && after[k] != rules.Pass {
+			t.Errorf("%s: %s after the patch", k, after[k])
+		}
+		if rank[after[k]] > rank[was] {
+			t.Errorf("%s: %s before, %s after", k, was, after[k])
+		}
+	}
+	// adduser alone is certain.
+	sib, dirs = fleet(t)
+	edit(t, dirs[0], "debian/control", "         adduser,\n", "")
+	res, err = Plan(dirs[:1], Options{Siblings: sib, Rules: []string{"maintainer-scripts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != 1 || !res.Items[0].Written || res.Items[0].Certainty != Certain {
+		t.Fatalf("adduser alone: %+v, want certain and written", res.Items)
+	}
+	if !strings.Contains(res.Patches[0].Text, "+         adduser") {
+		t.Errorf("the Depends line is not indented as its neighbours:\n%s", res.Patches[0].Text)
+	}
 }
