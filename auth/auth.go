@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/wazo-platform/wazo-servicekit/config"
 	"github.com/wazo-platform/wazo-servicekit/rest"
@@ -38,7 +37,7 @@ func New(cfg config.Auth) *Client {
 	if cfg.Prefix != nil && *cfg.Prefix != "" {
 		base += "/" + strings.Trim(*cfg.Prefix, "/")
 	}
-	timeout := time.Duration(cfg.Timeout * float64(time.Second))
+	timeout := cfg.Timeout.Duration()
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 64
 	return &Client{

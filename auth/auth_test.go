@@ -17,7 +17,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/rest"
 )
 
-func clientFor(host string, port int, timeout float64) *Client {
+func clientFor(host string, port int, timeout config.Seconds) *Client {
 	return New(config.Auth{Host: host, Port: port, Timeout: timeout})
 }
 

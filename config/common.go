@@ -1,5 +1,7 @@
 package config
 
+import "time"
+
 // Common holds the keys every Wazo daemon shares. A
 // daemon embeds it inline in its own config struct:
 //
@@ -35,7 +37,7 @@ type Auth struct {
 	Port    int     `yaml:"port"`
 	Prefix  *string `yaml:"prefix"`
 	HTTPS   bool    `yaml:"https"`
-	Timeout float64 `yaml:"timeout"` // seconds
+	Timeout Seconds `yaml:"timeout"`
 	KeyFile string  `yaml:"key_file"`
 	// Username and Password come from the key file's service_id and
 	// service_key unless set in a config file or on the command line.
@@ -66,15 +68,15 @@ type RestAPI struct {
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// DrainTimeout bounds how long in-flight requests may run after SIGTERM,
 	// in seconds.
-	DrainTimeout float64 `yaml:"drain_timeout"`
+	DrainTimeout Seconds `yaml:"drain_timeout"`
 	// ReadTimeout bounds reading a whole request, body included, WriteTimeout
 	// writing its answer, and IdleTimeout how long a keep-alive connection
 	// may wait for its next request, in seconds; MaxConnections bounds the
 	// open connections (quiet ones are closed first to make room). Zero
 	// means the default of ServerLimits.
-	ReadTimeout    float64 `yaml:"read_timeout"`
-	WriteTimeout   float64 `yaml:"write_timeout"`
-	IdleTimeout    float64 `yaml:"idle_timeout"`
+	ReadTimeout    Seconds `yaml:"read_timeout"`
+	WriteTimeout   Seconds `yaml:"write_timeout"`
+	IdleTimeout    Seconds `yaml:"idle_timeout"`
 	MaxConnections int     `yaml:"max_connections"`
 }
 
@@ -83,29 +85,29 @@ type RestAPI struct {
 // one, and at most 1024 connections are open (fewer when the file
 // descriptor limit is lower, see daemon).
 const (
-	DefaultReadTimeout    = 30
-	DefaultWriteTimeout   = 60
-	DefaultIdleTimeout    = 30
-	DefaultMaxConnections = 1024
+	DefaultReadTimeout    Seconds = 30
+	DefaultWriteTimeout   Seconds = 60
+	DefaultIdleTimeout    Seconds = 30
+	DefaultMaxConnections         = 1024
 )
 
-// ServerLimits returns the timeouts (seconds) and the connection limit,
-// defaults applied to what is unset.
-func (r RestAPI) ServerLimits() (read, write, idle float64, maxConns int) {
-	read, write, idle, maxConns = r.ReadTimeout, r.WriteTimeout, r.IdleTimeout, r.MaxConnections
-	if read <= 0 {
-		read = DefaultReadTimeout
-	}
-	if write <= 0 {
-		write = DefaultWriteTimeout
-	}
-	if idle <= 0 {
-		idle = DefaultIdleTimeout
-	}
+// ServerLimits returns the timeouts and the connection limit, defaults
+// applied to what is unset.
+func (r RestAPI) ServerLimits() (read, write, idle time.Duration, maxConns int) {
+	read, write, idle = limit(r.ReadTimeout, DefaultReadTimeout), limit(r.WriteTimeout, DefaultWriteTimeout), limit(r.IdleTimeout, DefaultIdleTimeout)
+	maxConns = r.MaxConnections
 	if maxConns <= 0 {
 		maxConns = DefaultMaxConnections
 	}
 	return read, write, idle, maxConns
+}
+
+// limit is s, or def when s is unset (zero or less).
+func limit(s, def Seconds) time.Duration {
+	if s <= 0 {
+		return def.Duration()
+	}
+	return s.Duration()
 }
 
 // CORS mirrors xivo's flask-cors settings.
@@ -131,9 +133,9 @@ type ServiceDiscovery struct {
 	AdvertiseAddress          string   `yaml:"advertise_address"`
 	AdvertiseAddressInterface string   `yaml:"advertise_address_interface"`
 	AdvertisePort             int      `yaml:"advertise_port"`
-	TTLInterval               float64  `yaml:"ttl_interval"`     // seconds
-	RefreshInterval           float64  `yaml:"refresh_interval"` // seconds
-	RetryInterval             float64  `yaml:"retry_interval"`   // seconds
+	TTLInterval               Seconds  `yaml:"ttl_interval"`
+	RefreshInterval           Seconds  `yaml:"refresh_interval"`
+	RetryInterval             Seconds  `yaml:"retry_interval"`
 	ExtraTags                 []string `yaml:"extra_tags"`
 }
 

@@ -148,14 +148,14 @@ func NewRegistrar(o Options) (*Registrar, error) {
 	return r, nil
 }
 
-func seconds(key string, v float64, def time.Duration) (time.Duration, error) {
+func seconds(key string, v config.Seconds, def time.Duration) (time.Duration, error) {
 	switch {
 	case v == 0:
 		return def, nil
 	case v < 0:
 		return 0, fmt.Errorf("service_discovery.%s: %v is negative; give a number of seconds", key, v)
 	}
-	return time.Duration(v * float64(time.Second)), nil
+	return v.Duration(), nil
 }
 
 // Enabled tells whether service discovery is on, i.e. whether /status should

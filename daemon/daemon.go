@@ -202,7 +202,7 @@ func Main(spec Spec, args []string) int {
 	}
 	sdnotify.Notify(sdnotify.Stopping)
 
-	drain := time.Duration(cfg.RestAPI.DrainTimeout * float64(time.Second))
+	drain := cfg.RestAPI.DrainTimeout.Duration()
 	for i := started - 1; i >= 0; i-- {
 		ctx, cancel := context.WithTimeout(context.Background(), drain)
 		if err := components[i].Stop(ctx); err != nil {

@@ -29,16 +29,14 @@ func newServer(h http.Handler, cfg config.RestAPI, ln net.Listener) (*http.Serve
 	s := &http.Server{
 		Handler:           lim.watchBody(h),
 		ConnContext:       func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) },
-		ReadHeaderTimeout: min(10*time.Second, seconds(read)),
-		ReadTimeout:       seconds(read),
-		WriteTimeout:      seconds(write),
-		IdleTimeout:       seconds(idle),
+		ReadHeaderTimeout: min(10*time.Second, read),
+		ReadTimeout:       read,
+		WriteTimeout:      write,
+		IdleTimeout:       idle,
 		ConnState:         lim.track,
 	}
 	return s, lim
 }
-
-func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 
 // boundByFDLimit keeps the default connection limit under the process's
 // file descriptor limit, so that held connections cannot starve the rest.

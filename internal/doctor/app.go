@@ -1,5 +1,5 @@
 // Package doctor is wazo-doctord's application: its REST resources over the
-// kit. It holds no process logic; daemon.Main runs it.
+// kit. It holds no process logic; daemon.Run runs it.
 package doctor
 
 import (
@@ -13,9 +13,6 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/daemon"
 	"github.com/wazo-platform/wazo-servicekit/rest"
 )
-
-// APIVersion prefixes every route, as Flask-RESTful's Api(prefix=...) does.
-const APIVersion = "/1.0"
 
 //go:embed api.yml
 var apiSpec []byte
@@ -38,16 +35,17 @@ func NewHandler(rt *daemon.Runtime, cfg *Config, auditor Auditor) (http.Handler,
 	r := rest.NewRouter()
 	baseapi.Register(r, rt, spec, authClient, cfg.Level())
 
+	// api.yml's basePath (/1.0) prefixes every route, as Flask-RESTful's
+	// Api(prefix=...) does.
+	base := spec.BasePath()
 	audits := &auditResources{cache: &auditCache{
 		run:     auditor,
-		ttl:     seconds(cfg.Audit.CacheSeconds),
-		timeout: seconds(cfg.Audit.TimeoutSeconds),
+		ttl:     cfg.Audit.CacheSeconds.Duration(),
+		timeout: cfg.Audit.TimeoutSeconds.Duration(),
 		now:     time.Now,
 	}}
-	r.Handle("GET "+APIVersion+"/rules", authClient.Require("doctor.rules.read", http.HandlerFunc(audits.listRules)))
-	r.Handle("GET "+APIVersion+"/services", authClient.Require("doctor.services.read", http.HandlerFunc(audits.listServices)))
-	r.Handle("GET "+APIVersion+"/services/{name}", authClient.Require("doctor.services.read", http.HandlerFunc(audits.getService)))
+	r.Handle("GET "+base+"/rules", authClient.Require("doctor.rules.read", http.HandlerFunc(audits.listRules)))
+	r.Handle("GET "+base+"/services", authClient.Require("doctor.services.read", http.HandlerFunc(audits.listServices)))
+	r.Handle("GET "+base+"/services/{name}", authClient.Require("doctor.services.read", http.HandlerFunc(audits.getService)))
 	return r, nil
 }
-
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -13,11 +13,11 @@ type Config struct {
 type Audit struct {
 	// CacheSeconds is how long a report is served before the next request
 	// triggers a new audit (?refresh=true forces one).
-	CacheSeconds float64 `yaml:"cache_seconds"`
+	CacheSeconds config.Seconds `yaml:"cache_seconds"`
 	// TimeoutSeconds bounds one audit; probes are bounded individually too.
-	TimeoutSeconds float64 `yaml:"timeout_seconds"`
+	TimeoutSeconds config.Seconds `yaml:"timeout_seconds"`
 	// ProbeTimeoutSeconds bounds each probe of an audit.
-	ProbeTimeoutSeconds float64 `yaml:"probe_timeout_seconds"`
+	ProbeTimeoutSeconds config.Seconds `yaml:"probe_timeout_seconds"`
 	// Root is the filesystem audited: / on a live host.
 	Root string `yaml:"root"`
 	// NginxURL is this host's HTTPS front end, probed for /api/<svc>/.

@@ -14,7 +14,7 @@ func HostAuditor(cfg Audit) Auditor {
 		return rules.Audit(ctx, rules.AuditOptions{
 			Root:         cfg.Root,
 			NginxURL:     cfg.NginxURL,
-			ProbeTimeout: seconds(cfg.ProbeTimeoutSeconds),
+			ProbeTimeout: cfg.ProbeTimeoutSeconds.Duration(),
 		})
 	}
 }

@@ -193,7 +193,7 @@ func TestGenerateDerivesEveryFile(t *testing.T) {
 				"debian/" + tc.name + ".service":                 {"ExecStart=/usr/bin/" + tc.name, "User=" + tc.name, "ReadWritePaths=-/var/log/" + tc.name + ".log"},
 				"debian/" + tc.name + ".postinst":                {"USER=" + tc.name},
 				"debian/control":                                 {"Source: " + tc.name, "Package: " + tc.name, "XS-Go-Import-Path: github.com/wazo-platform/" + tc.name},
-				"cmd/" + tc.name + "/main.go":                    {`"github.com/wazo-platform/` + tc.name + "/" + tc.pkg + `"`, "var cfg " + tc.pkg + ".Config"},
+				"cmd/" + tc.name + "/main.go":                    {`"github.com/wazo-platform/` + tc.name + "/" + tc.pkg + `"`, "daemon.App[" + tc.pkg + ".Config]", "Handler:  " + tc.pkg + ".Handler,"},
 				tc.pkg + "/app.go":                               {"package " + tc.pkg, "baseapi.Register(r, rt, spec, authClient, cfg.Level())"},
 			}
 			for f, needles := range expect {

@@ -12,7 +12,6 @@ package main
 
 import (
 	_ "embed"
-	"net/http"
 	"os"
 
 	"github.com/wazo-platform/wazo-servicekit/daemon"
@@ -30,20 +29,11 @@ var dev []byte
 const version = "0.1.0"
 
 func main() {
-	var cfg doctor.Config
-	os.Exit(daemon.Main(daemon.Spec{
+	os.Exit(daemon.Run(daemon.App[doctor.Config]{
 		Name:     "wazo-doctord",
 		Version:  version,
 		Defaults: defaults,
 		Dev:      dev,
-		Config:   &cfg,
-		Setup: func(rt *daemon.Runtime) (http.Handler, []daemon.Component, error) {
-			h, err := doctor.Handler(rt, &cfg)
-			if err != nil {
-				return nil, nil, err
-			}
-			components, err := daemon.ServiceDiscovery(rt, cfg.CommonConfig())
-			return h, components, err
-		},
+		Handler:  doctor.Handler,
 	}, os.Args[1:]))
 }
