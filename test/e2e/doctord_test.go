@@ -100,15 +100,11 @@ func testDoctordPackage(t *testing.T, dist string) {
 		// what an upgrade to a rebuild of it installs.
 		debN1 = repackDeb(t, debN, version, next)
 	})
-	step(t, "readme_new_flow", func(t *testing.T) {
-		// README's new service from a clean clone, built against the kit's
-		// -dev package of N.
-		checkReadmeFlow(t, repo, dist, filepath.Join(repo, "dist", dist, fmt.Sprintf("golang-github-wazo-platform-wazo-servicekit-dev_%s_all.deb", version)))
-	})
 	var genChanges string
 	step(t, "build_generated", func(t *testing.T) {
-		// `new`, then the generated repository's own `make deb`, against the
-		// kit's -dev package built just above (N).
+		// README's new-service block from a clean clone (`new`, `make test`,
+		// the generated repository's own `make deb`), against the kit's -dev
+		// package built just above (N).
 		genChanges = buildGenerated(t, repo, generated, version, dist)
 	})
 
