@@ -22,11 +22,14 @@ update again); one whose old rendering is in no commit is left alone too,
 with the new rendering beside it as FILE.servicekit-new to merge by hand.
 Nothing local is ever lost. Exit 1 when there are conflicts.
 
-The kit is the one the repository was generated with, as .servicekit.yml
-records it (kit_source: the installed package, a checkout given with --kit,
-or the published module); --kit DIR switches to another checkout. The
-recorded answers (port and why, API version, HA group, description,
-siblings) are kept: update never changes them on its own.
+The files are rendered by this wazo-servicekit; where the kit is found at
+build time is the generated Makefile's business (a checkout beside the
+repository, KIT=DIR, or the installed -dev package), so nothing of it is
+recorded. The recorded answers (port and why, API version, HA group,
+description, distribution, siblings) are kept: update never changes them on
+its own. Sibling patches computed against checkouts (new --siblings) are
+recomputed only with --siblings DIR, the kit's port registry patch only with
+--kit DIR: never against another source than the one recorded.
 
 --check only reports, and exits 1 when the repository is behind the kit
 (update would add, replace or merge a file), 0 when it is current: for CI.`
@@ -45,7 +48,7 @@ func updateCommand() command {
 
 func defineUpdate(fs *flag.FlagSet) action {
 	var o scaffold.UpdateOptions
-	fs.StringVar(&o.KitDir, "kit", "", "switch to this wazo-servicekit checkout `DIR` (default: the kit .servicekit.yml records)")
+	fs.StringVar(&o.KitDir, "kit", "", "a wazo-servicekit checkout `DIR` to recompute the port registry patch against\n(default: the patch is kept as it is)")
 	fs.StringVar(&o.SiblingsDir, "siblings", "", "`DIR` holding the sibling checkouts to recompute the patches against\n(wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "report what update would do; write nothing")
 	fs.BoolVar(&o.Check, "check", false, "report only; exit 1 when the repository is behind the kit (update would change a file), for CI")
