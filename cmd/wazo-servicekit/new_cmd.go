@@ -24,7 +24,7 @@ wazo-acceptance and wazo-platform.org. An existing directory is never overwritte
 func newCommand() command {
 	return command{name: "new", args: "wazo-<name> [flags]", summary: "a new compliant service and its sibling-repo patches", about: newAbout, define: defineNew,
 		values: map[string]completion{"dir": completeDir, "siblings": completeDir, "kit": completeDir, "ha-group": completeWords("default", "wazo"), "dist": completeWords("trixie", "bookworm")},
-		files:  []doc{{"/usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit", "the kit from golang-github-wazo-platform-wazo-servicekit-dev: its scripts/service.mk is what a generated Makefile includes when no checkout is beside it"}},
+		files:  []doc{{installedKitDir, "the kit from golang-github-wazo-platform-wazo-servicekit-dev: its scripts/service.mk is what a generated Makefile includes when no checkout is beside it"}},
 		examples: []example{
 			{"wazo-servicekit new wazo-example --dir ..", "../wazo-example beside the kit's checkout, on the next free port, with its sibling patches against built-in baselines"},
 			{"wazo-servicekit new wazo-example --dir ~/src --siblings ~/src --acl confd.users.read", "patches against the checkouts in ~/src; a service key with that ACL"},
@@ -93,11 +93,17 @@ func runNew(opts scaffold.Options, pos []string, stdout io.Writer) (int, error) 
 		fmt.Fprintf(stdout, "warning: %s; edit it by hand (see sibling-patches/README.md)\n", np)
 	}
 	kit := ""
-	if !kitBeside(p.Root) {
+	switch where := kitFor(p.Root); where {
+	case "":
 		kit = " KIT=" + opts.KitDir
 		if opts.KitDir == "" {
 			kit = " KIT=path/to/wazo-servicekit"
 		}
+		fmt.Fprintf(stdout, "kit: no wazo-servicekit checkout beside %s and no kit package installed: make needs KIT=DIR\n", p.Root)
+	case installedKitDir:
+		fmt.Fprintf(stdout, "kit: the installed package's sources, %s (make links them into vendor/)\n", where)
+	default:
+		fmt.Fprintf(stdout, "kit: the checkout beside it, %s (make writes a go.work that builds against it)\n", where)
 	}
 	fmt.Fprintf(stdout, "next: cd %s && make test%s; add the port to wazo-servicekit's internal/ports/registry.yml (see sibling-patches/README.md)\n", p.Root, kit)
 	return exitClean, nil
@@ -122,16 +128,21 @@ func ownCheckout() string {
 	return dir
 }
 
-// kitBeside: the generated Makefile finds a kit for root without KIT=: a
-// wazo-servicekit checkout beside it, or the installed -dev package.
-func kitBeside(root string) bool {
-	for _, f := range []string{filepath.Join(filepath.Dir(root), "wazo-servicekit", "scripts", "service.mk"),
-		"/usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit/scripts/service.mk"} {
-		if _, err := os.Stat(f); err == nil {
-			return true
+// installedKitDir is where golang-github-wazo-platform-wazo-servicekit-dev
+// installs the kit.
+const installedKitDir = "/usr/share/gocode/src/github.com/wazo-platform/wazo-servicekit"
+
+// kitFor is where the generated Makefile finds a kit for root without
+// KIT=: a wazo-servicekit checkout beside it, or the installed -dev
+// package; "" when neither is there.
+func kitFor(root string) string {
+	beside := filepath.Join(filepath.Dir(root), "wazo-servicekit")
+	for _, dir := range []string{beside, installedKitDir} {
+		if st, err := os.Stat(filepath.Join(dir, "scripts", "service.mk")); err == nil && st.Mode().IsRegular() {
+			return dir
 		}
 	}
-	return false
+	return ""
 }
 
 // writeWPEP checks the repository just written, as `check` does, and adds
