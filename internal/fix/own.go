@@ -123,7 +123,7 @@ func verifyAddedDepends(old, new, pkg, name string) error {
 			if a[i].Get("Package") == pkg && strings.EqualFold(k, "Depends") {
 				want := append(parse.DependsNames(va), name)
 				if got := parse.DependsNames(vb); strings.Join(got, ",") != strings.Join(want, ",") {
-					return fmt.Errorf("Depends after the edit: %v, want %v", got, want)
+					return fmt.Errorf("the Depends field after the edit: %v, want %v", got, want)
 				}
 				continue
 			}
