@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -26,37 +24,18 @@ func documented() Rule {
 		Remediation: "In wazo-platform.org add content/<api-name>/description.md (and the module in content/sections.yaml), " +
 			"website/docs/api/<service>/description.md, or a website/uc-doc/system/<service>.md page.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			if env.Siblings == "" {
-				return []Finding{unknown("lives in wazo-platform.org; run with --siblings DIR holding a wazo-platform.org/ checkout")}
-			}
-			root := filepath.Join(env.Siblings, "wazo-platform.org")
-			if st, err := os.Stat(root); err != nil || !st.IsDir() {
-				return []Finding{unknown("no wazo-platform.org/ checkout in " + env.Siblings)}
-			}
-			pages := []string{"website/docs/api/" + s.Name, "website/uc-doc/system/" + s.Name + ".md", "website/uc-doc/system/" + s.Name}
-			if api := s.APIName(); packagingNameRe.MatchString(api) {
-				// A crafted x-xivo-name or location is never a path.
-				pages = append([]string{"content/" + api}, pages...)
+			docs := factsOf(env, s).Docs
+			switch {
+			case !docs.Known():
+				return []Finding{unknownFact("the documentation pages", docs.Unknown)}
+			case len(docs.Value) == 0:
+				return []Finding{fail("", 0, "wazo-platform.org has no page or section for "+s.Name+" ("+docs.Source+"); a row of the ports table alone does not count")}
 			}
 			var found []string
-			for _, p := range pages {
-				if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); err == nil {
-					found = append(found, p)
-				}
+			for _, d := range docs.Value {
+				found = append(found, d.Value+" ("+d.Source+")")
 			}
-			if len(found) == 0 {
-				return []Finding{fail("", 0, "wazo-platform.org has no page for "+s.Name+": looked for "+strings.Join(pages, ", "))}
-			}
-			var ev []string
-			for _, page := range []struct{ file, needle string }{
-				{"website/uc-doc/system/configuration_files.md", "/etc/" + s.Name},
-				{"website/uc-doc/system/log_files.md", logFile(s)},
-			} {
-				if data, _, ok := sibling(env, "wazo-platform.org", page.file); ok && !strings.Contains(string(data), page.needle) {
-					ev = append(ev, page.file+" does not mention "+page.needle)
-				}
-			}
-			return []Finding{pass("wazo-platform.org documents it: "+strings.Join(found, ", "), ev...)}
+			return []Finding{pass("wazo-platform.org documents it: " + strings.Join(found, ", "))}
 		},
 	}
 }

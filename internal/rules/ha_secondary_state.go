@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // haSecondaryState: the service's wazo-service group fixes its state on an
@@ -29,29 +30,19 @@ func haSecondaryState() Rule {
 		Remediation: "Put the service in exactly one group, the same in bin/wazo-service and wazo_service/main.py; " +
 			"a service of the wazo group needs `ConditionPathExists=!/var/lib/wazo/disabled` in its unit's [Unit] section.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			data, why, ok := sibling(env, "wazo-service", "bin/wazo-service")
-			if !ok {
-				return []Finding{siblingFinding(env, "wazo-service", "bin/wazo-service", why)}
+			f := factsOf(env, s)
+			if !f.Groups.Known() {
+				return []Finding{unknownFact("the wazo-service groups", f.Groups.Unknown)}
 			}
-			groups, _ := wazoServiceGroups(data, s.Name)
+			groups := service.Values(f.Groups)
 			switch len(groups) {
 			case 0:
-				return []Finding{fail("", 0, "not in any wazo-service group, so nothing sets its state on a secondary")}
+				return []Finding{unknown("in no wazo-service group (" + f.Groups.Source + ") and no policy for an HA secondary is stated: its state there cannot be settled")}
 			case 1:
 			default:
 				return []Finding{fail("", 0, fmt.Sprintf("in several wazo-service groups: %v", groups))}
 			}
 			var out []Finding
-			want := map[string]string{"wazo_services": "WAZO_SERVICES", "default_services": "DEFAULT_SERVICES"}[groups[0]]
-			pyGroups, why, ok := wazoServicePyGroups(env, s)
-			switch {
-			case !ok:
-				out = append(out, siblingFinding(env, "wazo-service", "wazo_service/main.py", why))
-			case len(pyGroups) == 1 && pyGroups[0] != want:
-				return []Finding{fail("", 0, fmt.Sprintf("bin/wazo-service has it in %s but main.py in %s: `wazo-service status` reports it with a group whose state on a secondary differs", groups[0], pyGroups[0]))}
-			case len(pyGroups) > 1:
-				return []Finding{fail("", 0, fmt.Sprintf("wazo_service/main.py has it in several lists: %v", pyGroups))}
-			}
 			stopped, how := secondaryStops(env)
 			if groups[0] == stopped || stopped == "default_services" {
 				if !unitSkipsWhenDisabled(s) {

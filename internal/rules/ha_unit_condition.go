@@ -74,6 +74,11 @@ func staticHAGroup(s *repo.Service, env *StaticEnv) (group, where string, proble
 		return string(m[1]) + "_services", ".servicekit.yml ha_group", nil
 	}
 	f := siblingFinding(env, "wazo-service", "bin/wazo-service", why)
+	if ok && len(groups) == 0 {
+		// In no group: nothing stops it on a secondary, so the unit must not
+		// carry the wazo group's condition.
+		return "default_services", "wazo-service/bin/wazo-service (in no group: never stopped on a secondary)", nil
+	}
 	if ok {
 		f = fail("", 0, fmt.Sprintf("wazo-service/bin/wazo-service has %s in %d groups", s.Name, len(groups)))
 	}

@@ -147,29 +147,6 @@ func wazoServiceGroups(data []byte, name string) (groups []string, line int) {
 	return groups, line
 }
 
-// wazoServicePyGroups returns the lists of wazo-service's
-// wazo_service/main.py (WAZO_SERVICES, DEFAULT_SERVICES) that name the
-// service directly, as Service('wazo-x') or as 'x'. ok is false, with why,
-// when the file cannot be read or parsed.
-func wazoServicePyGroups(env *StaticEnv, s *repo.Service) (groups []string, why string, ok bool) {
-	data, why, ok := sibling(env, "wazo-service", "wazo_service/main.py")
-	if !ok {
-		return nil, why, false
-	}
-	lists, err := parse.ParsePythonLists(data)
-	if err != nil {
-		return nil, "wazo-service/wazo_service/main.py: " + err.Error(), false
-	}
-	for _, l := range lists {
-		if l.Name != "WAZO_SERVICES" && l.Name != "DEFAULT_SERVICES" {
-			continue
-		}
-		if l.Has(s.Name) || l.Has(s.Short()) {
-			groups = append(groups, l.Name)
-		}
-	}
-	return groups, "", true
-}
 
 // apiVersions are the basePaths Wazo daemons use.
 var apiVersions = []string{"1.0", "1.1", "0.1", "0.2"}

@@ -27,7 +27,11 @@ func logFileWritable() Rule {
 			if !ok {
 				return []Finding{unknownFact("the service user", where)}
 			}
-			lf := logFile(s)
+			logs := factsOf(env, s).LogFiles
+			if len(logs.Value) == 0 {
+				return []Finding{fail("", 0, "no default log file ("+logs.Source+"): the item is about the service's log file")}
+			}
+			lf := logs.Value[0].Value
 			if user == "root" {
 				return []Finding{pass(fmt.Sprintf("the daemon runs as root (%s), which can write %s (whether it should is user-not-root's question)", where, lf))}
 			}

@@ -390,9 +390,11 @@ func TestRealFormats(t *testing.T) {
 		{name: "a non-HTTP port is outside the HTTP convention", rule: "port-convention", repo: fastAGI(), want: Pass, says: "not HTTP"},
 
 		// wazo-service, wazo-upgrade, HA.
-		{name: "main.py's Service('…') entry that is not first", rule: "wazo-service-listed", want: Pass, says: "DEFAULT_SERVICES"},
+		{name: "main.py's Service('…') entry that is not first", rule: "wazo-service-listed", want: Pass, says: "default_services"},
 		{name: "main.py puts it in the other group than bin/wazo-service", rule: "ha-secondary-state",
-			sib: files{"wazo-service/wazo_service/main.py": inWazoGroupPy}, want: Fail, says: "main.py in WAZO_SERVICES"},
+			// Two lists disagreeing is a practice finding, not this item's:
+			// bin/wazo-service's lists drive start and stop.
+			sib: files{"wazo-service/wazo_service/main.py": inWazoGroupPy}, want: Pass, says: "in default_services"},
 		{name: "the wazo group without the unit's disabled condition", rule: "ha-secondary-state",
 			sib:  files{"wazo-service/bin/wazo-service": inWazoGroupSh, "wazo-service/wazo_service/main.py": inWazoGroupPy},
 			want: Fail, says: "ConditionPathExists"},

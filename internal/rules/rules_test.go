@@ -153,9 +153,9 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"ha-secondary-state", gosvc, "several wazo-service groups", func(t *testing.T, _, s string) {
 			edit(t, s+"/wazo-service/bin/wazo-service", `wazo_services="`, `wazo_services="wazo-exampled `)
 		}},
-		{"ha-secondary-state", pysvc, "main.py in WAZO_SERVICES", func(t *testing.T, _, s string) {
-			edit(t, s+"/wazo-service/wazo_service/main.py", "'call-logd',", "'call-logd', 'webhookd',")
-			edit(t, s+"/wazo-service/wazo_service/main.py", "'plugind', 'webhookd',", "'plugind',")
+		{"ha-secondary-state", pysvc, "a reboot of the secondary starts it", func(t *testing.T, _, s string) {
+			edit(t, s+"/wazo-service/bin/wazo-service", "wazo_services=\"wazo-dxtora", "wazo_services=\"wazo-webhookd wazo-dxtora")
+			edit(t, s+"/wazo-service/bin/wazo-service", "wazo-plugind wazo-webhookd wazo-sysconfd", "wazo-plugind wazo-sysconfd")
 		}},
 		{"monit-check", gosvc, "no `check process wazo-exampled`", func(t *testing.T, r, _ string) {
 			remove(t, r+"/etc/monit/conf.d/wazo-exampled")
@@ -187,8 +187,11 @@ func TestEachRuleFailsOnABrokenFixture(t *testing.T) {
 		{"restarts-on-upgrade", pysvc, "--no-start", func(t *testing.T, r, _ string) {
 			edit(t, r+"/debian/rules", "--buildsystem=pybuild", "--buildsystem=pybuild\noverride_dh_installsystemd:\n\tdh_installsystemd --no-start")
 		}},
-		{"documented", gosvc, "no page for wazo-exampled", func(t *testing.T, _, s string) {
+		{"documented", gosvc, "no page or section for wazo-exampled", func(t *testing.T, _, s string) {
 			remove(t, s+"/wazo-platform.org/website/docs/api/wazo-exampled")
+			for _, page := range []string{"configuration_files.md", "log_files.md"} {
+				edit(t, s+"/wazo-platform.org/website/uc-doc/system/"+page, "## wazo-exampled", "## another service")
+			}
 		}},
 		{"backup-list", gosvc, "does not list /etc/wazo-exampled/", func(t *testing.T, _, s string) {
 			edit(t, s+"/wazo-backup/bin/wazo-backup", "/etc/wazo-exampled/\n", "")

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
@@ -22,24 +21,21 @@ func wazoServiceListed() Rule {
 		Remediation: "Add the package to default_services (runs on HA secondaries) or wazo_services (stopped there) in bin/wazo-service, " +
 			"and to DEFAULT_SERVICES / WAZO_SERVICES in wazo_service/main.py.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			data, why, ok := sibling(env, "wazo-service", "bin/wazo-service")
-			if !ok {
-				return []Finding{siblingFinding(env, "wazo-service", "bin/wazo-service", why)}
+			f := factsOf(env, s)
+			switch {
+			case !f.Groups.Known():
+				return []Finding{unknownFact("the wazo-service groups", f.Groups.Unknown)}
+			case len(f.Groups.Value) > 0:
+				g := f.Groups.Value[0]
+				return []Finding{pass(fmt.Sprintf("wazo-service's start/stop lists name it: %s (%s)", g.Value, g.Source))}
+			case f.MetaPackage.Known() && !f.MetaPackage.Value:
+				// "If necessary": a package outside the meta-package may be
+				// absent, and a list naming an absent unit breaks wazo-service.
+				return []Finding{pass("not in wazo-service's lists, and rightly: the wazo-platform meta-package does not depend on it (" + f.MetaPackage.Source + "), so listing it would break wazo-service where it is not installed")}
+			case !f.MetaPackage.Known():
+				return []Finding{unknownFact("whether the meta-package installs it (which would make listing necessary)", f.MetaPackage.Unknown)}
 			}
-			groups, line := wazoServiceGroups(data, s.Name)
-			if len(groups) == 0 {
-				return []Finding{fail("", 0, "wazo-service/bin/wazo-service lists "+s.Name+" in neither wazo_services nor default_services")}
-			}
-			out := []Finding{pass(fmt.Sprintf("wazo-service/bin/wazo-service:%d lists it in %s", line, groups[0]))}
-			switch py, why, ok := wazoServicePyGroups(env, s); {
-			case !ok:
-				out = append(out, siblingFinding(env, "wazo-service", "wazo_service/main.py", why))
-			case len(py) == 0:
-				out = append(out, fail("", 0, "wazo-service/wazo_service/main.py lists "+s.Name+" in neither WAZO_SERVICES nor DEFAULT_SERVICES"))
-			default:
-				out[0].Message += "; wazo_service/main.py in " + strings.Join(py, ", ")
-			}
-			return out
+			return []Finding{fail("", 0, "wazo-service/bin/wazo-service lists "+s.Name+" in neither wazo_services nor default_services, though the wazo-platform meta-package installs it ("+f.MetaPackage.Source+")")}
 		},
 		live: liveWazoServiceListed,
 	}

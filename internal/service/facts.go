@@ -97,7 +97,10 @@ type Facts struct {
 	Acceptance List         `json:"acceptance_rows"`
 	// InstallPath is how a fresh install gets the package: the
 	// wazo-platform meta-package's Depends, or an install page.
-	InstallPath List               `json:"install_path"`
+	InstallPath List `json:"install_path"`
+	// MetaPackage says whether the wazo-platform meta-package depends on
+	// the package (unknown without that checkout).
+	MetaPackage Fact[bool]         `json:"in_meta_package"`
 	Deps        Fact[[]Dependency] `json:"dependencies"`
 
 	// MonitChecks are the parsed checks behind Monit, for the rule that
@@ -167,6 +170,7 @@ func (f *Facts) Text() string {
 	list("doc pages", f.Docs)
 	list("acceptance rows", f.Acceptance)
 	list("install path", f.InstallPath)
+	line("in meta-package", fmt.Sprint(f.MetaPackage.Value), f.MetaPackage.Source, f.MetaPackage.Unknown)
 	deps := List{Source: f.Deps.Source, Unknown: f.Deps.Unknown, Value: []Sourced{}}
 	for _, d := range f.Deps.Value {
 		v := d.Name

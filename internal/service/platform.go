@@ -163,6 +163,7 @@ func (p *Platform) siblingFacts(f *Facts, name, apiName string) {
 	f.Docs = p.docPages(name, apiName)
 	f.Acceptance = p.acceptance(name, apiName)
 	f.InstallPath = p.installPath(name)
+	f.MetaPackage = p.metaPackage(name)
 }
 
 // monit completes the package's own monit checks with wazo-monitoring's
@@ -297,6 +298,17 @@ func (p *Platform) docPages(name, apiName string) List {
 			break
 		}
 	}
+	if sf := p.File("wazo-platform.org", "content/sections.yaml"); sf.OK() {
+	modules:
+		for _, n := range []string{name, apiName} {
+			for i, l := range strings.Split(string(sf.Data), "\n") {
+				if n != "" && containsWord(l, n) {
+					out.Value = append(out.Value, Sourced{"API module " + n, fmt.Sprintf("%s:%d", sf.Name(), i+1)})
+					break modules
+				}
+			}
+		}
+	}
 	ix := p.docIndex()
 	for _, pg := range ix.pages {
 		b := path.Base(pg)
@@ -342,6 +354,27 @@ func (p *Platform) installPath(name string) List {
 		why = "the wazo-platform meta-package cannot be read (" + ctl.Why + ")"
 	}
 	return unknownList(why + ", and no wazo-platform.org install page names it: the installer that would (wazo-ansible, an install script) is not among the checkouts")
+}
+
+// metaPackage says whether wazo-platform's Depends lists the package.
+func (p *Platform) metaPackage(name string) Fact[bool] {
+	ctl := p.File("wazo-platform", "debian/control")
+	if !ctl.OK() {
+		return Fact[bool]{Unknown: ctl.Why}
+	}
+	for _, para := range parse.ParseDeb822(ctl.Data) {
+		if para.Get("Package") != "wazo-platform" {
+			continue
+		}
+		src := fmt.Sprintf("%s:%d Depends", ctl.Name(), para.Line("Depends"))
+		for _, d := range parse.DependsNames(para.Get("Depends")) {
+			if d == name {
+				return Fact[bool]{Value: true, Source: src}
+			}
+		}
+		return Fact[bool]{Value: false, Source: src}
+	}
+	return Fact[bool]{Unknown: ctl.Name() + " has no wazo-platform paragraph"}
 }
 
 // installPage finds a wazo-platform.org page installing the package:
