@@ -19,6 +19,10 @@ import (
 // package); a Python daemon calls xivo_logging.setup_logging without a
 // log_format of its own. Live: the last line of the log file that starts
 // with a timestamp is in the current format.
+// xivoSetupLogging is a call of xivo-lib-python's setup_logging (not a
+// method of the daemon's own named alike, self._setup_logging).
+var xivoSetupLogging = lazyre.New(`(?:^|[^\w.])setup_logging\(|xivo_logging\.setup_logging\(`)
+
 func logFormatCurrent() Rule {
 	return Rule{
 		ID:        "log-format-current",
@@ -37,7 +41,7 @@ func logFormatCurrent() Rule {
 				if strings.HasSuffix(p, ".go") && kitLoggingImport.MatchString(text) {
 					return []Finding{pass(p + " logs through wazo-servicekit, which writes xivo's current line")}
 				}
-				if strings.HasSuffix(p, ".py") && strings.Contains(text, "setup_logging(") {
+				if strings.HasSuffix(p, ".py") && xivoSetupLogging.MatchString(text) {
 					if m := customLogFormat.FindStringIndex(text); m != nil {
 						return []Finding{fail(p, strings.Count(text[:m[0]], "\n")+1, "setup_logging is given a log_format of its own: the line is not xivo's current one")}
 					}
@@ -47,7 +51,10 @@ func logFormatCurrent() Rule {
 			if setup != "" {
 				return []Finding{pass(setup + " calls xivo_logging.setup_logging with its default format")}
 			}
-			return []Finding{unknown("no logging set-up found (the kit's daemon/logging import in Go, xivo_logging.setup_logging in Python)")}
+			if len(sourceFiles(env.Repo)) > 0 {
+				return []Finding{fail("", 0, "the daemon's code neither imports the kit's daemon/logging (Go) nor calls xivo_logging.setup_logging (Python): it writes a line of its own")}
+			}
+			return []Finding{unknown("no logging set-up found (the kit's daemon/logging import in Go, xivo_logging.setup_logging in Python): the daemon's code is not in the checkout")}
 		},
 		live: liveLogFormat,
 	}
