@@ -147,7 +147,6 @@ func wazoServiceGroups(data []byte, name string) (groups []string, line int) {
 	return groups, line
 }
 
-
 // apiVersions are the basePaths Wazo daemons use.
 var apiVersions = []string{"1.0", "1.1", "0.1", "0.2"}
 
