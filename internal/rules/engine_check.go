@@ -101,8 +101,11 @@ func Check(dir string, opts CheckOptions) (*Report, error) {
 	}
 	rules := All()
 	for _, s := range rp.Services {
-		factsOf(env, s) // the model first: every rule judges the same service
-		sr := ServiceReport{Name: s.Name, Language: s.Language, NotADaemon: notADaemon(s)}
+		f := factsOf(env, s) // the model first: every rule judges the same service
+		sr := ServiceReport{Name: s.Name, Language: s.Language}
+		if !f.Daemon.Value {
+			sr.NotADaemon = f.Daemon.Source + ": not a daemon, so only the packaging and dependency rules apply"
+		}
 		for _, r := range rules {
 			if r.static == nil || (len(only) > 0 && !only[r.ID]) {
 				continue

@@ -146,17 +146,6 @@ func httpReachable(s *repo.Service) (why string, ok bool) {
 	return why, false
 }
 
-// notADaemon says why a package is not a daemon — no systemd unit, no port
-// in config.yml, the code's defaults, api.yml or nginx — or "" for a daemon.
-func notADaemon(s *repo.Service) string {
-	if s.Unit != nil || (s.API != nil && len(s.API.Files) > 0) {
-		return ""
-	}
-	if decl, bad := declaredPorts(s); len(decl) > 0 || len(bad) > 0 {
-		return ""
-	}
-	return "no systemd unit and no port (config.yml, the code's defaults, api.yml, nginx): not a daemon, so only the packaging and dependency rules apply"
-}
 
 // networkColumn returns a column of network.md's row for the daemon on a
 // port ("Authentication" → "no"), the header naming the columns; ok is
