@@ -146,7 +146,6 @@ func httpReachable(s *repo.Service) (why string, ok bool) {
 	return why, false
 }
 
-
 // networkColumn returns a column of network.md's row for the daemon on a
 // port ("Authentication" → "no"), the header naming the columns; ok is
 // false when the page, the row or the column is not there.
