@@ -1,0 +1,168 @@
+package realworld
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/fix"
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
+)
+
+// corpusServices lists the checkouts of dir that hold a Debian package.
+func corpusServices(t testing.TB, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(dir, e.Name(), "debian", "control")); e.IsDir() && err == nil {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out
+}
+
+// verdictsOf is each (checkout, service, rule)'s worst verdict, the
+// repositories' waivers applied as fix applies them.
+func verdictsOf(t *testing.T, sib string, dirs []string) map[string]rules.Status {
+	t.Helper()
+	rank := map[rules.Status]int{rules.Pass: 0, rules.Unknown: 1, rules.Fail: 2}
+	out := map[string]rules.Status{}
+	for _, d := range dirs {
+		rep, err := rules.Check(d, rules.CheckOptions{Siblings: sib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := rules.LoadWaivers(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep.Apply(w)
+		for _, r := range rep.Results() {
+			st := r.Status
+			if st == rules.Fail && r.Suppressed != "" {
+				st = rules.Pass
+			}
+			k := filepath.Base(d) + " " + r.Service + " " + r.Rule
+			if cur, ok := out[k]; !ok || rank[st] > rank[cur] {
+				out[k] = st
+			}
+		}
+	}
+	return out
+}
+
+// TestFixAgreesWithCheck runs fix --uncertain on a copy of every service
+// of WAZO_REPOS (each checkout git init'ed), checks every patch with
+// `git apply --check`, applies them, and checks again: every fixed rule
+// passes and no result gets worse. -v prints the table per rule: fails
+// before, fixed (certain), fixed (needs review), refused, no fix.
+func TestFixAgreesWithCheck(t *testing.T) {
+	src := os.Getenv("WAZO_REPOS")
+	if src == "" {
+		t.Skip("WAZO_REPOS=DIR not set: it names the directory holding the real Wazo checkouts (the services and wazo-service/, wazo-backup/, ...)")
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is needed (apt-get install git)")
+	}
+	corpus := testenv.CopyTree(t, src, nil)
+	entries, _ := os.ReadDir(corpus)
+	for _, e := range entries {
+		if e.IsDir() {
+			if out, err := exec.Command("git", "-C", filepath.Join(corpus, e.Name()), "init", "-q").CombinedOutput(); err != nil {
+				t.Fatalf("git init %s: %v %s", e.Name(), err, out)
+			}
+		}
+	}
+	dirs := corpusServices(t, corpus)
+	before := verdictsOf(t, corpus, dirs)
+	res, err := fix.Plan(dirs, fix.Options{Siblings: corpus, Uncertain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Patches {
+		if p.Text == "" {
+			continue
+		}
+		if err := fix.CheckApplies(p); err != nil {
+			t.Errorf("%s: %v", p.Repo, err)
+		}
+		if err := fix.Apply(p); err != nil {
+			t.Fatalf("%s: %v", p.Repo, err)
+		}
+	}
+	after := verdictsOf(t, corpus, dirs)
+	rank := map[rules.Status]int{rules.Pass: 0, rules.Unknown: 1, rules.Fail: 2}
+	type counts struct{ fails, certain, review, refused, none int }
+	table := map[string]*counts{}
+	written := map[string]bool{}
+	for _, it := range res.Items {
+		c := table[it.Rule]
+		if c == nil {
+			c = &counts{}
+			table[it.Rule] = c
+		}
+		c.fails++
+		switch {
+		case it.Written && it.Certainty == fix.Certain:
+			c.certain++
+		case it.Written:
+			c.review++
+		case it.Certainty != "":
+			c.refused++
+		default:
+			c.none++
+		}
+		if it.Written {
+			written[filepath.Base(it.Dir)+" "+it.Service+" "+it.Rule] = true
+		}
+	}
+	for k, was := range before {
+		now := after[k]
+		if written[k] && now != rules.Pass {
+			t.Errorf("%s: fixed, but %s after the patches", k, now)
+		}
+		if rank[now] > rank[was] {
+			t.Errorf("%s: %s before, %s after the patches", k, was, now)
+		}
+	}
+	ids := make([]string, 0, len(table))
+	for id := range table {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d services; rule: fails before -> fixed (certain) -> fixed (needs review) -> refused -> no fix\n", len(dirs))
+	for _, id := range ids {
+		c := table[id]
+		fmt.Fprintf(&b, "  %-30s %3d %3d %3d %3d %3d\n", id, c.fails, c.certain, c.review, c.refused, c.none)
+	}
+	t.Log(b.String())
+	if len(written) == 0 {
+		t.Error("nothing fixed on the corpus")
+	}
+}
+
+// BenchmarkFix times fix's plan (check, the model, every patch computed
+// and verified) over every service of WAZO_REPOS in one call:
+// go test -bench Fix -benchtime 3x ./test/realworld.
+func BenchmarkFix(b *testing.B) {
+	dir := os.Getenv("WAZO_REPOS")
+	if dir == "" {
+		b.Skip("WAZO_REPOS=DIR not set: it names the directory holding the real Wazo checkouts")
+	}
+	dirs := corpusServices(b, dir)
+	for i := 0; i < b.N; i++ {
+		if _, err := fix.Plan(dirs, fix.Options{Siblings: dir, Uncertain: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
