@@ -72,6 +72,9 @@ func fleet(t *testing.T) (sib string, dirs []string) {
 	edit(t, sib, "wazo-acceptance/features/daily/http.feature", "    | GET    | /api/tallyd/1.0/status     |\n", "")
 	edit(t, sib, "wazo-service/bin/wazo-service", " wazo-tallyd ", " ")
 	edit(t, sib, "wazo-service/wazo_service/main.py", "    Service('wazo-tallyd'),\n", "")
+	// Both are part of the platform (the meta-package installs them), so
+	// wazo-service must list them.
+	edit(t, sib, "wazo-platform/debian/control", "         wazo-tallyd,\n", "         wazo-tallyd,\n         wazo-countd,\n")
 	return sib, []string{filepath.Join(root, "wazo-tallyd"), filepath.Join(root, "wazo-countd")}
 }
 
