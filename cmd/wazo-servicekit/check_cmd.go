@@ -12,6 +12,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/report"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 	"github.com/wazo-platform/wazo-servicekit/logging"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
@@ -292,6 +293,8 @@ func defineCheck(fs *flag.FlagSet) action {
 			return exitUsage, err
 		}
 		servicesOf := map[string][]string{}
+		// One read of the sibling checkouts for every repository of the run.
+		platform := service.NewPlatform(*siblings)
 		for _, dir := range dirs {
 			waivers, err := rules.LoadWaivers(dir)
 			if err != nil {
@@ -303,7 +306,7 @@ func defineCheck(fs *flag.FlagSet) action {
 					return exitUsage, usagef("--profile: %v", err)
 				}
 			}
-			one, err := checkWithProfile(dir, rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only}, p)
+			one, err := checkWithProfile(dir, rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only, Platform: platform}, p)
 			if err != nil {
 				return exitUsage, usageError{err}
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
 	"github.com/wazo-platform/wazo-servicekit/internal/ports"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // Report is the result of one run of check or audit, the model every
@@ -65,6 +66,10 @@ type CheckOptions struct {
 	Dist string
 	// Only restricts the run to these rule IDs (nil: all).
 	Only []string
+	// Platform, when given, is the sibling checkouts already read by an
+	// earlier check of the same run (several repositories, one --siblings):
+	// each sibling file is then read once for all of them.
+	Platform *service.Platform
 }
 
 // Check runs every static probe of the catalogue on the service(s) of the
@@ -90,6 +95,9 @@ func Check(dir string, opts CheckOptions) (*Report, error) {
 		return nil, err
 	}
 	env := &StaticEnv{Repo: rp, Siblings: opts.Siblings, Ports: reg, Debian: ix}
+	if opts.Platform != nil && opts.Platform.Dir == opts.Siblings {
+		env.platform = opts.Platform
+	}
 	rep := &Report{Tool: "wazo-servicekit", Mode: "check", Target: dir,
 		Debian: fmt.Sprintf("%s (index of release %s)", ix.Dist, ix.Release)}
 	only := map[string]bool{}

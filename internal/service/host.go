@@ -113,7 +113,7 @@ func hostCodeSwitch(h *host.Host, s *repo.Service) CodeSwitch {
 	module := strings.ReplaceAll(s.Name, "-", "_")
 	for _, dir := range []string{"/usr/lib/python3/dist-packages/", "/usr/local/lib/python3/dist-packages/"} {
 		if h.Exists(dir + module) {
-			return ScanCode(h.Path(dir + module)).Switch
+			return ScanCode(h.Path(dir+module), false).Switch
 		}
 	}
 	if s.Unit == nil {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,9 +25,10 @@ import (
 type Platform struct {
 	Dir string // "" when no sibling checkouts were given
 
-	mu    sync.Mutex
-	files map[string]SiblingFile
-	docs  *docIndex
+	mu       sync.Mutex
+	files    map[string]SiblingFile
+	docs     *docIndex
+	installs []installLine // wazo-platform.org lines that install packages, read once
 }
 
 // maxSibling bounds one sibling file read.
@@ -377,14 +379,39 @@ func (p *Platform) metaPackage(name string) Fact[bool] {
 	return Fact[bool]{Unknown: ctl.Name() + " has no wazo-platform paragraph"}
 }
 
+// installLine is a line of wazo-platform.org that may install a package:
+// any line of an install page, a line running apt install elsewhere.
+type installLine struct {
+	text, where string
+}
+
 // installPage finds a wazo-platform.org page installing the package:
 // "file:line", or "".
 func (p *Platform) installPage(name string) string {
+	p.mu.Lock()
+	lines := p.installs
+	p.mu.Unlock()
+	if lines == nil {
+		lines = p.readInstallLines()
+		p.mu.Lock()
+		p.installs = lines
+		p.mu.Unlock()
+	}
+	for _, l := range lines {
+		if containsWord(l.text, name) {
+			return l.where
+		}
+	}
+	return ""
+}
+
+// readInstallLines walks wazo-platform.org's content/ and website/ once.
+func (p *Platform) readInstallLines() []installLine {
 	root := filepath.Join(p.Dir, "wazo-platform.org")
-	found := ""
+	out := []installLine{}
 	for _, top := range []string{"content", "website"} {
 		_ = safefile.Walk(filepath.Join(root, top), maxDocPages*4, func(fp string, d fs.DirEntry, err error) error {
-			if err != nil || found != "" {
+			if err != nil {
 				return fs.SkipAll
 			}
 			if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) {
@@ -395,23 +422,22 @@ func (p *Platform) installPage(name string) string {
 			}
 			rel, _ := filepath.Rel(root, fp)
 			data, err := safefile.ReadIn(root, rel, maxSibling)
-			if err != nil || !strings.Contains(string(data), name) {
+			if err != nil {
 				return nil
 			}
 			installPage := strings.Contains(d.Name(), "install")
+			if !installPage && !bytes.Contains(data, []byte("install")) {
+				return nil
+			}
 			for i, l := range strings.Split(string(data), "\n") {
-				if !containsWord(l, name) {
-					continue
-				}
 				if installPage || strings.Contains(l, "apt install") || strings.Contains(l, "apt-get install") {
-					found = fmt.Sprintf("wazo-platform.org/%s:%d", filepath.ToSlash(rel), i+1)
-					return fs.SkipAll
+					out = append(out, installLine{l, fmt.Sprintf("wazo-platform.org/%s:%d", filepath.ToSlash(rel), i+1)})
 				}
 			}
 			return nil
 		})
 	}
-	return found
+	return out
 }
 
 // containsWord reports whether line holds name not as part of a longer
@@ -496,12 +522,6 @@ var codeSkip = map[string]bool{".git": true, "node_modules": true, "vendor": tru
 // maxCodeFiles bounds the scan of a repository's source.
 const maxCodeFiles = 4000
 
-// codeSwitch scans the repository's Python and Go source for the call that
-// switches to the configured user.
-func (p *Platform) codeSwitch(rp *repo.Repo) func() CodeSwitch {
-	return func() CodeSwitch { return ScanCode(rp.Root).Switch }
-}
-
 // CodeScan is what the daemon's source says beyond its configuration file:
 // where it switches to its user, and its default configuration when no
 // config.py declares it (a _DEFAULT_CONFIG in main.py).
@@ -527,7 +547,10 @@ func entryRank(rel string) int {
 
 // ScanCode reads the Python and Go files under root (bounded in count and
 // size, following no link, test and development trees left out).
-func ScanCode(root string) CodeScan {
+//
+// With needDefaults false (config.py holds the defaults), the scan stops at
+// the first privilege drop in an entry point.
+func ScanCode(root string, needDefaults bool) CodeScan {
 	var out CodeScan
 	best := 3
 	n := 0
@@ -561,7 +584,7 @@ func ScanCode(root string) CodeScan {
 			best = entryRank(rel)
 			out.Switch.Where = fmt.Sprintf("%s:%d", rel, strings.Count(string(data[:loc[0]]), "\n")+1)
 		}
-		if m := goEmbedDefaultsRe.Compiled().FindSubmatch(data); out.Defaults == nil && m != nil && strings.HasSuffix(name, ".go") {
+		if m := goEmbedDefaultsRe.Compiled().FindSubmatch(data); needDefaults && out.Defaults == nil && m != nil && strings.HasSuffix(name, ".go") {
 			// A Go daemon on the kit embeds its defaults: //go:embed defaults.yml.
 			yml := path.Join(path.Dir(rel), string(m[1]))
 			if raw, err := safefile.ReadIn(root, filepath.FromSlash(yml), 1<<20); err == nil {
@@ -580,10 +603,13 @@ func ScanCode(root string) CodeScan {
 				}
 			}
 		}
-		if out.Defaults == nil && strings.HasSuffix(name, ".py") && strings.Contains(string(data), "DEFAULT") {
+		if needDefaults && out.Defaults == nil && strings.HasSuffix(name, ".py") && bytes.Contains(data, []byte("DEFAULT")) {
 			if m, lines := parse.PyDefaults(data); len(m) > 0 {
 				out.Defaults = &repo.Config{Path: rel, Data: data, Map: m, Lines: lines}
 			}
+		}
+		if best == 0 && (!needDefaults || out.Defaults != nil) {
+			return fs.SkipAll
 		}
 		return nil
 	})

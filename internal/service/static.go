@@ -32,7 +32,7 @@ func FromRepo(rp *repo.Repo, s *repo.Service, plat *Platform) *Facts {
 	var scan *CodeScan
 	code := func() CodeScan {
 		if scan == nil {
-			c := ScanCode(rp.Root)
+			c := ScanCode(rp.Root, s.Defaults == nil)
 			scan = &c
 		}
 		return *scan
