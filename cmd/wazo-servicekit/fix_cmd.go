@@ -13,15 +13,15 @@ import (
 )
 
 const fixAbout = `Runs check on each service checkout DIR (or a directory of checkouts) against the
-sibling checkouts, and for each failing rule with a fixer computes the sibling
-repository's edit: one patch per repository for every service (one BACKUP_LIST edit
-adding every missing one), each edit re-parsed and verified, with a commit message
+sibling checkouts, and for each failing rule with a fixer computes the edit of the
+sibling repository (or of the service's own, for its maintainer scripts): one patch
+per repository for every service (one BACKUP_LIST edit adding every missing one), each edit re-parsed and verified, with a commit message
 naming the rules and checklist items. Certain fixes (a list entry, a table row) are
 written by default; those needing review only with --uncertain. A failing rule
 without a fixer is listed with why. Nothing is written without --out or --apply.`
 
 func fixCommand() command {
-	return command{name: "fix", args: "DIR... --siblings DIR [flags]", summary: "verified sibling-repo patches for what check fails", about: fixAbout, define: defineFix,
+	return command{name: "fix", args: "DIR... --siblings DIR [flags]", summary: "verified patches (sibling repos, maintainer scripts) for what check fails", about: fixAbout, define: defineFix,
 		values:     map[string]completion{"siblings": completeDir, "out": completeDir, "rule": completeRule, "dist": completeWords("trixie", "bookworm")},
 		positional: completeDir,
 		findings:   "a failing rule is left unfixed (no fixer, needs review without --uncertain, or an edit refused)",
@@ -37,10 +37,10 @@ func defineFix(fs *flag.FlagSet) action {
 	fs.StringVar(&opts.Siblings, "siblings", "", "`DIR` holding the sibling checkouts (wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/): required")
 	fs.StringVar(&opts.Dist, "dist", "trixie", "Debian `distribution` check judges against: trixie or bookworm")
 	fs.Func("rule", "fix only this rule `ID` (repeatable)", func(v string) error { opts.Rules = append(opts.Rules, v); return nil })
-	fs.BoolVar(&opts.Uncertain, "uncertain", false, "also write the fixes that need review (a wazo-service group, a URL not in api.yml)")
+	fs.BoolVar(&opts.Uncertain, "uncertain", false, "also write the fixes that need review (a wazo-service group, a URL not in api.yml, set -e in a postinst)")
 	dryRun := fs.Bool("dry-run", false, "compute and verify the patches, write nothing (with --apply: only git apply --check)")
 	diff := fs.Bool("diff", false, "print each patch and its commit message on stdout")
-	apply := fs.Bool("apply", false, "apply each patch to its sibling checkout: git apply --check first, all or nothing per repository")
+	apply := fs.Bool("apply", false, "apply each patch to its checkout (a sibling's or the service's): git apply --check first,\nall or nothing per repository")
 	out := fs.String("out", "", "write <repo>.diff and <repo>.msg (its commit message) into this existing `DIR`")
 	return func(pos []string, stdout, stderr io.Writer) (int, error) {
 		return runFix(pos, opts, fixOutput{dryRun: *dryRun, diff: *diff, apply: *apply, out: *out}, stdout, stderr)
