@@ -58,8 +58,8 @@ func runRules(format, explain string, stdout io.Writer) (int, error) {
 	var b strings.Builder
 	if explain != "" {
 		r := list[0]
-		fmt.Fprintf(&b, "%s (%s; probes: %s)\n  %s\n\nChecklist:   %s\nRationale:   %s\nRemediation: %s\n",
-			r.ID, r.Severity, strings.Join(r.Probes, ", "), r.Title, r.Checklist, r.Rationale, r.Remediation)
+		fmt.Fprintf(&b, "%s (%s; probes: %s)\n  %s\n\nChecklist:   %s\nReading:     %s\nRationale:   %s\nRemediation: %s\n",
+			r.ID, r.Severity, strings.Join(r.Probes, ", "), r.Title, r.Checklist, rules.ReadingOf(r.ID), r.Rationale, r.Remediation)
 		w := rules.WhereOf(r.ID)
 		fmt.Fprintf(&b, "\nSatisfied by construction in wazo-servicekit:\n")
 		for _, line := range []struct {

@@ -105,3 +105,19 @@ func TestByID(t *testing.T) {
 		t.Fatalf("ByID(no-such-rule) error %v does not list the known IDs", err)
 	}
 }
+
+// TestEveryRuleHasAReading: `rules --explain` states each rule's reading.
+func TestEveryRuleHasAReading(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range All() {
+		ids[r.ID] = true
+		if len(ReadingOf(r.ID)) < 40 {
+			t.Errorf("%s: no reading of its item (engine_reading.go)", r.ID)
+		}
+	}
+	for id := range readings {
+		if !ids[id] {
+			t.Errorf("engine_reading.go has a reading for %s, which the catalogue lacks", id)
+		}
+	}
+}
