@@ -2,9 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // acceptanceServiceDiscovery: wazo-acceptance checks the registration.
@@ -25,14 +25,15 @@ func acceptanceServiceDiscovery() Rule {
 			if env.Siblings == "" {
 				return []Finding{unknown("lives in wazo-acceptance; run with --siblings DIR holding a wazo-acceptance/ checkout")}
 			}
-			data, err := readSibling(env, "wazo-acceptance", "features/daily/service_discovery.feature")
-			if err != nil {
-				return []Finding{siblingFinding(env, "wazo-acceptance", "features/daily/service_discovery.feature", "wazo-acceptance: cannot read features/daily/service_discovery.feature: "+err.Error())}
+			sd := platformOf(env).File("wazo-acceptance", service.ServiceDiscoveryFeature)
+			if !sd.OK() {
+				return []Finding{siblingVerdict(sd)}
 			}
-			if !strings.Contains(string(data), "| "+s.Name+" ") {
+			l := service.FeatureRow(sd.Data, s.Name)
+			if l == 0 {
 				return []Finding{fail("", 0, "service_discovery.feature has no row for "+s.Name)}
 			}
-			return []Finding{pass(fmt.Sprintf("service_discovery.feature:%d has %s", lineOf(data, "| "+s.Name+" "), s.Name))}
+			return []Finding{pass(fmt.Sprintf("service_discovery.feature:%d has %s", l, s.Name))}
 		},
 	}
 }

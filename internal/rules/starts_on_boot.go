@@ -9,7 +9,8 @@ import (
 
 // startsOnBoot: the unit is wanted by the boot target and enabled by dh.
 //
-// Static: [Install] WantedBy=multi-user.target (or default.target), and
+// Static: [Install] WantedBy=multi-user.target (the target a Wazo host
+// boots to; graphical.target is not it), and
 // debian/rules does not pass --no-enable to dh_installsystemd. Live: the
 // wants link /etc/systemd/system/multi-user.target.wants/<unit> exists.
 func startsOnBoot() Rule {
@@ -27,7 +28,7 @@ func startsOnBoot() Rule {
 			var out []Finding
 			ok := false
 			for _, v := range s.Unit.Unit.All("Install", "WantedBy") {
-				if v.Text == "multi-user.target" || v.Text == "default.target" || v.Text == "graphical.target" {
+				if v.Text == "multi-user.target" {
 					ok = true
 				}
 			}

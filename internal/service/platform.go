@@ -462,6 +462,23 @@ func isNameByte(c byte) bool {
 	return c == '-' || c == '_' || c == '.' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
 }
 
+// FeatureRow returns the line of a Gherkin table row with a cell equal to
+// name (cells need no padding: |wazo-x| and | wazo-x | are one row), 0 if none.
+func FeatureRow(data []byte, name string) int {
+	for i, l := range strings.Split(string(data), "\n") {
+		cells := strings.Split(l, "|")
+		if len(cells) < 3 {
+			continue
+		}
+		for _, c := range cells[1 : len(cells)-1] {
+			if strings.TrimSpace(c) == name {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
 // AcceptanceFiles are where wazo-acceptance keeps its daily HTTP checks,
 // today's path first.
 var AcceptanceFiles = []string{"features/daily/http.feature", "data/features/daily/http/http.feature"}
@@ -493,7 +510,7 @@ func (p *Platform) acceptance(name, apiName string) List {
 	sd := p.File("wazo-acceptance", ServiceDiscoveryFeature)
 	looked = append(looked, ServiceDiscoveryFeature)
 	if sd.OK() {
-		if l := LineOf(sd.Data, "| "+name+" "); l > 0 {
+		if l := FeatureRow(sd.Data, name); l > 0 {
 			out.Value = append(out.Value, Sourced{"service_discovery " + name, fmt.Sprintf("%s:%d", sd.Name(), l)})
 		}
 	}
