@@ -13,17 +13,6 @@ func init() {
 	register(
 		metaCase{name: "service_discovery.feature columns unpadded", rule: "acceptance-service-discovery", fixture: py, want: "pass",
 			edit: func(tr *tree) { tr.replace(sdFeature, "| wazo-tallyd   |", "|wazo-tallyd|") }},
-		metaCase{name: "in no group: unknown", rule: "ha-secondary-state", fixture: py, flips: true, want: "unknown", edit: unlistFromWazoService},
-		metaCase{name: "in a group under another name: unknown", rule: "ha-secondary-state", fixture: py, flips: true, want: "unknown",
-			edit: func(tr *tree) {
-				tr.replace(wazoService, " wazo-tallyd", " wazo-tally")
-				tr.replace(servicePy, "Service('wazo-tallyd')", "Service('wazo-tally')")
-			}},
-		metaCase{name: "named only in a comment: unknown", rule: "ha-secondary-state", fixture: py, flips: true, want: "unknown",
-			edit: func(tr *tree) {
-				unlistFromWazoService(tr)
-				tr.replace(wazoService, "action=$1\n", "action=$1\n# wazo-tallyd is started by its own timer\n")
-			}},
 		metaCase{name: "unlisted and dh_installsystemd overridden away", rule: "restarts-on-upgrade", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) {
 				unlistFromWazoService(tr)
@@ -43,32 +32,10 @@ func init() {
 
 		// Misreading: pages and sibling files are wherever wazo-platform.org
 		// keeps them today or kept them before.
-		metaCase{name: "documented in a ## wazo-tallyd section of a uc-doc page", rule: "documented", fixture: py, want: "pass",
-			edit: func(tr *tree) {
-				tr.remove(apiDoc)
-				dropDocSections(tr)
-				tr.write("sib:wazo-platform.org/website/uc-doc/administration/counters.md",
-					"---\ntitle: Counters\n---\n\n## wazo-tallyd\n\nwazo-tallyd keeps a counter per tenant and event.\n")
-			}},
-		metaCase{name: "documented as an API module of content/sections.yaml", rule: "documented", fixture: py, want: "pass",
-			edit: func(tr *tree) {
-				tr.remove(apiDoc)
-				dropDocSections(tr)
-				tr.write("sib:wazo-platform.org/content/sections.yaml",
-					"- name: Counters\n  modules:\n    - name: tallyd\n      title: Counters\n      description: Counters per tenant\n")
-			}},
-		metaCase{name: "documented in a uc-doc page of its own outside system/", rule: "documented", fixture: py, want: "pass",
-			edit: func(tr *tree) {
-				tr.remove(apiDoc)
-				dropDocSections(tr)
-				tr.write("sib:wazo-platform.org/website/uc-doc/api_sdk/wazo-tallyd.md", "---\ntitle: wazo-tallyd\n---\n\nCounters per tenant.\n")
-			}},
 
 		// Misreading: a development asset is not the package.
 
 		// The items' readings.
-		metaCase{name: "only in the bash lists, not wazo_service/main.py", rule: "wazo-service-listed", fixture: py, want: "pass",
-			edit: func(tr *tree) { tr.replace(servicePy, "    Service('wazo-tallyd'),\n", "") }},
 		metaCase{name: "not in the meta-package's Depends", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
 			edit: withoutLine("sib:wazo-platform/debian/control", "         wazo-tallyd,")},
 		metaCase{name: "registration off in a shipped conf.d file", rule: "consul-registration", fixture: py, flips: true, want: "fail",
@@ -86,8 +53,6 @@ func init() {
 				codeDefaultsOnlyPort(tr, "", "")
 				tr.remove(location)
 			}},
-		metaCase{name: "documented only by its section of the configuration files page", rule: "documented", fixture: py, want: "pass",
-			edit: func(tr *tree) { tr.remove(apiDoc) }},
 		metaCase{name: "backup page as a folder's index.md", rule: "backup-documented", fixture: py, want: "pass",
 			edit: func(tr *tree) {
 				tr.move(backupPage, "sib:wazo-platform.org/website/uc-doc/system/backup_restore/index.md")

@@ -161,5 +161,18 @@ func init() {
 			edit: withoutLine("debian/control", "         adduser,")},
 		metaCase{name: "postinst without set -e (a practice finding)", rule: "installs-cleanly", fixture: py, want: "pass",
 			edit: withoutLine(postinst, "set -e")},
+		metaCase{name: "in a group under another name: unknown", rule: "ha-secondary-state", fixture: py, flips: true, want: "unknown",
+			edit: func(tr *tree) {
+				tr.replace(wazoService, " wazo-tallyd", " wazo-tally")
+				tr.replace(servicePy, "Service('wazo-tallyd')", "Service('wazo-tally')")
+			}},
+		metaCase{name: "in no group: unknown", rule: "ha-secondary-state", fixture: py, flips: true, want: "unknown", edit: unlistFromWazoService},
+		metaCase{name: "named only in a comment: unknown", rule: "ha-secondary-state", fixture: py, flips: true, want: "unknown",
+			edit: func(tr *tree) {
+				unlistFromWazoService(tr)
+				tr.replace(wazoService, "action=$1\n", "action=$1\n# wazo-tallyd is started by its own timer\n")
+			}},
+		metaCase{name: "only in the bash lists, not wazo_service/main.py", rule: "wazo-service-listed", fixture: py, want: "pass",
+			edit: func(tr *tree) { tr.replace(servicePy, "    Service('wazo-tallyd'),\n", "") }},
 	)
 }

@@ -130,6 +130,28 @@ func init() {
 			edit: func(tr *tree) { codeDefaultsOnlyPort(tr, "http", "9523") }},
 		metaCase{name: "port moved to a test port, documented", rule: "port-documented", fixture: py, flips: true, want: "fail",
 			edit: setPort("8080")},
+		metaCase{name: "documented as an API module of content/sections.yaml", rule: "documented", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.remove(apiDoc)
+				dropDocSections(tr)
+				tr.write("sib:wazo-platform.org/content/sections.yaml",
+					"- name: Counters\n  modules:\n    - name: tallyd\n      title: Counters\n      description: Counters per tenant\n")
+			}},
+		metaCase{name: "documented in a ## wazo-tallyd section of a uc-doc page", rule: "documented", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.remove(apiDoc)
+				dropDocSections(tr)
+				tr.write("sib:wazo-platform.org/website/uc-doc/administration/counters.md",
+					"---\ntitle: Counters\n---\n\n## wazo-tallyd\n\nwazo-tallyd keeps a counter per tenant and event.\n")
+			}},
+		metaCase{name: "documented in a uc-doc page of its own outside system/", rule: "documented", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.remove(apiDoc)
+				dropDocSections(tr)
+				tr.write("sib:wazo-platform.org/website/uc-doc/api_sdk/wazo-tallyd.md", "---\ntitle: wazo-tallyd\n---\n\nCounters per tenant.\n")
+			}},
+		metaCase{name: "documented only by its section of the configuration files page", rule: "documented", fixture: py, want: "pass",
+			edit: func(tr *tree) { tr.remove(apiDoc) }},
 	)
 }
 
