@@ -34,6 +34,11 @@ func restartsOnUpgrade() Rule {
 					}
 				}
 			}
+			if s.Rules != nil {
+				if line, gone := overriddenAway(s.Rules.Data, "dh_installsystemd"); gone {
+					out = append(out, fail(s.Rules.Path, line, "debian/rules overrides dh_installsystemd without running it: nothing stops, restarts or starts the unit on upgrade"))
+				}
+			}
 			if s.Unit == nil {
 				return append(out, fail("debian/"+s.Name+".service", 0, "no systemd unit ships with the package"))
 			}
@@ -81,4 +86,26 @@ func startedByWazoUpgrade(env *StaticEnv, name string) (bool, string) {
 		return true, "wazo-upgrade " + why + " runs wazo-service restart, whose " + groups[0] + " lists it"
 	}
 	return false, "wazo-upgrade " + why + " runs wazo-service restart, but bin/wazo-service does not list it"
+}
+
+// overriddenAway reports whether debian/rules has an override_<tool>
+// target whose recipe never runs the tool (`override_dh_installsystemd:`
+// followed by `true` or nothing), and the target's line.
+func overriddenAway(rules []byte, tool string) (int, bool) {
+	lines := strings.Split(string(rules), "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "override_"+tool+":") {
+			continue
+		}
+		for _, r := range lines[i+1:] {
+			if !strings.HasPrefix(r, "\t") {
+				break
+			}
+			if strings.Contains(r, tool) {
+				return i + 1, false
+			}
+		}
+		return i + 1, true
+	}
+	return 0, false
 }
