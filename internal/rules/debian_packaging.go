@@ -67,11 +67,17 @@ func debianPackaging() Rule {
 					out = append(out, fail("debian/control", src.Line("Build-Depends"), "Build-Depends lacks dh-python"))
 				}
 			}
-			target := debianTarget(env.Repo)
+			targets := debianTargets(env.Repo)
+			var target buildTarget
+			if len(targets) > 0 {
+				target = targets[0]
+			}
 			stable := latestStable(env)
-			if target.release != "" && releaseNumber[target.release] > 0 && releaseNumber[target.release] < releaseNumber[stable] {
-				out = append(out, fail(target.path, target.line, fmt.Sprintf("the packaging targets Debian %d %q (%s): older than the latest stable, Debian %d %q",
-					releaseNumber[target.release], target.release, target.how, releaseNumber[stable], stable)))
+			for _, t := range targets {
+				if releaseNumber[t.release] > 0 && releaseNumber[t.release] < releaseNumber[stable] {
+					out = append(out, fail(t.path, t.line, fmt.Sprintf("the packaging targets Debian %d %q (%s): older than the latest stable, Debian %d %q",
+						releaseNumber[t.release], t.release, t.how, releaseNumber[stable], stable)))
+				}
 			}
 			if len(out) == 0 {
 				where := "no build target declared (zuul.yaml, Jenkinsfile, Dockerfile, debian/changelog)"
@@ -105,12 +111,14 @@ var (
 	wordRe         = lazyre.New(`[a-z]+`)
 )
 
-// debianTarget reads the release where Wazo declares it, most authoritative
-// first: the zuul.yaml debian-packaging-<release> job templates, the
-// Jenkinsfile, the Dockerfile's base image, the top debian/changelog
-// entry's distribution (wazo-dev-<release>). A source naming several
-// releases (one build per distribution) targets the newest of them.
-func debianTarget(r *repo.Repo) buildTarget {
+// debianTargets reads the release everywhere Wazo declares it, most
+// authoritative first: the zuul.yaml debian-packaging-<release> job
+// templates, the Jenkinsfile, the Dockerfile's base image, the top
+// debian/changelog entry's distribution (wazo-dev-<release>). A source
+// naming several releases (one build per distribution) targets the newest
+// of them. Each must be the latest stable.
+func debianTargets(r *repo.Repo) []buildTarget {
+	var out []buildTarget
 	newest := func(file, how string, data []byte, names []string) (buildTarget, bool) {
 		best := ""
 		for _, n := range names {
@@ -125,17 +133,17 @@ func debianTarget(r *repo.Repo) buildTarget {
 	}
 	if data, ok := r.Files["zuul.yaml"]; ok {
 		if t, ok := newest("zuul.yaml", "zuul.yaml job template debian-packaging-%s", data, firstGroups(zuulTargetRe, data)); ok {
-			return t
+			out = append(out, t)
 		}
 	}
 	if data, ok := r.Files["Jenkinsfile"]; ok {
 		if t, ok := newest("Jenkinsfile", "Jenkinsfile names %s", data, wordRe.FindAllString(string(data), -1)); ok {
-			return t
+			out = append(out, t)
 		}
 	}
 	if data, ok := r.Files["Dockerfile"]; ok {
 		if t, ok := newest("Dockerfile", "Dockerfile base image on %s", data, firstGroups(dockerTargetRe, data)); ok {
-			return t
+			out = append(out, t)
 		}
 	}
 	if data, ok := r.Files["debian/changelog"]; ok {
@@ -144,11 +152,11 @@ func debianTarget(r *repo.Repo) buildTarget {
 			dist := strings.TrimSuffix(strings.Fields(after + " ;")[0], ";")
 			if t, ok := newest("debian/changelog", "debian/changelog distribution "+strings.ReplaceAll(dist, "%", "%%")+" (%s)", data, wordRe.FindAllString(dist, -1)); ok {
 				t.line = 1
-				return t
+				out = append(out, t)
 			}
 		}
 	}
-	return buildTarget{}
+	return out
 }
 
 // firstGroups returns the first capture group of every match of re.
