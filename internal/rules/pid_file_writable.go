@@ -67,6 +67,10 @@ func pidDirMade(s *repo.Service, f *service.Facts, user, d string) (bool, string
 			return true, rd.Source
 		}
 	}
+	if strings.HasPrefix(d, "/run/") || strings.HasPrefix(d, "/var/run/") {
+		// A tmpfs: what the postinst makes there is gone after a reboot.
+		return false, ""
+	}
 	for _, c := range commandsNamed(s, "install", "chown") {
 		if ownsTo(c, user, d) {
 			return true, fmt.Sprintf("%s:%d", s.Postinst.Path, c.Line)

@@ -50,6 +50,7 @@ func FromRepo(rp *repo.Repo, s *repo.Service, plat *Platform) *Facts {
 	}
 	f.PIDFiles = PIDFiles(s)
 	f.RunDirs = runDirs(s)
+	f.RunDirs.Value = append(f.RunDirs.Value, tmpfilesDirs(rp, s)...)
 	f.LogFiles = logFiles(s)
 	f.APISpec = List{Value: []Sourced{}}
 	if s.API != nil {
@@ -586,4 +587,24 @@ func setMonit(f *Facts, checks []repo.Located[parse.MonitCheck]) {
 		f.Monit.Value = append(f.Monit.Value, Sourced{"check " + m.Item.Kind + " " + m.Item.Name, fmt.Sprintf("%s:%d", m.Path, m.Item.Line)})
 		f.MonitChecks = append(f.MonitChecks, m)
 	}
+}
+
+// tmpfilesDirs are the directories the package's systemd-tmpfiles entries
+// (debian/<pkg>.tmpfiles, or a shipped tmpfiles.d file) create at every
+// boot: `d /run/x 0755 user group -`.
+func tmpfilesDirs(rp *repo.Repo, s *repo.Service) []Sourced {
+	var out []Sourced
+	for _, p := range []string{"debian/" + s.Name + ".tmpfiles", "debian/tmpfiles", "etc/tmpfiles.d/" + s.Name + ".conf", "usr/lib/tmpfiles.d/" + s.Name + ".conf"} {
+		data, ok := rp.Files[p]
+		if !ok {
+			continue
+		}
+		for i, l := range strings.Split(string(data), "\n") {
+			f := strings.Fields(l)
+			if len(f) >= 5 && (f[0] == "d" || f[0] == "D") && strings.HasPrefix(f[1], "/") {
+				out = append(out, Sourced{f[1] + " owned by " + f[3], fmt.Sprintf("%s:%d tmpfiles.d", p, i+1)})
+			}
+		}
+	}
+	return out
 }
