@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
@@ -38,6 +39,15 @@ func logFileWritable() Rule {
 			for _, c := range commandsNamed(s, "install", "chown") {
 				if ownsTo(c, user, lf) {
 					return []Finding{pass(fmt.Sprintf("%s:%d gives %s to %s", s.Postinst.Path, c.Line, lf, user))}
+				}
+			}
+			if s.Unit != nil {
+				// The unit may hand it over at each start (ExecStartPre=install -o).
+				for _, v := range s.Unit.Unit.Sections["Service"]["ExecStartPre"] {
+					args := strings.Fields(strings.TrimLeft(v.Text, "-+!@:"))
+					if len(args) > 0 && (strings.HasSuffix(args[0], "install") || strings.HasSuffix(args[0], "chown")) && ownsTo(commandOf(args, v.Line), user, lf) {
+						return []Finding{pass(fmt.Sprintf("%s:%d ExecStartPre gives %s to %s", s.Unit.Path, v.Line, lf, user))}
+					}
 				}
 			}
 			p, _ := postinstLoc(s, nil)
