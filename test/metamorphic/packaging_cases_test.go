@@ -1,5 +1,7 @@
 package metamorphic
 
+import "strings"
+
 // B22..B25: the Debian package and its dependencies, on the daemon and on
 // the cron tool (a package that is not a daemon).
 
@@ -91,5 +93,9 @@ func init() {
 			edit: func(tr *tree) { tr.replace(requirements, "flask==3.1.1", "flask==0.12.2") }},
 		metaCase{name: "a requirement Wazo packages at another version", rule: "deps-wazo-packaging", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) { tr.write(requirements, tr.read(requirements)+"tallyring==1.3.0\n") }},
+		metaCase{name: "changelog targets bookworm", rule: "debian-packaging", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.write("debian/changelog", strings.ReplaceAll(tr.read("debian/changelog"), "wazo-dev-trixie", "wazo-dev-bookworm"))
+			}},
 	)
 }

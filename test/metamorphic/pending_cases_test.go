@@ -2,8 +2,6 @@
 
 package metamorphic
 
-import "strings"
-
 // Cases the rules do not pass yet: `go test -tags metamorphic_pending
 // ./test/metamorphic` runs them with the others. Each moves to its item's
 // file once the rule gives the verdict the checklist's reading asks for.
@@ -11,15 +9,6 @@ import "strings"
 func init() {
 	py := pyService
 	register(
-		metaCase{name: "service_discovery.feature columns unpadded", rule: "acceptance-service-discovery", fixture: py, want: "pass",
-			edit: func(tr *tree) { tr.replace(sdFeature, "| wazo-tallyd   |", "|wazo-tallyd|") }},
-		metaCase{name: "unlisted and dh_installsystemd overridden away", rule: "restarts-on-upgrade", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) {
-				unlistFromWazoService(tr)
-				tr.write(rules, tr.read(rules)+"\noverride_dh_installsystemd:\n\ttrue\n")
-			}},
-		metaCase{name: "WantedBy=graphical.target", rule: "starts-on-boot", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) { tr.replace(unit, "WantedBy=multi-user.target", "WantedBy=graphical.target") }},
 
 		// Misreading: the port a daemon listens on is where its code keeps
 		// it, whatever other files (nginx, api.yml) say.
@@ -44,10 +33,6 @@ func init() {
 			}},
 		metaCase{name: "api plugin off in the shipped config", rule: "api-spec", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) { tr.replace(cfg, "enabled_plugins:\n  api: true", "enabled_plugins:\n  api: false") }},
-		metaCase{name: "changelog targets bookworm", rule: "debian-packaging", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) {
-				tr.write("debian/changelog", strings.ReplaceAll(tr.read("debian/changelog"), "wazo-dev-trixie", "wazo-dev-bookworm"))
-			}},
 		metaCase{name: "no TCP port at all", rule: "port-allocation", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) {
 				codeDefaultsOnlyPort(tr, "", "")
@@ -56,21 +41,6 @@ func init() {
 		metaCase{name: "backup page as a folder's index.md", rule: "backup-documented", fixture: py, want: "pass",
 			edit: func(tr *tree) {
 				tr.move(backupPage, "sib:wazo-platform.org/website/uc-doc/system/backup_restore/index.md")
-			}},
-		metaCase{name: "PID directory from a tmpfiles.d entry", rule: "pid-file-writable", fixture: py, want: "pass",
-			edit: func(tr *tree) {
-				tr.replace(unit, "ExecStartPre=/usr/bin/install -d -o wazo-tallyd -g wazo-tallyd /run/wazo-tallyd\n", "")
-				tr.write("debian/wazo-tallyd.tmpfiles", "d /run/wazo-tallyd 0755 wazo-tallyd wazo-tallyd -\n")
-			}},
-		metaCase{name: "PID directory made only by the postinst, gone after a reboot", rule: "pid-file-writable", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) {
-				tr.replace(unit, "ExecStartPre=/usr/bin/install -d -o wazo-tallyd -g wazo-tallyd /run/wazo-tallyd\n", "")
-				tr.replace(postinst, "        if [ ! -e \"$LOGFILE\" ]; then\n", "        install -d -o \"$ACCOUNT\" -g \"$TEAM\" /run/wazo-tallyd\n        if [ ! -e \"$LOGFILE\" ]; then\n")
-			}},
-		metaCase{name: "log file given by the unit's ExecStartPre", rule: "log-file-writable", fixture: py, want: "pass",
-			edit: func(tr *tree) {
-				tr.replace(postinst, "        if [ ! -e \"$LOGFILE\" ]; then\n            install -m 0640 -o \"$ACCOUNT\" -g \"$TEAM\" /dev/null \"$LOGFILE\"\n        fi\n", "")
-				tr.replace(unit, "ExecStart=", "ExecStartPre=/usr/bin/install -m 0640 -o wazo-tallyd -g wazo-tallyd /dev/null /var/log/wazo-tallyd.log\nExecStart=")
 			}},
 	)
 }

@@ -174,5 +174,12 @@ func init() {
 			}},
 		metaCase{name: "only in the bash lists, not wazo_service/main.py", rule: "wazo-service-listed", fixture: py, want: "pass",
 			edit: func(tr *tree) { tr.replace(servicePy, "    Service('wazo-tallyd'),\n", "") }},
+		metaCase{name: "WantedBy=graphical.target", rule: "starts-on-boot", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.replace(unit, "WantedBy=multi-user.target", "WantedBy=graphical.target") }},
+		metaCase{name: "unlisted and dh_installsystemd overridden away", rule: "restarts-on-upgrade", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				unlistFromWazoService(tr)
+				tr.write(rules, tr.read(rules)+"\noverride_dh_installsystemd:\n\ttrue\n")
+			}},
 	)
 }

@@ -152,6 +152,8 @@ func init() {
 			}},
 		metaCase{name: "documented only by its section of the configuration files page", rule: "documented", fixture: py, want: "pass",
 			edit: func(tr *tree) { tr.remove(apiDoc) }},
+		metaCase{name: "service_discovery.feature columns unpadded", rule: "acceptance-service-discovery", fixture: py, want: "pass",
+			edit: func(tr *tree) { tr.replace(sdFeature, "| wazo-tallyd   |", "|wazo-tallyd|") }},
 	)
 }
 

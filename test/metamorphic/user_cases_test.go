@@ -129,5 +129,20 @@ func init() {
 				tr.replace(configPy, "    'pid_file': '/run/wazo-tallyd/wazo-tallyd.pid',\n", "")
 				tr.replace("wazo_tallyd/controller.py", "        with pid_file.pidfile(self._config['pid_file']):\n", "        if True:\n")
 			}},
+		metaCase{name: "log file given by the unit's ExecStartPre", rule: "log-file-writable", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.replace(postinst, "        if [ ! -e \"$LOGFILE\" ]; then\n            install -m 0640 -o \"$ACCOUNT\" -g \"$TEAM\" /dev/null \"$LOGFILE\"\n        fi\n", "")
+				tr.replace(unit, "ExecStart=", "ExecStartPre=/usr/bin/install -m 0640 -o wazo-tallyd -g wazo-tallyd /dev/null /var/log/wazo-tallyd.log\nExecStart=")
+			}},
+		metaCase{name: "PID directory from a tmpfiles.d entry", rule: "pid-file-writable", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.replace(unit, "ExecStartPre=/usr/bin/install -d -o wazo-tallyd -g wazo-tallyd /run/wazo-tallyd\n", "")
+				tr.write("debian/wazo-tallyd.tmpfiles", "d /run/wazo-tallyd 0755 wazo-tallyd wazo-tallyd -\n")
+			}},
+		metaCase{name: "PID directory made only by the postinst, gone after a reboot", rule: "pid-file-writable", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.replace(unit, "ExecStartPre=/usr/bin/install -d -o wazo-tallyd -g wazo-tallyd /run/wazo-tallyd\n", "")
+				tr.replace(postinst, "        if [ ! -e \"$LOGFILE\" ]; then\n", "        install -d -o \"$ACCOUNT\" -g \"$TEAM\" /run/wazo-tallyd\n        if [ ! -e \"$LOGFILE\" ]; then\n")
+			}},
 	)
 }
