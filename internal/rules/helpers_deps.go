@@ -65,7 +65,10 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 			} else if e, ok := pythonInDebian(env, r.Name, depends); ok {
 				d.debian, d.debianPkg = e.Version, e.Name
 			}
-			if !d.wazo && d.debian == "" {
+			if !d.wazo {
+				// A wazo-*-packaging repository may also replace a package
+				// Debian has at another version (python3-consul 1.1.0 over
+				// Debian's 1.5.5): the pin is then available from Wazo.
 				d.wazoPkg, d.wazoVersion = wazoPackaging(env, d.name)
 			}
 			deps = append(deps, d)

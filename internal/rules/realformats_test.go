@@ -599,3 +599,31 @@ func TestDependencyRulesAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestWazoPackagingReplacesDebiansVersion: a pin Debian ships at another
+// version is still available when a wazo-*-packaging checkout ships the
+// pinned one (Wazo's python3-consul 1.1.0 over Debian's 1.5.5), for B23 and
+// B24 alike; with no such checkout both fail.
+func TestWazoPackagingReplacesDebiansVersion(t *testing.T) {
+	rf := realDaemon()
+	rf["requirements.txt"] = "python-consul==1.1.0\n"
+	repoDir := writeTree(t, rf)
+	with := realSiblings()
+	with["wazo-python-consul-packaging/VERSION"] = "1.1.0\n"
+	other := realSiblings()
+	other["wazo-python-consul-packaging/VERSION"] = "1.0.1\n"
+	for _, c := range []struct {
+		name, sib string
+		want      Status
+	}{
+		{"Wazo ships the pin", writeTree(t, with), Pass},
+		{"Wazo ships another version", writeTree(t, other), Fail},
+		{"no packaging checkout", writeTree(t, realSiblings()), Fail},
+	} {
+		for _, rule := range []string{"deps-in-debian", "deps-pinned-to-debian"} {
+			if st, msg := ruleVerdict(resultsOf(t, repoDir, c.sib, rule)); st != c.want {
+				t.Errorf("%s: %s: %s, want %s", c.name, rule, msg, c.want)
+			}
+		}
+	}
+}
