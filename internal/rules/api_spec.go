@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
+	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
@@ -66,6 +67,9 @@ func apiSpec() Rule {
 				p, l := at("paths")
 				out = append(out, fail(p, l, "no paths in the merged document"))
 			}
+			if en, ok := s.Setting("enabled_plugins", "api"); ok && en.Value == false && servedByAPIPlugin(s.API.Files) {
+				out = append(out, fail(en.Path, en.Line, fmt.Sprintf("the api plugin, which serves /<version>/api/api.yml, is shipped disabled (enabled_plugins.api: false at %s:%d): the spec is not served by default", en.Path, en.Line)))
+			}
 			if len(out) == 0 {
 				out = append(out, pass(fmt.Sprintf("merged %d api.yml file(s): %v", len(s.API.Files), s.API.Files)))
 			}
@@ -101,4 +105,15 @@ func liveAPISpec(s *LiveService, env *LiveEnv) []Finding {
 		out = append(out, pass(fmt.Sprintf("%s serves api.yml with x-xivo-port %d, x-xivo-name %v", u, port, doc["x-xivo-name"])))
 	}
 	return out
+}
+
+// servedByAPIPlugin reports whether the spec is a plugin-based service's,
+// where the plugin named api serves the merged document.
+func servedByAPIPlugin(files []string) bool {
+	for _, f := range files {
+		if strings.Contains("/"+f, "/plugins/api/") {
+			return true
+		}
+	}
+	return false
 }

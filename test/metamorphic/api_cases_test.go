@@ -51,12 +51,18 @@ func init() {
 				tr.replace(cfg, "service_discovery:\n  enabled: true", "service_discovery:\n  enabled: false")
 				tr.replace(configPy, "'service_discovery': {\n        'enabled': True,", "'service_discovery': {\n        'enabled': False,")
 			}},
+		metaCase{name: "registration off in a shipped conf.d file", rule: "consul-registration", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) {
+				tr.write("etc/wazo-tallyd/conf.d/10-no-discovery.yml", "service_discovery:\n  enabled: false\n")
+			}},
 		metaCase{name: "service_discovery only in the code defaults", rule: "consul-registration", fixture: py, want: "pass",
 			edit: func(tr *tree) { tr.replace(cfg, sdBlock, "") }},
 		metaCase{name: "config.yml in flow style (consul)", rule: "consul-registration", fixture: py, want: "pass", edit: flowStyleConfig},
 		metaCase{name: "unrelated key in config.yml (consul)", rule: "consul-registration", fixture: py, want: "pass", edit: unrelatedKey},
 
 		// B19: the spec, served unauthenticated at /<version>/api/api.yml.
+		metaCase{name: "api plugin off in the shipped config", rule: "api-spec", fixture: py, flips: true, want: "fail",
+			edit: func(tr *tree) { tr.replace(cfg, "enabled_plugins:\n  api: true", "enabled_plugins:\n  api: false") }},
 		metaCase{name: "no api.yml", rule: "api-spec", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) {
 				tr.remove(apiYml)

@@ -27,12 +27,6 @@ func init() {
 		// The items' readings.
 		metaCase{name: "not in the meta-package's Depends", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
 			edit: withoutLine("sib:wazo-platform/debian/control", "         wazo-tallyd,")},
-		metaCase{name: "registration off in a shipped conf.d file", rule: "consul-registration", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) {
-				tr.write("etc/wazo-tallyd/conf.d/10-no-discovery.yml", "service_discovery:\n  enabled: false\n")
-			}},
-		metaCase{name: "api plugin off in the shipped config", rule: "api-spec", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) { tr.replace(cfg, "enabled_plugins:\n  api: true", "enabled_plugins:\n  api: false") }},
 		metaCase{name: "no TCP port at all", rule: "port-allocation", fixture: py, flips: true, want: "fail",
 			edit: func(tr *tree) {
 				codeDefaultsOnlyPort(tr, "", "")

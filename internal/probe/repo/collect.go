@@ -81,6 +81,7 @@ func (r *Repo) collect(s *Service) {
 			break
 		}
 	}
+	s.ConfD = r.shippedConfD(s)
 	s.Defaults = r.pyDefaults(s, single)
 	logFile := s.LogFile()
 
@@ -334,4 +335,28 @@ func (r *Repo) debianFiles() map[string]bool {
 		}
 	}
 	return r.cache.debian
+}
+
+// shippedConfD are the package's own conf.d files: *.yml directly in
+// etc/<svc>/conf.d/, dotfiles skipped, in name order, and shipped by the
+// package when it has a .install file.
+func (r *Repo) shippedConfD(s *Service) []*Config {
+	dir := "etc/" + s.Name + "/conf.d/"
+	var out []*Config
+	for _, p := range r.paths() {
+		base := strings.TrimPrefix(p, dir)
+		if base == p || strings.Contains(base, "/") || strings.HasPrefix(base, ".") || !strings.HasSuffix(base, ".yml") {
+			continue
+		}
+		if s.Install != nil && !s.Installed(p) {
+			continue
+		}
+		m, err := parse.YAMLMap(p, r.Files[p])
+		if err != nil {
+			r.Problems = append(r.Problems, err.Error())
+			continue
+		}
+		out = append(out, &Config{Path: p, Data: r.Files[p], Map: m})
+	}
+	return out
 }

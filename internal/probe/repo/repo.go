@@ -62,6 +62,10 @@ type Service struct {
 	Postinst *Script
 	Unit     *UnitFile
 	Config   *Config
+	// ConfD are the conf.d files the package ships (etc/<svc>/conf.d/*.yml,
+	// sorted by name): they override config.yml on every install, the
+	// first file winning, as the daemon reads them.
+	ConfD []*Config
 	// Defaults are the code's configuration defaults (config.py's
 	// _DEFAULT_CONFIG); config.yml overrides them. nil when not found.
 	Defaults *Config
@@ -171,7 +175,7 @@ type Setting struct {
 // Setting looks a key path up in config.yml, then in the code's defaults;
 // ok is false when neither declares it.
 func (s *Service) Setting(path ...string) (Setting, bool) {
-	for _, c := range []*Config{s.Config, s.Defaults} {
+	for _, c := range append(append([]*Config(nil), s.ConfD...), s.Config, s.Defaults) {
 		if c != nil && c.Has(path...) {
 			return Setting{Value: lookup(c.Map, path...), Path: c.Path, Line: c.Line(path...)}, true
 		}
