@@ -32,6 +32,10 @@ func init() {
 		metaCase{name: "every declaration moved together", rule: "port-consistent", fixture: py, want: "pass", edit: setPort("9523")},
 		metaCase{name: "config.yml in flow style (agreement)", rule: "port-consistent", fixture: py, want: "pass", edit: flowStyleConfig},
 
+		// P0 is unconditional: a daemon with no TCP port fails it; B18's
+		// port-allocation has nothing to collide and passes.
+		metaCase{name: "no TCP port at all (P0)", rule: "port-convention", fixture: py, flips: true, want: "fail", edit: noTCPPort},
+		metaCase{name: "no TCP port at all (B18)", rule: "port-allocation", fixture: py, want: "pass", edit: noTCPPort},
 		metaCase{name: "port 8080 outside the block", rule: "port-convention", fixture: py, flips: true, want: "fail", edit: setPort("8080")},
 		metaCase{name: "port 5000 outside the block", rule: "port-convention", fixture: py, flips: true, want: "fail", edit: setPort("5000")},
 		metaCase{name: "port 9000 outside the block", rule: "port-convention", fixture: py, flips: true, want: "fail", edit: setPort("9000")},
@@ -53,4 +57,11 @@ func init() {
 		metaCase{name: "comments added to api.yml", rule: "files-parse", fixture: py, want: "pass",
 			edit: func(tr *tree) { tr.replace(apiYml, "paths:\n", "# the resources\npaths:\n  # the spec itself\n") }},
 	)
+}
+
+// noTCPPort leaves the daemon no TCP listener: no port in its
+// configuration or code defaults, no nginx location proxying to one.
+func noTCPPort(tr *tree) {
+	codeDefaultsOnlyPort(tr, "", "")
+	tr.remove(location)
 }

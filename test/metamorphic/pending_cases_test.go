@@ -27,14 +27,5 @@ func init() {
 		// The items' readings.
 		metaCase{name: "not in the meta-package's Depends", rule: "installs-cleanly", fixture: py, flips: true, want: "fail",
 			edit: withoutLine("sib:wazo-platform/debian/control", "         wazo-tallyd,")},
-		metaCase{name: "no TCP port at all", rule: "port-allocation", fixture: py, flips: true, want: "fail",
-			edit: func(tr *tree) {
-				codeDefaultsOnlyPort(tr, "", "")
-				tr.remove(location)
-			}},
-		metaCase{name: "backup page as a folder's index.md", rule: "backup-documented", fixture: py, want: "pass",
-			edit: func(tr *tree) {
-				tr.move(backupPage, "sib:wazo-platform.org/website/uc-doc/system/backup_restore/index.md")
-			}},
 	)
 }

@@ -60,6 +60,10 @@ func init() {
 			}},
 
 		// B15: the same path on the backup page.
+		metaCase{name: "backup page as a folder's index.md", rule: "backup-documented", fixture: py, want: "pass",
+			edit: func(tr *tree) {
+				tr.move(backupPage, "sib:wazo-platform.org/website/uc-doc/system/backup_restore/index.md")
+			}},
 		metaCase{name: "not on the backup page", rule: "backup-documented", fixture: py, flips: true, want: "fail",
 			edit: withoutLine(backupPage, "- /etc/wazo-tallyd/")},
 		metaCase{name: "a similar name on the backup page", rule: "backup-documented", fixture: py, flips: true, want: "fail",
