@@ -31,6 +31,15 @@ func init() {
 		metaCase{name: "port 8080, a test port", rule: "port-allocation", fixture: py, flips: true, want: "fail", edit: setPort("8080")},
 		metaCase{name: "wazo-auth's port 9497", rule: "port-allocation", fixture: py, flips: true, want: "fail", edit: setPort("9497")},
 		metaCase{name: "wazo-webhookd's port 9300", rule: "port-allocation", fixture: py, flips: true, want: "fail", edit: setPort("9300")},
+		// Misreading: the port a daemon listens on is where its code keeps
+		// it, whatever other files (nginx, api.yml) say; a port the reader
+		// cannot resolve is unknown, never "no port".
+		metaCase{name: "listener's port a constant of another module, a test port", rule: "port-allocation", fixture: py, flips: true, want: "unknown",
+			edit: func(tr *tree) {
+				codeDefaultsOnlyPort(tr, "rest_api", "9521")
+				tr.replace(configPy, "_TALLYD_PORT = 9521\n", "from wazo_tallyd.constants import HTTP_PORT as _TALLYD_PORT\n")
+				tr.write("wazo_tallyd/constants.py", "HTTP_PORT = 8080\n")
+			}},
 		metaCase{name: "port only in the code defaults", rule: "port-allocation", fixture: py, want: "pass",
 			edit: withoutLine(cfg, "  port: 9521")},
 		metaCase{name: "config.yml in flow style (port)", rule: "port-allocation", fixture: py, want: "pass", edit: flowStyleConfig},

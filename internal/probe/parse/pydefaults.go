@@ -10,8 +10,9 @@ import (
 // in its config.py: the dict literal assigned to a module-level name
 // containing DEFAULT (_DEFAULT_CONFIG = {...}). Values that are string,
 // integer, boolean or None literals, module constants (_DEFAULT_HTTP_PORT =
-// 9497) and f-strings over such constants are kept; anything computed is
-// left out, so a key that is absent means "not known", never a guess.
+// 9497) and f-strings over such constants are kept; a value computed at
+// run time (an imported name, a call) is kept as Computed, so a fact drawn
+// from it is unknown, never a guess; lists and tuples are left out.
 // Lines maps a dotted key path ("rest_api.port") to its 1-based line.
 func PyDefaults(data []byte) (values map[string]any, lines map[string]int) {
 	src := string(data)
@@ -134,6 +135,10 @@ func (p *pyDictReader) dict(prefix string) (map[string]any, bool) {
 		}
 		if v, ok := p.scalar(); ok {
 			out[key] = v
+		} else if c := p.src[p.pos]; c != '[' && c != '(' {
+			// A name imported from elsewhere or an expression: the key
+			// is there, its value is not known.
+			out[key] = Computed{Expr: p.expr()}
 		}
 		before := p.pos
 		p.skipValue()
@@ -141,6 +146,26 @@ func (p *pyDictReader) dict(prefix string) (map[string]any, bool) {
 			p.pos++ // a stray closing bracket: step over it
 		}
 	}
+}
+
+// Computed is a default whose value the reader cannot know without
+// running the code (an imported name, a call, arithmetic): the key is set,
+// so a fact drawn from it is unknown, never taken as absent.
+type Computed struct{ Expr string }
+
+func (c Computed) String() string { return "computed (" + c.Expr + ")" }
+
+// expr is the source text of the value at the reader's position, up to the
+// end of its line or the next comma, bounded for messages.
+func (p *pyDictReader) expr() string {
+	rest := p.src[p.pos:]
+	if i := strings.IndexAny(rest, ",\n}"); i >= 0 {
+		rest = rest[:i]
+	}
+	if len(rest) > 60 {
+		rest = rest[:60] + "..."
+	}
+	return strings.TrimSpace(rest)
 }
 
 // str reads a quoted string (optionally an f-string over constants).
