@@ -301,25 +301,9 @@ func intValue(v any) (int, bool) {
 // configuration or the code's defaults, the unit's PIDFile= and ExecStart's
 // --pidfile.
 func PIDFiles(s *repo.Service) List {
-	out := List{Value: []Sourced{}}
-	seen := map[string]bool{}
-	add := func(p, src string) {
-		if strings.HasPrefix(p, "/") && !seen[p] {
-			seen[p] = true
-			out.Value = append(out.Value, Sourced{p, src})
-		}
-	}
-	for _, c := range []*repo.Config{s.Config, s.Defaults} {
-		if c == nil {
-			continue
-		}
-		WalkSettings(c.Map, "", func(key string, v any) {
-			last := key[strings.LastIndex(key, ".")+1:]
-			if p, ok := v.(string); ok && (last == "pid_file" || last == "pidfile" || last == "pid_filename" || strings.HasSuffix(last, "_pid_file")) {
-				add(p, fmt.Sprintf("%s:%d %s", c.Path, c.Line(strings.Split(key, ".")...), key))
-			}
-		})
-	}
+	out, add := settingPaths(s, func(last string) bool {
+		return last == "pid_file" || last == "pidfile" || last == "pid_filename" || strings.HasSuffix(last, "_pid_file")
+	})
 	if s.Unit != nil {
 		if v, ok := s.Unit.Unit.Get("Service", "PIDFile"); ok {
 			add(v.Text, fmt.Sprintf("%s:%d PIDFile=", s.Unit.Path, v.Line))
@@ -335,7 +319,33 @@ func PIDFiles(s *repo.Service) List {
 	if len(out.Value) == 0 {
 		out.Source = "no pid_file setting in the configuration or the code's defaults, no PIDFile= nor --pidfile in the unit"
 	}
-	return out
+	return *out
+}
+
+// settingPaths lists the absolute paths the configuration and the code's
+// defaults set under keys whose last part is named, each with its file and
+// line, once each; add puts more in the same list (the unit's flags).
+func settingPaths(s *repo.Service, named func(last string) bool) (*List, func(p, src string)) {
+	out := &List{Value: []Sourced{}}
+	seen := map[string]bool{}
+	add := func(p, src string) {
+		if strings.HasPrefix(p, "/") && !seen[p] {
+			seen[p] = true
+			out.Value = append(out.Value, Sourced{p, src})
+		}
+	}
+	for _, c := range []*repo.Config{s.Config, s.Defaults} {
+		if c == nil {
+			continue
+		}
+		WalkSettings(c.Map, "", func(key string, v any) {
+			last := key[strings.LastIndex(key, ".")+1:]
+			if p, ok := v.(string); ok && named(last) {
+				add(p, fmt.Sprintf("%s:%d %s", c.Path, c.Line(strings.Split(key, ".")...), key))
+			}
+		})
+	}
+	return out, add
 }
 
 // WalkSettings calls fn for every leaf of a configuration map, with its
@@ -405,25 +415,9 @@ func runDirs(s *repo.Service) List {
 // ExecStart's --logfile/--log-file. With none, Wazo's /var/log/<service>.log
 // when the package's logrotate or postinst names it.
 func logFiles(s *repo.Service) List {
-	out := List{Value: []Sourced{}}
-	seen := map[string]bool{}
-	add := func(p, src string) {
-		if strings.HasPrefix(p, "/") && !seen[p] {
-			seen[p] = true
-			out.Value = append(out.Value, Sourced{p, src})
-		}
-	}
-	for _, c := range []*repo.Config{s.Config, s.Defaults} {
-		if c == nil {
-			continue
-		}
-		WalkSettings(c.Map, "", func(key string, v any) {
-			last := key[strings.LastIndex(key, ".")+1:]
-			if p, ok := v.(string); ok && (last == "log_file" || last == "log_filename" || last == "logfile") {
-				add(p, fmt.Sprintf("%s:%d %s", c.Path, c.Line(strings.Split(key, ".")...), key))
-			}
-		})
-	}
+	out, add := settingPaths(s, func(last string) bool {
+		return last == "log_file" || last == "log_filename" || last == "logfile"
+	})
 	if s.Unit != nil {
 		if v, ok := s.Unit.Unit.Get("Service", "ExecStart"); ok {
 			for _, a := range strings.Fields(v.Text) {
@@ -457,7 +451,7 @@ func logFiles(s *repo.Service) List {
 	if len(out.Value) == 0 {
 		out.Source = "no log_file setting, no --logfile in ExecStart, and nothing in the package names /var/log/" + s.Name + ".log"
 	}
-	return out
+	return *out
 }
 
 func apiNameSource(s *repo.Service) string {
