@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 	"github.com/wazo-platform/wazo-servicekit/internal/service"
 	"github.com/wazo-platform/wazo-servicekit/internal/siblings"
@@ -75,7 +76,7 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 	}
 	res := &Result{}
 	var wants []siblings.Want
-	var ownPatches []Patch
+	var jobs []ownJob
 	for _, dir := range dirs {
 		rep, err := rules.Check(dir, rules.CheckOptions{Siblings: opts.Siblings, Dist: opts.Dist, Only: opts.Rules})
 		if err != nil {
@@ -90,6 +91,7 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		loaded := onceRepo(dir)
 		for _, sr := range rep.Services {
 			var f *service.Facts
 			for _, x := range facts {
@@ -99,11 +101,12 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 			}
 			for _, rule := range failingRules(sr) {
 				it := Item{Service: sr.Name, Dir: dir, Rule: rule.id}
-				if edits, why := ownFix(sr.Name, rule); edits != nil || why != "" {
-					it, own := fixOwn(it, dir, edits, why, opts.Uncertain)
+				c := &ownCtx{dir: dir, service: sr.Name, facts: f, opts: opts, repo: loaded}
+				if edits, why := ownFix(c, rule); edits != nil || why != "" {
+					it, write := fixOwn(it, dir, edits, why, opts.Uncertain)
 					res.Items = append(res.Items, it)
-					if own != nil {
-						ownPatches = append(ownPatches, *own)
+					if write {
+						jobs = append(jobs, ownJob{item: len(res.Items) - 1, dir: dir, edits: edits})
 					}
 					continue
 				}
@@ -128,7 +131,7 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 			}
 		}
 	}
-	for _, p := range ownPatches {
+	for _, p := range ownPatches(res.Items, jobs) {
 		p.Message = message(p.FixPatch, res.Items)
 		res.Patches = append(res.Patches, p)
 	}
@@ -157,11 +160,11 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 }
 
 // fixOwn makes the item of a rule fixed in the service's own repository,
-// and its patch when written.
-func fixOwn(it Item, dir string, edits []ownEdit, why string, uncertain bool) (Item, *Patch) {
+// and says whether its edits are to be written (ownPatches makes them).
+func fixOwn(it Item, dir string, edits []ownEdit, why string, uncertain bool) (Item, bool) {
 	if edits == nil {
 		it.Why = why
-		return it, nil
+		return it, false
 	}
 	it.Repo, it.Certainty = filepath.Base(dir), Certain
 	var does []string
@@ -174,16 +177,23 @@ func fixOwn(it Item, dir string, edits []ownEdit, why string, uncertain bool) (I
 	it.Why = strings.Join(does, "; ")
 	if it.Certainty == NeedsReview && !uncertain {
 		it.Why += "; not written without --uncertain"
-		return it, nil
+		return it, false
 	}
-	p, err := ownPatch(dir, edits)
-	if err != nil {
-		it.Why = "not written: " + err.Error()
-		return it, nil
+	return it, true
+}
+
+// onceRepo reads the checkout's repository the first time a fixer asks.
+func onceRepo(dir string) func() (*repo.Repo, error) {
+	var rp *repo.Repo
+	var err error
+	done := false
+	return func() (*repo.Repo, error) {
+		if !done {
+			rp, err = repo.Load(dir)
+			done = true
+		}
+		return rp, err
 	}
-	p.Rules = []string{it.Rule}
-	it.Written = true
-	return it, &p
 }
 
 type failing struct {

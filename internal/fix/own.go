@@ -1,26 +1,15 @@
 package fix
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold/udiff"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 	"github.com/wazo-platform/wazo-servicekit/internal/siblings"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
-)
-
-// The fixers of the service's own repository: maintainer-scripts' two
-// findings. Depends: adduser is a list entry (certain); `set -e` makes a
-// step that failed silently fail the install (needs review).
-const (
-	msgAdduser = "the postinst calls adduser but Depends lacks adduser"
-	msgSetE    = "the postinst does not `set -e`"
 )
 
 // ownEdit is one file edit of the service's repository.
@@ -30,163 +19,150 @@ type ownEdit struct {
 	change    func(old string) (string, error)
 	verify    func(old, new string) error
 	does      string
+	// keepsCR: the edit keeps CRLF line endings as they are (else a file
+	// holding a CR is refused).
+	keepsCR bool
+}
+
+// ownCtx is what a fixer of the service's own repository knows of the
+// service: its checkout, its model, and the parsed repository (read on
+// demand, once per checkout).
+type ownCtx struct {
+	dir     string
+	service string
+	facts   *service.Facts // nil when the model has no such service
+	opts    Options
+	repo    func() (*repo.Repo, error)
+}
+
+// pkg is the parsed package of the service, nil when the repository does
+// not hold it.
+func (c *ownCtx) pkg() (*repo.Service, error) {
+	rp, err := c.repo()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range rp.Services {
+		if s.Name == c.service {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("the repository packages no %s", c.service)
+}
+
+// ownFixer returns the edits that fix a failing rule in the service's own
+// repository, or why there are none.
+type ownFixer func(c *ownCtx, rule failing) ([]ownEdit, string)
+
+// ownFixers are the fixers of the service's own repository, one per rule
+// (each in a file of its own).
+var ownFixers = map[string]ownFixer{
+	"maintainer-scripts": maintainerScriptsFix,
 }
 
 // ownFix returns the edits that fix the rule in the service's own
-// repository, or why there are none.
-func ownFix(service string, rule failing) ([]ownEdit, string) {
-	if rule.id != "maintainer-scripts" {
+// repository, or why there are none; nil and "" when the rule has no fixer
+// there.
+func ownFix(c *ownCtx, rule failing) ([]ownEdit, string) {
+	fx, ok := ownFixers[rule.id]
+	if !ok {
 		return nil, ""
 	}
-	var edits []ownEdit
-	for i, m := range rule.messages {
-		switch {
-		case m == msgAdduser:
-			edits = append(edits, ownEdit{rel: "debian/control", certainty: Certain,
-				change: func(old string) (string, error) { return addDepends(old, service, "adduser") },
-				verify: func(old, new string) error { return verifyAddedDepends(old, new, service, "adduser") },
-				does:   "adds adduser to the Depends of " + service + " in debian/control"})
-		case strings.HasPrefix(m, msgSetE) && rule.paths[i] != "":
-			edits = append(edits, ownEdit{rel: rule.paths[i], certainty: NeedsReview,
-				change: addSetE, verify: verifySetE,
-				does: "adds `set -e` after the shebang of " + rule.paths[i] + ": a step that failed unnoticed now fails the install"})
-		default:
-			return nil, "no fix for: " + m
-		}
+	edits, why := fx(c, rule)
+	if edits == nil && why == "" {
+		why = "no fix: nothing to edit"
 	}
-	return edits, ""
+	return edits, why
 }
 
-// addDepends appends name to the Depends field of the paragraph of package
-// pkg: on a line of its own when the field has one entry per continuation
-// line, else after the field's last entry.
-func addDepends(old, pkg, name string) (string, error) {
-	lines := strings.Split(old, "\n")
-	cur, start, end := "", -1, -1
-	for i := 0; i < len(lines) && start < 0; i++ {
-		l := lines[i]
-		if strings.TrimSpace(l) == "" {
-			cur = ""
-			continue
-		}
-		k, v, ok := strings.Cut(l, ":")
-		if !ok || l[0] == ' ' || l[0] == '\t' {
-			continue
-		}
-		if strings.EqualFold(k, "Package") {
-			cur = strings.TrimSpace(v)
-		}
-		if strings.EqualFold(k, "Depends") && cur == pkg {
-			start, end = i, i
-			for end+1 < len(lines) && len(lines[end+1]) > 0 && (lines[end+1][0] == ' ' || lines[end+1][0] == '\t') {
-				end++
-			}
-		}
-	}
-	if start < 0 {
-		return "", fmt.Errorf("expected a Package: %s paragraph with a Depends: field; found none", pkg)
-	}
-	last := strings.TrimRight(lines[end], " \t")
-	if strings.HasPrefix(strings.TrimSpace(last), "#") || strings.HasSuffix(last, "|") {
-		return "", fmt.Errorf("expected the Depends: field to end with an entry; found line %d: %q", end+1, lines[end])
-	}
-	out := append([]string{}, lines[:end]...)
-	if end > start {
-		// Entries on continuation lines: a new line, indented alike.
-		ind := lines[end][:len(lines[end])-len(strings.TrimLeft(lines[end], " \t"))]
-		if strings.HasSuffix(last, ",") {
-			out = append(out, last, ind+name+",")
-		} else {
-			out = append(out, last+",", ind+name)
-		}
-	} else if strings.HasSuffix(last, ",") {
-		out = append(out, last+" "+name+",")
-	} else {
-		out = append(out, last+", "+name)
-	}
-	return strings.Join(append(out, lines[end+1:]...), "\n"), nil
+// ownJob is one rule's edits of a service's own repository, waiting to
+// be merged with the other rules' edits of that repository.
+type ownJob struct {
+	item  int // index in Result.Items
+	dir   string
+	edits []ownEdit
 }
 
-// verifyAddedDepends checks that the control file parses as before, with
-// only pkg's Depends changed: its entries and name once more.
-func verifyAddedDepends(old, new, pkg, name string) error {
-	a, b := parse.ParseDeb822([]byte(old)), parse.ParseDeb822([]byte(new))
-	if len(a) != len(b) {
-		return fmt.Errorf("%d paragraphs before, %d after", len(a), len(b))
-	}
-	for i := range a {
-		if len(a[i].Fields) != len(b[i].Fields) {
-			return fmt.Errorf("paragraph %d: fields added or removed", i+1)
+// ownPatches merges the jobs into one patch per repository: each file is
+// read once from the checkout (never through a link), each rule's edits
+// are made in turn on what the rules before it left, each verified; a rule
+// whose edit fails leaves its files as they were and its item unwritten,
+// the others go on.
+func ownPatches(items []Item, jobs []ownJob) []Patch {
+	var dirs []string
+	byDir := map[string][]ownJob{}
+	for _, j := range jobs {
+		if byDir[j.dir] == nil {
+			dirs = append(dirs, j.dir)
 		}
-		for k, va := range a[i].Fields {
-			vb := b[i].Fields[k]
-			if a[i].Get("Package") == pkg && strings.EqualFold(k, "Depends") {
-				want := append(parse.DependsNames(va), name)
-				if got := parse.DependsNames(vb); strings.Join(got, ",") != strings.Join(want, ",") {
-					return fmt.Errorf("the Depends field after the edit: %v, want %v", got, want)
-				}
+		byDir[j.dir] = append(byDir[j.dir], j)
+	}
+	var out []Patch
+	for _, dir := range dirs {
+		orig, cur := map[string][]byte{}, map[string]string{}
+		var order, notes, ids []string
+		for _, j := range byDir[dir] {
+			next, err := applyEdits(dir, j.edits, orig, cur, &order)
+			if err != nil {
+				items[j.item].Written = false
+				items[j.item].Why = "not written: " + err.Error()
 				continue
 			}
-			if va != vb {
-				return fmt.Errorf("field %s of paragraph %d changed", k, i+1)
+			cur = next
+			items[j.item].Written = true
+			ids = append(ids, items[j.item].Rule)
+			for _, e := range j.edits {
+				notes = append(notes, e.does)
 			}
 		}
+		p := Patch{Root: filepath.Dir(dir)}
+		p.Repo = filepath.Base(dir)
+		p.Rules, p.Notes = dedup(ids), notes
+		var diff strings.Builder
+		for _, rel := range order {
+			if string(orig[rel]) == cur[rel] {
+				continue
+			}
+			p.Files = append(p.Files, siblings.FileChange{Rel: rel, Old: orig[rel], New: []byte(cur[rel])})
+			diff.WriteString(udiff.File(rel, orig[rel], []byte(cur[rel]), false))
+		}
+		p.Text = diff.String()
+		if len(ids) > 0 {
+			out = append(out, p)
+		}
 	}
-	return nil
+	return out
 }
 
-// addSetE puts `set -e` on the line after a shell shebang.
-func addSetE(old string) (string, error) {
-	first, rest, ok := strings.Cut(old, "\n")
-	if !ok || !strings.HasPrefix(first, "#!") || !(strings.HasSuffix(first, "/sh") || strings.HasSuffix(first, "/bash")) {
-		return "", fmt.Errorf("expected a #!/bin/sh or #!/bin/bash first line; found %q", first)
+// applyEdits makes one rule's edits on a copy of cur (the files as the
+// rules before left them; orig and order get each file read the first
+// time), and returns the copy; nothing of cur changes on an error.
+func applyEdits(dir string, edits []ownEdit, orig map[string][]byte, cur map[string]string, order *[]string) (map[string]string, error) {
+	next := make(map[string]string, len(cur))
+	for k, v := range cur {
+		next[k] = v
 	}
-	return first + "\nset -e\n" + rest, nil
-}
-
-// verifySetE checks the script is the old one with one line added, and
-// that sh still parses it (sh -n, bounded in time).
-func verifySetE(old, new string) error {
-	if strings.Replace(new, "\nset -e\n", "\n", 1) != old {
-		return fmt.Errorf("more than `set -e` changed")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", "-n")
-	cmd.Stdin = strings.NewReader(new)
-	var out bytes.Buffer
-	cmd.Stderr = &out
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("sh -n: %v %s", err, strings.TrimSpace(out.String()))
-	}
-	return nil
-}
-
-// ownPatch computes the service repository's patch from its edits: each
-// file read from the checkout (never through a link), edited, verified.
-func ownPatch(dir string, edits []ownEdit) (Patch, error) {
-	p := Patch{Root: filepath.Dir(dir)}
-	p.Repo = filepath.Base(dir)
-	var diff strings.Builder
 	for _, e := range edits {
-		old, err := safefile.ReadIn(dir, e.rel, maxFile)
+		if _, ok := orig[e.rel]; !ok {
+			data, err := safefile.ReadIn(dir, e.rel, maxFile)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", e.rel, err)
+			}
+			orig[e.rel], cur[e.rel], next[e.rel] = data, string(data), string(data)
+			*order = append(*order, e.rel)
+		}
+		old := next[e.rel]
+		if !e.keepsCR && strings.Contains(old, "\r") {
+			return nil, fmt.Errorf("%s: expected LF line endings; found CR", e.rel)
+		}
+		changed, err := e.change(old)
 		if err != nil {
-			return Patch{}, fmt.Errorf("%s: %v", e.rel, err)
+			return nil, fmt.Errorf("%s: %v", e.rel, err)
 		}
-		if bytes.Contains(old, []byte("\r")) {
-			return Patch{}, fmt.Errorf("%s: expected LF line endings; found CR", e.rel)
+		if err := e.verify(old, changed); err != nil {
+			return nil, fmt.Errorf("%s: the edit does not check (nothing written): %v", e.rel, err)
 		}
-		changed, err := e.change(string(old))
-		if err != nil {
-			return Patch{}, fmt.Errorf("%s: %v", e.rel, err)
-		}
-		if err := e.verify(string(old), changed); err != nil {
-			return Patch{}, fmt.Errorf("%s: the edit does not check (nothing written): %v", e.rel, err)
-		}
-		p.Notes = append(p.Notes, e.does)
-		p.Files = append(p.Files, siblings.FileChange{Rel: e.rel, Old: old, New: []byte(changed)})
-		diff.WriteString(udiff.File(e.rel, old, []byte(changed), false))
+		next[e.rel] = changed
 	}
-	p.Text = diff.String()
-	return p, nil
+	return next, nil
 }
