@@ -2,11 +2,11 @@ package rules
 
 import (
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // aclGranted: every ACL the API checks starts with the service's name and
@@ -113,13 +113,9 @@ func usesNote(u aclUse) string {
 }
 
 func liveACLGranted(s *LiveService, _ *LiveEnv) []Finding {
-	dir := "/etc/wazo-auth/conf.d"
-	for _, name := range []string{"50-" + s.Name + ".yml", s.Name + ".yml"} {
-		p := path.Join(dir, name)
-		data, err := s.Host.ReadFile(p)
-		if err != nil {
-			continue
-		}
+	dir := service.AuthPolicyDir
+	if policy := s.seen().AuthPolicy(); policy.Value.Path != "" {
+		p, data := policy.Value.Path, policy.Value.Data
 		grants, err := policyGrants(p, data)
 		if err != nil {
 			return []Finding{fail(p, 0, "the wazo-auth policy file does not parse: "+err.Error())}

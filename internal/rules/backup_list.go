@@ -41,10 +41,12 @@ func backupListed(data []byte, where, name string) []Finding {
 }
 
 func liveBackupList(s *LiveService, _ *LiveEnv) []Finding {
-	for _, p := range []string{"/usr/sbin/wazo-backup", "/usr/bin/wazo-backup"} {
-		if data, err := s.Host.ReadFile(p); err == nil {
-			return backupListed(data, p, s.Name)
-		}
+	entries := s.seen().BackupEntries()
+	switch {
+	case !entries.Known():
+		return []Finding{unknown(entries.Unknown)}
+	case len(entries.Value) == 0:
+		return []Finding{fail("", 0, entries.Source+" does not list /etc/"+s.Name+"/")}
 	}
-	return []Finding{unknown("wazo-backup is not installed here")}
+	return []Finding{pass(fmt.Sprintf("%s lists /etc/%s/", entries.Value[0].Source, s.Name))}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/host"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // LiveService is what the live probes know about one installed service.
@@ -23,6 +24,22 @@ type LiveService struct {
 	UnitPath       string
 	Unit           *parse.Unit
 	UnitErr        error
+
+	mu  sync.Mutex
+	obs *service.Observed
+}
+
+// seen is what the host shows of the service (its process, accounts,
+// files, what other packages installed for it), each observation read
+// once, when a probe first asks. A probe judges these, never the host's
+// files itself.
+func (s *LiveService) seen() *service.Observed {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.obs == nil || s.obs.Host != s.Host || s.obs.Name != s.Name {
+		s.obs = service.Observe(s.Host, s.Name)
+	}
+	return s.obs
 }
 
 // LiveEnv carries the audit-wide settings to live probes.
@@ -200,12 +217,8 @@ func absentFrom(h *host.Host, s *LiveService) string {
 	if s.UnitErr == nil || h.Exists("/etc/"+s.Name) {
 		return ""
 	}
-	if data, err := h.ReadFile("/var/lib/dpkg/status"); err == nil {
-		for _, p := range parse.ParseDeb822(data) {
-			if p.Get("Package") == s.Name {
-				return ""
-			}
-		}
+	if pkg := s.seen().DpkgStatus(); pkg.Known() && pkg.Value.Listed {
+		return ""
 	}
 	return fmt.Sprintf("%s is not installed on %s: dpkg does not list it, and there is no %s.service unit nor /etc/%s", s.Name, h.Root, s.Name, s.Name)
 }

@@ -69,13 +69,14 @@ func liveHAState(s *LiveService, env *LiveEnv) []Finding {
 	// secondary) leaves /var/lib/wazo/disabled; the wazo group's units do not
 	// start while it exists.
 	role, want := "primary", "active"
-	if s.Host.Exists("/var/lib/wazo/is-secondary") {
+	disabled := s.seen().Present("/var/lib/wazo/disabled").Value
+	if s.seen().Present("/var/lib/wazo/is-secondary").Value {
 		role = "secondary"
-		if group == "wazo_services" && s.Host.Exists("/var/lib/wazo/disabled") {
+		if group == "wazo_services" && disabled {
 			want = "inactive"
 		}
 	}
-	if group == "wazo_services" && role == "primary" && s.Host.Exists("/var/lib/wazo/disabled") {
+	if group == "wazo_services" && role == "primary" && disabled {
 		want = "inactive" // wazo-service disable on a primary: stopped by hand
 	}
 	groups := []string{group + " (" + where + ")"}
@@ -97,14 +98,12 @@ func liveHAState(s *LiveService, env *LiveEnv) []Finding {
 // wazo-service when there is one, otherwise as the installed unit declares
 // it (ConditionPathExists=!/var/lib/wazo/disabled: the wazo group).
 func liveHAGroup(s *LiveService) (group, where string, problem *Finding) {
-	data, err := s.Host.ReadFile("/usr/bin/wazo-service")
-	if err == nil {
-		groups, _ := wazoServiceGroups(data, s.Name)
-		if len(groups) != 1 {
-			f := fail("/usr/bin/wazo-service", 0, fmt.Sprintf("%s is in %d wazo-service groups: its state on a secondary is undefined", s.Name, len(groups)))
+	if groups := s.seen().WazoServiceGroups(); groups.Known() {
+		if len(groups.Value) != 1 {
+			f := fail("/usr/bin/wazo-service", 0, fmt.Sprintf("%s is in %d wazo-service groups: its state on a secondary is undefined", s.Name, len(groups.Value)))
 			return "", "", &f
 		}
-		return groups[0], "/usr/bin/wazo-service", nil
+		return groups.Value[0].Value, "/usr/bin/wazo-service", nil
 	}
 	if s.Unit == nil {
 		f := unknown("wazo-service is not installed here and the unit cannot be read, so the service's HA group is unknown")

@@ -5,6 +5,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
@@ -34,11 +35,11 @@ func haUnitCondition() Rule {
 			return []Finding{conditionMatches(unitSkipsWhenDisabled(s), group, where, unitPath(s))}
 		},
 		live: func(s *LiveService, _ *LiveEnv) []Finding {
-			data, err := s.Host.ReadFile("/usr/bin/wazo-service")
-			if err != nil {
-				return []Finding{unknown("wazo-service is not installed here, so the service's group is unknown: " + err.Error())}
+			listed := s.seen().WazoServiceGroups()
+			if !listed.Known() {
+				return []Finding{unknown(listed.Unknown + ", so the service's group is unknown")}
 			}
-			groups, _ := wazoServiceGroups(data, s.Name)
+			groups := service.Values(listed)
 			if len(groups) != 1 {
 				return []Finding{fail("/usr/bin/wazo-service", 0, fmt.Sprintf("%s is in %d wazo-service groups", s.Name, len(groups)))}
 			}

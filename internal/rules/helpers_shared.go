@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
@@ -56,14 +55,14 @@ func fetchSpec(env *LiveEnv, client *http.Client, base string) (map[string]any, 
 }
 
 func liveUserEntry(s *LiveService) (*parse.PasswdEntry, []Finding) {
-	u, err := s.Host.User(s.user())
-	if err != nil {
-		return nil, []Finding{unknown(err.Error())}
+	u := s.seen().Account(s.user())
+	if !u.Known() {
+		return nil, []Finding{unknown(u.Unknown)}
 	}
-	if u == nil {
+	if u.Value == nil {
 		return nil, []Finding{fail("/etc/passwd", 0, "no passwd entry for "+s.user())}
 	}
-	return u, nil
+	return u.Value, nil
 }
 
 // logFile is the path the daemon logs to (see repo.Service.LogFile).
@@ -91,12 +90,13 @@ func networkRow(data []byte, name string, port int) int {
 // ownedBy judges whether the account can write a path: owner, or group
 // with group-write.
 func ownedBy(s *LiveService, p string, u *parse.PasswdEntry) Finding {
-	o, err := s.Host.Stat(p)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return fail(p, 0, p+" does not exist: the daemon cannot create it after dropping root")
-		}
-		return unknown(err.Error())
+	st := s.seen().File(p)
+	if !st.Known() {
+		return unknown(st.Unknown)
+	}
+	o := st.Value
+	if !o.Exists {
+		return fail(p, 0, p+" does not exist: the daemon cannot create it after dropping root")
 	}
 	switch {
 	case o.Mode.Perm()&0o002 != 0:

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
@@ -110,17 +109,14 @@ func notInstalled(s *repo.Service) []Finding {
 }
 
 func liveInstalled(s *LiveService, _ *LiveEnv) []Finding {
-	data, err := s.Host.ReadFile("/var/lib/dpkg/status")
-	if err != nil {
-		return []Finding{unknown("cannot read the dpkg database: " + err.Error())}
-	}
-	for _, p := range parse.ParseDeb822(data) {
-		if p.Get("Package") == s.Name {
-			if st := p.Get("Status"); st != "install ok installed" {
-				return []Finding{fail("/var/lib/dpkg/status", p.Line("Package"), fmt.Sprintf("dpkg status of %s is %q", s.Name, st))}
-			}
-			return []Finding{pass(s.Name + " " + p.Get("Version") + " is installed and configured")}
-		}
+	pkg := s.seen().DpkgStatus()
+	switch p := pkg.Value; {
+	case !pkg.Known():
+		return []Finding{unknown(pkg.Unknown)}
+	case p.Listed && p.Status != "install ok installed":
+		return []Finding{fail("/var/lib/dpkg/status", p.Line, fmt.Sprintf("dpkg status of %s is %q", s.Name, p.Status))}
+	case p.Listed:
+		return []Finding{pass(s.Name + " " + p.Version + " is installed and configured")}
 	}
 	return []Finding{unknown("no dpkg package named " + s.Name + " (installed from source?)")}
 }

@@ -1,11 +1,8 @@
 package rules
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
-	"io"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -65,26 +62,16 @@ var (
 	customLogFormat  = lazyre.New(`setup_logging\([^)]*\blog_format\s*=`)
 )
 
-// logTailBytes bounds what the live probe reads of a log file.
-const logTailBytes = 64 << 10
-
 func liveLogFormat(s *LiveService, _ *LiveEnv) []Finding {
 	p := s.logFile()
-	f, err := s.Host.Open(p)
-	if err != nil {
-		return []Finding{unknown(fmt.Sprintf("cannot read %s: %v", p, err))}
+	tail := s.seen().LogTail(p)
+	if !tail.Known() {
+		return []Finding{unknown(tail.Unknown)}
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > logTailBytes {
-		f.Seek(st.Size()-logTailBytes, io.SeekStart)
-	}
-	data, _ := io.ReadAll(io.LimitReader(f, logTailBytes))
 	var last string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), logTailBytes)
-	for sc.Scan() {
-		if logLineStart.MatchString(sc.Text()) {
-			last = sc.Text()
+	for _, line := range tail.Value {
+		if logLineStart.MatchString(line) {
+			last = line
 		}
 	}
 	switch {

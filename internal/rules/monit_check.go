@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/probe/host"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/internal/service"
@@ -83,11 +82,12 @@ func monitCheck() Rule {
 // restarted daemon reads "Does not exist" until the next one), so it decides
 // nothing on its own: when it disagrees with systemd the finding says so.
 func liveMonit(s *LiveService, env *LiveEnv) []Finding {
-	checks, err := s.Host.MonitChecks()
-	if err != nil {
-		return []Finding{unknown(err.Error())}
+	installed := s.seen().MonitInstalled()
+	if !installed.Known() {
+		return []Finding{unknown(installed.Unknown)}
 	}
-	var c *host.Located[parse.MonitCheck]
+	checks := installed.Value
+	var c *repo.Located[parse.MonitCheck]
 	for i := range checks {
 		if checks[i].Item.Kind == "process" && checks[i].Item.Name == s.Name {
 			c = &checks[i]
@@ -196,10 +196,10 @@ func systemdView(s *LiveService, env *LiveEnv) string {
 	}
 	out, _ := env.Command(env.Ctx, "systemctl", "show", "-p", "MainPID", "--value", unit)
 	mainPID, _ := strconv.Atoi(strings.TrimSpace(string(out)))
-	data, err := s.Host.ReadFile(s.pidFile())
-	filePID, perr := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err == nil && perr == nil && mainPID > 0 && filePID == mainPID {
+	held := s.seen().PIDInFile(s.pidFile())
+	filePID, perr := strconv.Atoi(held.Value)
+	if held.Known() && perr == nil && mainPID > 0 && filePID == mainPID {
 		return fmt.Sprintf("monit's snapshot is a cycle old: systemd runs the unit with MainPID %d, which the PID file holds", mainPID)
 	}
-	return fmt.Sprintf("monit's snapshot is a cycle old: systemd says the unit is active (MainPID %d; the PID file %s holds %q)", mainPID, s.pidFile(), strings.TrimSpace(string(data)))
+	return fmt.Sprintf("monit's snapshot is a cycle old: systemd says the unit is active (MainPID %d; the PID file %s holds %q)", mainPID, s.pidFile(), held.Value)
 }

@@ -95,15 +95,16 @@ func nginxEnabled(s *repo.Service, file string) bool {
 
 func liveNginxEnabled(s *LiveService, env *LiveEnv) []Finding {
 	dirEnabled := "/etc/nginx/locations/https-enabled"
-	locs, err := s.Host.EnabledLocations()
-	if err != nil {
-		return []Finding{unknown(err.Error())}
+	enabled := s.seen().NginxEnabled()
+	if !enabled.Known() {
+		return []Finding{unknown(enabled.Unknown)}
 	}
+	locs := enabled.Value
 	// The service's prefix is what its own files say: the enabled location
 	// that proxies to its port, else the one its package's location file
 	// declares; the /api/<short name>/ guess comes last.
 	port, hasPort := s.num("rest_api", "port")
-	own := s.Host.OwnLocations(s.Name)
+	own := s.seen().NginxOwn().Value
 	var prefix, where string
 	for _, l := range locs {
 		if hasPort && proxyPort(l.Item.ProxyPass) == port && strings.HasPrefix(l.Item.Path, "/api/") {

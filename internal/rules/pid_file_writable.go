@@ -92,7 +92,7 @@ func livePIDDir(s *LiveService, _ *LiveEnv) []Finding {
 		return out
 	}
 	out = []Finding{ownedBy(s, dir(pf), u)}
-	if s.Host.Exists(pf) {
+	if s.seen().Present(pf).Value {
 		out = append(out, ownedBy(s, pf, u))
 	}
 	return out

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"strings"
 
@@ -94,12 +93,13 @@ func liveServiceKey(s *LiveService, _ *LiveEnv) []Finding {
 	if u == nil {
 		return out
 	}
-	o, err := s.Host.Stat(keyFile)
+	key := s.seen().File(keyFile)
+	o := key.Value
 	switch {
-	case os.IsNotExist(err):
+	case !key.Known():
+		return []Finding{unknown(key.Unknown)}
+	case !o.Exists:
 		return []Finding{fail(keyFile, 0, keyFile+" does not exist: run `wazo-auth-keys service update` (the package must ship its definition in /etc/wazo-auth-keys/conf.d)")}
-	case err != nil:
-		return []Finding{unknown(err.Error())}
 	case !o.Mode.IsRegular():
 		return []Finding{fail(keyFile, 0, keyFile+" is not a regular file")}
 	case o.Mode.Perm()&0o077 != 0:

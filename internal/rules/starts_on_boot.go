@@ -57,11 +57,11 @@ func liveWantsLink(s *LiveService, env *LiveEnv) []Finding {
 		return []Finding{fail(s.UnitPath, 0, "the unit has no WantedBy=: it cannot be enabled")}
 	}
 	for _, w := range wanted {
-		link := "/etc/systemd/system/" + w.Text + ".wants/" + s.Name + ".service"
-		if s.Host.Exists(link) {
-			out = append(out, pass("enabled: "+link))
+		link := s.seen().WantsLink(w.Text)
+		if link.Value {
+			out = append(out, pass("enabled: "+link.Source))
 		} else {
-			out = append(out, fail(link, 0, "not enabled: "+link+" is missing"))
+			out = append(out, fail(link.Source, 0, "not enabled: "+link.Source+" is missing"))
 		}
 	}
 	if !s.Host.Live {

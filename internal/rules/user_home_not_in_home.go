@@ -56,7 +56,7 @@ func liveUserHome(s *LiveService, _ *LiveEnv) []Finding {
 	if u.Home == "/home" || strings.HasPrefix(u.Home, "/home/") {
 		return []Finding{fail("/etc/passwd", u.Line, fmt.Sprintf("%s's home is %s", u.Name, u.Home))}
 	}
-	if s.Host.Exists("/home/" + u.Name) {
+	if s.seen().Present("/home/" + u.Name).Value {
 		return []Finding{fail("/home/"+u.Name, 0, "/home/"+u.Name+" exists")}
 	}
 	return []Finding{pass(fmt.Sprintf("%s's home is %s; no /home/%s", u.Name, u.Home, u.Name))}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -53,24 +52,18 @@ func userInConsulGroup() Rule {
 }
 
 func liveConsulGroup(s *LiveService, _ *LiveEnv) []Finding {
-	need := false
-	entries, _ := s.Host.ReadDir("/etc/" + s.Name + "/conf.d")
-	for _, e := range entries {
-		if t, err := os.Readlink(s.Host.Path("/etc/" + s.Name + "/conf.d/" + e.Name())); err == nil && strings.HasPrefix(t, "/var/lib/consul/") {
-			need = true
-		}
-	}
-	if !need {
+	if len(s.seen().ConsulConfigLinks().Value) == 0 {
 		return []Finding{pass("the service does not read the default consul config files")}
 	}
 	u, out := liveUserEntry(s)
 	if u == nil {
 		return out
 	}
-	g, err := s.Host.Group("consul")
-	if err != nil {
-		return []Finding{unknown(err.Error())}
+	group := s.seen().AccountGroup("consul")
+	if !group.Known() {
+		return []Finding{unknown(group.Unknown)}
 	}
+	g := group.Value
 	if g == nil {
 		return []Finding{fail("/etc/group", 0, "no group consul, yet the service links /var/lib/consul files")}
 	}

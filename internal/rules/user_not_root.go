@@ -55,14 +55,11 @@ func liveUserNotRoot(s *LiveService, env *LiveEnv) []Finding {
 	if !s.Host.Live {
 		return append(out, notLive(s, "threads' uids"))
 	}
-	pid, err := s.Host.PIDOf(s.Name, s.pidFile())
-	if err != nil {
-		return append(out, unknown("threads' uids: "+err.Error()))
+	proc := s.seen().MainProcess(s.pidFile())
+	if !proc.Known() {
+		return append(out, unknown(proc.Unknown))
 	}
-	uids, err := s.Host.ThreadUIDs(pid)
-	if err != nil {
-		return append(out, unknown(fmt.Sprintf("threads of pid %d: %v", pid, err)))
-	}
+	pid, uids := proc.Value.PID, proc.Value.ThreadUIDs
 	var wrong []string
 	for _, tid := range sortedKeys(uids) {
 		if uids[tid] != u.UID {

@@ -42,12 +42,12 @@ func wazoServiceListed() Rule {
 }
 
 func liveWazoServiceListed(s *LiveService, _ *LiveEnv) []Finding {
-	data, err := s.Host.ReadFile("/usr/bin/wazo-service")
-	if err != nil {
-		return []Finding{unknown("wazo-service is not installed here: " + err.Error())}
+	groups := s.seen().WazoServiceGroups()
+	if !groups.Known() {
+		return []Finding{unknown(groups.Unknown)}
 	}
-	if g, _ := wazoServiceGroups(data, s.Name); len(g) > 0 {
-		return []Finding{pass("/usr/bin/wazo-service lists it in " + g[0])}
+	if len(groups.Value) > 0 {
+		return []Finding{pass("/usr/bin/wazo-service lists it in " + groups.Value[0].Value)}
 	}
 	return []Finding{fail("/usr/bin/wazo-service", 0, "wazo-service lists "+s.Name+" in no group")}
 }

@@ -17,13 +17,20 @@ import (
 // merged configuration, the code's defaults, the postinst, monit, nginx,
 // logrotate), then the installed wazo-service, wazo-backup and the running
 // process complete it.
-func FromHost(h *host.Host, name string) *Facts {
-	s, origin := InstalledService(h, name)
+func FromHost(h *host.Host, name string) *Facts { return FromObserved(Observe(h, name)) }
+
+// FromObserved derives the facts of an installed service from the
+// observations of its host, which the live rules judge too: the facts and
+// the audit read the same groups, backup entries, monit checks, nginx
+// locations and running process.
+func FromObserved(o *Observed) *Facts {
+	h, name := o.Host, o.Name
+	s, origin := installedService(o)
 	f := &Facts{Service: name, Origin: origin}
 	f.Units, f.Daemon = repoUnits(s)
 	f.User = StaticUser(s, func() CodeSwitch { return hostCodeSwitch(h, s) })
 	if h.Live {
-		if u, ok := runningUser(h, s); ok {
+		if u, ok := runningUser(o, s); ok {
 			f.User = u
 		}
 	}
@@ -36,24 +43,8 @@ func FromHost(h *host.Host, name string) *Facts {
 	f.Nginx = PackageLocations(s)
 	setMonit(f, s.Monit)
 	f.Deps = Fact[[]Dependency]{Unknown: "dependency pins are in the source repository, not on an installed system"}
-	f.Groups, f.Backup = List{Value: []Sourced{}}, List{Value: []Sourced{}}
-	if data, err := h.ReadFile("/usr/bin/wazo-service"); err == nil {
-		for _, g := range ShellGroups(data, name) {
-			f.Groups.Value = append(f.Groups.Value, Sourced{g.Value, "/usr/bin/wazo-service:" + g.Source})
-		}
-	} else {
-		f.Groups = unknownList("wazo-service is not installed here: " + err.Error())
-	}
-	f.Backup = unknownList("wazo-backup is not installed here")
-	for _, p := range []string{"/usr/sbin/wazo-backup", "/usr/bin/wazo-backup"} {
-		if data, err := h.ReadFile(p); err == nil {
-			f.Backup = List{Value: []Sourced{}}
-			for _, e := range BackupEntries(data, name) {
-				f.Backup.Value = append(f.Backup.Value, Sourced{e, fmt.Sprintf("%s:%d", p, LineOf(data, e))})
-			}
-			break
-		}
-	}
+	f.Groups = o.WazoServiceGroups()
+	f.Backup = o.BackupEntries()
 	f.Docs = unknownList("documentation lives in wazo-platform.org, not on an installed system")
 	f.Acceptance = unknownList("acceptance rows live in wazo-acceptance, not on an installed system")
 	return f
@@ -62,6 +53,11 @@ func FromHost(h *host.Host, name string) *Facts {
 // InstalledService reads what a package installed into the shape of a
 // source checkout's service, so the facts are derived by the same code.
 func InstalledService(h *host.Host, name string) (*repo.Service, string) {
+	return installedService(Observe(h, name))
+}
+
+func installedService(o *Observed) (*repo.Service, string) {
+	h, name := o.Host, o.Name
 	origin := "image root " + h.Root
 	if h.Live {
 		origin = "live host"
@@ -88,16 +84,14 @@ func InstalledService(h *host.Host, name string) (*repo.Service, string) {
 	if data, err := h.ReadFile("/var/lib/dpkg/info/" + name + ".postinst"); err == nil {
 		s.Postinst = &repo.Script{Path: "/var/lib/dpkg/info/" + name + ".postinst", Commands: parse.ParseShell(data)}
 	}
-	if checks, err := h.MonitChecks(); err == nil {
-		for _, c := range checks {
+	if checks := o.MonitInstalled(); checks.Known() {
+		for _, c := range checks.Value {
 			if c.Item.Name == name || strings.Contains(c.Item.StartProgram, name) || path.Base(c.Path) == name {
 				s.Monit = append(s.Monit, repo.Located[parse.MonitCheck]{Path: c.Path, Item: c.Item})
 			}
 		}
 	}
-	for _, l := range h.OwnLocations(name) {
-		s.Nginx = append(s.Nginx, repo.Located[parse.NginxLocation]{Path: l.Path, Item: l.Item})
-	}
+	s.Nginx = append(s.Nginx, o.NginxOwn().Value...)
 	if data, err := h.ReadFile("/etc/logrotate.d/" + name); err == nil {
 		for _, e := range parse.ParseLogrotate(data) {
 			s.Rotate = append(s.Rotate, repo.Located[parse.LogrotateEntry]{Path: "/etc/logrotate.d/" + name, Item: e})
@@ -154,37 +148,24 @@ func hostCodeSwitch(h *host.Host, s *repo.Service) CodeSwitch {
 }
 
 // runningUser is the account of the running daemon's main process.
-func runningUser(h *host.Host, s *repo.Service) (Fact[string], bool) {
+func runningUser(o *Observed, s *repo.Service) (Fact[string], bool) {
 	pidFile := ""
 	if pf := PIDFiles(s); len(pf.Value) > 0 {
 		pidFile = pf.Value[0].Value
 	}
-	pid, err := h.PIDOf(s.Name, pidFile)
-	if err != nil {
+	p := o.MainProcess(pidFile)
+	if !p.Known() || len(p.Value.ThreadUIDs) == 0 {
 		return Fact[string]{}, false
 	}
-	uids, err := h.ThreadUIDs(pid)
-	if err != nil || len(uids) == 0 {
-		return Fact[string]{}, false
-	}
-	uid := uids[pid]
-	if _, ok := uids[pid]; !ok {
+	pid, uids := p.Value.PID, p.Value.ThreadUIDs
+	uid, ok := uids[pid]
+	if !ok {
 		for _, u := range uids {
 			uid = u
 			break
 		}
 	}
-	name := fmt.Sprint(uid)
-	if entries, err := h.ReadFile("/etc/passwd"); err == nil {
-		list, _ := parse.ParsePasswd(entries)
-		for _, e := range list {
-			if e.UID == uid {
-				name = e.Name
-				break
-			}
-		}
-	}
-	return Fact[string]{Value: name, Source: fmt.Sprintf("/proc/%d/status (the running process, uid %d)", pid, uid)}, true
+	return Fact[string]{Value: o.UIDName(uid), Source: fmt.Sprintf("/proc/%d/status (the running process, uid %d)", pid, uid)}, true
 }
 
 // ReadHost derives the facts of the Wazo services installed under root
