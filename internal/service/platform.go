@@ -131,7 +131,7 @@ var shellGroupRe = lazyre.New(`(?m)^\s*(wazo_services|default_services)="([^"]*)
 // wazo-service script naming the service, each with its line.
 func ShellGroups(data []byte, name string) []Sourced {
 	var out []Sourced
-	for _, m := range shellGroupRe.Compiled().FindAllSubmatchIndex(data, -1) {
+	for _, m := range shellGroupRe.FindAllSubmatchIndex(data, -1) {
 		for _, w := range strings.Fields(string(data[m[4]:m[5]])) {
 			if w == name {
 				out = append(out, Sourced{string(data[m[2]:m[3]]), fmt.Sprint(strings.Count(string(data[:m[0]]), "\n") + 1)})
@@ -597,11 +597,11 @@ func ScanCode(root string, needDefaults bool) CodeScan {
 			return nil
 		}
 		rel = filepath.ToSlash(rel)
-		if loc := codeSwitchRe.Compiled().FindIndex(data); loc != nil && entryRank(rel) < best {
+		if loc := codeSwitchRe.FindIndex(data); loc != nil && entryRank(rel) < best {
 			best = entryRank(rel)
 			out.Switch.Where = fmt.Sprintf("%s:%d", rel, strings.Count(string(data[:loc[0]]), "\n")+1)
 		}
-		if m := goEmbedDefaultsRe.Compiled().FindSubmatch(data); needDefaults && out.Defaults == nil && m != nil && strings.HasSuffix(name, ".go") {
+		if m := goEmbedDefaultsRe.FindSubmatch(data); needDefaults && out.Defaults == nil && m != nil && strings.HasSuffix(name, ".go") {
 			// A Go daemon on the kit embeds its defaults: //go:embed defaults.yml.
 			yml := path.Join(path.Dir(rel), string(m[1]))
 			if raw, err := safefile.ReadIn(root, filepath.FromSlash(yml), 1<<20); err == nil {
@@ -611,7 +611,7 @@ func ScanCode(root string, needDefaults bool) CodeScan {
 			}
 		}
 		if strings.HasSuffix(name, ".py") && entryRank(rel) == 0 {
-			for _, m := range portOptionRe.Compiled().FindAllSubmatchIndex(data, -1) {
+			for _, m := range portOptionRe.FindAllSubmatchIndex(data, -1) {
 				n, err := strconv.Atoi(string(data[m[4]:m[5]]))
 				if err == nil && n > 0 && n < 65536 {
 					line := strings.Count(string(data[:m[0]]), "\n") + 1
