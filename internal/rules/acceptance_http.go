@@ -1,10 +1,6 @@
 package rules
 
 import (
-	"fmt"
-	"path/filepath"
-	"strings"
-
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
@@ -24,28 +20,14 @@ func acceptanceHTTP() Rule {
 			if why, ok := httpReachable(s); !ok {
 				return []Finding{fail("", 0, "no HTTP API ("+why+"): nothing for wazo-acceptance's http.feature to reach; the checklist expects an API for every service")}
 			}
-			var reasons []string
-			files := []string{"features/daily/http.feature", "data/features/daily/http/http.feature"}
-			missing := 0
-			for _, f := range files {
-				data, why, ok := sibling(env, "wazo-acceptance", f)
-				if !ok {
-					reasons = append(reasons, why)
-					if siblingFinding(env, "wazo-acceptance", f, why).Status == Fail {
-						missing++
-					}
-					continue
-				}
-				needle := "/api/" + s.APIName() + "/"
-				if !strings.Contains(string(data), needle) {
-					return []Finding{fail("", 0, "wazo-acceptance "+f+" has no "+needle+" row")}
-				}
-				return []Finding{pass(fmt.Sprintf("wazo-acceptance %s:%d has %s", f, lineOf(data, needle), needle))}
+			row := factsOf(env, s).Platform.AcceptanceHTTP
+			switch {
+			case !row.Known():
+				return []Finding{unknownFact("wazo-acceptance's http.feature row", row.Unknown)}
+			case !row.Found():
+				return []Finding{fail("", 0, row.Source)}
 			}
-			if missing == len(files) {
-				return []Finding{fail("", 0, "wazo-acceptance has neither "+strings.Join(files, " nor ")+" (looked in "+filepath.Join(env.Siblings, "wazo-acceptance")+")")}
-			}
-			return []Finding{unknown(reasons[0])}
+			return []Finding{pass(row.Lines[0].Source + " has " + row.Lines[0].Value)}
 		},
 	}
 }

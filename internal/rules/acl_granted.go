@@ -61,13 +61,10 @@ func aclGranted() Rule {
 			sources, problems := shippedPolicies(env.Repo, s)
 			out = append(out, problems...)
 			known := "wazo-auth-keys' default policies"
-			data, why, ok := sibling(env, "wazo-auth-keys", "etc/wazo-auth/conf.d/50-wazo-default.yml")
+			defaults := factsOf(env, s).Platform.DefaultPolicyACLs
+			why, ok := defaults.Why(), defaults.Known() && !defaults.Absent
 			if ok {
-				grants, err := policyGrants("wazo-auth-keys/etc/wazo-auth/conf.d/50-wazo-default.yml", data)
-				if err != nil {
-					return append(out, unknown(err.Error()))
-				}
-				sources["wazo-auth-keys/etc/wazo-auth/conf.d/50-wazo-default.yml"] = grants
+				sources[defaults.Source] = service.Values(service.List{Value: defaults.Lines})
 			}
 			var missing []string
 			notGranted := 0

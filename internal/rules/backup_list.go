@@ -20,11 +20,14 @@ func backupList() Rule {
 		Rationale:   "An operator's conf.d overrides are lost on restore unless wazo-backup's list names the directory.",
 		Remediation: "Add `/etc/<service>/` to BACKUP_LIST in wazo-backup's bin/wazo-backup, between the other /etc/wazo-*/ entries.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			data, why, ok := sibling(env, "wazo-backup", "bin/wazo-backup")
-			if !ok {
-				return []Finding{siblingFinding(env, "wazo-backup", "bin/wazo-backup", why)}
+			backup := factsOf(env, s).Backup
+			switch {
+			case !backup.Known():
+				return []Finding{unknownFact("wazo-backup's entries", backup.Unknown)}
+			case len(backup.Value) == 0:
+				return []Finding{fail("", 0, backup.Source)}
 			}
-			return backupListed(data, "wazo-backup/bin/wazo-backup", s.Name)
+			return []Finding{pass(fmt.Sprintf("%s lists /etc/%s/", backup.Value[0].Source, s.Name))}
 		},
 		live: liveBackupList,
 	}

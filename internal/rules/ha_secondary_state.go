@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -43,7 +42,7 @@ func haSecondaryState() Rule {
 				return []Finding{fail("", 0, fmt.Sprintf("in several wazo-service groups: %v", groups))}
 			}
 			var out []Finding
-			stopped, how := secondaryStops(env)
+			stopped, how := secondaryStops(f.Platform.SecondaryStops)
 			if groups[0] == stopped || stopped == "default_services" {
 				if !unitSkipsWhenDisabled(s) {
 					return append(out, fail(unitPath(s), 0, fmt.Sprintf("in %s, which %s stops on a secondary, but the unit has no ConditionPathExists=!/var/lib/wazo/disabled: a reboot of the secondary starts it", groups[0], how)))
@@ -117,22 +116,12 @@ func liveHAGroup(s *LiveService) (group, where string, problem *Finding) {
 	return "default_services", "as its unit declares: wazo-service is not installed", nil
 }
 
-var slaveStopRe = lazyre.New(`(?m)^[^#\n]*\bwazo-service\s+stop\s+(wazo|default|all)\b`)
-
-// secondaryStops is the wazo-service group an HA secondary stops, as
-// xivo-config's xivo-manage-slave-services does it (`wazo-service stop
-// wazo`): wazo_services or default_services. how says where that was read,
-// or that the checkout was not seen and the platform's usual group assumed.
-func secondaryStops(env *StaticEnv) (group, how string) {
-	const script = "sbin/xivo-manage-slave-services"
-	data, _, ok := sibling(env, "xivo-config", script)
-	if !ok {
-		return "wazo_services", "xivo-manage-slave-services (not seen; the wazo group assumed)"
+// secondaryStops is the wazo-service group an HA secondary stops, and
+// where that was read; when xivo-manage-slave-services cannot say, the
+// platform's wazo group, as the checklist item reads it.
+func secondaryStops(stops service.Fact[string]) (group, how string) {
+	if !stops.Known() {
+		return "wazo_services", "xivo-manage-slave-services (" + stops.Unknown + "; the wazo group assumed)"
 	}
-	m := slaveStopRe.FindSubmatch(data)
-	if m == nil {
-		return "wazo_services", "xivo-config " + script + " (no `wazo-service stop <group>` found; the wazo group assumed)"
-	}
-	g := map[string]string{"wazo": "wazo_services", "default": "default_services", "all": "default_services"}[string(m[1])]
-	return g, fmt.Sprintf("xivo-config %s:%d", script, lineOf(data, string(m[0])))
+	return stops.Value, stops.Source
 }

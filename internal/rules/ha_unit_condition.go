@@ -2,11 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/internal/service"
-	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // haUnitCondition: the unit has ConditionPathExists=!/var/lib/wazo/disabled
@@ -28,11 +26,14 @@ func haUnitCondition() Rule {
 			"which is the other group's behaviour.",
 		Remediation: "In the wazo group: add `ConditionPathExists=!/var/lib/wazo/disabled` to the unit's [Unit] section. In the default group: remove it.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			group, where, f := staticHAGroup(s, env)
-			if f != nil {
-				return []Finding{*f}
+			group := factsOf(env, s).Platform.HAGroup
+			switch {
+			case !group.Known():
+				return []Finding{unknownFact("the wazo-service group", group.Unknown)}
+			case group.Value == "":
+				return []Finding{fail("", 0, group.Source)}
 			}
-			return []Finding{conditionMatches(unitSkipsWhenDisabled(s), group, where, unitPath(s))}
+			return []Finding{conditionMatches(unitSkipsWhenDisabled(s), group.Value, group.Source, unitPath(s))}
 		},
 		live: func(s *LiveService, _ *LiveEnv) []Finding {
 			listed := s.seen().WazoServiceGroups()
@@ -53,37 +54,6 @@ func haUnitCondition() Rule {
 			return []Finding{conditionMatches(has, groups[0], "/usr/bin/wazo-service", s.UnitPath)}
 		},
 	}
-}
-
-var manifestHAGroup = lazyre.New(`(?m)^ha_group: (default|wazo)\s*$`)
-
-// staticHAGroup is the service's wazo-service group for a repository.
-func staticHAGroup(s *repo.Service, env *StaticEnv) (group, where string, problem *Finding) {
-	data, why, ok := sibling(env, "wazo-service", "bin/wazo-service")
-	var groups []string
-	line := 0
-	if ok {
-		groups, line = wazoServiceGroups(data, s.Name)
-		if len(groups) == 1 {
-			return groups[0], fmt.Sprintf("wazo-service/bin/wazo-service:%d", line), nil
-		}
-	}
-	// A repository made by `wazo-servicekit new` records its group, before
-	// wazo-service lists it.
-	manifest, _ := safefile.ReadIn(env.Repo.Root, ".servicekit.yml", 1<<20)
-	if m := manifestHAGroup.FindSubmatch(manifest); m != nil && len(groups) == 0 {
-		return string(m[1]) + "_services", ".servicekit.yml ha_group", nil
-	}
-	f := siblingFinding(env, "wazo-service", "bin/wazo-service", why)
-	if ok && len(groups) == 0 {
-		// In no group: nothing stops it on a secondary, so the unit must not
-		// carry the wazo group's condition.
-		return "default_services", "wazo-service/bin/wazo-service (in no group: never stopped on a secondary)", nil
-	}
-	if ok {
-		f = fail("", 0, fmt.Sprintf("wazo-service/bin/wazo-service has %s in %d groups", s.Name, len(groups)))
-	}
-	return "", "", &f
 }
 
 func conditionMatches(has bool, group, where, unit string) Finding {

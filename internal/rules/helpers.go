@@ -1,10 +1,7 @@
 package rules
 
 import (
-	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
@@ -87,23 +84,6 @@ func asInt(v any) (int, bool) {
 	return 0, false
 }
 
-// sibling reads a file of a sibling checkout. ok=false with a reason when
-// no --siblings was given or the checkout or file is missing.
-func sibling(env *StaticEnv, repoName, file string) (data []byte, reason string, ok bool) {
-	if env.Siblings == "" {
-		return nil, "lives in " + repoName + "; run with --siblings DIR holding a " + repoName + "/ checkout", false
-	}
-	dir := filepath.Join(env.Siblings, repoName)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, "no " + repoName + "/ checkout in " + env.Siblings, false
-	}
-	data, err := readSibling(env, repoName, file)
-	if err != nil {
-		return nil, repoName + ": cannot read " + file + ": " + err.Error(), false
-	}
-	return data, "", true
-}
-
 // maxSiblingFile bounds one file read from a sibling checkout (the files
 // judged are lists and tables of a few tens of kilobytes).
 const maxSiblingFile = 1 << 20
@@ -113,22 +93,6 @@ const maxSiblingFile = 1 << 20
 // file only (never a FIFO or a device), at most maxSiblingFile bytes.
 func readSibling(env *StaticEnv, repoName, file string) ([]byte, error) {
 	return safefile.ReadIn(env.Siblings, repoName+"/"+file, maxSiblingFile)
-}
-
-// siblingFinding is the verdict when sibling() could not give a file: a
-// file absent from a checkout that is there is a fail naming what was
-// looked for and where; anything else (no --siblings, no checkout, an
-// unreadable file) is unknown, saying why.
-func siblingFinding(env *StaticEnv, repoName, file, why string) Finding {
-	if env.Siblings != "" {
-		dir := filepath.Join(env.Siblings, repoName)
-		if st, err := os.Stat(dir); err == nil && st.IsDir() {
-			if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(file))); os.IsNotExist(err) {
-				return fail("", 0, fmt.Sprintf("%s has no %s (looked in %s)", repoName, file, dir))
-			}
-		}
-	}
-	return unknown(why)
 }
 
 // lineOf returns the 1-based line of the first occurrence of needle (0 if absent).

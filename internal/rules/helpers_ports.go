@@ -150,10 +150,11 @@ func httpReachable(s *repo.Service) (why string, ok bool) {
 // port ("Authentication" → "no"), the header naming the columns; ok is
 // false when the page, the row or the column is not there.
 func networkColumn(env *StaticEnv, name string, port int, column string) (string, bool) {
-	data, _, ok := sibling(env, "wazo-platform.org", networkPage)
-	if !ok {
+	page := platformOf(env).File("wazo-platform.org", service.NetworkPage)
+	if !page.OK() {
 		return "", false
 	}
+	data := page.Data
 	col := -1
 	for _, line := range strings.Split(string(data), "\n") {
 		cells := strings.Split(line, "|")

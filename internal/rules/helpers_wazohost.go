@@ -7,8 +7,8 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/auth"
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
-	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // Helpers of the Wazo-practice rules: ACLs, wazo-auth policies, the
@@ -65,25 +65,10 @@ func scanACLs(files []repo.File) []aclUse {
 	return out
 }
 
-// policyFile is a wazo-auth conf.d layer's default_policies.
-type policyFile struct {
-	DefaultPolicies map[string]struct {
-		ACL []string `yaml:"acl"`
-	} `yaml:"default_policies"`
-}
-
 // policyGrants reads the ACLs a wazo-auth config layer grants through its
-// default policies (wazo-auth appends the lists of every conf.d file).
+// default policies (see service.PolicyGrants).
 func policyGrants(name string, data []byte) ([]string, error) {
-	var f policyFile
-	if err := parse.DecodeYAML(name, data, &f); err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, p := range f.DefaultPolicies {
-		out = append(out, p.ACL...)
-	}
-	return out, nil
+	return service.PolicyGrants(name, data)
 }
 
 // shippedPolicies are the repository's etc/wazo-auth/conf.d/*.yml files the
@@ -122,19 +107,10 @@ func grantedBy(sources map[string][]string, acl string) string {
 	return ""
 }
 
-// keyDefinitions reads wazo-auth-keys service definitions
-// (`<service>: {system_user, acl}`).
-func keyDefinitions(name string, data []byte) (map[string]keyDefinition, error) {
-	var defs map[string]keyDefinition
-	if err := parse.DecodeYAML(name, data, &defs); err != nil {
-		return nil, err
-	}
-	return defs, nil
-}
-
-type keyDefinition struct {
-	SystemUser string   `yaml:"system_user"`
-	ACL        []string `yaml:"acl"`
+// keyDefinitions reads wazo-auth-keys service definitions (see
+// service.KeyDefinitions).
+func keyDefinitions(name string, data []byte) (map[string]service.KeyDefinition, error) {
+	return service.KeyDefinitions(name, data)
 }
 
 // keyFileOf is the path `wazo-auth-keys service update` writes a

@@ -2,17 +2,13 @@ package rules
 
 import (
 	"fmt"
-	"io/fs"
 	"net/url"
-	"os"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
-	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // nginxLocation: https://wazo/api/<name>/ reaches the daemon.
@@ -47,11 +43,11 @@ func nginxLocation() Rule {
 			}
 			fromWazoNginx := false
 			if loc == nil {
-				found, seen := wazoNginxLocation(env, want)
-				if found == nil {
-					return []Finding{fail("etc/nginx/locations/https-available/"+s.Name, 0, "no nginx `location ^~ "+want+"` ships with the package "+seen)}
+				pf := factsOf(env, s).Platform
+				if pf.WazoNginxLocation == nil {
+					return []Finding{fail("etc/nginx/locations/https-available/"+s.Name, 0, "no nginx `location ^~ "+want+"` ships with the package ("+pf.WazoNginx.Why()+")")}
 				}
-				loc, fromWazoNginx = found, true
+				loc, fromWazoNginx = pf.WazoNginxLocation, true
 			}
 			l := loc.Item
 			var out []Finding
@@ -181,45 +177,4 @@ func asURLError(err error, target **url.Error) bool {
 		*target = ue
 	}
 	return ok
-}
-
-// wazoNginxLocation looks for the location in wazo-nginx's etc/nginx tree
-// (--siblings), where the platform's own server configuration lives. seen
-// says what was looked at, for the failure when nothing is found.
-func wazoNginxLocation(env *StaticEnv, want string) (*repo.Located[parse.NginxLocation], string) {
-	if env.Siblings == "" {
-		return nil, "(wazo-nginx not looked at: no --siblings)"
-	}
-	root := filepath.Join(env.Siblings, "wazo-nginx", "etc", "nginx")
-	if st, err := os.Stat(root); err != nil || !st.IsDir() {
-		return nil, "(no wazo-nginx/etc/nginx in " + env.Siblings + ")"
-	}
-	var found *repo.Located[parse.NginxLocation]
-	files := 0
-	_ = safefile.Walk(root, safefile.MaxWalkEntries, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || found != nil || files >= 256 {
-			return filepath.SkipDir
-		}
-		if !d.Type().IsRegular() {
-			return nil // directories are walked; links and devices are not followed
-		}
-		files++
-		info, err := d.Info()
-		if err != nil || info.Size() > 256<<10 {
-			return nil
-		}
-		rel, _ := filepath.Rel(env.Siblings, p)
-		data, err := safefile.ReadIn(env.Siblings, rel, 256<<10)
-		if err != nil {
-			return nil
-		}
-		for _, l := range parse.ParseNginx(data) {
-			if l.Path == want {
-				found = &repo.Located[parse.NginxLocation]{Path: filepath.ToSlash(rel), Item: l}
-				return filepath.SkipAll
-			}
-		}
-		return nil
-	})
-	return found, "nor in wazo-nginx/etc/nginx"
 }

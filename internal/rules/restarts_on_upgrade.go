@@ -42,7 +42,11 @@ func restartsOnUpgrade() Rule {
 			if s.Unit == nil {
 				return append(out, fail("debian/"+s.Name+".service", 0, "no systemd unit ships with the package"))
 			}
-			listed, how := startedByWazoUpgrade(env, s.Name)
+			up := factsOf(env, s).Platform.UpgradeRestart
+			listed, how := up.Known() && up.Value, up.Source
+			if !up.Known() {
+				how = up.Unknown
+			}
 			if len(out) > 0 && listed {
 				// wazo-upgrade's restart starts it even without dh_installsystemd's.
 				return []Finding{pass(how + "; " + out[0].Message + ", which wazo-upgrade's restart makes up for")}
@@ -57,35 +61,6 @@ func restartsOnUpgrade() Rule {
 			return []Finding{pass(fmt.Sprintf("debian/rules keeps dh_installsystemd's restart; %s; %s", how, restart))}
 		},
 	}
-}
-
-// startedByWazoUpgrade reports whether wazo-upgrade restarts the service:
-// its upgrade script runs `wazo-service restart` (or start) and
-// bin/wazo-service lists the service. how says what was seen.
-func startedByWazoUpgrade(env *StaticEnv, name string) (bool, string) {
-	var script []byte
-	var why string
-	for _, f := range []string{"bin/real-wazo-upgrade", "bin/wazo-upgrade"} {
-		data, w, ok := sibling(env, "wazo-upgrade", f)
-		if ok && (strings.Contains(string(data), "wazo-service restart") || strings.Contains(string(data), "wazo-service start")) {
-			script, why = data, f
-			break
-		}
-		if why == "" {
-			why = w
-		}
-	}
-	if script == nil {
-		return false, "wazo-upgrade's restart not seen (" + why + ")"
-	}
-	ws, w, ok := sibling(env, "wazo-service", "bin/wazo-service")
-	if !ok {
-		return false, "wazo-upgrade " + why + " runs wazo-service restart; wazo-service not seen (" + w + ")"
-	}
-	if groups, _ := wazoServiceGroups(ws, name); len(groups) > 0 {
-		return true, "wazo-upgrade " + why + " runs wazo-service restart, whose " + groups[0] + " lists it"
-	}
-	return false, "wazo-upgrade " + why + " runs wazo-service restart, but bin/wazo-service does not list it"
 }
 
 // overriddenAway reports whether debian/rules has an override_<tool>

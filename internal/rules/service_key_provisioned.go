@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // serviceKeyProvisioned: a daemon that calls other Wazo APIs with its own
@@ -41,7 +42,7 @@ func serviceKeyProvisioned() Rule {
 			if !ok {
 				return []Finding{unknownFact("the service user", why)}
 			}
-			check := func(where string, defs map[string]keyDefinition) (Finding, bool) {
+			check := func(where string, defs map[string]service.KeyDefinition) (Finding, bool) {
 				d, ok := defs[s.Name]
 				if !ok {
 					return Finding{}, false
@@ -66,19 +67,19 @@ func serviceKeyProvisioned() Rule {
 					return []Finding{f}
 				}
 			}
-			data, why, ok := sibling(env, "wazo-auth-keys", "etc/wazo-auth-keys/config.yml")
-			if !ok {
-				f := siblingFinding(env, "wazo-auth-keys", "etc/wazo-auth-keys/config.yml", "no etc/wazo-auth-keys/conf.d/"+s.Name+".yml in the repository, and wazo-auth-keys' own list "+why)
-				return []Finding{f}
+			def := factsOf(env, s).Platform.ServiceKey
+			switch {
+			case !def.Known():
+				return []Finding{unknownFact("wazo-auth-keys' definition of "+s.Name, "no etc/wazo-auth-keys/conf.d/"+s.Name+".yml in the repository, and wazo-auth-keys' own list: "+def.Unknown)}
+			case def.Absent:
+				return []Finding{fail("", 0, "no etc/wazo-auth-keys/conf.d/"+s.Name+".yml in the repository, and "+def.Source)}
+			case !def.Found():
+				return []Finding{fail("", 0, fmt.Sprintf("auth.key_file is set but neither the repository (etc/wazo-auth-keys/conf.d/%s.yml) nor wazo-auth-keys' config.yml defines %s: no key is ever written", s.Name, s.Name))}
 			}
-			defs, err := keyDefinitions("wazo-auth-keys/etc/wazo-auth-keys/config.yml", data)
-			if err != nil {
-				return []Finding{unknown(err.Error())}
+			if d := def.Lines[0]; d.Value != user {
+				return []Finding{fail("", 0, fmt.Sprintf("the wazo-auth-keys definition of %s (%s) has system_user %q, but the service runs as %q: the key file would not be readable", s.Name, d.Source, d.Value, user))}
 			}
-			if f, found := check("wazo-auth-keys/etc/wazo-auth-keys/config.yml", defs); found {
-				return []Finding{f}
-			}
-			return []Finding{fail("", 0, fmt.Sprintf("auth.key_file is set but neither the repository (etc/wazo-auth-keys/conf.d/%s.yml) nor wazo-auth-keys' config.yml defines %s: no key is ever written", s.Name, s.Name))}
+			return []Finding{pass(fmt.Sprintf("%s defines %s (system_user %s): wazo-auth-keys writes %s for it", def.Lines[0].Source, s.Name, user, keyFile))}
 		},
 		live: liveServiceKey,
 	}

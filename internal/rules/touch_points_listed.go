@@ -1,11 +1,8 @@
 package rules
 
 import (
-	"fmt"
-	"strings"
-
-	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
+	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // touchPointsListed: the repositories around a service's own know it:
@@ -28,46 +25,23 @@ func touchPointsListed() Rule {
 		Remediation: "Apply the xivo-build-tools and wazo-sdk patches `wazo-servicekit new` writes (sibling-patches/), or add the source " +
 			"package's name to etc/xivo-build-tools/packages (in name order) and an entry to wazo-sdk's project.yml.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			source := s.Name
-			if len(env.Repo.Control) > 0 {
-				if src := env.Repo.Control[0].Get("Source"); src != "" {
-					source = src
-				}
+			pf := factsOf(env, s).Platform
+			return []Finding{
+				touchPoint("xivo-build-tools' build list", pf.BuildList, "the build machines do not build it"),
+				touchPoint("wazo-sdk's project entry", pf.SDKProject, "`wdk mount` does not know it"),
 			}
-			var out []Finding
-			if data, why, ok := sibling(env, "xivo-build-tools", "etc/xivo-build-tools/packages"); !ok {
-				out = append(out, siblingFinding(env, "xivo-build-tools", "etc/xivo-build-tools/packages", why))
-			} else if line := listedLine(data, source); line == 0 {
-				out = append(out, fail("", 0, "xivo-build-tools/etc/xivo-build-tools/packages does not list "+source+": the build machines do not build it"))
-			} else {
-				out = append(out, pass(fmt.Sprintf("xivo-build-tools/etc/xivo-build-tools/packages:%d lists %s", line, source)))
-			}
-			if data, why, ok := sibling(env, "wazo-sdk", "project.yml"); !ok {
-				out = append(out, siblingFinding(env, "wazo-sdk", "project.yml", why))
-			} else {
-				var projects map[string]any
-				switch err := parse.DecodeYAML("wazo-sdk/project.yml", data, &projects); {
-				case err != nil:
-					out = append(out, unknown("wazo-sdk/project.yml does not parse: "+err.Error()))
-				case projects[source] == nil && !hasKey(projects, source):
-					out = append(out, fail("", 0, "wazo-sdk/project.yml has no "+source+" entry: `wdk mount` does not know it"))
-				default:
-					out = append(out, pass("wazo-sdk/project.yml has a "+source+" entry"))
-				}
-			}
-			return out
 		},
 	}
 }
 
-// listedLine is the 1-based line of name alone on a line, 0 if absent.
-func listedLine(data []byte, name string) int {
-	for i, l := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(l) == name {
-			return i + 1
-		}
+// touchPoint judges one list of the platform: the line naming the source
+// package passes, a list that lacks it (or is gone) fails saying so.
+func touchPoint(fact string, l service.Listed, consequence string) Finding {
+	switch {
+	case !l.Known():
+		return unknownFact(fact, l.Unknown)
+	case !l.Found():
+		return fail("", 0, l.Source+": "+consequence)
 	}
-	return 0
+	return pass(l.Lines[0].Source + " lists " + l.Lines[0].Value)
 }
-
-func hasKey(m map[string]any, k string) bool { _, ok := m[k]; return ok }

@@ -102,6 +102,9 @@ type Facts struct {
 	// the package (unknown without that checkout).
 	MetaPackage Fact[bool]         `json:"in_meta_package"`
 	Deps        Fact[[]Dependency] `json:"dependencies"`
+	// Platform holds what the sibling checkouts say about the service
+	// (nil for an image root or a live host).
+	Platform *PlatformFacts `json:"platform,omitempty"`
 
 	// MonitChecks are the parsed checks behind Monit, for the rule that
 	// judges what they watch and how they restart it.
@@ -180,6 +183,11 @@ func (f *Facts) Text() string {
 		deps.Value = append(deps.Value, Sourced{v, d.Source})
 	}
 	list("dependencies", deps)
+	if f.Platform != nil {
+		for _, pf := range f.Platform.facts() {
+			list(pf.name, pf.l)
+		}
+	}
 	return b.String()
 }
 

@@ -29,6 +29,7 @@ type Platform struct {
 	files    map[string]SiblingFile
 	docs     *docIndex
 	installs []installLine // wazo-platform.org lines that install packages, read once
+	nginx    *nginxTree    // wazo-nginx's etc/nginx locations, read once
 }
 
 // maxSibling bounds one sibling file read.

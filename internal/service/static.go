@@ -63,6 +63,7 @@ func FromRepo(rp *repo.Repo, s *repo.Service, plat *Platform) *Facts {
 	setMonit(f, s.Monit)
 	f.Deps = staticDeps(s)
 	plat.siblingFacts(f, s.Name, f.APIName.Value)
+	f.Platform = plat.platformFacts(rp, s, f)
 	return f
 }
 
