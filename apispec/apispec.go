@@ -25,7 +25,6 @@ const ContentType = "application/x-yaml"
 
 // Spec is a checked api.yml ready to serve.
 type Spec struct {
-	root     *yaml.Node
 	basePath string
 	name     string
 	plain    []byte
@@ -64,18 +63,32 @@ func Load(source string, data []byte, port int) (*Spec, error) {
 	if name == nil || name.Value == "" {
 		return nil, fmt.Errorf("%s: x-xivo-name is required (the service name without wazo-)", source)
 	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k := root.Content[i]
+		if line, twice := seen[k.Value]; twice {
+			return nil, fmt.Errorf("%s: line %d: %s is already given at line %d (a key appears once)", source, k.Line, k.Value, line)
+		}
+		seen[k.Value] = k.Line
+	}
 	if value(root, "paths") == nil {
 		return nil, fmt.Errorf("%s: paths is required", source)
 	}
-	plain, appended := withPortLine(data, root, port)
-	set(root, "x-xivo-port", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(port)})
-	if !appended {
+	plain, edited := withPortValue(data, root, port)
+	if !edited {
+		plain, edited = withPortLine(data, root, port)
+	}
+	if !edited {
+		set(root, "x-xivo-port", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(port)})
 		var err error
 		if plain, err = yaml.Marshal(root); err != nil {
 			return nil, fmt.Errorf("%s: %w", source, err)
 		}
 	}
-	return &Spec{root: root, basePath: base.Value, name: name.Value, plain: plain, plainLength: []string{strconv.Itoa(len(plain))},
+	// The tree is not kept: a proxied variant, rare and cached, parses the
+	// plain document again (render), and the daemon does not carry the
+	// tree's hundred-odd kilobytes for the whole of its life.
+	return &Spec{basePath: base.Value, name: name.Value, plain: plain, plainLength: []string{strconv.Itoa(len(plain))},
 		proxied: map[string][]byte{}, maxCache: 16}, nil
 }
 
@@ -106,11 +119,14 @@ func (s *Spec) Bytes(scriptName string) []byte {
 // render applies xivo's reverse_proxy_fix_api_spec: https only, basePath
 // under the proxy prefix.
 func (s *Spec) render(scriptName string) []byte {
-	c := *s.root
-	c.Content = append([]*yaml.Node(nil), s.root.Content...)
-	set(&c, "basePath", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: strings.TrimSuffix(scriptName, "/") + s.basePath})
-	set(&c, "schemes", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "https"}}})
-	b, err := yaml.Marshal(&c)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(s.plain, &doc); err != nil || len(doc.Content) == 0 {
+		return s.plain // cannot happen: Load parsed the same document
+	}
+	root := doc.Content[0]
+	set(root, "basePath", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: strings.TrimSuffix(scriptName, "/") + s.basePath})
+	set(root, "schemes", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "https"}}})
+	b, err := yaml.Marshal(root)
 	if err != nil {
 		return s.plain // cannot happen: the same tree marshalled at Load
 	}
@@ -173,7 +189,58 @@ func value(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// set replaces the value of key in m (which the caller owns), or appends it.
+// withPortValue is the document as written with the value of its
+// "x-xivo-port: N" line replaced by port, when that line is certain to be
+// the document's x-xivo-port (Load refuses a key given twice): a plain integer on the line of its key,
+// which starts the line, in a document of one block mapping, with no
+// line break but '\n' (yaml counts others too) and no other document.
+// Otherwise (false) the caller appends the key or renders the tree.
+func withPortValue(data []byte, root *yaml.Node, port int) ([]byte, bool) {
+	var key, v *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "x-xivo-port" {
+			key, v = root.Content[i], root.Content[i+1]
+		}
+	}
+	if key == nil || root.Style&yaml.FlowStyle != 0 || key.Column != 1 || key.Style != 0 ||
+		v.Kind != yaml.ScalarNode || v.Style != 0 || v.Tag != "!!int" || v.Anchor != "" || v.Line != key.Line || v.Value == "" ||
+		bytes.ContainsAny(data, "\r\u0085\u2028\u2029") || bytes.Contains(data, []byte("\n---")) || bytes.Contains(data, []byte("\n...")) {
+		return nil, false
+	}
+	for _, c := range []byte(v.Value) {
+		if c < '0' || c > '9' {
+			return nil, false
+		}
+	}
+	start := 0 // of the key's line
+	for line := 1; line < key.Line; line++ {
+		i := bytes.IndexByte(data[start:], '\n')
+		if i < 0 {
+			return nil, false
+		}
+		start += i + 1
+	}
+	lineEnd := len(data)
+	if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
+		lineEnd = start + i
+	}
+	line := data[start:lineEnd]
+	// Up to the value the line is "x-xivo-port", ':' and blanks, all ASCII,
+	// so the value's column is its byte offset.
+	at := v.Column - 1
+	if !bytes.HasPrefix(line, []byte("x-xivo-port")) || at > len(line)-len(v.Value) ||
+		strings.Trim(string(line[len("x-xivo-port"):at]), " \t") != ":" || string(line[at:at+len(v.Value)]) != v.Value {
+		return nil, false
+	}
+	if after := line[at+len(v.Value):]; len(after) > 0 && after[0] != ' ' && after[0] != '\t' {
+		return nil, false
+	}
+	out := make([]byte, 0, len(data)+8)
+	out = append(out, data[:start+at]...)
+	out = strconv.AppendInt(out, int64(port), 10)
+	return append(out, data[start+at+len(v.Value):]...), true
+}
+
 // withPortLine is the document as written with an "x-xivo-port: PORT"
 // line appended, when that is certain to add just this key: one block
 // mapping at column 1 with no x-xivo-port yet, one document, no block
@@ -195,6 +262,7 @@ func withPortLine(data []byte, root *yaml.Node, port int) ([]byte, bool) {
 	return append(out, '\n'), true
 }
 
+// set replaces the value of key in m (which the caller owns), or appends it.
 func set(m *yaml.Node, key string, v *yaml.Node) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {

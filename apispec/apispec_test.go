@@ -92,6 +92,7 @@ func TestLoadRefusesNonWazoDocuments(t *testing.T) {
 		"no paths":        minimal[:strings.Index(minimal, "paths:")],
 		"not yaml":        "swagger: [",
 		"no info.version": strings.Replace(minimal, ", version: 1.0.0", "", 1),
+		"a key twice":     minimal + "x-xivo-port: 2\n",
 	} {
 		if _, err := Load("test.yml", []byte(doc), 1); err == nil || !strings.Contains(err.Error(), "test.yml") {
 			t.Errorf("%s: want an error naming the file, got %v", name, err)
@@ -117,28 +118,39 @@ func TestIndependentValidatorAcceptsBothVariants(t *testing.T) {
 	}
 }
 
-// The document is served as written, with the port appended, when that
-// adds just this key; otherwise it is rendered. Either way the served
-// document holds the configured port once and everything else unchanged.
+// The document is served as written, with the value of its x-xivo-port
+// line replaced or the key appended, when that changes just this key;
+// otherwise it is rendered. Either way the served document holds the
+// configured port once and everything else unchanged.
 func TestPortAddedAsWrittenOrRendered(t *testing.T) {
 	withoutPort := strings.Replace(minimal, "x-xivo-port: 1\n", "", 1)
+	withPort := func(doc, line string) string { return strings.Replace(doc, "x-xivo-port: 1\n", line, 1) }
+	const rendered = ""
 	for _, c := range []struct {
-		name, doc string
-		asWritten bool
+		name, doc, want string
 	}{
-		{"no port yet", "# a comment kept\n" + withoutPort, true},
-		{"no final newline", strings.TrimSuffix(withoutPort, "\n"), true},
-		{"a port already", minimal, false},
-		{"a second document", withoutPort + "---\nother: 1\n", false},
-		{"a kept block scalar", withoutPort + "x-note: |+\n  kept\n\n", false},
+		{"no port yet", "# a comment kept\n" + withoutPort, "# a comment kept\n" + withoutPort + "x-xivo-port: 9504\n"},
+		{"no final newline", strings.TrimSuffix(withoutPort, "\n"), withoutPort + "x-xivo-port: 9504\n"},
+		{"a port already", minimal, withPort(minimal, "x-xivo-port: 9504\n")},
+		{"a port and a comment", withPort(minimal, "x-xivo-port:   1  # set at start\n"), withPort(minimal, "x-xivo-port:   9504  # set at start\n")},
+		{"a port on the last line", withoutPort + "x-xivo-port: 12", withoutPort + "x-xivo-port: 9504"},
+		{"a quoted port", withPort(minimal, "x-xivo-port: '1'\n"), rendered},
+		{"a port on the next line", withPort(minimal, "x-xivo-port:\n  1\n"), rendered},
+		{"an anchored port", withPort(minimal, "x-xivo-port: &p 1\n"), rendered},
+		{"a port in CRLF lines", strings.ReplaceAll(minimal, "\n", "\r\n"), rendered},
+		{"a second document", withoutPort + "---\nother: 1\n", rendered},
+		{"a kept block scalar", withoutPort + "x-note: |+\n  kept\n\n", rendered},
 	} {
 		s, err := Load("api.yml", []byte(c.doc), 9504)
 		if err != nil {
+			if c.want == rendered {
+				continue // a document yaml refuses is not this test's subject
+			}
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		body := s.Bytes("")
-		if got := strings.HasPrefix(string(body), strings.TrimSuffix(c.doc, "\n")); got != c.asWritten {
-			t.Errorf("%s: served as written %v, want %v:\n%s", c.name, got, c.asWritten, body)
+		if c.want != rendered && string(body) != c.want {
+			t.Errorf("%s: served\n%s\nwant as written with the port:\n%s", c.name, body, c.want)
 		}
 		m := fields(t, body)
 		if m["x-xivo-port"] != 9504 || m["basePath"] != "/1.0" || m["x-xivo-name"] != "test" || strings.Count(string(body), "x-xivo-port") != 1 {
