@@ -110,8 +110,15 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 	b = append(b, '\n')
 	o.buf = b
 	_, err := o.w.Write(b)
-	if o.stderr != nil && r.Level >= stderrLevel && o.stderr != o.w {
-		o.stderr.Write(b)
+	if r.Level >= stderrLevel {
+		// A warning or an error is in the file at once, with what was
+		// logged before it (a buffered File holds lines back briefly).
+		if f, ok := o.w.(interface{ Flush() error }); ok && err == nil {
+			err = f.Flush()
+		}
+		if o.stderr != nil && o.stderr != o.w {
+			o.stderr.Write(b)
+		}
 	}
 	return err
 }

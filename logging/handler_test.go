@@ -77,11 +77,14 @@ func TestCopytruncateSafe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closer.Close()
+	file := closer.(*File)
 	l.Info(strings.Repeat("before rotation ", 20))
+	file.Flush()
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
 	l.Info("after rotation")
+	file.Flush()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -437,20 +438,35 @@ func TestConfigResource(t *testing.T) {
 			t.Errorf("PATCH %.60s: %d %s, want %d with a Wazo error", c.body, status, body, c.status)
 		}
 	}
-	if logHas(logFile, "request details") {
-		t.Fatal("debug lines logged before debug was enabled")
-	}
 	status, body = request(t, "PATCH", p.url("/1.0/config"), "config-token-01234567", `[{"op": "replace", "path": "/debug", "value": true}]`)
 	if status != 200 || !bytes.Contains(body, []byte(`"debug":true`)) {
 		t.Fatalf("PATCH debug: %d %s", status, body)
 	}
 	request(t, "GET", p.url("/1.0/api/api.yml"), "", "")
-	if !logHas(logFile, "(DEBUG)") {
-		t.Error("PATCH debug=true did not turn on debug logging")
+	// The log file gets its lines in order, shortly after they are logged:
+	// once a debug line is there, every line before it is too.
+	if !waitLog(t, logFile, "(DEBUG)", 10*time.Second) {
+		t.Fatal("PATCH debug=true did not turn on debug logging")
+	}
+	data, _ := os.ReadFile(logFile)
+	enabled := regexp.MustCompile(`response: PATCH /1\.0/config .*status=200`).FindIndex(data)
+	if details := bytes.Index(data, []byte("request details")); enabled == nil || details >= 0 && details < enabled[0] {
+		t.Fatalf("debug lines logged before debug was enabled (or the PATCH that enabled it not logged):\n%s", data)
 	}
 	if status, _ := request(t, "PATCH", p.url("/1.0/config"), "wrong-token-012345678", `[{"op":"replace","path":"/debug","value":false}]`); status != 401 {
 		t.Errorf("PATCH with a bad token: %d, want 401", status)
 	}
+}
+
+// waitLog polls the log file until a line holds s (true) or timeout.
+func waitLog(t *testing.T, path, s string, timeout time.Duration) bool {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); !logHas(path, s); time.Sleep(10 * time.Millisecond) { // polling interval
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
 }
 
 func logHas(path, s string) bool {
