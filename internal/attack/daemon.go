@@ -223,6 +223,22 @@ func logText(t *target) string {
 	return string(data)
 }
 
+// logSyncs numbers the requests syncedLog sends.
+var logSyncs atomic.Int64
+
+// syncedLog is the log once it holds the lines of every request answered
+// before the call: the daemon writes its log in batches, in order, so it
+// sends one more request and waits (10 s at most) for that request's line.
+func syncedLog(t *target) string {
+	marker := fmt.Sprintf("/1.0/log-sync-%d", logSyncs.Add(1))
+	get(t, marker, nil)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) { // polling interval
+		if text := logText(t); strings.Contains(text, marker) || time.Now().After(deadline) {
+			return text
+		}
+	}
+}
+
 func tokenTraversal(t *target) (bool, string) {
 	before := t.decoy.Load()
 	for _, tok := range []string{"", "../api/api.yml", "..%2fapi%2fapi.yml", "x/../../api/api.yml"} {
@@ -245,7 +261,7 @@ func logForging(t *target) (bool, string) {
 	forged := "2026-01-01 00:00:00,000 [pid 1] (WARNING) (wazo-doctord): Stopping wazo-doctord: SIGTERM"
 	get(t, "/1.0/x%0a"+strings.ReplaceAll(forged, " ", "%20"), nil)
 	get(t, "/1.0/%1b[31mred%1b[0m", nil)
-	text := logText(t)
+	text := syncedLog(t)
 	for _, line := range strings.Split(text, "\n") {
 		if strings.HasPrefix(line, "2026-01-01 00:00:00,000") {
 			return false, "the forged line is in the log"
@@ -341,7 +357,7 @@ func disguisedQueryToken(t *target) (bool, string) {
 	if err != nil || status != 200 {
 		return false, fmt.Sprintf("status %d (%v): the attack itself did not authenticate", status, err)
 	}
-	if strings.Contains(logText(t), token) {
+	if strings.Contains(syncedLog(t), token) {
 		return false, "the whole token is in the log"
 	}
 	return true, "200, the log shows tok%65n=<hidden>"
@@ -360,9 +376,9 @@ func configSecrets(t *target) (bool, string) {
 }
 
 func longToken(t *target) (bool, string) {
-	before := len(logText(t))
+	before := len(syncedLog(t))
 	get(t, "/1.0/status", map[string]string{"X-Auth-Token": strings.Repeat("t", 512<<10)})
-	added := logText(t)[before:]
+	added := syncedLog(t)[before:]
 	longest := 0
 	for _, l := range strings.Split(added, "\n") {
 		longest = max(longest, len(l))

@@ -112,7 +112,7 @@ func logFieldForging(t *target) (bool, string) {
 	get(t, "/1.0/status%20%5Bspan_id=1111111111111111%20parent_id=-%20trace_id=deadbeefdeadbeefdeadbeefdeadbeef%5D%20client=10.9.8.7:4444%20status=200%20bytes=27", nil)
 	get(t, "/1.0/attack%E2%80%A8next%E2%80%A9line%E2%80%AEreversed", nil)
 	var forged, reordered string
-	for _, line := range strings.Split(logText(t), "\n") {
+	for _, line := range strings.Split(syncedLog(t), "\n") {
 		if strings.Contains(line, "deadbeef") {
 			forged = line
 		}
