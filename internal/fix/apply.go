@@ -2,7 +2,9 @@ package fix
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +35,18 @@ func Apply(p Patch) error {
 	modes := make([]os.FileMode, len(p.Files))
 	for i, f := range p.Files {
 		rel := p.Repo + "/" + f.Rel
+		if f.Created {
+			// A file the patch creates must still be absent (nothing on the
+			// way a link); it is written 0644.
+			if _, err := os.Lstat(filepath.Join(siblingsDir, rel)); !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("%s: the patch creates it but something is there (nothing applied)", rel)
+			}
+			if err := safefile.CheckWritable(siblingsDir, rel); err != nil {
+				return fmt.Errorf("%s: %v (nothing applied)", rel, err)
+			}
+			modes[i] = 0o644
+			continue
+		}
 		cur, err := safefile.ReadIn(siblingsDir, rel, maxFile)
 		if err != nil {
 			return fmt.Errorf("%s: %v (nothing applied)", rel, err)
@@ -50,6 +64,10 @@ func Apply(p Patch) error {
 		if err := safefile.WriteIn(siblingsDir, p.Repo+"/"+f.Rel, f.New, modes[i]); err != nil {
 			for j := 0; j < i; j++ {
 				// Best effort: put back what was written before the failure.
+				if p.Files[j].Created {
+					_ = os.Remove(filepath.Join(siblingsDir, p.Repo, p.Files[j].Rel))
+					continue
+				}
 				_ = safefile.WriteIn(siblingsDir, p.Repo+"/"+p.Files[j].Rel, p.Files[j].Old, modes[j])
 			}
 			return fmt.Errorf("%s/%s: %v (the files written before it were put back)", p.Repo, f.Rel, err)

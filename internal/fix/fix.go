@@ -77,8 +77,10 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 	res := &Result{}
 	var wants []siblings.Want
 	var jobs []ownJob
+	// The sibling checkouts are read once for every checkout of the run.
+	plat := service.NewPlatform(opts.Siblings)
 	for _, dir := range dirs {
-		rep, err := rules.Check(dir, rules.CheckOptions{Siblings: opts.Siblings, Dist: opts.Dist, Only: opts.Rules})
+		rep, err := rules.Check(dir, rules.CheckOptions{Siblings: opts.Siblings, Dist: opts.Dist, Only: opts.Rules, Platform: plat})
 		if err != nil {
 			return nil, err
 		}
@@ -87,18 +89,9 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 			return nil, err
 		}
 		rep.Apply(waivers)
-		facts, err := service.ReadRepo(dir, opts.Siblings)
-		if err != nil {
-			return nil, err
-		}
 		loaded := onceRepo(dir)
 		for _, sr := range rep.Services {
-			var f *service.Facts
-			for _, x := range facts {
-				if x.Service == sr.Name {
-					f = x
-				}
-			}
+			f := sr.Model // the model check judged, not derived again
 			for _, rule := range failingRules(sr) {
 				it := Item{Service: sr.Name, Dir: dir, Rule: rule.id}
 				c := &ownCtx{dir: dir, service: sr.Name, facts: f, opts: opts, repo: loaded}
@@ -107,6 +100,18 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 					res.Items = append(res.Items, it)
 					if write {
 						jobs = append(jobs, ownJob{item: len(res.Items) - 1, dir: dir, edits: edits})
+					}
+					continue
+				}
+				if fx, ok := fileFixers[rule.id]; ok && f != nil {
+					target, edits, why := "", []ownEdit(nil), "no fix: the service's name "+strconv.Quote(sr.Name)+" is not a Debian package name: no file is named after it"
+					if packageNameRe.MatchString(sr.Name) {
+						target, edits, why = fx(c, rule)
+					}
+					it, write := fixOwn(it, target, edits, why, opts.Uncertain)
+					res.Items = append(res.Items, it)
+					if write {
+						jobs = append(jobs, ownJob{item: len(res.Items) - 1, dir: target, edits: edits})
 					}
 					continue
 				}
@@ -234,8 +239,6 @@ var noFixers = map[string]string{
 		"(major jumps first) is not computed yet",
 	"acceptance-service-discovery": "a row needs wazo-acceptance's service_discovery.feature; where it was removed with its consul step, " +
 		"recreating it would add a scenario whose step no longer exists",
-	"monit-check": "a new monit check's start and stop programs and the PID file it watches need review " +
-		"(most services no longer write one); not written yet",
 	"debian-packaging": "the target distribution, debhelper compat level and source format change how the package builds: " +
 		"a packaging change to build and test, not a list entry",
 }

@@ -1,7 +1,9 @@
 package fix
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -22,6 +24,9 @@ type ownEdit struct {
 	// keepsCR: the edit keeps CRLF line endings as they are (else a file
 	// holding a CR is refused).
 	keepsCR bool
+	// create: the edit creates the file, which must be absent (change is
+	// given ""); the patch then creates it.
+	create bool
 }
 
 // ownCtx is what a fixer of the service's own repository knows of the
@@ -120,11 +125,12 @@ func ownPatches(items []Item, jobs []ownJob) []Patch {
 		p.Rules, p.Notes = dedup(ids), notes
 		var diff strings.Builder
 		for _, rel := range order {
-			if string(orig[rel]) == cur[rel] {
+			created := orig[rel] == nil
+			if string(orig[rel]) == cur[rel] && !created || created && cur[rel] == "" {
 				continue
 			}
-			p.Files = append(p.Files, siblings.FileChange{Rel: rel, Old: orig[rel], New: []byte(cur[rel])})
-			diff.WriteString(udiff.File(rel, orig[rel], []byte(cur[rel]), false))
+			p.Files = append(p.Files, siblings.FileChange{Rel: rel, Old: orig[rel], New: []byte(cur[rel]), Created: created})
+			diff.WriteString(udiff.File(rel, orig[rel], []byte(cur[rel]), created))
 		}
 		p.Text = diff.String()
 		if len(ids) > 0 {
@@ -144,7 +150,15 @@ func applyEdits(dir string, edits []ownEdit, orig map[string][]byte, cur map[str
 	}
 	for _, e := range edits {
 		if _, ok := orig[e.rel]; !ok {
+			// orig is nil for a file that is not there (an empty one is
+			// []byte{}).
 			data, err := safefile.ReadIn(dir, e.rel, maxFile)
+			switch {
+			case errors.Is(err, fs.ErrNotExist) && e.create:
+				data, err = nil, nil
+			case err == nil && data == nil:
+				data = []byte{}
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", e.rel, err)
 			}
@@ -152,6 +166,12 @@ func applyEdits(dir string, edits []ownEdit, orig map[string][]byte, cur map[str
 			*order = append(*order, e.rel)
 		}
 		old := next[e.rel]
+		switch absent := orig[e.rel] == nil; {
+		case e.create && !absent:
+			return nil, fmt.Errorf("%s: expected no such file (the fix creates it); found one", e.rel)
+		case !e.create && absent:
+			return nil, fmt.Errorf("%s: expected the file; found none", e.rel)
+		}
 		if !e.keepsCR && strings.Contains(old, "\r") {
 			return nil, fmt.Errorf("%s: expected LF line endings; found CR", e.rel)
 		}
@@ -161,6 +181,11 @@ func applyEdits(dir string, edits []ownEdit, orig map[string][]byte, cur map[str
 		}
 		if err := e.verify(old, changed); err != nil {
 			return nil, fmt.Errorf("%s: the edit does not check (nothing written): %v", e.rel, err)
+		}
+		if e.create && old != "" && changed != old {
+			// Created by a fix before (one service read from two
+			// checkouts): the same text, or a conflict.
+			return nil, fmt.Errorf("%s: another fix of this run creates it with another text", e.rel)
 		}
 		next[e.rel] = changed
 	}

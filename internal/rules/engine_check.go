@@ -35,6 +35,9 @@ type ServiceReport struct {
 	NotADaemon string   `json:"not_a_daemon,omitempty"`
 	Summary    Summary  `json:"summary"`
 	Results    []Result `json:"results"`
+	// Model is the service model every rule judged (check only), for a
+	// caller that acts on the results (fix) without deriving it again.
+	Model *service.Facts `json:"-"`
 }
 
 // Summary counts rules by their verdict (a rule's worst result), not
@@ -110,7 +113,7 @@ func Check(dir string, opts CheckOptions) (*Report, error) {
 	rules := All()
 	for _, s := range rp.Services {
 		f := factsOf(env, s) // the model first: every rule judges the same service
-		sr := ServiceReport{Name: s.Name, Language: s.Language}
+		sr := ServiceReport{Name: s.Name, Language: s.Language, Model: f}
 		if !f.Daemon.Value {
 			sr.NotADaemon = f.Daemon.Source + ": not a daemon, so only the packaging and dependency rules apply"
 		}

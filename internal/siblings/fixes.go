@@ -19,9 +19,11 @@ type Want struct {
 // FileChange is one file a fix patch changes: its content as read (Old,
 // exactly the bytes the patch was computed against) and after the edits
 // (New), so the patch can be applied by writing New once Old is still there.
+// Created marks a file the patch creates: it must still be absent.
 type FileChange struct {
 	Rel      string
 	Old, New []byte
+	Created  bool
 }
 
 // FixPatch is the patch of one sibling repository for every Want on it:
