@@ -98,9 +98,9 @@ func BenchmarkAudit25Services(b *testing.B) {
 // that root.
 func BenchmarkAuditPerRule(b *testing.B) {
 	h := host.Open(benchRoot(b))
-	s := &LiveService{Name: "wazo-bench00d", Host: h}
-	s.Config, _ = h.Config(s.Name)
-	s.UnitPath, s.Unit, s.UnitErr = h.Unit(s.Name)
+	const name = "wazo-bench00d"
+	config, _ := h.Config(name)
+	unitPath, unit, unitErr := h.Unit(name)
 	env := &LiveEnv{Ctx: context.Background(), HTTP: &http.Client{Timeout: time.Second}, Command: runTool}
 	for _, r := range All() {
 		if !r.HasLive() {
@@ -108,6 +108,9 @@ func BenchmarkAuditPerRule(b *testing.B) {
 		}
 		b.Run(r.ID, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
+				// A service of its own each time: its observations and
+				// model are read once per service, and that is the cost.
+				s := &LiveService{Name: name, Host: h, Config: config, UnitPath: unitPath, Unit: unit, UnitErr: unitErr}
 				r.live(s, env)
 			}
 		})

@@ -14,8 +14,10 @@ import (
 )
 
 // LiveService is what the live probes know about one installed service.
-// Its expectations come from what the package installed (config.yml and
-// conf.d merged as xivo does, the unit file), never from a per-service list.
+// Who the service is (its user, PID and log files) is the model's facts
+// derived from what the package installed (service.FromObserved: the
+// same derivation as `facts --root` and `facts` on the live host), never
+// a per-service list; what the host shows beyond that is its observations.
 type LiveService struct {
 	Name           string
 	Host           *host.Host
@@ -25,8 +27,9 @@ type LiveService struct {
 	Unit           *parse.Unit
 	UnitErr        error
 
-	mu  sync.Mutex
-	obs *service.Observed
+	mu    sync.Mutex
+	obs   *service.Observed
+	facts *service.Facts
 }
 
 // seen is what the host shows of the service (its process, accounts,
@@ -37,9 +40,28 @@ func (s *LiveService) seen() *service.Observed {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.obs == nil || s.obs.Host != s.Host || s.obs.Name != s.Name {
-		s.obs = service.Observe(s.Host, s.Name)
+		o := service.Observe(s.Host, s.Name)
+		if s.Config != nil || len(s.ConfigProblems) > 0 {
+			o.WithConfig(s.Config, s.ConfigProblems)
+		}
+		if s.Unit != nil || s.UnitErr != nil {
+			o.WithUnit(s.UnitPath, s.Unit, s.UnitErr)
+		}
+		s.obs, s.facts = o, nil
 	}
 	return s.obs
+}
+
+// model is the service's facts as `facts` derives them from this host,
+// over the same observations, derived once when a probe first asks.
+func (s *LiveService) model() *service.Facts {
+	o := s.seen()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.facts == nil {
+		s.facts = service.FromObserved(o)
+	}
+	return s.facts
 }
 
 // LiveEnv carries the audit-wide settings to live probes.
@@ -84,36 +106,21 @@ func (s *LiveService) boolean(path ...string) (value, ok bool) {
 	return value, ok
 }
 
-// user is the account the service runs as: config user, unit User=, or its name.
-func (s *LiveService) user() string {
-	if u := s.str("user"); u != "" {
-		return u
-	}
-	if s.Unit != nil {
-		if v, ok := s.Unit.Get("Service", "User"); ok {
-			return v.Text
-		}
-	}
-	return s.Name
-}
+// user is the model's service user: the running daemon's account on a
+// live host, else what the unit and the installed code make it.
+func (s *LiveService) user() service.Fact[string] { return s.model().User }
 
-func (s *LiveService) logFile() string {
-	if l := s.str("log_file"); l != "" {
-		return l
-	}
-	return "/var/log/" + s.Name + ".log"
-}
+// logFile is the model's default log file, "" when the package names none.
+func (s *LiveService) logFile() string { return first(s.model().LogFiles) }
 
-func (s *LiveService) pidFile() string {
-	if p := s.str("pid_file"); p != "" {
-		return p
+// pidFile is the model's first PID file (the daemon's own), "" when none.
+func (s *LiveService) pidFile() string { return first(s.model().PIDFiles) }
+
+func first(l service.List) string {
+	if len(l.Value) == 0 {
+		return ""
 	}
-	if s.Unit != nil {
-		if v, ok := s.Unit.Get("Service", "PIDFile"); ok {
-			return v.Text
-		}
-	}
-	return ""
+	return l.Value[0].Value
 }
 
 // AuditOptions configure a live audit.
@@ -168,9 +175,10 @@ func Audit(ctx context.Context, opts AuditOptions) (*Report, error) {
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, name := range names {
-		s := &LiveService{Name: name, Host: h}
-		s.Config, s.ConfigProblems = h.Config(name)
-		s.UnitPath, s.Unit, s.UnitErr = h.Unit(name)
+		o := service.Observe(h, name)
+		pkg := o.Package()
+		s := &LiveService{Name: name, Host: h, Config: pkg.Config, ConfigProblems: pkg.ConfigProblems,
+			UnitPath: pkg.UnitPath, Unit: pkg.Unit, UnitErr: pkg.UnitErr, obs: o}
 		rep.Services[i] = ServiceReport{Name: name, Results: make([]Result, 0, len(live))}
 		results := make([][]Finding, len(live))
 		if absent := absentFrom(h, s); absent != "" {

@@ -64,6 +64,10 @@ func installedRoot(t *testing.T) string {
 	write(t, root+"/usr/sbin/wazo-backup", string(data))
 	data, _ = os.ReadFile("testdata/siblings/wazo-service/bin/wazo-service")
 	write(t, root+"/usr/bin/wazo-service", string(data))
+	// The daemon's binary as the package installs it: a Go binary built
+	// on the kit keeps the name of the function dropping root to the
+	// configured user, which is how the model knows the user is switched to.
+	write(t, root+"/usr/bin/wazo-exampled", "\x7fELF\x02\x01\x01\x00 github.com/wazo-platform/wazo-servicekit/privilege.Drop github.com/wazo-platform/wazo-servicekit/daemon.Main\n")
 	return root
 }
 
@@ -221,14 +225,23 @@ func TestAuditConfigIsMergedFirstWins(t *testing.T) {
 }
 
 // liveService builds a LiveService on the running host for the probes that
-// need one (processes, HTTP), with the config given.
+// need one (processes, HTTP): the configuration the root installed, each
+// top-level key of cfg replacing the installed one.
 func liveService(t *testing.T, root, cfg string) *LiveService {
 	t.Helper()
-	m, err := parse.YAMLMap("config.yml", []byte(cfg))
+	over, err := parse.YAMLMap("config.yml", []byte(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &LiveService{Name: "wazo-exampled", Host: &host.Host{Root: root, Live: true}, Config: m}
+	h := &host.Host{Root: root, Live: true}
+	m, _ := h.Config("wazo-exampled")
+	if m == nil {
+		m = map[string]any{}
+	}
+	for k, v := range over {
+		m[k] = v
+	}
+	return &LiveService{Name: "wazo-exampled", Host: h, Config: m}
 }
 
 func testEnv() *LiveEnv {
@@ -262,11 +275,13 @@ func TestThreadsUIDsOfARealProcess(t *testing.T) {
 	if len(out) != 2 || out[1].Status != Pass || !strings.Contains(out[1].Message, "threads of pid "+strconv.Itoa(pid)) {
 		t.Fatalf("%+v", out)
 	}
+	// The service user is who the running process is: a process whose uid
+	// no account has fails.
 	edit(t, root+"/etc/passwd", fmt.Sprintf("wazo-exampled:x:%d:", svcUID()), fmt.Sprintf("wazo-exampled:x:%d:", svcUID()+4242))
 	s = liveService(t, root, "user: wazo-exampled\npid_file: "+pidFile+"\n")
 	out = liveUserNotRoot(s, testEnv())
-	if len(out) != 2 || out[1].Status != Fail || len(out[1].Evidence) == 0 {
-		t.Fatalf("threads under another uid not reported: %+v", out)
+	if len(out) != 1 || out[0].Status != Fail || !strings.Contains(out[0].Message, fmt.Sprintf("running process, uid %d", svcUID())) {
+		t.Fatalf("a process under a uid no account has not reported: %+v", out)
 	}
 }
 

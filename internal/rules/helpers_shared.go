@@ -54,13 +54,18 @@ func fetchSpec(env *LiveEnv, client *http.Client, base string) (map[string]any, 
 	return nil, base, lastErr
 }
 
+// liveUserEntry is the passwd entry of the model's service user.
 func liveUserEntry(s *LiveService) (*parse.PasswdEntry, []Finding) {
-	u := s.seen().Account(s.user())
+	user := s.user()
+	if !user.Known() {
+		return nil, []Finding{unknownFact("the service user", user.Unknown)}
+	}
+	u := s.seen().Account(user.Value)
 	if !u.Known() {
 		return nil, []Finding{unknown(u.Unknown)}
 	}
 	if u.Value == nil {
-		return nil, []Finding{fail("/etc/passwd", 0, "no passwd entry for "+s.user())}
+		return nil, []Finding{fail("/etc/passwd", 0, fmt.Sprintf("no passwd entry for %s (the service user: %s)", user.Value, user.Source))}
 	}
 	return u.Value, nil
 }
@@ -101,6 +106,8 @@ func ownedBy(s *LiveService, p string, u *parse.PasswdEntry) Finding {
 	switch {
 	case o.Mode.Perm()&0o002 != 0:
 		return fail(p, 0, fmt.Sprintf("%s is world-writable (%v): any local user can forge or fill it", p, o.Mode.Perm()))
+	case u.UID == 0:
+		return pass(fmt.Sprintf("%s: the service user is root, which can write it (whether it should is user-not-root's question)", p))
 	case o.UID == u.UID:
 		return pass(fmt.Sprintf("%s is owned by %s (%v)", p, u.Name, o.Mode.Perm()))
 	case o.GID == u.GID && o.Mode.Perm()&0o020 != 0:

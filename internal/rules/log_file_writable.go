@@ -58,9 +58,13 @@ func logFileWritable() Rule {
 }
 
 func liveLogFileWritable(s *LiveService, _ *LiveEnv) []Finding {
+	logs := s.model().LogFiles
+	if len(logs.Value) == 0 {
+		return []Finding{fail("", 0, "no default log file ("+logs.Source+"): the item is about the service's log file")}
+	}
 	u, out := liveUserEntry(s)
 	if u == nil {
 		return out
 	}
-	return []Finding{ownedBy(s, s.logFile(), u)}
+	return []Finding{ownedBy(s, logs.Value[0].Value, u)}
 }

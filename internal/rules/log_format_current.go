@@ -2,9 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"strings"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
 
@@ -64,6 +64,9 @@ var (
 
 func liveLogFormat(s *LiveService, _ *LiveEnv) []Finding {
 	p := s.logFile()
+	if p == "" {
+		return []Finding{unknownFact("the log file", s.model().LogFiles.Source)}
+	}
 	tail := s.seen().LogTail(p)
 	if !tail.Known() {
 		return []Finding{unknown(tail.Unknown)}

@@ -98,15 +98,15 @@ func liveMonit(s *LiveService, env *LiveEnv) []Finding {
 	}
 	where := fmt.Sprintf("%s:%d", c.Path, c.Item.Line)
 	var out []Finding
-	pf := s.pidFile()
+	pids := s.model().PIDFiles
 	switch {
 	case c.Item.Matching != "":
 	case c.Item.PIDFile == "":
 		out = append(out, fail(c.Path, c.Item.Line, "the check has neither `with pidfile` nor `matching`"))
-	case pf == "":
-		out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("monit watches %s but %s writes no PID file (pid_file is empty)", c.Item.PIDFile, s.Name)))
-	case c.Item.PIDFile != pf:
-		out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("monit watches %s but %s writes its PID to %s", c.Item.PIDFile, s.Name, pf)))
+	case len(pids.Value) == 0:
+		out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("monit watches %s but %s writes no PID file (%s)", c.Item.PIDFile, s.Name, pids.Source)))
+	case !contains(service.Values(pids), c.Item.PIDFile):
+		out = append(out, fail(c.Path, c.Item.Line, fmt.Sprintf("monit watches %s but %s writes its PID to %s", c.Item.PIDFile, s.Name, strings.Join(service.Values(pids), ", "))))
 	}
 	for _, p := range []struct{ verb, prog string }{{"start", c.Item.StartProgram}, {"stop", c.Item.StopProgram}} {
 		if !controlsUnit(p.prog, p.verb, s.Name) {

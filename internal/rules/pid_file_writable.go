@@ -80,20 +80,27 @@ func pidDirMade(s *repo.Service, f *service.Facts, user, d string) (bool, string
 }
 
 func livePIDDir(s *LiveService, _ *LiveEnv) []Finding {
-	pf := s.pidFile()
-	if pf == "" {
-		return []Finding{pass("the service writes no PID file")}
+	pids := s.model().PIDFiles
+	if len(pids.Value) == 0 {
+		return []Finding{fail(s.UnitPath, 0, "no PID file: "+pids.Source)}
 	}
 	if !s.Host.Live {
-		return []Finding{notLive(s, dir(pf)+" (a tmpfs created at start)")}
+		return []Finding{notLive(s, dir(pids.Value[0].Value)+" (a tmpfs created at start)")}
 	}
 	u, out := liveUserEntry(s)
 	if u == nil {
 		return out
 	}
-	out = []Finding{ownedBy(s, dir(pf), u)}
-	if s.seen().Present(pf).Value {
-		out = append(out, ownedBy(s, pf, u))
+	out = nil
+	done := map[string]bool{}
+	for _, pf := range pids.Value {
+		if d := dir(pf.Value); !done[d] {
+			done[d] = true
+			out = append(out, ownedBy(s, d, u))
+		}
+		if s.seen().Present(pf.Value).Value {
+			out = append(out, ownedBy(s, pf.Value, u))
+		}
 	}
 	return out
 }

@@ -49,7 +49,7 @@ func liveUserNotRoot(s *LiveService, env *LiveEnv) []Finding {
 		return out
 	}
 	if u.UID == 0 {
-		return []Finding{fail("/etc/passwd", u.Line, s.user()+" has uid 0")}
+		return []Finding{fail("/etc/passwd", u.Line, fmt.Sprintf("%s has uid 0 (the service user: %s)", u.Name, s.user().Source))}
 	}
 	out = []Finding{pass(fmt.Sprintf("%s has uid %d", u.Name, u.UID))}
 	if !s.Host.Live {

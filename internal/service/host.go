@@ -28,11 +28,14 @@ func FromObserved(o *Observed) *Facts {
 	s, origin := installedService(o)
 	f := &Facts{Service: name, Origin: origin}
 	f.Units, f.Daemon = repoUnits(s)
-	f.User = StaticUser(s, func() CodeSwitch { return hostCodeSwitch(h, s) })
+	// The running process says who the daemon is; the installed files
+	// say it when it does not run (or on an image root).
+	running := false
 	if h.Live {
-		if u, ok := runningUser(o, s); ok {
-			f.User = u
-		}
+		f.User, running = runningUser(o, s)
+	}
+	if !running {
+		f.User = StaticUser(s, func() CodeSwitch { return hostCodeSwitch(h, s) })
 	}
 	f.Ports = staticPorts(s)
 	f.PIDFiles = PIDFiles(s)
@@ -63,11 +66,12 @@ func installedService(o *Observed) (*repo.Service, string) {
 		origin = "live host"
 	}
 	s := &repo.Service{Name: name, Debian: map[string]bool{}}
-	if p, u, err := h.Unit(name); err == nil {
-		s.Unit = &repo.UnitFile{Path: p, Unit: u}
+	pkg := o.Package()
+	if pkg.Unit != nil {
+		s.Unit = &repo.UnitFile{Path: pkg.UnitPath, Unit: pkg.Unit}
 	}
 	base := "/etc/" + name + "/config.yml"
-	if m, _ := h.Config(name); m != nil {
+	if m := pkg.Config; m != nil {
 		data, _ := h.ReadFile(base)
 		s.Config = &repo.Config{Path: base, Data: data, Map: m}
 	}

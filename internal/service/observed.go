@@ -29,6 +29,10 @@ type Observed struct {
 	Host *host.Host
 	Name string
 
+	pkg            onceFact[Installed]
+	given          Installed
+	configGiven    bool
+	unitGiven      bool
 	groups, backup onceList
 	dpkg           onceFact[Package]
 	policy         onceFact[Text]
@@ -50,6 +54,45 @@ type Observed struct {
 func Observe(h *host.Host, name string) *Observed {
 	return &Observed{Host: h, Name: name, processes: map[string]Fact[Process]{}, files: map[string]Fact[FileState]{},
 		present: map[string]Fact[bool]{}, logTails: map[string]Fact[[]string]{}, pidValues: map[string]Fact[string]{}}
+}
+
+// Installed is the package's unit and the configuration the daemon loads
+// (config.yml and conf.d merged as the daemon merges them), with the
+// problems met reading them.
+type Installed struct {
+	Config         map[string]any
+	ConfigProblems []string
+	UnitPath       string
+	Unit           *parse.Unit
+	UnitErr        error
+}
+
+// WithConfig gives the observations a configuration the caller has
+// already read (before any observation is asked for).
+func (o *Observed) WithConfig(m map[string]any, problems []string) *Observed {
+	o.given.Config, o.given.ConfigProblems, o.configGiven = m, problems, true
+	return o
+}
+
+// WithUnit gives the observations a unit the caller has already read
+// (before any observation is asked for).
+func (o *Observed) WithUnit(path string, u *parse.Unit, err error) *Observed {
+	o.given.UnitPath, o.given.Unit, o.given.UnitErr, o.unitGiven = path, u, err, true
+	return o
+}
+
+// Package is the installed unit and configuration, read once.
+func (o *Observed) Package() Installed {
+	return o.pkg.get(func() Fact[Installed] {
+		in := o.given
+		if !o.configGiven {
+			in.Config, in.ConfigProblems = o.Host.Config(o.Name)
+		}
+		if !o.unitGiven {
+			in.UnitPath, in.Unit, in.UnitErr = o.Host.Unit(o.Name)
+		}
+		return Fact[Installed]{Value: in}
+	}).Value
 }
 
 type onceFact[T any] struct {
