@@ -14,8 +14,8 @@ import (
 
 const fixAbout = `Runs check on each service checkout DIR (or a directory of checkouts) against the
 sibling checkouts, and for each failing rule with a fixer computes the edit of the
-sibling repository (or of the service's own: maintainer scripts, nginx location, monit
-check): one patch
+sibling repository (or of the service's own: maintainer scripts, unit, requirements.txt,
+nginx location, monit check): one patch
 per repository for every service (one BACKUP_LIST edit adding every missing one), each edit re-parsed and verified, with a commit message
 naming the rules and checklist items. Certain fixes (a list entry, a table row) are
 written by default; those needing review only with --uncertain. A failing rule
@@ -38,7 +38,7 @@ func defineFix(fs *flag.FlagSet) action {
 	fs.StringVar(&opts.Siblings, "siblings", "", "`DIR` holding the sibling checkouts (wazo-service/, wazo-backup/, wazo-acceptance/, wazo-platform.org/): required")
 	fs.StringVar(&opts.Dist, "dist", "trixie", "Debian `distribution` check judges against: trixie or bookworm")
 	fs.Func("rule", "fix only this rule `ID` (repeatable)", func(v string) error { opts.Rules = append(opts.Rules, v); return nil })
-	fs.BoolVar(&opts.Uncertain, "uncertain", false, "also write the fixes that need review (a wazo-service group, a URL not in api.yml, set -e in a postinst, a monit check)")
+	fs.BoolVar(&opts.Uncertain, "uncertain", false, "also write the fixes that need review (a wazo-service group, a URL not in api.yml, set -e in a postinst, a monit check,\nthe unit's User= or PID directory, requirement pins moved to Debian's versions)")
 	dryRun := fs.Bool("dry-run", false, "compute and verify the patches, write nothing (with --apply: only git apply --check)")
 	diff := fs.Bool("diff", false, "print each patch and its commit message on stdout")
 	apply := fs.Bool("apply", false, "apply each patch to its checkout (a sibling's or the service's): git apply --check first,\nall or nothing per repository")

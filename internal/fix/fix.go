@@ -1,7 +1,8 @@
 // Package fix turns check's failing results into patches of the sibling
 // repositories that make them pass: for each failing rule with a fixer, the
 // edit the sibling package already makes for a new service, computed from
-// what the service model says of the existing service. A fixer says whether
+// what the service model says of the existing service; or an edit of the
+// service's own repository (maintainer scripts, unit, requirements.txt). A fixer says whether
 // its change is certain (a list entry, a table row) or needs review (a
 // choice the tool cannot make for the owner); a failing rule without a fixer
 // is listed with why.
@@ -205,6 +206,7 @@ type failing struct {
 	id       string
 	messages []string
 	paths    []string // each message's file, as the result names it
+	lines    []int    // and its line (0 when not said)
 }
 
 // failingRules are the rules failing (not waived) for the service, in the
@@ -224,6 +226,7 @@ func failingRules(sr rules.ServiceReport) []failing {
 		}
 		out[i].messages = append(out[i].messages, r.Message)
 		out[i].paths = append(out[i].paths, r.Path)
+		out[i].lines = append(out[i].lines, r.Line)
 	}
 	return out
 }
@@ -232,11 +235,7 @@ func failingRules(sr rules.ServiceReport) []failing {
 // more than "not written yet".
 var noFixers = map[string]string{
 	"consul-registration": "whether the service registers in consul, and under which name, is the service's design",
-	"user-not-root":       "the service user is a code and packaging change (privilege drop, file owners)",
 	"api-spec":            "an API specification is written by the service's authors",
-	"deps-in-debian":      "a dependency missing from Debian needs packaging work",
-	"deps-pinned-to-debian": "moving a pin to Debian's version may need code changes, and the version jump of each package " +
-		"(major jumps first) is not computed yet",
 	"acceptance-service-discovery": "a row needs wazo-acceptance's service_discovery.feature; where it was removed with its consul step, " +
 		"recreating it would add a scenario whose step no longer exists",
 	"debian-packaging": "the target distribution, debhelper compat level and source format change how the package builds: " +

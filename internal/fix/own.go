@@ -62,7 +62,11 @@ type ownFixer func(c *ownCtx, rule failing) ([]ownEdit, string)
 // ownFixers are the fixers of the service's own repository, one per rule
 // (each in a file of its own).
 var ownFixers = map[string]ownFixer{
-	"maintainer-scripts": maintainerScriptsFix,
+	"maintainer-scripts":    maintainerScriptsFix,
+	"user-not-root":         userNotRootFix,
+	"pid-file-writable":     pidFileWritableFix,
+	"deps-pinned-to-debian": depsPinsFix,
+	"deps-in-debian":        depsPinsFix,
 }
 
 // ownFix returns the edits that fix the rule in the service's own
@@ -117,7 +121,9 @@ func ownPatches(items []Item, jobs []ownJob) []Patch {
 			items[j.item].Written = true
 			ids = append(ids, items[j.item].Rule)
 			for _, e := range j.edits {
-				notes = append(notes, e.does)
+				if !contains(notes, e.does) {
+					notes = append(notes, e.does) // an edit two rules make is said once
+				}
 			}
 		}
 		p := Patch{Root: filepath.Dir(dir)}
@@ -190,4 +196,13 @@ func applyEdits(dir string, edits []ownEdit, orig map[string][]byte, cur map[str
 		next[e.rel] = changed
 	}
 	return next, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
