@@ -16,6 +16,13 @@ type files map[string]string
 func write(t *testing.T, fs files) string {
 	t.Helper()
 	dir := t.TempDir()
+	writeIn(t, dir, fs)
+	return dir
+}
+
+// writeIn writes files under dir.
+func writeIn(t *testing.T, dir string, fs files) {
+	t.Helper()
 	for p, data := range fs {
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
@@ -25,7 +32,6 @@ func write(t *testing.T, fs files) string {
 			t.Fatal(err)
 		}
 	}
-	return dir
 }
 
 // daemon is a Python daemon in the shape Wazo's are: a unit without User=,
