@@ -210,6 +210,32 @@ func TestDepsPinsFix(t *testing.T) {
 	}
 }
 
+// TestDepsPinsFollowDist: with --dist bookworm the pins move to
+// bookworm's versions, and check against bookworm then passes them.
+func TestDepsPinsFollowDist(t *testing.T) {
+	sib, dirs := fleet(t)
+	opts := Options{Siblings: sib, Dist: "bookworm", Rules: []string{"deps-pinned-to-debian"}, Uncertain: true}
+	res, err := Plan(dirs[:1], opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Patches) != 1 || !strings.Contains(res.Patches[0].Message, "Debian 12 bookworm") {
+		t.Fatalf("want one patch naming bookworm's packages: %+v", res.Items)
+	}
+	if err := Apply(res.Patches[0]); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := rules.Check(dirs[0], rules.CheckOptions{Siblings: sib, Dist: "bookworm", Only: []string{"deps-pinned-to-debian"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results() {
+		if r.Status != rules.Pass {
+			t.Errorf("after the fix, against bookworm: %s %s", r.Status, r.Message)
+		}
+	}
+}
+
 // TestOwnFixersBackOff: each fixer of the service's own repository,
 // given a case it cannot fix safely or a file of an unexpected shape,
 // writes nothing and says why: what it expected and what it found.
@@ -232,6 +258,13 @@ func TestOwnFixersBackOff(t *testing.T) {
 			{"wazo_tallyd/config.py", "    'pid_file': '/run/wazo-tallyd/wazo-tallyd.pid',\n", ""}}, []string{"writes no PID file"}},
 		{"PID file in /run", "pid-file-writable", []change{{"etc/wazo-tallyd/config.yml", "/run/wazo-tallyd/wazo-tallyd.pid", "/run/wazo-tallyd.pid"},
 			{"wazo_tallyd/config.py", "/run/wazo-tallyd/wazo-tallyd.pid", "/run/wazo-tallyd.pid"}}, []string{"not in a directory of its own under /run"}},
+		{"PID path with a line break", "pid-file-writable", []change{{tallyUnit, pre, ""},
+			{"etc/wazo-tallyd/config.yml", "pid_file: /run/wazo-tallyd/wazo-tallyd.pid", `pid_file: "/run/x\nExecStartPost=/bin/true/x.pid"`}},
+			[]string{"not in a directory of its own under /run"}},
+		{"account name", "user-not-root", append(toRoot, change{"debian/wazo-tallyd.postinst", `--no-create-home \
+                    "$ACCOUNT"`, `--no-create-home \
+                    "wazo tallyd"`}),
+			[]string{"expected debian/wazo-tallyd.postinst:", "to create an account named as adduser accepts it", "found"}},
 		{"unit shape", "pid-file-writable", []change{{tallyUnit, pre, ""}, {tallyUnit, "SyslogIdentifier=wazo-tallyd\n", continued}},
 			[]string{"expected the [Service] section", "found a continued line"}},
 		{"not in Debian", "deps-in-debian", []change{{"requirements.txt", "flask==3.1.1\n", "flask==3.1.1\nnot-a-debian-package==1.0\n"}},

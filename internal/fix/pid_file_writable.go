@@ -3,6 +3,7 @@ package fix
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
@@ -93,8 +94,7 @@ func unmadePIDDirs(f *service.Facts, user string) (dirs []string, why string) {
 			continue
 		}
 		seen[d] = true
-		rel, ok := strings.CutPrefix(d, "/run/")
-		if !ok || rel == "" || strings.ContainsAny(d, " \t\\$%\"'") {
+		if !runDirRe.MatchString(d) {
 			return nil, fmt.Sprintf("the PID file %s (%s) is not in a directory of its own under /run: "+
 				"moving it to /run/%s/ is a configuration change", pf.Value, pf.Source, f.Service)
 		}
@@ -102,3 +102,7 @@ func unmadePIDDirs(f *service.Facts, user string) (dirs []string, why string) {
 	}
 	return dirs, ""
 }
+
+// runDirRe is a directory under /run a unit may name: plain path
+// components only (no space, quote, specifier or line break).
+var runDirRe = regexp.MustCompile(`^/run(/[A-Za-z0-9._@+-]+)+$`)

@@ -2,6 +2,7 @@ package fix
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
@@ -31,8 +32,8 @@ func userNotRootFix(c *ownCtx, _ failing) ([]ownEdit, string) {
 		return nil, "no fix: the postinst creates no system account (adduser --system) for the unit to run as; " +
 			"which account the daemon should be, and what it must own, is a packaging change to write by hand"
 	}
-	if strings.ContainsAny(acct.Name+acct.Group, "$`\"'\\") {
-		return nil, fmt.Sprintf("no fix: %s:%d creates an account whose name is not a plain word (%q)", acct.Path, acct.Line, acct.Name)
+	if !accountNameRe.MatchString(acct.Name) || (acct.Group != "" && !accountNameRe.MatchString(acct.Group)) {
+		return nil, fmt.Sprintf("no fix: expected %s:%d to create an account named as adduser accepts it; found %q (group %q)", acct.Path, acct.Line, acct.Name, acct.Group)
 	}
 	// Every other command of the unit would run as the account too.
 	for _, key := range []string{"ExecStartPre", "ExecStartPost", "ExecCondition", "ExecReload", "ExecStop", "ExecStopPost"} {
@@ -85,3 +86,7 @@ func userNotRootFix(c *ownCtx, _ failing) ([]ownEdit, string) {
 		"and writes (log, run and data directories) must be %s's", strings.Join(set, " and "), s.Unit.Path, acct.Path, acct.Line, acct.Name, acct.Name)
 	return []ownEdit{unitEdit(s.Unit.Path, "Service", "", add, NeedsReview, does)}, ""
 }
+
+// accountNameRe is a user or group name as adduser accepts it: nothing
+// else goes into a unit.
+var accountNameRe = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
