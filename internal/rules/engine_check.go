@@ -223,11 +223,17 @@ func (r *Report) Summarise() {
 	})
 }
 
+// FailsAt reports whether the result is a failure, not waived, at or
+// above the threshold severity: what fails a run.
+func (r Result) FailsAt(threshold Severity) bool {
+	return r.Status == Fail && r.Suppressed == "" && r.Severity.Rank() >= threshold.Rank()
+}
+
 // Failing returns the unsuppressed failures at or above threshold.
 func (r *Report) Failing(threshold Severity) []Result {
 	var out []Result
 	for _, res := range r.Results() {
-		if res.Status == Fail && res.Suppressed == "" && res.Severity.Rank() >= threshold.Rank() {
+		if res.FailsAt(threshold) {
 			out = append(out, res)
 		}
 	}

@@ -98,37 +98,98 @@ type clusterNode struct {
 // then /1.0/services/{name}): each node answers for itself, over the REST
 // API, so no transport of our own reaches into other hosts. A node without
 // a doctord, not trusted, or not answering is one unknown result with the
-// reason; a node consul marks critical is a failing result.
+// reason; a node consul marks critical is a failing result. The whole
+// report is held in memory: StreamCluster hands it over node by node.
 func AuditCluster(ctx context.Context, opts ClusterOptions) (*Report, error) {
+	var all ClusterReport
+	err := StreamCluster(ctx, opts, func(head *Report, _ int) error {
+		all.Report = head
+		return nil
+	}, all.Add)
+	if err != nil {
+		return nil, err
+	}
+	return all.Report, nil
+}
+
+// ClusterReport gathers what StreamCluster hands over into one report,
+// keeping each string of the verdicts once.
+type ClusterReport struct {
+	Report *Report // the header StreamCluster began with
+	shared interner
+}
+
+// Add appends a node's service reports; it never fails.
+func (c *ClusterReport) Add(srs []ServiceReport) error {
+	for i := range srs {
+		c.shared.share(srs[i].Results)
+		// A copy of exactly its length: the decoder's slice has room to
+		// spare, kept for as long as the report.
+		srs[i].Results = append([]Result(nil), srs[i].Results...)
+	}
+	c.Report.Services = append(c.Report.Services, srs...)
+	return nil
+}
+
+// StreamCluster audits the cluster as AuditCluster does, but hands each
+// node's service reports (summarised, in the report's order: by node, then
+// service) to node as soon as the node and those before it are done, so a
+// caller that writes them out holds no more than the nodes in flight. begin
+// gets the report's header (no services yet) and the catalogue's entry
+// count before any node is asked. An error from begin or node stops the
+// audit and is returned.
+func StreamCluster(ctx context.Context, opts ClusterOptions, begin func(head *Report, entries int) error, node func([]ServiceReport) error) error {
 	opts = clusterDefaults(opts)
 	if opts.Concurrency > MaxConcurrency {
-		return nil, fmt.Errorf("--concurrency %d: at most %d nodes are asked at once", opts.Concurrency, MaxConcurrency)
+		return fmt.Errorf("--concurrency %d: at most %d nodes are asked at once", opts.Concurrency, MaxConcurrency)
 	}
 	cfg, err := consul.ConfigFromURL(opts.ConsulURL)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if opts.ConsulToken != "" && cfg.Scheme != "https" && !isLoopback(cfg.Host) {
-		return nil, fmt.Errorf("consul URL %s: the consul token would travel in clear to a host that is not this one: use https://%s (with --consul-cacert)", opts.ConsulURL, cfg.Host)
+		return fmt.Errorf("consul URL %s: the consul token would travel in clear to a host that is not this one: use https://%s (with --consul-cacert)", opts.ConsulURL, cfg.Host)
 	}
 	trust, err := newNodeTrust(opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cfg.Token, cfg.Verify.CAFile = opts.ConsulToken, opts.ConsulCAFile
 	agent, err := consul.NewClient(cfg)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Budget)
 	defer cancel()
 	nodes, err := listCluster(ctx, agent, trust, opts.Timeout)
 	if err != nil {
-		return nil, &ClusterRunError{err}
+		return &ClusterRunError{err}
 	}
-	rep := &Report{Tool: "wazo-servicekit", Mode: "audit", Target: opts.ConsulURL}
-	perNode := make([][]ServiceReport, len(nodes))
+	if err := begin(&Report{Tool: "wazo-servicekit", Mode: "audit", Target: opts.ConsulURL}, len(nodes)); err != nil {
+		return err
+	}
+	return askInOrder(ctx, cancel, trust, nodes, opts, node)
+}
+
+// orderWindow times the concurrency is how many entries may be asked
+// ahead of the first one not handed over yet.
+const orderWindow = 8
+
+// askInOrder asks the nodes, at most opts.Concurrency at once, and hands
+// them over in catalogue order, one call per node name. A node done before
+// those ahead of it waits, and no node is asked more than a window of
+// entries (8 times the concurrency) ahead of the first not handed over:
+// what is held at once is bounded by the concurrency, not by the size of
+// the cluster, and a node slow up to its deadline holds up the others
+// only once the window is full.
+func askInOrder(ctx context.Context, cancel context.CancelFunc, trust *nodeTrust, nodes []clusterNode, opts ClusterOptions, node func([]ServiceReport) error) error {
+	type answer struct {
+		i   int
+		srs []ServiceReport
+	}
 	budget := &byteBudget{left: MaxClusterBytes}
+	answers := make(chan answer, opts.Concurrency)
+	window := make(chan struct{}, orderWindow*opts.Concurrency)
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < opts.Concurrency && w < len(nodes); w++ {
@@ -136,24 +197,67 @@ func AuditCluster(ctx context.Context, opts ClusterOptions) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				perNode[i] = auditClusterNode(ctx, trust, nodes[i], opts, budget)
+				answers <- answer{i, auditClusterNode(ctx, trust, nodes[i], opts, budget)}
 			}
 		}()
 	}
-	for i := range nodes {
-		select {
-		case work <- i:
-		case <-ctx.Done():
-			perNode[i] = unseenNode(nodes[i].Node, nodes[i].Node, fmt.Sprintf("not asked: the audit's overall deadline (%s) passed first", opts.Budget))
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(work)
+		for i := range nodes {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+			}
+			if ctx.Err() == nil {
+				select {
+				case work <- i:
+					continue
+				case <-ctx.Done():
+				}
+			}
+			answers <- answer{i, unseenNode(nodes[i].Node, nodes[i].Node, fmt.Sprintf("not asked: the audit's overall deadline (%s) passed first", opts.Budget))}
+		}
+	}()
+	var failed error
+	pending := map[int][]ServiceReport{}
+	var group []ServiceReport
+	flush := func() {
+		if len(group) > 0 && failed == nil {
+			one := Report{Services: group}
+			one.Summarise()
+			if err := node(one.Services); err != nil {
+				failed = err
+				cancel()
+			}
+		}
+		group = nil
+	}
+	next := 0
+	for range nodes {
+		a := <-answers
+		pending[a.i] = a.srs
+		for {
+			srs, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			select {
+			case <-window:
+			default:
+			}
+			if next > 0 && nodes[next].Node != nodes[next-1].Node {
+				flush()
+			}
+			group = append(group, srs...)
+			next++
 		}
 	}
-	close(work)
+	flush()
 	wg.Wait()
-	for _, srs := range perNode {
-		rep.Services = append(rep.Services, srs...)
-	}
-	rep.Summarise()
-	return rep, nil
+	return failed
 }
 
 func clusterDefaults(opts ClusterOptions) ClusterOptions {
@@ -181,18 +285,25 @@ func clusterDefaults(opts ClusterOptions) ClusterOptions {
 // nothing answered could not run; one with any gap is not clean.
 func ClusterCoverage(rep *Report) (gaps, answered int) {
 	for _, s := range rep.Services {
-		asked := false
-		for _, r := range s.Results {
-			switch r.Rule {
-			case NodeUnreachable:
-				gaps++
-			case NodeCritical:
-			default:
-				asked = true
-			}
-		}
-		if asked {
+		g, a := NodeCoverage(s)
+		gaps += g
+		if a {
 			answered++
+		}
+	}
+	return gaps, answered
+}
+
+// NodeCoverage is ClusterCoverage of one service report: its
+// node-unreachable results, and whether a doctord answered for it.
+func NodeCoverage(s ServiceReport) (gaps int, answered bool) {
+	for _, r := range s.Results {
+		switch r.Rule {
+		case NodeUnreachable:
+			gaps++
+		case NodeCritical:
+		default:
+			answered = true
 		}
 	}
 	return gaps, answered
@@ -370,19 +481,20 @@ func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastRe
 type byteBudget struct {
 	mu   sync.Mutex
 	left int64
-	// shared holds one copy of each string of the verdicts read (rule IDs,
-	// services, severities, messages): nodes of one cluster mostly answer
-	// the same, so the report keeps each once. Bounded: past maxShared
-	// strings, new ones are kept as they come.
+}
+
+// interner holds one copy of each string of the verdicts kept (rule IDs,
+// services, severities, messages): nodes of one cluster mostly answer the
+// same, so a report held whole keeps each once. Bounded: past maxShared
+// strings, new ones are kept as they come.
+type interner struct {
 	shared map[string]string
 }
 
 const maxShared = 1 << 16
 
 // share replaces the verdicts' strings by the copies already held.
-func (b *byteBudget) share(results []Result) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+func (b *interner) share(results []Result) {
 	if b.shared == nil {
 		b.shared = map[string]string{}
 	}
@@ -470,10 +582,7 @@ func askNode(ctx context.Context, client *http.Client, node, base string, opts C
 		if err != nil {
 			sr.Results = []Result{{Rule: NodeUnreachable, Service: it.Name, Severity: Warning, Finding: unknown(fmt.Sprintf("node %s: %v", node, err))}}
 		} else {
-			budget.share(one.Results)
-			// A copy of exactly its length: the decoder's slice has room
-			// to spare, kept for as long as the report.
-			sr.Results = append([]Result(nil), one.Results...)
+			sr.Results = one.Results
 		}
 		out = append(out, sr)
 	}

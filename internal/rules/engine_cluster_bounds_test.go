@@ -3,6 +3,8 @@ package rules
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +160,77 @@ func TestAuditClusterSaysWhichNodeConsulMarksCritical(t *testing.T) {
 	}
 	if gaps, answered := ClusterCoverage(rep); gaps != 0 || answered != 2 {
 		t.Errorf("%d gaps and %d answered, want 0 and 2", gaps, answered)
+	}
+}
+
+// TestStreamClusterHandsNodesOverInOrder: nodes are handed over in the
+// catalogue's order, one call each, however their answers arrive; while
+// the first node is slow, the others are asked no further ahead than the
+// window, so what waits to be handed over is bounded by the concurrency,
+// not by the size of the cluster.
+func TestStreamClusterHandsNodesOverInOrder(t *testing.T) {
+	slow := &consulsim.Doctord{Services: 1, Results: 2, Delay: 400 * time.Millisecond}
+	slowSrv, slowPort := slow.Serve()
+	t.Cleanup(slowSrv.Close)
+	fast := &consulsim.Doctord{Services: 1, Results: 2}
+	fastSrv, fastPort := fast.Serve()
+	t.Cleanup(fastSrv.Close)
+	entries := []consulsim.Entry{{Node: "a-slow", Address: "127.0.0.1", Port: slowPort}}
+	for i := 0; i < 60; i++ {
+		entries = append(entries, consulsim.Entry{Node: fmt.Sprintf("b%02d", i), Address: "127.0.0.1", Port: fastPort})
+	}
+	cat := consulsim.ServeCatalog(entries)
+	t.Cleanup(cat.Close)
+	opts := ClusterOptions{ConsulURL: cat.URL, Token: "tok", DoctordPort: fastPort, Concurrency: 2,
+		TrustedNodes: []string{fmt.Sprintf("127.0.0.1:%d", slowPort)}}
+	var order []string
+	askedAhead := int64(-1)
+	err := StreamCluster(context.Background(), opts, func(head *Report, n int) error {
+		if n != 61 || head.Target != cat.URL {
+			t.Errorf("began with %d entries, target %s", n, head.Target)
+		}
+		return nil
+	}, func(srs []ServiceReport) error {
+		if askedAhead < 0 {
+			askedAhead = fast.Requests.Load()
+		}
+		order = append(order, srs[0].Node)
+		for _, s := range srs {
+			if s.Node != srs[0].Node || s.Summary.Status != Pass {
+				t.Errorf("node %s handed over with %+v", srs[0].Node, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sort.StringsAreSorted(order) || len(order) != 61 {
+		t.Errorf("handed over %d nodes in the order %v, want the catalogue's 61 in order", len(order), order)
+	}
+	// 2 requests a node, for the window (8 x 2 entries) and the two slots
+	// freed as the slow node was handed over; without the window, all 60.
+	if limit := int64(2 * (8*2 + 2)); askedAhead > limit {
+		t.Errorf("%d requests to the other nodes while the first was slow, want at most %d", askedAhead, limit)
+	}
+}
+
+// TestStreamClusterStopsAtTheWritersError: a node that cannot be written
+// stops the audit, and the error is the writer's.
+func TestStreamClusterStopsAtTheWritersError(t *testing.T) {
+	d := &consulsim.Doctord{Services: 1, Results: 1}
+	opts := simCluster(t, 200, d)
+	opts.Concurrency = 2
+	broken := errors.New("stdout closed")
+	calls := 0
+	err := StreamCluster(context.Background(), opts, func(*Report, int) error { return nil }, func([]ServiceReport) error {
+		calls++
+		return broken
+	})
+	if !errors.Is(err, broken) || calls != 1 {
+		t.Errorf("%v after %d calls, want the writer's error after 1", err, calls)
+	}
+	if asked := d.Requests.Load(); asked >= 2*200 {
+		t.Errorf("%d requests: the audit went on after the writer failed", asked)
 	}
 }
