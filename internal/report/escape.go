@@ -32,7 +32,8 @@ func printableReport(rep *rules.Report) *rules.Report {
 		c.Name, c.Node, c.Language, c.NotADaemon = esc(s.Name), esc(s.Node), esc(s.Language), esc(s.NotADaemon)
 		c.Results = make([]rules.Result, len(s.Results))
 		for i, r := range s.Results {
-			r.Rule, r.Service, r.Message, r.Path, r.Suppressed = esc(r.Rule), esc(r.Service), esc(r.Message), esc(r.Path), esc(r.Suppressed)
+			r.Rule, r.Service, r.Message, r.Path, r.Suppressed, r.WaivedBy = esc(r.Rule), esc(r.Service), esc(r.Message), esc(r.Path), esc(r.Suppressed), esc(r.WaivedBy)
+			r.Severity, r.Status = rules.Severity(esc(string(r.Severity))), rules.Status(esc(string(r.Status)))
 			r.Evidence = escapeAll(r.Evidence)
 			c.Results[i] = r
 		}

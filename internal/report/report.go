@@ -122,22 +122,36 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func writeText(w io.Writer, rep *rules.Report, opts Options) error {
-	rep = printableReport(rep)
 	var b strings.Builder
 	if rep.Debian != "" {
-		fmt.Fprintf(&b, "dependencies judged against %s\n", rep.Debian)
+		fmt.Fprintf(&b, "dependencies judged against %s\n", esc(rep.Debian))
 	}
-	for _, s := range rep.Services {
-		if s.Node != "" {
-			fmt.Fprintf(&b, "[%s] ", s.Node)
+	writeTextServices(&b, rep.Services, opts)
+	if opts.Baseline != "" {
+		n := map[string]int{}
+		for _, v := range opts.Changes {
+			n[v]++
 		}
-		fmt.Fprintf(&b, "%s (%s): %s — %d pass, %d fail, %d unknown", s.Name, orDash(s.Language), s.Summary.Status, s.Summary.Pass, s.Summary.Fail, s.Summary.Unknown)
+		fmt.Fprintf(&b, "since the baseline %s: %d new fail(s) (NEW), %d fixed (FIXED)\n", opts.Baseline, n[ChangeNewFail], n[ChangeFixed])
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeTextServices is the text of some services: a line each, then their
+// results, failures first.
+func writeTextServices(b *strings.Builder, services []rules.ServiceReport, opts Options) {
+	for _, s := range printableReport(&rules.Report{Services: services}).Services {
+		if s.Node != "" {
+			fmt.Fprintf(b, "[%s] ", s.Node)
+		}
+		fmt.Fprintf(b, "%s (%s): %s — %d pass, %d fail, %d unknown", s.Name, orDash(s.Language), s.Summary.Status, s.Summary.Pass, s.Summary.Fail, s.Summary.Unknown)
 		if s.Summary.Suppressed > 0 {
-			fmt.Fprintf(&b, ", %d waived", s.Summary.Suppressed)
+			fmt.Fprintf(b, ", %d waived", s.Summary.Suppressed)
 		}
 		b.WriteString("\n")
 		if s.NotADaemon != "" {
-			fmt.Fprintf(&b, "  %s\n", s.NotADaemon)
+			fmt.Fprintf(b, "  %s\n", s.NotADaemon)
 		}
 		res := append([]rules.Result(nil), s.Results...)
 		sort.SliceStable(res, func(i, j int) bool { return order(res[i]) < order(res[j]) })
@@ -169,25 +183,16 @@ func writeText(w io.Writer, rep *rules.Report, opts Options) error {
 			case ChangeFixed:
 				tag += " FIXED"
 			}
-			fmt.Fprintf(&b, "  %-10s %-30s %s%s\n", tag, r.Rule, loc, r.Message)
+			fmt.Fprintf(b, "  %-10s %-30s %s%s\n", tag, r.Rule, loc, r.Message)
 			if r.Suppressed != "" {
 				by := "reason"
 				if r.WaivedBy != "" {
 					by = "waived by the " + r.WaivedBy
 				}
-				fmt.Fprintf(&b, "  %-10s %-30s %s: %s\n", "", "", by, r.Suppressed)
+				fmt.Fprintf(b, "  %-10s %-30s %s: %s\n", "", "", by, r.Suppressed)
 			}
 		}
 	}
-	if opts.Baseline != "" {
-		n := map[string]int{}
-		for _, v := range opts.Changes {
-			n[v]++
-		}
-		fmt.Fprintf(&b, "since the baseline %s: %d new fail(s) (NEW), %d fixed (FIXED)\n", opts.Baseline, n[ChangeNewFail], n[ChangeFixed])
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 func orDash(s string) string {

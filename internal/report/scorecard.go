@@ -466,92 +466,19 @@ func sevLetter(s rules.Severity) string {
 	if s == "" {
 		return ""
 	}
-	return strings.ToUpper(string(s)[:1])
+	return esc(strings.ToUpper(string(s)[:1]))
 }
 
 // ServiceLine is a column's one-line summary.
 func (s ScoreService) ServiceLine() string {
-	var n struct{ pass, fail, unknown, waived, platform, notRun int }
+	var n verdictCounts
 	for _, c := range s.Cells {
-		switch c.Verdict {
-		case VerdictPass:
-			n.pass++
-		case VerdictFail:
-			n.fail++
-		case VerdictUnknown:
-			n.unknown++
-		case VerdictWaived:
-			n.waived++
-		case VerdictPlatform:
-			n.platform++
-		default:
-			n.notRun++
-		}
+		n.add(c.Verdict)
 	}
-	line := fmt.Sprintf("%s: %s — %d pass, %d fail, %d unknown, %d waived, %d not run", s.Key(), s.Summary.Status, n.pass, n.fail, n.unknown, n.waived, n.notRun)
-	if n.platform > 0 {
-		line = fmt.Sprintf("%s: %s — %d pass, %d fail, %d unknown, %d waived, %d waived by the platform, %d not run", s.Key(), s.Summary.Status, n.pass, n.fail, n.unknown, n.waived, n.platform, n.notRun)
-	}
-	if s.NewFails > 0 || s.Fixed > 0 {
-		line += fmt.Sprintf("; since the baseline %d new fail(s), %d fixed", s.NewFails, s.Fixed)
-	}
-	return line
+	return serviceLine(s.Key(), s.Summary.Status, n, len(s.Cells)-n.ran(), s.NewFails, s.Fixed)
 }
 
-// writeGrid prints the matrix compactly: columns are numbered, listed with
-// their summary line above the grid.
+// writeGrid prints the matrix compactly (grid.write).
 func writeGrid(w io.Writer, sc *Scorecard) error {
-	sc = printableScorecard(sc)
-	var b strings.Builder
-	width := len("rule")
-	for _, r := range sc.Rules {
-		width = max(width, len(r.ID))
-	}
-	if m := sc.Meta; m != nil {
-		fmt.Fprintf(&b, "wazo-servicekit %s, %s", m.Version, m.Date)
-		if m.Profile != "" {
-			fmt.Fprintf(&b, ", profile %s", m.Profile)
-		}
-		if m.Dist != "" {
-			fmt.Fprintf(&b, ", dependencies judged against %s", m.Dist)
-		}
-		b.WriteString("\n\n")
-	}
-	for i, s := range sc.Services {
-		fmt.Fprintf(&b, "[%d] %s\n", i+1, s.ServiceLine())
-	}
-	b.WriteString("\n")
-	line := fmt.Sprintf("%-*s", width, "rule")
-	for i := range sc.Services {
-		line += fmt.Sprintf(" %-4d", i+1)
-	}
-	b.WriteString(strings.TrimRight(line, " ") + "\n")
-	for j, r := range sc.Rules {
-		line := fmt.Sprintf("%-*s", width, r.ID)
-		for _, s := range sc.Services {
-			c := s.Cells[j]
-			mark := symbols[c.Verdict] + sevLetter(c.Severity)
-			switch c.Change {
-			case ChangeNewFail:
-				mark += "+"
-			case ChangeFixed:
-				mark += "*"
-			}
-			line += " " + mark + strings.Repeat(" ", max(0, 4-len([]rune(mark))))
-		}
-		b.WriteString(strings.TrimRight(line, " ") + "\n")
-	}
-	b.WriteString("\n✓ pass  ✗ fail (E error, W warning, I info)  ? unknown  ~ waived  ≈ waived by the platform  - not run")
-	if sc.Baseline != "" {
-		b.WriteString("  + new fail  * fixed (since " + sc.Baseline + ")")
-	}
-	b.WriteString("\n")
-	if len(sc.Packages) > 0 {
-		b.WriteString("\nnot services (packages and sibling repositories):\n")
-		for _, p := range sc.Packages {
-			fmt.Fprintf(&b, "  %s\n", p.ServiceLine())
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return gridOf(sc).write(w)
 }

@@ -1,0 +1,109 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+)
+
+// clusterSample is a cluster audit's report of three nodes: passes,
+// failures (waived, by the platform too), unknowns, a rule outside the
+// catalogue, a diagnostic first seen on the second node, one service that
+// is no daemon, and a node name and a message with control characters.
+func clusterSample() *rules.Report {
+	res := func(svc, rule string, st rules.Status, sev rules.Severity, msg, sup, by string) rules.Result {
+		return rules.Result{Rule: rule, Service: svc, Severity: sev, Suppressed: sup, WaivedBy: by,
+			Finding: rules.Finding{Status: st, Message: msg, Evidence: []string{"seen <here> & there"}}}
+	}
+	rep := &rules.Report{Tool: "wazo-servicekit", Mode: "audit", Target: "http://127.0.0.1:8500"}
+	for i, node := range []string{"node-a", "node-b", "node\x1b[2Jc"} {
+		for _, svc := range []string{"wazo-calld", "wazo-auth"} {
+			rs := []rules.Result{
+				res(svc, "user-not-root", rules.Pass, rules.Error, "runs as "+svc, "", ""),
+				res(svc, "user-no-login-shell", rules.Fail, rules.Error, "shell /bin/bash\x1b]8;;", "", ""),
+				res(svc, "user-no-login-shell", rules.Unknown, rules.Error, "second look", "", ""),
+				res(svc, "monit-check", rules.Fail, rules.Warning, "no monit check", "systemd supervises it", ""),
+				res(svc, "consul-registration", rules.Fail, rules.Warning, "not registered", "the platform does so", rules.WaivedByPlatform+" wazo-today"),
+				res(svc, "rule-from-a-newer-doctord", rules.Fail, "\x1bbad", "unknown to this catalogue", "", ""),
+			}
+			if i == 1 {
+				rs = append(rs, res(svc, rules.NodeUnreachable, rules.Unknown, rules.Warning, "half of it did not answer", "", ""))
+			}
+			rep.Services = append(rep.Services, rules.ServiceReport{Name: svc, Node: node, Results: rs})
+		}
+	}
+	rep.Services = append(rep.Services, rules.ServiceReport{Name: "wazo-lib", Node: "node-b", NotADaemon: "no unit",
+		Results: []rules.Result{res("wazo-lib", "deps-in-debian", rules.Pass, rules.Error, "ok", "", "")}})
+	rep.Services = append(rep.Services, rules.ServiceReport{Name: "node-b", Node: "node-b",
+		Results: []rules.Result{res("node-b", rules.NodeCritical, rules.Fail, rules.Warning, "consul marks node node-b critical", "", "")}})
+	rep.Summarise()
+	return rep
+}
+
+// TestStreamWritesWhatWriteDoes: a report written node by node is, byte
+// for byte, the report written whole, in every format that streams.
+func TestStreamWritesWhatWriteDoes(t *testing.T) {
+	rep := clusterSample()
+	meta := &Meta{Version: "1.2.3", Date: "2026-01-02T03:04:05Z"}
+	for _, format := range []string{"json", "text", "grid"} {
+		for _, verbose := range []bool{false, true} {
+			for _, m := range []*Meta{nil, meta} {
+				name := fmt.Sprintf("%s verbose=%v meta=%v", format, verbose, m != nil)
+				var whole, streamed bytes.Buffer
+				if format == "grid" {
+					sc := NewScorecard(rep)
+					if m != nil {
+						sc.SetMeta(m)
+					}
+					if err := WriteScorecard(&whole, format, sc); err != nil {
+						t.Fatal(err)
+					}
+				} else if err := WriteWith(&whole, format, rep, Options{Verbose: verbose}); err != nil {
+					t.Fatal(err)
+				}
+				head := *rep
+				head.Services = nil
+				s, err := NewStream(&streamed, format, &head, m, Options{Verbose: verbose})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for from := 0; from < len(rep.Services); {
+					to := from
+					for to < len(rep.Services) && rep.Services[to].Node == rep.Services[from].Node {
+						to++
+					}
+					if err := s.Services(rep.Services[from:to]); err != nil {
+						t.Fatal(err)
+					}
+					from = to
+				}
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if whole.String() != streamed.String() {
+					t.Errorf("%s: streamed output differs\n--- whole\n%s\n--- streamed\n%s", name, whole.String(), streamed.String())
+				}
+				if format != "json" && strings.Contains(streamed.String(), "\x1b") {
+					t.Errorf("%s: a control character reached the output:\n%q", name, streamed.String())
+				}
+			}
+		}
+	}
+}
+
+// TestStreamRefusesWhatNeedsTheWholeReport: the formats that need every
+// service before the first byte, and a baseline, are not streamed.
+func TestStreamRefusesWhatNeedsTheWholeReport(t *testing.T) {
+	head := &rules.Report{Tool: "wazo-servicekit", Mode: "audit"}
+	for _, format := range []string{"sarif", "junit", "scorecard", "html"} {
+		if _, err := NewStream(&bytes.Buffer{}, format, head, nil, Options{}); err == nil {
+			t.Errorf("%s: streamed", format)
+		}
+	}
+	if _, err := NewStream(&bytes.Buffer{}, "json", head, nil, Options{Baseline: "old.json"}); err == nil {
+		t.Errorf("json with a baseline: streamed")
+	}
+}
