@@ -117,36 +117,104 @@ type clusterFlags struct {
 // audit runs a cluster audit. On top of the contract: it could not run (3)
 // when no doctord answered, and it has findings (1) when any node or entry
 // could not be audited, whatever --fail-on says: a cluster gate cannot go
-// green on nodes it did not see.
+// green on nodes it did not see. Printed as json, text or grid on stdout
+// alone, the report is written node by node as the nodes answer (see
+// stream); other formats, --output, --baseline and --history need it whole.
 func (c clusterFlags) audit(opts rules.ClusterOptions, common *commonFlags, th threshold, stdout, stderr io.Writer) (int, error) {
 	if *c.concurrency < 1 || *c.nodeTimeout <= 0 || *c.deadline <= 0 || *c.doctordPort < 1 || *c.doctordPort > 65535 {
 		return exitUsage, usagef("--concurrency, --node-timeout, --deadline and --doctord-port must be positive (the port at most 65535)")
 	}
 	opts.DoctorCAFile, opts.TrustedNodes, opts.DoctordPort = *c.doctorCA, c.trusted, *c.doctordPort
 	opts.Concurrency, opts.NodeTimeout, opts.Budget = *c.concurrency, *c.nodeTimeout, *c.deadline
-	rep, err := rules.AuditCluster(context.Background(), opts)
+	var (
+		t      tally
+		all    rules.ClusterReport
+		stream *report.Stream
+	)
+	begin := func(head *rules.Report, entries int) error {
+		all.Report = head
+		format, ok := common.streamFormat(entries)
+		if !ok {
+			return nil
+		}
+		var err error
+		stream, err = report.NewStream(stdout, format, head, common.meta, report.Options{Verbose: *common.verbose})
+		if err != nil {
+			return &writeError{err}
+		}
+		return nil
+	}
+	node := func(srs []rules.ServiceReport) error {
+		for _, s := range srs {
+			t.add(s, th)
+		}
+		if stream == nil {
+			return all.Add(srs)
+		}
+		if err := stream.Services(srs); err != nil {
+			return &writeError{err}
+		}
+		return nil
+	}
+	err := rules.StreamCluster(context.Background(), opts, begin, node)
 	var runErr *rules.ClusterRunError
+	var wErr *writeError
 	switch {
 	case errors.As(err, &runErr):
 		// The agent did not answer, answered nonsense or listed nothing:
 		// the command line was fine, the run could not be done.
 		return exitCouldNotRun, fmt.Errorf("audit --consul: %v", err)
+	case errors.As(err, &wErr):
+		return exitCouldNotRun, wErr.err
 	case err != nil:
 		return exitUsage, usageError{err}
 	}
-	code, err := common.emit(rep, th, stdout)
+	var code int
+	if stream != nil {
+		if err := stream.Close(); err != nil {
+			return exitCouldNotRun, err
+		}
+		code, err = t.exitCode(th)
+	} else {
+		code, err = common.emit(all.Report, th, stdout)
+	}
 	if err != nil && code != exitCouldNotRun {
 		return code, err
 	}
-	gaps, answered := rules.ClusterCoverage(rep)
 	switch {
-	case answered == 0:
-		return exitCouldNotRun, fmt.Errorf("audit --consul: no doctord answered (%d %s result(s) say why)", gaps, rules.NodeUnreachable)
+	case t.answered == 0:
+		return exitCouldNotRun, fmt.Errorf("audit --consul: no doctord answered (%d %s result(s) say why)", t.gaps, rules.NodeUnreachable)
 	case err != nil:
 		return code, err
-	case gaps > 0 && code == exitClean:
-		fmt.Fprintf(stderr, "wazo-servicekit: %d part(s) of the cluster not audited (see %s): not clean\n", gaps, rules.NodeUnreachable)
+	case t.gaps > 0 && code == exitClean:
+		fmt.Fprintf(stderr, "wazo-servicekit: %d part(s) of the cluster not audited (see %s): not clean\n", t.gaps, rules.NodeUnreachable)
 		return exitFindings, nil
 	}
 	return code, nil
+}
+
+// writeError is the report's output failing mid-way.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+
+// streamFormat is the format a cluster audit of entries catalogue entries
+// writes node by node on stdout, or false when the run needs the whole
+// report (a format that is not json, text or grid, --output, --baseline,
+// --history, or no --format for a single entry, whose default depends on
+// how many services it answers for).
+func (c *commonFlags) streamFormat(entries int) (string, bool) {
+	if len(c.outputs) > 0 || c.base != nil || len(c.past) > 0 {
+		return "", false
+	}
+	format := *c.format
+	if !c.formatGiven() {
+		if entries < 2 {
+			return "", false
+		}
+		// Each entry is at least one service report: more than one
+		// makes the grid the default, as for any report.
+		format = "grid"
+	}
+	return format, report.CanStream(format)
 }

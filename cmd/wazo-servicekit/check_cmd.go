@@ -211,19 +211,45 @@ func (c *commonFlags) emit(rep *rules.Report, th threshold, stdout io.Writer) (i
 
 // exitCode applies the exit-status contract to a finished run.
 func exitCode(rep *rules.Report, th threshold) (int, error) {
-	judged, unknown := 0, 0
-	for _, r := range rep.Results() {
+	var t tally
+	for _, s := range rep.Services {
+		t.add(s, th)
+	}
+	return t.exitCode(th)
+}
+
+// tally counts, service by service, what the exit status needs of a run:
+// judged, unknown and failing results, and of a cluster audit the parts
+// not audited and the services a doctord answered for.
+type tally struct {
+	judged, unknown, failing int
+	gaps, answered           int
+}
+
+func (t *tally) add(s rules.ServiceReport, th threshold) {
+	for _, r := range s.Results {
 		switch r.Status {
 		case rules.Pass, rules.Fail:
-			judged++
+			t.judged++
 		case rules.Unknown:
-			unknown++
+			t.unknown++
+		}
+		if r.FailsAt(th.sev) {
+			t.failing++
 		}
 	}
-	if judged == 0 {
-		return exitCouldNotRun, fmt.Errorf("nothing could be judged: all %d result(s) are unknown (the report says why for each)", unknown)
+	gaps, answered := rules.NodeCoverage(s)
+	t.gaps += gaps
+	if answered {
+		t.answered++
 	}
-	if len(rep.Failing(th.sev)) > 0 || (th.unknown && unknown > 0) {
+}
+
+func (t *tally) exitCode(th threshold) (int, error) {
+	if t.judged == 0 {
+		return exitCouldNotRun, fmt.Errorf("nothing could be judged: all %d result(s) are unknown (the report says why for each)", t.unknown)
+	}
+	if t.failing > 0 || (th.unknown && t.unknown > 0) {
 		return exitFindings, nil
 	}
 	return exitClean, nil
