@@ -1,10 +1,7 @@
 package rules
 
 import (
-	"fmt"
-
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
-	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // acceptanceServiceDiscovery: wazo-acceptance checks the registration.
@@ -22,18 +19,14 @@ func acceptanceServiceDiscovery() Rule {
 		Rationale:   "The daily acceptance run is what notices a service that stopped registering.",
 		Remediation: "Add `| <service> |` to the Examples of wazo-acceptance features/daily/service_discovery.feature.",
 		static: func(s *repo.Service, env *StaticEnv) []Finding {
-			if env.Siblings == "" {
-				return []Finding{unknown("lives in wazo-acceptance; run with --siblings DIR holding a wazo-acceptance/ checkout")}
+			row := factsOf(env, s).Platform.ServiceDiscovery
+			switch {
+			case !row.Known():
+				return []Finding{unknown(row.Unknown)}
+			case !row.Found():
+				return []Finding{fail("", 0, row.Source)}
 			}
-			sd := platformOf(env).File("wazo-acceptance", service.ServiceDiscoveryFeature)
-			if !sd.OK() {
-				return []Finding{siblingVerdict(sd)}
-			}
-			l := service.FeatureRow(sd.Data, s.Name)
-			if l == 0 {
-				return []Finding{fail("", 0, "service_discovery.feature has no row for "+s.Name)}
-			}
-			return []Finding{pass(fmt.Sprintf("service_discovery.feature:%d has %s", l, s.Name))}
+			return []Finding{pass(row.Lines[0].Source + " has " + row.Lines[0].Value)}
 		},
 	}
 }

@@ -37,7 +37,7 @@ func aclGranted() Rule {
 					return []Finding{pass("no REST API (" + why + "): no ACL to grant")}
 				}
 				if decl, _ := declaredPorts(s); len(decl) > 0 {
-					if auth, ok := networkColumn(env, s.Name, decl[0].port, "Authentication"); ok && strings.EqualFold(auth, "no") {
+					if auth := networkAuth(factsOf(env, s).Platform, decl[0].port); strings.EqualFold(auth, "no") {
 						return []Finding{pass(fmt.Sprintf("network.md says the API on port %d has no authentication, and no handler checks an ACL: nothing to grant", decl[0].port))}
 					}
 				}

@@ -101,10 +101,7 @@ func factsOf(env *StaticEnv, s *repo.Service) *service.Facts {
 	if f, ok := env.facts[s]; ok {
 		return f
 	}
-	if env.platform == nil {
-		env.platform = service.NewPlatform(env.Siblings)
-	}
-	f := service.FromRepo(env.Repo, s, env.platform)
+	f := service.FromRepo(env.Repo, s, platformOf(env))
 	env.facts[s] = f
 	return f
 }

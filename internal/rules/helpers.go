@@ -6,8 +6,6 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
-	"github.com/wazo-platform/wazo-servicekit/internal/service"
-	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // adduserValued are adduser/useradd options that take a value.
@@ -84,17 +82,6 @@ func asInt(v any) (int, bool) {
 	return 0, false
 }
 
-// maxSiblingFile bounds one file read from a sibling checkout (the files
-// judged are lists and tables of a few tens of kilobytes).
-const maxSiblingFile = 1 << 20
-
-// readSibling reads file of the sibling checkout repoName as every file of
-// a checkout is read: no symbolic link followed below --siblings, a regular
-// file only (never a FIFO or a device), at most maxSiblingFile bytes.
-func readSibling(env *StaticEnv, repoName, file string) ([]byte, error) {
-	return safefile.ReadIn(env.Siblings, repoName+"/"+file, maxSiblingFile)
-}
-
 // lineOf returns the 1-based line of the first occurrence of needle (0 if absent).
 func lineOf(data []byte, needle string) int {
 	i := strings.Index(string(data), needle)
@@ -158,13 +145,4 @@ func commandOf(args []string, line int) parse.Command { return parse.Command{Arg
 // established: it names the fact and what is missing.
 func unknownFact(fact, missing string) Finding {
 	return unknown(fact + " is not established: " + missing)
-}
-
-// siblingVerdict is the verdict on a sibling file that could not be read:
-// a fail when the checkout is there without it, else unknown saying why.
-func siblingVerdict(f service.SiblingFile) Finding {
-	if f.Absent {
-		return fail("", 0, f.Why)
-	}
-	return unknown(f.Why)
 }

@@ -2,8 +2,6 @@ package rules
 
 import (
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
@@ -69,7 +67,7 @@ func directDeps(s *repo.Service, env *StaticEnv) (deps []dep, manifest string) {
 				// A wazo-*-packaging repository may also replace a package
 				// Debian has at another version (python3-consul 1.1.0 over
 				// Debian's 1.5.5): the pin is then available from Wazo.
-				d.wazoPkg, d.wazoVersion = wazoPackaging(env, d.name)
+				d.wazoPkg, d.wazoVersion = platformOf(env).Packaging(d.name)
 			}
 			deps = append(deps, d)
 		}
@@ -158,32 +156,6 @@ func urlProject(url string) string {
 		return m[1]
 	}
 	return ""
-}
-
-var packagingNameRe = lazyre.New(`^[a-z0-9][a-z0-9.-]{0,99}$`)
-
-// wazoPackaging finds the sibling wazo-*-packaging checkout that packages
-// a dependency (wazo-python-<name>-packaging, written with or without the
-// dashes and a py prefix or suffix: swagger-py is wazo-python-swaggerpy-packaging)
-// and its VERSION.
-func wazoPackaging(env *StaticEnv, name string) (repoName, version string) {
-	if env.Siblings == "" {
-		return "", ""
-	}
-	norm := parse.NormalizePyName(name)
-	if !packagingNameRe.MatchString(norm) {
-		return "", "" // not a name a checkout could have: never a path
-	}
-	shorts := []string{norm, strings.ReplaceAll(norm, "-", ""), strings.TrimSuffix(strings.TrimPrefix(norm, "py"), "-py"), strings.TrimPrefix(norm, "python-")}
-	for _, short := range shorts {
-		for _, cand := range []string{"wazo-python-" + short + "-packaging", "wazo-" + short + "-packaging", "wazo-golang-" + short + "-packaging"} {
-			if st, err := os.Stat(filepath.Join(env.Siblings, cand)); err == nil && st.IsDir() {
-				v, _ := readSibling(env, cand, "VERSION")
-				return cand, strings.TrimSpace(string(v))
-			}
-		}
-	}
-	return "", ""
 }
 
 // noManifest is the verdict without go.mod or requirements.txt: a package

@@ -146,34 +146,27 @@ func httpReachable(s *repo.Service) (why string, ok bool) {
 	return why, false
 }
 
-// networkColumn returns a column of network.md's row for the daemon on a
-// port ("Authentication" → "no"), the header naming the columns; ok is
-// false when the page, the row or the column is not there.
-func networkColumn(env *StaticEnv, name string, port int, column string) (string, bool) {
-	page := platformOf(env).File("wazo-platform.org", service.NetworkPage)
-	if !page.OK() {
-		return "", false
-	}
-	data := page.Data
-	col := -1
-	for _, line := range strings.Split(string(data), "\n") {
-		cells := strings.Split(line, "|")
-		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
-		}
-		if col < 0 {
-			for i, c := range cells {
-				if strings.EqualFold(c, column) {
-					col = i
-				}
-			}
-			continue
-		}
-		if len(cells) > col && networkRow([]byte(line), name, port) > 0 {
-			return cells[col], true
+// networkLine is the line of network.md's row naming the service and the
+// port (0 if none).
+func networkLine(pf *service.PlatformFacts, port int) int {
+	for _, r := range pf.NetworkRows {
+		if r.HasPort(port) {
+			return r.Line
 		}
 	}
-	return "", false
+	return 0
+}
+
+// networkAuth is the Authentication column of network.md's row for the
+// service on a port ("no"), "" when the page, the row or the column is
+// not there.
+func networkAuth(pf *service.PlatformFacts, port int) string {
+	for _, r := range pf.NetworkRows {
+		if r.HasPort(port) && r.Authentication != "" {
+			return r.Authentication
+		}
+	}
+	return ""
 }
 
 // dedupPorts keeps the first declaration of each port number.

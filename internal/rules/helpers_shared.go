@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
@@ -72,25 +71,6 @@ func liveUserEntry(s *LiveService) (*parse.PasswdEntry, []Finding) {
 
 // logFile is the path the daemon logs to (see repo.Service.LogFile).
 func logFile(s *repo.Service) string { return s.LogFile() }
-
-const networkPage = "website/uc-doc/contributors/network.md"
-
-// networkRow returns the line of network.md's row naming the daemon and the
-// port (0 if none).
-func networkRow(data []byte, name string, port int) int {
-	for i, line := range strings.Split(string(data), "\n") {
-		hasName, hasPort := false, false
-		for _, c := range strings.Split(line, "|") {
-			c = strings.TrimSpace(c)
-			hasName = hasName || c == name
-			hasPort = hasPort || c == strconv.Itoa(port)
-		}
-		if hasName && hasPort {
-			return i + 1
-		}
-	}
-	return 0
-}
 
 // ownedBy judges whether the account can write a path: owner, or group
 // with group-write.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
-	"github.com/wazo-platform/wazo-servicekit/internal/service"
 )
 
 // portDocumented: network.md lists every port the service listens on.
@@ -27,13 +26,15 @@ func portDocumented() Rule {
 			if len(f.Ports.Value) == 0 {
 				return []Finding{pass("listens on no TCP port (" + f.Ports.Source + "): nothing to list in network.md")}
 			}
-			page := platformOf(env).File("wazo-platform.org", service.NetworkPage)
-			if !page.OK() {
-				return []Finding{siblingVerdict(page)}
+			switch page := f.Platform.Network; {
+			case !page.Known():
+				return []Finding{unknown(page.Unknown)}
+			case page.Absent:
+				return []Finding{fail("", 0, page.Source)}
 			}
 			var out []Finding
 			for _, p := range dedupPorts(f.Ports.Value) {
-				switch l := networkRow(page.Data, s.Name, p.Number); {
+				switch l := networkLine(f.Platform, p.Number); {
 				case env.Ports.IsCommonTestPort(p.Number):
 					out = append(out, fail(p.Source, 0, fmt.Sprintf("port %d (%s) is a common test port", p.Number, p.Key)))
 				case l > 0:

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
@@ -64,6 +65,13 @@ type PlatformFacts struct {
 	// AcceptanceHTTP is wazo-acceptance's daily http.feature row for
 	// /api/<name>/.
 	AcceptanceHTTP Listed `json:"acceptance_http"`
+	// ServiceDiscovery is wazo-acceptance's service_discovery.feature row
+	// for the service (the file is gone from today's wazo-acceptance).
+	ServiceDiscovery Listed `json:"acceptance_service_discovery"`
+	// Network is wazo-platform.org's network.md rows naming the service,
+	// parsed in NetworkRows.
+	Network     Listed       `json:"network_rows"`
+	NetworkRows []NetworkRow `json:"-"`
 	// BackupDoc is the line of wazo-platform.org's backup and restore page
 	// naming /etc/<service>/.
 	BackupDoc Listed `json:"backup_documented"`
@@ -96,11 +104,12 @@ func (p *Platform) platformFacts(rp *repo.Repo, s *repo.Service, f *Facts) *Plat
 			source = src
 		}
 	}
-	return &PlatformFacts{
+	pf := &PlatformFacts{
 		HAGroup:           p.haGroup(rp.Root, s.Name),
 		SecondaryStops:    p.secondaryStops(),
 		UpgradeRestart:    p.upgradeRestart(f.Groups),
 		AcceptanceHTTP:    p.acceptanceHTTP(f.APIName.Value),
+		ServiceDiscovery:  p.serviceDiscovery(s.Name),
 		BackupDoc:         p.backupDoc(s.Name),
 		DefaultPolicyACLs: p.defaultPolicyACLs(),
 		ServiceKey:        p.serviceKey(s.Name),
@@ -109,6 +118,8 @@ func (p *Platform) platformFacts(rp *repo.Repo, s *repo.Service, f *Facts) *Plat
 		WazoNginx:         p.wazoNginx(f.APIName.Value),
 		WazoNginxLocation: p.wazoNginxLocation(f.APIName.Value),
 	}
+	pf.Network, pf.NetworkRows = p.network(s.Name)
+	return pf
 }
 
 // unread is the fact of a sibling file that could not be read: absent
@@ -230,6 +241,78 @@ func (p *Platform) acceptanceHTTP(apiName string) Listed {
 			" (looked in " + filepath.Join(p.Dir, "wazo-acceptance") + ")"}
 	}
 	return Listed{Unknown: reasons[0]}
+}
+
+// serviceDiscovery finds the service's row in wazo-acceptance's
+// service_discovery.feature.
+func (p *Platform) serviceDiscovery(name string) Listed {
+	sf := p.File("wazo-acceptance", ServiceDiscoveryFeature)
+	if !sf.OK() {
+		return unread(sf)
+	}
+	if l := FeatureRow(sf.Data, name); l > 0 {
+		return Listed{Lines: []Sourced{{name, fmt.Sprintf("%s:%d", sf.Name(), l)}}}
+	}
+	return Listed{Lines: []Sourced{}, Source: "service_discovery.feature has no row for " + name}
+}
+
+// NetworkRow is a row of network.md's port table naming the service.
+type NetworkRow struct {
+	Cells []string
+	// Authentication is the row's Authentication column ("" when the
+	// table has none).
+	Authentication string
+	Line           int
+}
+
+// HasPort reports whether a cell of the row is the port.
+func (r NetworkRow) HasPort(port int) bool {
+	for _, c := range r.Cells {
+		if c == strconv.Itoa(port) {
+			return true
+		}
+	}
+	return false
+}
+
+// network reads network.md's rows naming the service: a row is a line
+// with a cell equal to the name; the Authentication column is the one the
+// first line naming it declares.
+func (p *Platform) network(name string) (Listed, []NetworkRow) {
+	sf := p.File("wazo-platform.org", NetworkPage)
+	if !sf.OK() {
+		return unread(sf), nil
+	}
+	out := Listed{Lines: []Sourced{}}
+	var rows []NetworkRow
+	authCol := -1
+	for i, line := range strings.Split(string(sf.Data), "\n") {
+		cells := strings.Split(line, "|")
+		for j := range cells {
+			cells[j] = strings.TrimSpace(cells[j])
+		}
+		row := NetworkRow{Cells: cells, Line: i + 1}
+		if authCol < 0 {
+			for j, c := range cells {
+				if strings.EqualFold(c, "Authentication") {
+					authCol = j
+				}
+			}
+		} else if len(cells) > authCol {
+			row.Authentication = cells[authCol]
+		}
+		for _, c := range cells {
+			if c == name {
+				rows = append(rows, row)
+				out.Lines = append(out.Lines, Sourced{strings.Trim(strings.Join(cells, " | "), " |"), fmt.Sprintf("%s:%d", sf.Name(), i+1)})
+				break
+			}
+		}
+	}
+	if len(rows) == 0 {
+		out.Source = sf.Name() + " has no row naming " + name
+	}
+	return out, rows
 }
 
 // BackupPages are where wazo-platform.org keeps its backup and restore
@@ -508,6 +591,8 @@ func (pf *PlatformFacts) facts() []struct {
 		{"secondary stops", str(pf.SecondaryStops)},
 		{"upgrade restarts it", restart},
 		{"acceptance http row", listed(pf.AcceptanceHTTP)},
+		{"service discovery", listed(pf.ServiceDiscovery)},
+		{"network.md rows", listed(pf.Network)},
 		{"backup documented", listed(pf.BackupDoc)},
 		{"default policy acls", policy},
 		{"service key", listed(pf.ServiceKey)},
@@ -515,4 +600,26 @@ func (pf *PlatformFacts) facts() []struct {
 		{"sdk project", listed(pf.SDKProject)},
 		{"wazo-nginx location", listed(pf.WazoNginx)},
 	}
+}
+
+// Packaging finds the sibling wazo-*-packaging checkout that packages a
+// dependency (wazo-python-<name>-packaging, written with or without the
+// dashes and a py prefix or suffix: swagger-py is
+// wazo-python-swaggerpy-packaging) and its VERSION; "" when none is among
+// the checkouts.
+func (p *Platform) Packaging(name string) (repoName, version string) {
+	norm := parse.NormalizePyName(name)
+	if !packagingNameRe.MatchString(norm) || len(norm) > 100 {
+		return "", "" // not a name a checkout could have: never a path
+	}
+	shorts := []string{norm, strings.ReplaceAll(norm, "-", ""), strings.TrimSuffix(strings.TrimPrefix(norm, "py"), "-py"), strings.TrimPrefix(norm, "python-")}
+	for _, short := range shorts {
+		for _, cand := range []string{"wazo-python-" + short + "-packaging", "wazo-" + short + "-packaging", "wazo-golang-" + short + "-packaging"} {
+			if p.HasCheckout(cand) {
+				v := p.File(cand, "VERSION")
+				return cand, strings.TrimSpace(string(v.Data))
+			}
+		}
+	}
+	return "", ""
 }

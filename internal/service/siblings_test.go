@@ -2,6 +2,7 @@ package service
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,10 @@ func platformCheckouts() files {
 		"wazo-upgrade/bin/wazo-upgrade":                             "#!/bin/bash\nwazo-service stop\napt-get dist-upgrade\nwazo-service restart\n",
 		"wazo-acceptance/features/daily/http.feature":               "Feature: http\n  Examples:\n  | method | url |\n  | GET | /api/quuxd/1.0/status |\n",
 		"wazo-platform.org/website/uc-doc/system/backup_restore.md": "## Data\n\n* /etc/wazo-authd/\n* /etc/wazo-quuxd/\n",
+		"wazo-acceptance/features/daily/service_discovery.feature":  "Feature: consul\n  Examples:\n  |wazo-quuxd|\n",
+		"wazo-platform.org/website/uc-doc/contributors/network.md": "# Ports\n\n| Service | Protocol | Port | Authentication |\n" +
+			"|---|---|---|---|\n| wazo-authd | TCP | 9497 | yes |\n| wazo-quuxd | TCP | 9599 | no |\n",
+		"wazo-python-consul-packaging/VERSION":                      "1.1.0\n",
 		"wazo-auth-keys/etc/wazo-auth/conf.d/50-wazo-default.yml":   "default_policies:\n  wazo_default_admin_policy:\n    acl:\n      - quuxd.#\n      - auth.#\n",
 		"wazo-auth-keys/etc/wazo-auth-keys/config.yml":              "wazo-authd:\n  system_user: wazo-auth\nwazo-quuxd:\n  system_user: wazo-quuxd\n  acl:\n    - auth.tenants.read\n",
 		"xivo-build-tools/etc/xivo-build-tools/packages":            "wazo-authd\nwazo-quuxd\n",
@@ -51,6 +56,9 @@ func TestPlatformFactsFromCheckouts(t *testing.T) {
 		{"build list", pf.BuildList.Lines[0].Source, "xivo-build-tools/etc/xivo-build-tools/packages:2"},
 		{"sdk", pf.SDKProject.Lines[0].Source, "wazo-sdk/project.yml:1"},
 		{"wazo-nginx", pf.WazoNginx.Lines[0].Source, "wazo-nginx/etc/nginx/locations/https-available/wazo-quuxd:1"},
+		{"service discovery", pf.ServiceDiscovery.Lines[0].Source, "wazo-acceptance/features/daily/service_discovery.feature:3"},
+		{"network row", pf.Network.Lines[0].Source, "wazo-platform.org/website/uc-doc/contributors/network.md:6"},
+		{"network auth", fmt.Sprintln(pf.NetworkRows[0].HasPort(9599), pf.NetworkRows[0].Authentication), "true no\n"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, c.got, c.want)
@@ -113,5 +121,18 @@ func TestPlatformFactsShown(t *testing.T) {
 	js, err := json.Marshal(out[0])
 	if err != nil || !strings.Contains(string(js), `"acceptance_http":{"lines":[{"value":"/api/quuxd/"`) {
 		t.Errorf("json (%v): %s", err, js)
+	}
+}
+
+// TestPackagingCheckout: a wazo-*-packaging checkout packages a Python
+// requirement under the platform's names for it, with its VERSION; a name
+// no checkout could have is never a path.
+func TestPackagingCheckout(t *testing.T) {
+	p := NewPlatform(write(t, platformCheckouts()))
+	for name, want := range map[string]string{"consul": "wazo-python-consul-packaging 1.1.0", "python-consul": "wazo-python-consul-packaging 1.1.0",
+		"requests": " ", "../consul": " "} {
+		if r, v := p.Packaging(name); r+" "+v != want {
+			t.Errorf("Packaging(%q) = %q %q, want %q", name, r, v, want)
+		}
 	}
 }
