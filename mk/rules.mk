@@ -17,9 +17,12 @@ BENCH_TARGETS += bench-check
 .PHONY: bench-check fuzz-servicekit refresh-debian-index
 
 # `check` on this repository (goal <= 100 ms), the cost of each rule, and
-# `audit` of an image root with 25 services (goal <= 500 ms).
+# `audit` of an image root with 25 services (goal <= 500 ms); then `check`
+# over a fleet of 36 fixture repositories in one call, beside one call per
+# repository.
 bench-check:
 	$(GO) test -run '^$$' -bench "BenchmarkCheck|BenchmarkAudit" -benchmem ./internal/rules/
+	$(GO) test -run '^$$' -bench "BenchmarkCheckCorpus" -benchmem -benchtime 5x ./cmd/wazo-servicekit/
 
 # Every parser of outside input, FUZZTIME each (default 10s; 10m before a release).
 FUZZTIME ?= 10s

@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/report"
@@ -319,32 +321,20 @@ func defineCheck(fs *flag.FlagSet) action {
 			return exitUsage, err
 		}
 		servicesOf := map[string][]string{}
-		// One read of the sibling checkouts for every repository of the run.
-		platform := service.NewPlatform(*siblings)
-		for _, dir := range dirs {
-			waivers, err := rules.LoadWaivers(dir)
+		// One read of the sibling checkouts for every repository of the
+		// run; the repositories are checked side by side, reported in the
+		// order given.
+		opts := rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only, Platform: service.NewPlatform(*siblings)}
+		checked := sideBySide(dirs, func(dir string) repoCheck { return checkRepo(dir, opts, *profile) })
+		for i, dir := range dirs {
+			one, waivers, err := checked[i].report, checked[i].waivers, checked[i].err
 			if err != nil {
-				return exitUsage, usageError{err}
-			}
-			var p *rules.Profile
-			if *profile != "" {
-				if p, err = rules.LoadProfile(*profile); err != nil {
-					return exitUsage, usagef("--profile: %v", err)
-				}
-			}
-			one, err := checkWithProfile(dir, rules.CheckOptions{Siblings: *siblings, Dist: *dist, Only: only, Platform: platform}, p)
-			if err != nil {
-				return exitUsage, usageError{err}
-			}
-			if p != nil {
-				// The repository's own waivers first: a cell it waives
-				// is its own choice, whatever the platform does.
-				waivers = append(waivers, p.Waivers...)
+				return exitUsage, err
 			}
 			one.Apply(waivers)
-			for i, s := range one.Services {
+			for j, s := range one.Services {
 				servicesOf[dir] = append(servicesOf[dir], s.Name)
-				one.Services[i].Repo = dir
+				one.Services[j].Repo = dir
 			}
 			rep.Debian = one.Debian
 			if len(dirs) == 1 {
@@ -356,6 +346,63 @@ func defineCheck(fs *flag.FlagSet) action {
 		common.meta = runMeta(rep, servicesOf, *siblings, *profile, *urlTemplate)
 		return common.emit(rep, th, stdout)
 	}
+}
+
+// repoCheck is one repository's report before its waivers are applied,
+// with the waivers to apply (its own, then the profile's), or the usage
+// error that stops the run.
+type repoCheck struct {
+	report  *rules.Report
+	waivers []*rules.Waiver
+	err     error
+}
+
+// checkRepo checks one repository of a run with its waivers and, when
+// profile is not "", the platform profile of that name.
+func checkRepo(dir string, opts rules.CheckOptions, profile string) repoCheck {
+	waivers, err := rules.LoadWaivers(dir)
+	if err != nil {
+		return repoCheck{err: usageError{err}}
+	}
+	var p *rules.Profile
+	if profile != "" {
+		if p, err = rules.LoadProfile(profile); err != nil {
+			return repoCheck{err: usagef("--profile: %v", err)}
+		}
+	}
+	one, err := checkWithProfile(dir, opts, p)
+	if err != nil {
+		return repoCheck{err: usageError{err}}
+	}
+	if p != nil {
+		// The repository's own waivers first: a cell it waives is its
+		// own choice, whatever the platform does.
+		waivers = append(waivers, p.Waivers...)
+	}
+	return repoCheck{report: one, waivers: waivers}
+}
+
+// sideBySide runs f on every item, as many at once as there are
+// processors, and returns the results in the items' order.
+func sideBySide[T any](items []string, f func(string) T) []T {
+	out := make([]T, len(items))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(items)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = f(items[i])
+			}
+		}()
+	}
+	for i := range items {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 // checkWithProfile checks dir, preparing the profile's waivers (nil: no
