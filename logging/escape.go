@@ -13,7 +13,20 @@ const MaxLineBytes = 8 << 10
 // is: a control character (a newline would forge a line, ESC drives the
 // terminal), DEL, or invalid UTF-8.
 func needsEscape(s string) bool {
-	for i := 0; i < len(s); {
+	i := 0
+	// Eight bytes at a time while all are printable ASCII (0x20 to 0x7e),
+	// what nearly every line is: a byte below 0x20 borrows in x-0x20…,
+	// DEL carries in x+0x01…, and one from 0x80 has its top bit, so any of
+	// them sets a top bit (the first one for sure; a borrow or a carry it
+	// makes may set more, which only means a closer look).
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if (x|(x-0x2020202020202020)|(x+0x0101010101010101))&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 || c == 0x7f {

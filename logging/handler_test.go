@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/wazo-platform/wazo-servicekit/config"
 )
@@ -118,5 +119,36 @@ func TestControlAfterMultibyteIsEscaped(t *testing.T) {
 	}
 	if needsEscape("héllo wörld") {
 		t.Error("plain UTF-8 needs no escape")
+	}
+}
+
+// needsEscape reads eight bytes at a time: every byte value at every place
+// of strings around that width gets the answer a rune by rune reading
+// gives.
+func TestNeedsEscapeEveryByteAtEveryPlace(t *testing.T) {
+	want := func(s string) bool {
+		for i, r := range s {
+			if _, size := utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && size == 1 || r < 0x20 || r == 0x7f || escapedRune(r) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, n := range []int{1, 7, 8, 9, 16, 17, 24} {
+		base := []byte(strings.Repeat("a~ Z", 8)[:n])
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				b := append([]byte(nil), base...)
+				b[at] = byte(c)
+				if got := needsEscape(string(b)); got != want(string(b)) {
+					t.Fatalf("needsEscape(%q) = %v", b, got)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"0123456\u0085", "01234567\u2028", "abcdefg\xc3\xa9", "abcdefghé\n", "~~~~~~~~\x7f"} {
+		if got := needsEscape(s); got != want(s) {
+			t.Errorf("needsEscape(%q) = %v", s, got)
+		}
 	}
 }
