@@ -61,7 +61,8 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if debug {
 			logger.LogAttrs(ctx, slog.LevelDebug, accessMessage("request: ", r), slog.String("client", r.RemoteAddr))
 		}
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		rec := recorders.Get().(*recorder)
+		*rec = recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		if h := logger.Handler(); h.Enabled(ctx, slog.LevelInfo) {
 			// The record is made here rather than by logger.LogAttrs, which
@@ -80,8 +81,16 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 				slog.String("user_agent", r.UserAgent()), slog.Int64("content_length", r.ContentLength),
 				slog.String("tenant", r.Header.Get("Wazo-Tenant")))
 		}
+		// A ResponseWriter is not used once ServeHTTP returned (net/http's
+		// rule), so the recorder serves the next request. After a panic it
+		// is not put back.
+		*rec = recorder{}
+		recorders.Put(rec)
 	})
 }
+
+// recorders are the recorders of requests being answered.
+var recorders = sync.Pool{New: func() any { return new(recorder) }}
 
 // messageBufs are the buffers access messages are built in.
 var messageBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}

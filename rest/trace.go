@@ -17,8 +17,8 @@ func Trace(next http.Handler) http.Handler {
 		if v := r.Header[tracecontext.CanonicalHeader]; len(v) > 0 {
 			sent = v[0]
 		}
-		t := tracecontext.FromHeader(sent)
-		w.Header()[tracecontext.CanonicalHeader] = []string{t.Value()}
-		next.ServeHTTP(w, r.WithContext(tracecontext.With(r.Context(), t)))
+		ctx, value := tracecontext.WithHeader(r.Context(), tracecontext.FromHeader(sent))
+		w.Header()[tracecontext.CanonicalHeader] = value
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

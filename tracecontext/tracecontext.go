@@ -5,7 +5,8 @@
 // starts. Every request gets its own span id, which the access log shows, the
 // response returns, and outbound calls made for the request send as parent.
 //
-// A trace costs one allocation to start and one to put in a context: its
+// A trace costs one allocation to start and one to put in a context (with
+// its response header, WithHeader): its
 // ids are slices of its traceparent value, parsed and formatted in place.
 package tracecontext
 
@@ -184,10 +185,12 @@ func (t Trace) LogIDsLen() int {
 type key struct{}
 
 // traceCtx is a context carrying a trace: one allocation where
-// context.WithValue would need two (the context and the boxed Trace).
+// context.WithValue would need two (the context and the boxed Trace),
+// and with it the response header's value (WithHeader).
 type traceCtx struct {
 	context.Context
-	t Trace
+	t      Trace
+	header [1]string
 }
 
 func (c *traceCtx) Value(k any) any {
@@ -200,6 +203,15 @@ func (c *traceCtx) Value(k any) any {
 // With returns ctx carrying t.
 func With(ctx context.Context, t Trace) context.Context {
 	return &traceCtx{Context: ctx, t: t}
+}
+
+// WithHeader returns ctx carrying t, and []string{t.Value()}, a header
+// value to send t with, made in the same allocation (its capacity is 1:
+// an Add to it copies instead of writing in it).
+func WithHeader(ctx context.Context, t Trace) (context.Context, []string) {
+	c := &traceCtx{Context: ctx, t: t}
+	c.header[0] = t.Value()
+	return c, c.header[:]
 }
 
 // From returns the trace ctx carries.
