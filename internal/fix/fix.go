@@ -81,7 +81,12 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 	// The sibling checkouts are read once for every checkout of the run.
 	plat := service.NewPlatform(opts.Siblings)
 	for _, dir := range dirs {
-		rep, err := rules.Check(dir, rules.CheckOptions{Siblings: opts.Siblings, Dist: opts.Dist, Only: opts.Rules, Platform: plat})
+		// One read of the checkout for check and the own-file fixers.
+		rp, err := repo.Load(dir)
+		if err != nil {
+			return nil, err
+		}
+		rep, err := rules.Check(dir, rules.CheckOptions{Siblings: opts.Siblings, Dist: opts.Dist, Only: opts.Rules, Platform: plat, Repo: rp})
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +95,7 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 			return nil, err
 		}
 		rep.Apply(waivers)
-		loaded := onceRepo(dir)
+		loaded := func() (*repo.Repo, error) { return rp, nil }
 		for _, sr := range rep.Services {
 			f := sr.Model // the model check judged, not derived again
 			for _, rule := range failingRules(sr) {
@@ -186,20 +191,6 @@ func fixOwn(it Item, dir string, edits []ownEdit, why string, uncertain bool) (I
 		return it, false
 	}
 	return it, true
-}
-
-// onceRepo reads the checkout's repository the first time a fixer asks.
-func onceRepo(dir string) func() (*repo.Repo, error) {
-	var rp *repo.Repo
-	var err error
-	done := false
-	return func() (*repo.Repo, error) {
-		if !done {
-			rp, err = repo.Load(dir)
-			done = true
-		}
-		return rp, err
-	}
 }
 
 type failing struct {

@@ -73,15 +73,20 @@ type CheckOptions struct {
 	// earlier check of the same run (several repositories, one --siblings):
 	// each sibling file is then read once for all of them.
 	Platform *service.Platform
+	// Repo, when given, is the repository at dir already read (fix reads
+	// it once for check and for its edits of the service's own files).
+	Repo *repo.Repo
 }
 
 // Check runs every static probe of the catalogue on the service(s) of the
 // repository at dir. The error is a usage problem (dir unreadable, no
 // service found); everything about the services is in the report.
 func Check(dir string, opts CheckOptions) (*Report, error) {
-	rp, err := repo.Load(dir)
-	if err != nil {
-		return nil, err
+	rp, err := opts.Repo, error(nil)
+	if rp == nil {
+		if rp, err = repo.Load(dir); err != nil {
+			return nil, err
+		}
 	}
 	reg, err := ports.Default()
 	if err != nil {
