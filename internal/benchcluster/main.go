@@ -32,7 +32,12 @@ func main() {
 	services := flag.Int("services", 25, "services per simulated node (a Wazo host runs about 25 wazo-* daemons)")
 	results := flag.Int("results", 20, "results per service (an audit of an installed service gives 19 or 20)")
 	delay := flag.Duration("delay", 20*time.Millisecond, "each doctord answer's delay (a real doctord audits its host)")
+	defaults := flag.Bool("audit-defaults", false, "the cases with nodes that never answer keep the audit's default deadlines (20 s a node, 2 min in all)")
 	flag.Parse()
+	never, oneInTen := []string{"--node-timeout", "2s", "--deadline", "10s"}, []string{"--node-timeout", "2s", "--deadline", "60s"}
+	if *defaults {
+		never, oneInTen = nil, nil
+	}
 	bins := []string{*bin}
 	if *against != "" {
 		bins = append(bins, *against)
@@ -57,14 +62,14 @@ func main() {
 	}
 	for _, b := range bins {
 		hang := &consulsim.Doctord{Services: *services, Results: *results, Hang: true}
-		if err := measure(b, "never answering", 200, *format, []*consulsim.Doctord{hang}, 0, "--node-timeout", "2s", "--deadline", "10s"); err != nil {
+		if err := measure(b, "never answering", 200, *format, []*consulsim.Doctord{hang}, 0, never...); err != nil {
 			fail(err)
 		}
 	}
 	for _, b := range bins {
 		fast := &consulsim.Doctord{Services: *services, Results: *results, Delay: *delay}
 		hang := &consulsim.Doctord{Services: *services, Results: *results, Hang: true}
-		if err := measure(b, "1 in 10 never answering", 200, *format, []*consulsim.Doctord{fast, hang}, 10, "--node-timeout", "2s", "--deadline", "60s"); err != nil {
+		if err := measure(b, "1 in 10 never answering", 200, *format, []*consulsim.Doctord{fast, hang}, 10, oneInTen...); err != nil {
 			fail(err)
 		}
 	}
