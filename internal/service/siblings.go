@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -378,9 +379,14 @@ func PolicyGrants(name string, data []byte) ([]string, error) {
 	if err := parse.DecodeYAML(name, data, &f); err != nil {
 		return nil, err
 	}
+	names := make([]string, 0, len(f.DefaultPolicies))
+	for n := range f.DefaultPolicies {
+		names = append(names, n)
+	}
+	sort.Strings(names) // the same facts on every run
 	var out []string
-	for _, p := range f.DefaultPolicies {
-		out = append(out, p.ACL...)
+	for _, n := range names {
+		out = append(out, f.DefaultPolicies[n].ACL...)
 	}
 	return out, nil
 }

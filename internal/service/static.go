@@ -153,30 +153,28 @@ func StaticUser(s *repo.Service, codeSwitch func() CodeSwitch) Fact[string] {
 var listenSections = map[string]bool{"rest_api": true, "http": true, "https": true, "websocket": true, "listen": true, "server": true}
 
 // staticPorts lists the TCP ports the daemon listens on by default: from
-// the configuration (file, then the code's defaults) and from ExecStart.
+// the configuration as the daemon merges it (the shipped conf.d files,
+// config.yml, the code's defaults; the first declaring a key wins) and
+// from ExecStart.
 func staticPorts(s *repo.Service) Fact[[]Port] {
 	var out []Port
 	var bad []string
-	seen := map[string]bool{}
-	for _, c := range []*repo.Config{s.Config, s.Defaults} {
-		if c == nil {
+	ls := layers(s)
+	found := listenKeys(effective(ls))
+	keys, values := make([]string, len(found)), make([]any, len(found))
+	http := map[string]bool{}
+	for i, k := range found {
+		keys[i], values[i], http[k.key] = k.key, k.value, k.http
+	}
+	for _, k := range byLayer(ls, keys, values) {
+		n, ok := intValue(k.value)
+		if !ok {
+			if k.value != nil {
+				bad = append(bad, fmt.Sprintf("%s %s is %v", k.source, k.key, k.value))
+			}
 			continue
 		}
-		for _, k := range listenKeys(c.Map) {
-			if seen[k.key] {
-				continue // the config file overrides the code's default
-			}
-			seen[k.key] = true
-			n, ok := intValue(k.value)
-			src := fmt.Sprintf("%s:%d", c.Path, c.Line(strings.Split(k.key, ".")...))
-			if !ok {
-				if k.value != nil {
-					bad = append(bad, fmt.Sprintf("%s %s is %v", src, k.key, k.value))
-				}
-				continue
-			}
-			out = append(out, Port{Number: n, Key: k.key, HTTP: k.http, Source: src})
-		}
+		out = append(out, Port{Number: n, Key: k.key, HTTP: http[k.key], Source: k.source})
 	}
 	if s.Unit != nil {
 		if v, ok := s.Unit.Unit.Get("Service", "ExecStart"); ok {
@@ -299,8 +297,8 @@ func intValue(v any) (int, bool) {
 
 // PIDFiles lists every PID file the service or a worker it spawns writes:
 // settings named pid_file, pidfile, pid_filename or *_pid_file at any depth of the
-// configuration or the code's defaults, the unit's PIDFile= and ExecStart's
-// --pidfile.
+// configuration (shipped conf.d files, config.yml, the code's defaults), the
+// unit's PIDFile= and ExecStart's --pidfile.
 func PIDFiles(s *repo.Service) List {
 	out, add := settingPaths(s, func(last string) bool {
 		return last == "pid_file" || last == "pidfile" || last == "pid_filename" || strings.HasSuffix(last, "_pid_file")
@@ -323,9 +321,11 @@ func PIDFiles(s *repo.Service) List {
 	return *out
 }
 
-// settingPaths lists the absolute paths the configuration and the code's
-// defaults set under keys whose last part is named, each with its file and
-// line, once each; add puts more in the same list (the unit's flags).
+// settingPaths lists the absolute paths the configuration, as the daemon
+// merges it (the shipped conf.d files, config.yml, the code's defaults; the
+// first declaring a key wins), sets under keys whose last part is named,
+// each with its file and line, once each; add puts more in the same list
+// (the unit's flags).
 func settingPaths(s *repo.Service, named func(last string) bool) (*List, func(p, src string)) {
 	out := &List{Value: []Sourced{}}
 	seen := map[string]bool{}
@@ -335,16 +335,16 @@ func settingPaths(s *repo.Service, named func(last string) bool) (*List, func(p,
 			out.Value = append(out.Value, Sourced{p, src})
 		}
 	}
-	for _, c := range []*repo.Config{s.Config, s.Defaults} {
-		if c == nil {
-			continue
+	ls := layers(s)
+	var keys []string
+	var values []any
+	WalkSettings(effective(ls), "", func(key string, v any) {
+		if _, ok := v.(string); ok && named(key[strings.LastIndex(key, ".")+1:]) {
+			keys, values = append(keys, key), append(values, v)
 		}
-		WalkSettings(c.Map, "", func(key string, v any) {
-			last := key[strings.LastIndex(key, ".")+1:]
-			if p, ok := v.(string); ok && named(last) {
-				add(p, fmt.Sprintf("%s:%d %s", c.Path, c.Line(strings.Split(key, ".")...), key))
-			}
-		})
+	})
+	for _, k := range byLayer(ls, keys, values) {
+		add(k.value.(string), k.source+" "+k.key)
 	}
 	return out, add
 }
@@ -412,7 +412,8 @@ func runDirs(s *repo.Service) List {
 }
 
 // logFiles lists the files the daemon logs to: log_file (log_filename,
-// logfile) at any depth of the configuration or the code's defaults, and
+// logfile) at any depth of the configuration (shipped conf.d files,
+// config.yml, the code's defaults), and
 // ExecStart's --logfile/--log-file. With none, Wazo's /var/log/<service>.log
 // when the package's logrotate or postinst names it.
 func logFiles(s *repo.Service) List {
