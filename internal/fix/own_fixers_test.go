@@ -210,6 +210,36 @@ func TestDepsPinsFix(t *testing.T) {
 	}
 }
 
+// TestDepsPinsFixSetupPy: a requirements.txt that installs the package
+// itself (-e .) brings setup.py's install_requires: its strings are moved
+// to Debian's versions in place, every other byte of setup.py kept.
+func TestDepsPinsFixSetupPy(t *testing.T) {
+	sib, dirs := fleet(t)
+	dir := dirs[0]
+	reqs := read(t, filepath.Join(dir, "requirements.txt"))
+	kombu, yaml := "", ""
+	for _, l := range strings.Split(reqs, "\n") {
+		if strings.HasPrefix(l, "kombu==") {
+			kombu = l
+		}
+		if strings.HasPrefix(l, "pyyaml==") {
+			yaml = l
+		}
+	}
+	if kombu == "" || yaml == "" {
+		t.Fatal("the fixture pins no kombu or pyyaml")
+	}
+	edit(t, dir, "requirements.txt", kombu+"\n", "")
+	edit(t, dir, "requirements.txt", yaml+"\n", "-e .\n")
+	edit(t, dir, "setup.py", "    packages=find_packages(),\n", "    packages=find_packages(),\n    install_requires=['kombu==1.0.0', \"pyyaml\"],\n")
+	old := read(t, filepath.Join(dir, "setup.py"))
+	fixOwnRule(t, sib, dir, "deps-pinned-to-debian", "deps-in-debian")
+	want := strings.Replace(strings.Replace(old, "'kombu==1.0.0'", "'"+kombu+"'", 1), `"pyyaml"`, `"`+yaml+`"`, 1)
+	if got := read(t, filepath.Join(dir, "setup.py")); got != want {
+		t.Errorf("setup.py after the fix:\n%s\nwant\n%s", got, want)
+	}
+}
+
 // TestDepsPinsFollowDist: with --dist bookworm the pins move to
 // bookworm's versions, and check against bookworm then passes them.
 func TestDepsPinsFollowDist(t *testing.T) {
@@ -269,6 +299,9 @@ func TestOwnFixersBackOff(t *testing.T) {
 			[]string{"expected the [Service] section", "found a continued line"}},
 		{"not in Debian", "deps-in-debian", []change{{"requirements.txt", "flask==3.1.1\n", "flask==3.1.1\nnot-a-debian-package==1.0\n"}},
 			[]string{"not-a-debian-package is not packaged", "packaging work"}},
+		{"install_requires shape", "deps-pinned-to-debian", []change{{"requirements.txt", "flask==3.1.1\n", "-e .\n"},
+			{"setup.py", "    packages=find_packages(),\n", "    packages=find_packages(),\n    install_requires=['flask==2.2.2', \"pyyaml'],\n"}},
+			[]string{"expected quoted strings in install_requires", "found"}},
 		{"requirement shape", "deps-pinned-to-debian", []change{{"requirements.txt", "flask==3.1.1", "flask==2.2.2 --hash=sha256:00"}},
 			[]string{"expected a one-line requirement without --hash", "found"}},
 	}

@@ -2,6 +2,7 @@ package realworld
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -10,7 +11,8 @@ import (
 )
 
 // TestFixPinsStateTheirJumps: on every service of WAZO_REPOS, each
-// requirements.txt line fix --uncertain changes for the dependency rules
+// requirement (a requirements.txt line, a setup.py install_requires
+// string) fix --uncertain changes for the dependency rules
 // is stated in the patch's commit message as "name old -> new", and every
 // MAJOR jump there is a change of the first number (or the second under 0.x).
 func TestFixPinsStateTheirJumps(t *testing.T) {
@@ -26,11 +28,11 @@ func TestFixPinsStateTheirJumps(t *testing.T) {
 	changed, majors := 0, 0
 	for _, p := range res.Patches {
 		for _, f := range p.Files {
-			if !strings.HasSuffix(f.Rel, "requirements.txt") {
+			if !strings.HasSuffix(f.Rel, "requirements.txt") && f.Rel != "setup.py" {
 				t.Errorf("%s: %s edited by the dependency fixers", p.Repo, f.Rel)
 				continue
 			}
-			before, after := parse.ParseRequirements(f.Old), parse.ParseRequirements(f.New)
+			before, after := requirementsOf(f.Rel, f.Old), requirementsOf(f.Rel, f.New)
 			if len(before) != len(after) {
 				t.Fatalf("%s: %d requirements before, %d after", p.Repo, len(before), len(after))
 			}
@@ -69,4 +71,24 @@ func TestFixPinsStateTheirJumps(t *testing.T) {
 		t.Fatal("no pin changed on the corpus")
 	}
 	t.Logf("%d pins moved in %d patches, %d of them MAJOR jumps", changed, len(res.Patches), majors)
+}
+
+var (
+	installRequiresRe = regexp.MustCompile(`install_requires\s*=\s*\[([^\]]*)\]`)
+	quotedRe          = regexp.MustCompile(`['"]([^'"\n]+)['"]`)
+)
+
+// requirementsOf reads a requirements file, or setup.py's install_requires
+// strings.
+func requirementsOf(rel string, data []byte) []parse.Requirement {
+	if rel != "setup.py" {
+		return parse.ParseRequirements(data)
+	}
+	var lines []string
+	if m := installRequiresRe.FindSubmatch(data); m != nil {
+		for _, q := range quotedRe.FindAllSubmatch(m[1], -1) {
+			lines = append(lines, string(q[1]))
+		}
+	}
+	return parse.ParseRequirements([]byte(strings.Join(lines, "\n")))
 }
