@@ -3,6 +3,7 @@ package lazyre
 import (
 	"bytes"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -32,6 +33,9 @@ func required(expr string) []literal {
 
 // need is required for one node of the syntax tree.
 func need(re *syntax.Regexp) []literal {
+	if set, ok := exact(re); ok {
+		return plain(set)
+	}
 	switch re.Op {
 	case syntax.OpLiteral:
 		if s := longestPlain(re.Rune, re.Flags&syntax.FoldCase != 0); s != "" {
@@ -44,13 +48,33 @@ func need(re *syntax.Regexp) []literal {
 			return need(re.Sub[0])
 		}
 	case syntax.OpConcat:
-		// Every part matches: the part with the most telling literals.
+		// Every part matches: of the parts, and of the runs of parts
+		// whose strings are known (`set` then `uid|resuid`: setuid or
+		// setresuid), the one with the most telling literals.
 		var best []literal
-		for _, sub := range re.Sub {
-			if n := need(sub); n != nil && (best == nil || shortest(n) > shortest(best)) {
+		better := func(n []literal) {
+			if n != nil && (best == nil || shortest(n) > shortest(best)) {
 				best = n
 			}
 		}
+		run := []string{""}
+		for _, sub := range re.Sub {
+			set, ok := exact(sub)
+			if ok {
+				if next := product(run, set); next != nil {
+					run = next
+					continue
+				}
+			}
+			better(plain(run))
+			run = []string{""}
+			if ok {
+				run = set
+			} else {
+				better(need(sub))
+			}
+		}
+		better(plain(run))
 		return best
 	case syntax.OpAlternate:
 		// One branch matches: one of every branch's literals.
@@ -67,6 +91,108 @@ func need(re *syntax.Regexp) []literal {
 		}
 	}
 	return nil
+}
+
+// maxExact bounds the strings exact lists for one node.
+const maxExact = 4 * maxAlternatives
+
+// exact returns every string re matches, when they are few and each is
+// found exactly by a byte search: literals (not case-folded, no U+FFFD),
+// small character classes, and concatenations, alternations and options
+// of those. An empty-width assertion (^, $, \b) matches "": what it asks
+// of the text around does not change the strings a match holds.
+func exact(re *syntax.Regexp) ([]string, bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return []string{""}, true
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 || slices.Contains(re.Rune, utf8.RuneError) {
+			return nil, false
+		}
+		return []string{string(re.Rune)}, true
+	case syntax.OpCharClass:
+		var set []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if r == utf8.RuneError || len(set) == maxAlternatives {
+					return nil, false
+				}
+				set = append(set, string(r))
+			}
+		}
+		return set, len(set) > 0
+	case syntax.OpCapture:
+		return exact(re.Sub[0])
+	case syntax.OpQuest:
+		if set, ok := exact(re.Sub[0]); ok && len(set) < maxExact {
+			return append(set, ""), true
+		}
+	case syntax.OpConcat:
+		run := []string{""}
+		for _, sub := range re.Sub {
+			set, ok := exact(sub)
+			if !ok {
+				return nil, false
+			}
+			if run = product(run, set); run == nil {
+				return nil, false
+			}
+		}
+		return run, true
+	case syntax.OpAlternate:
+		var set []string
+		for _, sub := range re.Sub {
+			s, ok := exact(sub)
+			if !ok || len(set)+len(s) > maxExact {
+				return nil, false
+			}
+			set = append(set, s...)
+		}
+		return set, true
+	}
+	return nil, false
+}
+
+// product is every string of a followed by one of b, or nil past maxExact.
+func product(a, b []string) []string {
+	if len(a)*len(b) > maxExact {
+		return nil
+	}
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	return out
+}
+
+// plain is a set of exact strings as the literals to search for, leaving
+// out a string that holds another of the set (abc when c is there); nil
+// when one is empty (every text holds it) or there are too many.
+func plain(set []string) []literal {
+	if slices.Contains(set, "") {
+		return nil
+	}
+	var out []literal
+	for i, s := range set {
+		redundant := false
+		for j, t := range set {
+			if j != i && strings.Contains(s, t) && (s != t || j < i) {
+				redundant = true
+				break
+			}
+		}
+		if !redundant {
+			out = append(out, literal{s: s})
+		}
+	}
+	if len(out) > maxAlternatives {
+		return nil
+	}
+	slices.SortFunc(out, func(a, b literal) int { return strings.Compare(a.s, b.s) })
+	return out
 }
 
 // shortest is the length of the shortest literal of a set.

@@ -19,8 +19,11 @@ func TestRequiredLiterals(t *testing.T) {
 		{`(?i)^\s*check\s+process`, []literal{{"proce", true}}},
 		{`(?i)café`, []literal{{"caf", true}}},
 		{`x+y?`, []literal{{"x", false}}},
-		{`a|b*`, nil},       // a branch matches the empty text
-		{`\d+[.,]\d+`, nil}, // no literal holds
+		{`a|b*`, nil},     // a branch matches the empty text
+		{`\d+\w\d+`, nil}, // no literal holds
+		{`\d+[.,]\d+`, []literal{{",", false}, {".", false}}},
+		// Runs of known strings are joined, across the parser's factoring (set(?:uid|resuid)).
+		{`\b(change_user|setuid|setresuid)\(`, []literal{{"change_user(", false}, {"setresuid(", false}, {"setuid(", false}}},
 		{`(?:ab)?c`, []literal{{"c", false}}},
 		{"\uFFFDab", []literal{{"ab", false}}}, // U+FFFD also matches an invalid byte
 	} {
