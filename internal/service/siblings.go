@@ -334,7 +334,7 @@ func (p *Platform) backupDoc(name string) Listed {
 		}
 		want := "/etc/" + name + "/"
 		if l := LineOf(sf.Data, want); l > 0 {
-			return Listed{Lines: []Sourced{{want, fmt.Sprintf("%s:%d", page, l)}}}
+			return Listed{Lines: []Sourced{{want, fmt.Sprintf("%s:%d", sf.Name(), l)}}}
 		}
 		return Listed{Lines: []Sourced{}, Source: "wazo-platform.org " + page + " does not list " + want}
 	}

@@ -50,7 +50,7 @@ func TestPlatformFactsFromCheckouts(t *testing.T) {
 		{"secondary stops", pf.SecondaryStops.Value + " " + pf.SecondaryStops.Source, "wazo_services xivo-config sbin/xivo-manage-slave-services:3"},
 		{"upgrade restart", pf.UpgradeRestart.Source, "wazo-upgrade bin/wazo-upgrade runs wazo-service restart, whose wazo_services lists it"},
 		{"acceptance", pf.AcceptanceHTTP.Lines[0].Source, "wazo-acceptance/features/daily/http.feature:4"},
-		{"backup doc", pf.BackupDoc.Lines[0].Source, "website/uc-doc/system/backup_restore.md:4"},
+		{"backup doc", pf.BackupDoc.Lines[0].Source, "wazo-platform.org/website/uc-doc/system/backup_restore.md:4"},
 		{"default acls", strings.Join(Values(List{Value: pf.DefaultPolicyACLs.Lines}), ","), "quuxd.#,auth.#"},
 		{"service key", pf.ServiceKey.Lines[0].Value + " " + pf.ServiceKey.Lines[0].Source, "wazo-quuxd wazo-auth-keys/etc/wazo-auth-keys/config.yml:3, 1 ACLs"},
 		{"build list", pf.BuildList.Lines[0].Source, "xivo-build-tools/etc/xivo-build-tools/packages:2"},
