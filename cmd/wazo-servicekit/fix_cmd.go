@@ -22,7 +22,7 @@ written by default; those needing review only with --uncertain. A failing rule
 without a fixer is listed with why. Nothing is written without --out or --apply.`
 
 func fixCommand() command {
-	return command{name: "fix", args: "DIR... --siblings DIR [flags]", summary: "verified patches (sibling repos, maintainer scripts) for what check fails", about: fixAbout, define: defineFix,
+	return command{name: "fix", args: "DIR... --siblings DIR [flags]", summary: "verified patches (sibling repos, the service's own packaging) for what check fails", about: fixAbout, define: defineFix,
 		values:     map[string]completion{"siblings": completeDir, "out": completeDir, "rule": completeRule, "dist": completeWords("trixie", "bookworm")},
 		positional: completeDir,
 		findings:   "a failing rule is left unfixed (no fixer, needs review without --uncertain, or an edit refused)",

@@ -44,6 +44,10 @@ func userNotRootFix(c *ownCtx, _ failing) ([]ownEdit, string) {
 			}
 		}
 	}
+	portsNote := ""
+	if c.facts != nil && !c.facts.Ports.Known() {
+		portsNote = "; its ports are not known (" + c.facts.Ports.Unknown + "): check none is below 1024"
+	}
 	if c.facts != nil {
 		for _, p := range c.facts.Ports.Value {
 			if p.Number < 1024 {
@@ -83,7 +87,7 @@ func userNotRootFix(c *ownCtx, _ failing) ([]ownEdit, string) {
 	}
 	does := fmt.Sprintf("sets %s in %s, the account %s:%d creates; review: the daemon then starts as %s, "+
 		"not as root dropping privileges itself, so every file it reads at start (configuration, keys, certificates) "+
-		"and writes (log, run and data directories) must be %s's", strings.Join(set, " and "), s.Unit.Path, acct.Path, acct.Line, acct.Name, acct.Name)
+		"and writes (log, run and data directories) must be %s's%s", strings.Join(set, " and "), s.Unit.Path, acct.Path, acct.Line, acct.Name, acct.Name, portsNote)
 	return []ownEdit{unitEdit(s.Unit.Path, "Service", "", add, NeedsReview, does)}, ""
 }
 
