@@ -11,13 +11,16 @@ import (
 
 // Durations below a second read as time.Duration's String.
 func TestDurationAsTimeWritesIt(t *testing.T) {
-	for _, d := range []time.Duration{0, 7, 999, 1000, 92029, 123456, 999999, 1500000, 999999999, -92029} {
+	for _, d := range []time.Duration{0, 7, 999, 1000, 1001, 92029, 123456, 999999, 1000000, 1500000, 999999999, -92029, -7, -1500000} {
 		if got := string(appendDuration(nil, d)); got != d.String() {
 			t.Errorf("appendDuration(%d) = %q, want %q", int64(d), got, d.String())
 		}
 	}
-	if got := string(appendDuration(nil, 2250*time.Millisecond)); got != "2.25s" {
-		t.Errorf("appendDuration(2.25 s) = %q", got)
+	for d, want := range map[time.Duration]string{2250 * time.Millisecond: "2.25s", time.Second: "1s", time.Second + 1: "1.000000001s",
+		-61500 * time.Millisecond: "-61.5s", 3600 * time.Second: "3600s", -1 << 63: "-9223372036.854775808s"} {
+		if got := string(appendDuration(nil, d)); got != want {
+			t.Errorf("appendDuration(%d) = %q, want %q", int64(d), got, want)
+		}
 	}
 }
 

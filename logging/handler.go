@@ -211,23 +211,48 @@ func appendAttr(b []byte, group string, a slog.Attr) []byte {
 }
 
 // appendDuration writes d as time.Duration's String does below a second
-// (92.029µs, 1.5ms) and in seconds above (2.25s), without allocating.
+// (92.029µs, 1.5ms) and in seconds above (2.25s), in integers: no float
+// formatting, no allocation.
 func appendDuration(b []byte, d time.Duration) []byte {
-	switch {
-	case d == 0:
+	if d == 0 {
 		return append(b, "0s"...)
-	case d < time.Microsecond && d > -time.Microsecond:
-		b = strconv.AppendInt(b, int64(d), 10)
-		return append(b, "ns"...)
-	case d < time.Millisecond && d > -time.Millisecond:
-		b = strconv.AppendFloat(b, float64(d)/1e3, 'f', -1, 64)
-		return append(b, "µs"...)
-	case d < time.Second && d > -time.Second:
-		b = strconv.AppendFloat(b, float64(d)/1e6, 'f', -1, 64)
-		return append(b, "ms"...)
 	}
-	b = strconv.AppendFloat(b, d.Seconds(), 'f', -1, 64)
-	return append(b, 's')
+	u := uint64(d)
+	if d < 0 {
+		b = append(b, '-')
+		u = -u
+	}
+	switch {
+	case u < 1e3:
+		b = strconv.AppendUint(b, u, 10)
+		return append(b, "ns"...)
+	case u < 1e6:
+		return append(appendFraction(b, u, 1e3, 3), "µs"...)
+	case u < 1e9:
+		return append(appendFraction(b, u, 1e6, 6), "ms"...)
+	}
+	return append(appendFraction(b, u, 1e9, 9), 's')
+}
+
+// appendFraction writes u/unit as a decimal number, its fraction (of
+// digits digits) without trailing zeros.
+func appendFraction(b []byte, u, unit uint64, digits int) []byte {
+	b = strconv.AppendUint(b, u/unit, 10)
+	frac := u % unit
+	if frac == 0 {
+		return b
+	}
+	var buf [9]byte
+	for i := digits - 1; i >= 0; i-- {
+		buf[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	n := digits
+	for buf[n-1] == '0' {
+		n--
+	}
+	b = append(b, '.')
+	return append(b, buf[:n]...)
 }
 
 // appendString quotes values that would be ambiguous on a log line, or
