@@ -24,6 +24,9 @@ type grid struct {
 	markOf   map[string]uint16
 	columns  []gridColumn
 	packages []gridColumn
+	// catalogue is how many rows are the catalogue's; unshown counts the
+	// results past MaxDiagnosticRows rows of other rules.
+	catalogue, unshown int
 }
 
 // gridColumn is one column of the grid: what its summary line says and
@@ -98,6 +101,7 @@ func newGrid(meta *Meta, baseline string) *grid {
 // gridOf is the grid of a whole scorecard.
 func gridOf(sc *Scorecard) *grid {
 	g := newGrid(sc.Meta, sc.Baseline)
+	g.unshown = sc.Unshown
 	for _, r := range sc.Rules {
 		g.rows = append(g.rows, esc(r.ID))
 	}
@@ -126,18 +130,23 @@ func newServiceGrid(meta *Meta) *grid {
 	for _, r := range rules.All() {
 		g.row(r.ID)
 	}
+	g.catalogue = len(g.rows)
 	return g
 }
 
-// row is the row of a rule ID, a new diagnostic row the first time.
-func (g *grid) row(id string) int {
+// row is the row of a rule ID, a new diagnostic row the first time, or
+// false past MaxDiagnosticRows of them (as NewScorecard).
+func (g *grid) row(id string) (int, bool) {
 	j, ok := g.rowOf[id]
 	if !ok {
+		if len(g.rows)-g.catalogue == MaxDiagnosticRows && g.catalogue > 0 {
+			return 0, false
+		}
 		j = len(g.rows)
 		g.rowOf[id] = j
 		g.rows = append(g.rows, esc(id))
 	}
-	return j
+	return j, true
 }
 
 func (g *grid) mark(m string) uint16 {
@@ -156,7 +165,11 @@ func (g *grid) mark(m string) uint16 {
 func (g *grid) add(s rules.ServiceReport) {
 	worst := map[int]rules.Result{}
 	for _, r := range s.Results {
-		j := g.row(r.Rule)
+		j, ok := g.row(r.Rule)
+		if !ok {
+			g.unshown++
+			continue
+		}
 		if w, seen := worst[j]; !seen || verdictRank(verdictOf(r)) > verdictRank(verdictOf(w)) {
 			worst[j] = r
 		}
@@ -238,6 +251,9 @@ func (g *grid) write(w io.Writer) error {
 		bw.WriteString("  + new fail  * fixed (since " + esc(g.baseline) + ")")
 	}
 	bw.WriteString("\n")
+	if g.unshown > 0 {
+		fmt.Fprintf(bw, "%d result(s) of rules outside the catalogue, past the first %d such rules, have no row (--format json has them)\n", g.unshown, MaxDiagnosticRows)
+	}
 	if len(g.packages) > 0 {
 		bw.WriteString("\nnot services (packages and sibling repositories):\n")
 		for _, p := range g.packages {

@@ -57,7 +57,17 @@ type Scorecard struct {
 	Packages []ScoreService `json:"packages,omitempty"`
 	// History is the earlier runs given (--history), oldest first.
 	History []HistoryRun `json:"history,omitempty"`
+	// Unshown counts the results of rules outside the catalogue past the
+	// first MaxDiagnosticRows such rules: they have no row (the report
+	// itself has them).
+	Unshown int `json:"unshown_results,omitempty"`
 }
+
+// MaxDiagnosticRows bounds the rows of rules outside the catalogue (the
+// engine's diagnostics, rules of a newer doctord): a hostile node naming a
+// new rule in each result would otherwise make the matrix as large as its
+// answers times every column.
+const MaxDiagnosticRows = 64
 
 // Meta is what identifies a run, so two saved scorecards can be compared:
 // the tool, when, against what, and each checkout at which commit.
@@ -192,8 +202,14 @@ func NewScorecard(rep *rules.Report) *Scorecard {
 	for _, r := range sc.Rules {
 		rows[r.ID] = true
 	}
+	diagnostics := 0
 	for _, res := range rep.Results() {
-		if !rows[res.Rule] {
+		switch {
+		case rows[res.Rule]:
+		case diagnostics == MaxDiagnosticRows:
+			sc.Unshown++
+		default:
+			diagnostics++
 			rows[res.Rule] = true
 			sc.Rules = append(sc.Rules, ScoreRule{ID: res.Rule, Title: res.Rule, Severity: res.Severity, Group: GroupDiagnostic})
 		}

@@ -174,7 +174,7 @@ td.v a.ev { font-weight: normal; font-size: .75em; text-decoration: none; margin
 {{- end}}
 <p id="fleet">{{fleet .}}</p>
 <p class="legend">
-<span class="v-pass">✓ pass</span><span class="v-fail sev-error">✗E fail, error</span><span class="v-fail sev-warning">✗W fail, warning</span><span class="v-fail sev-info">✗I fail, info</span><span class="v-unknown">? unknown (could not see)</span><span class="v-waived">~ waived</span><span class="v-waived-by-platform">≈ waived by the platform</span><span class="v-not-run">- not run (hover: why)</span>{{if .Baseline}}<span class="chg-new-fail">NEW fails since {{.Baseline}}</span><span class="chg-fixed">FIXED since {{.Baseline}}</span>{{end}}
+<span class="v-pass">✓ pass</span><span class="v-fail sev-error">✗E fail, error</span><span class="v-fail sev-warning">✗W fail, warning</span><span class="v-fail sev-info">✗I fail, info</span><span class="v-unknown">? unknown (could not see)</span><span class="v-waived">~ waived</span><span class="v-waived-by-platform">≈ waived by the platform</span><span class="v-not-run">- not run (hover: why)</span>{{if .Unshown}}<span>{{.Unshown}} result(s) of rules outside the catalogue have no row (the JSON report has them)</span>{{end}}{{if .Baseline}}<span class="chg-new-fail">NEW fails since {{.Baseline}}</span><span class="chg-fixed">FIXED since {{.Baseline}}</span>{{end}}
 </p>
 <form id="filters">
 <label>service: <input type="search" name="service" placeholder="name contains"></label>

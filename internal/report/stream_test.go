@@ -107,3 +107,43 @@ func TestStreamRefusesWhatNeedsTheWholeReport(t *testing.T) {
 		t.Errorf("json with a baseline: streamed")
 	}
 }
+
+// TestGridBoundsTheRulesOutsideTheCatalogue: a node naming a new rule in
+// each result made one row per result, times every column; past 64 such
+// rules the grid, streamed or whole, gives them no row and says how many
+// results that leaves out.
+func TestGridBoundsTheRulesOutsideTheCatalogue(t *testing.T) {
+	rep := &rules.Report{Tool: "wazo-servicekit", Mode: "audit"}
+	for n, node := range []string{"a", "b"} {
+		sr := rules.ServiceReport{Name: "wazo-x", Node: node}
+		for i := 50 * n; i < 50*n+100; i++ {
+			sr.Results = append(sr.Results, rules.Result{Rule: fmt.Sprintf("rule-%03d", i), Service: "wazo-x", Severity: rules.Warning,
+				Finding: rules.Finding{Status: rules.Fail, Message: "made up"}})
+		}
+		rep.Services = append(rep.Services, sr)
+	}
+	rep.Summarise()
+	sc := NewScorecard(rep)
+	if got, want := len(sc.Rules), len(rules.All())+MaxDiagnosticRows; got != want || sc.Unshown != 122 {
+		t.Errorf("%d rows and %d results unshown, want %d and 122", got, sc.Unshown, want)
+	}
+	var whole, streamed bytes.Buffer
+	if err := WriteScorecard(&whole, "grid", sc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewStream(&streamed, "grid", &rules.Report{Tool: rep.Tool, Mode: rep.Mode}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rep.Services {
+		if err := s.Services(rep.Services[i : i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if whole.String() != streamed.String() || !strings.Contains(streamed.String(), "122 result(s) of rules outside the catalogue") || strings.Contains(streamed.String(), "rule-064") {
+		t.Errorf("streamed\n%s\nwhole\n%s", streamed.String(), whole.String())
+	}
+}
