@@ -425,3 +425,27 @@ func TestHASecondaryStateFromTheUnit(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveNginxFindsTheLocationByTheModelsPort: an enabled location under
+// another name is the service's when it proxies to one of the model's HTTP
+// ports; one proxying elsewhere is not.
+func TestLiveNginxFindsTheLocationByTheModelsPort(t *testing.T) {
+	// The REST API's port, and wazo-auth's.
+	for port, want := range map[string]Status{"9505": Pass, "9497": Fail} {
+		t.Run(port, func(t *testing.T) {
+			root := installedRoot(t)
+			remove(t, root+"/etc/nginx/locations/https-enabled/wazo-exampled")
+			remove(t, root+"/etc/nginx/locations/https-available/wazo-exampled")
+			write(t, root+"/etc/nginx/locations/https-enabled/legacy-name", "location ^~ /api/legacy/ {\n    proxy_pass http://127.0.0.1:"+port+"/;\n}\n")
+			s := liveService(t, root, "")
+			s.Host = host.Open(root)
+			out := liveNginxEnabled(s, testEnv())
+			if out[0].Status != want {
+				t.Fatalf("%+v, want %s", out, want)
+			}
+			if want == Fail && !strings.Contains(out[0].Message, "proxying to port 9505") {
+				t.Errorf("the failure does not name the port looked for: %s", out[0].Message)
+			}
+		})
+	}
+}

@@ -97,13 +97,20 @@ func liveNginxEnabled(s *LiveService, env *LiveEnv) []Finding {
 	}
 	locs := enabled.Value
 	// The service's prefix is what its own files say: the enabled location
-	// that proxies to its port, else the one its package's location file
-	// declares; the /api/<short name>/ guess comes last.
-	port, hasPort := s.num("rest_api", "port")
+	// that proxies to one of its HTTP ports (the model's), else the one its
+	// package's location file declares; the /api/<short name>/ guess comes last.
+	httpPorts := map[int]bool{}
+	var portList []string
+	for _, p := range s.model().Ports.Value {
+		if p.HTTP && !httpPorts[p.Number] {
+			httpPorts[p.Number] = true
+			portList = append(portList, strconv.Itoa(p.Number))
+		}
+	}
 	own := s.seen().NginxOwn().Value
 	var prefix, where string
 	for _, l := range locs {
-		if hasPort && proxyPort(l.Item.ProxyPass) == port && strings.HasPrefix(l.Item.Path, "/api/") {
+		if httpPorts[proxyPort(l.Item.ProxyPass)] && strings.HasPrefix(l.Item.Path, "/api/") {
 			prefix, where = l.Item.Path, fmt.Sprintf("%s:%d", l.Path, l.Item.Line)
 			break
 		}
@@ -124,8 +131,8 @@ func liveNginxEnabled(s *LiveService, env *LiveEnv) []Finding {
 			return []Finding{fail(dirEnabled, 0, fmt.Sprintf("%s declares %s but nothing in %s enables it", own[0].Path, own[0].Item.Path, dirEnabled))}
 		}
 		looked := "/api/" + wanted[0] + "/"
-		if hasPort {
-			looked = fmt.Sprintf("a location proxying to port %d, or %s", port, looked)
+		if len(portList) > 0 {
+			looked = fmt.Sprintf("a location proxying to port %s, or %s", strings.Join(portList, " or "), looked)
 		}
 		return []Finding{fail(dirEnabled, 0, fmt.Sprintf("no enabled nginx location for %s: looked in %s for %s", s.Name, dirEnabled, looked))}
 	}
