@@ -9,6 +9,7 @@ import (
 
 	"github.com/wazo-platform/wazo-servicekit/internal/fix"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/logging"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
@@ -41,7 +42,7 @@ func defineFix(fs *flag.FlagSet) action {
 	fs.BoolVar(&opts.Uncertain, "uncertain", false, "also write the fixes that need review (a wazo-service group, a URL not in api.yml, set -e in a postinst, a monit check,\nthe unit's User= or PID directory, requirement pins moved to Debian's versions)")
 	dryRun := fs.Bool("dry-run", false, "compute and verify the patches, write nothing (with --apply: only git apply --check)")
 	diff := fs.Bool("diff", false, "print each patch and its commit message on stdout")
-	apply := fs.Bool("apply", false, "apply each patch to its checkout (a sibling's or the service's): git apply --check first,\nall or nothing per repository")
+	apply := fs.Bool("apply", false, "apply each patch to its checkout (a sibling's or the service's), a git checkout whose .git is its own\ndirectory and whose files the patch changes are committed: git apply --check first, all or nothing per repository")
 	out := fs.String("out", "", "write <repo>.diff and <repo>.msg (its commit message) into this existing `DIR`")
 	return func(pos []string, stdout, stderr io.Writer) (int, error) {
 		return runFix(pos, opts, fixOutput{dryRun: *dryRun, diff: *diff, apply: *apply, out: *out}, stdout, stderr)
@@ -112,7 +113,7 @@ func runFix(pos []string, opts fix.Options, o fixOutput, stdout, stderr io.Write
 			}
 			if err != nil {
 				failed++
-				fmt.Fprintf(stderr, "wazo-servicekit: fix: %s: %v\n", p.Repo, err)
+				fmt.Fprintf(stderr, "wazo-servicekit: fix: %s: %s\n", logging.Escape(p.Repo), logging.Escape(err.Error()))
 				continue
 			}
 			fmt.Fprintf(stdout, "%s: %s\n", p.Repo, what)
@@ -150,17 +151,25 @@ func writeFixPlan(w io.Writer, res *fix.Result) {
 					fmt.Fprintf(w, "%s:\n", s.title)
 				}
 				counts[i]++
+				// What the checkout names (a service, a file, a message
+				// quoting it) is escaped: no line of the report is forged.
 				repo := ""
 				if it.Repo != "" {
-					repo = " -> " + it.Repo
+					repo = " -> " + logging.Escape(it.Repo)
 				}
-				fmt.Fprintf(w, "  %s %s%s: %s\n", it.Service, it.Rule, repo, it.Why)
+				fmt.Fprintf(w, "  %s %s%s: %s\n", logging.Escape(it.Service), it.Rule, repo, logging.Escape(it.Why))
 			}
 		}
 	}
+	for i, it := range res.Unknown {
+		if i == 0 {
+			fmt.Fprintf(w, "unknown (nothing to fix until check can see):\n")
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", logging.Escape(it.Service), it.Rule, logging.Escape(it.Why))
+	}
 	for _, p := range res.Patches {
 		if p.Text != "" {
-			fmt.Fprintf(w, "patch %s: %d file(s), rules %v\n", p.Repo, len(p.Files), p.Rules)
+			fmt.Fprintf(w, "patch %s: %d file(s), rules %v\n", logging.Escape(p.Repo), len(p.Files), p.Rules)
 		}
 	}
 	fmt.Fprintf(w, "%d failing rule(s): %d fixed (certain), %d fixed (needs review), %d not written, %d without fix\n",

@@ -20,6 +20,10 @@ func TestFixCommand(t *testing.T) {
 	sib, svc := filepath.Join(root, "siblings"), filepath.Join(root, "wazo-tallyd")
 	backup := filepath.Join(sib, "wazo-backup", "bin", "wazo-backup")
 	mutate(t, backup, "                 /etc/wazo-tallyd/\n", "")
+	// --apply writes into a git checkout, over files as committed.
+	testenv.Git(t, filepath.Join(sib, "wazo-backup"), "init", "-q")
+	testenv.Git(t, filepath.Join(sib, "wazo-backup"), "add", "-A")
+	testenv.Git(t, filepath.Join(sib, "wazo-backup"), "commit", "-q", "-m", "as the owner left it")
 	out := t.TempDir()
 	code, stdout, errs := runCLI(t, "fix", svc, "--siblings", sib, "--rule", "backup-list", "--out", out, "--diff")
 	if code != exitClean || !strings.Contains(stdout, "+                 /etc/wazo-tallyd/") {

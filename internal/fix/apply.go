@@ -8,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
@@ -18,8 +16,9 @@ import (
 const maxFile = 1 << 20
 
 // Apply applies one repository's patch to its checkout under p.Root,
-// all or nothing: `git apply --check` first (nothing of the checkout's git
-// configuration runs a program), then each file is read again and must
+// all or nothing: the checkout must be a git checkout of its own and every
+// file the patch changes as committed (see gitEnv), `git apply --check`
+// must accept the patch, then each file is read again and must
 // still be exactly what the patch was computed against, then written, never
 // through a link and never outside the checkout. A write that fails puts
 // back the files already written.
@@ -29,7 +28,7 @@ func Apply(p Patch) error {
 		return nil
 	}
 	dir := filepath.Join(siblingsDir, p.Repo)
-	if err := gitApplyCheck(dir, p.Text); err != nil {
+	if err := preflight(dir, p); err != nil {
 		return err
 	}
 	modes := make([]os.FileMode, len(p.Files))
@@ -76,43 +75,29 @@ func Apply(p Patch) error {
 	return nil
 }
 
-// gitApplyCheck runs `git apply --check` on the patch in dir, bounded in
-// time, with neither the system's nor the user's git configuration, no
-// parent repository discovered above dir, and hooks and fsmonitor off.
-func gitApplyCheck(dir, patch string) error {
+// preflight is what Apply checks before it reads anything back: the
+// checkout is a git checkout of its own, `git apply --check` accepts the
+// patch, and every file it changes is as committed.
+func preflight(dir string, p Patch) error {
 	if _, err := exec.LookPath("git"); err != nil {
 		return fmt.Errorf("git apply --check: git is not installed (apt-get install git): nothing applied")
 	}
-	cmd := exec.Command("git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "apply", "--check", "-")
-	cmd.Dir = dir
-	cmd.Stdin = strings.NewReader(patch)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_CEILING_DIRECTORIES="+filepath.Dir(dir), "GIT_TERMINAL_PROMPT=0")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("git apply --check in %s: %v", dir, err)
+	env, err := gitEnv(dir)
+	if err != nil {
+		return err
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("git apply --check in %s refuses the patch (nothing applied): %s", dir, strings.TrimSpace(out.String()))
-		}
-		return nil
-	case <-time.After(time.Minute):
-		_ = cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("git apply --check in %s took over a minute: nothing applied", dir)
+	if out, err := runGit(dir, env, p.Text, "apply", "--check", "-"); err != nil {
+		return fmt.Errorf("git apply --check in %s refuses the patch (nothing applied): %s %v", dir, out, err)
 	}
+	return uncommitted(dir, env, p)
 }
 
-// CheckApplies runs only the `git apply --check` of Apply: whether the
-// patch applies to the checkout as it is, changing nothing.
+// CheckApplies runs only the checks of Apply that come before writing (a
+// git checkout of its own, `git apply --check`, the files as committed):
+// whether the patch would be applied, changing nothing.
 func CheckApplies(p Patch) error {
 	if p.Text == "" {
 		return nil
 	}
-	return gitApplyCheck(filepath.Join(p.Root, p.Repo), p.Text)
+	return preflight(filepath.Join(p.Root, p.Repo), p)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 	"github.com/wazo-platform/wazo-servicekit/internal/service"
 	"github.com/wazo-platform/wazo-servicekit/internal/siblings"
+	"github.com/wazo-platform/wazo-servicekit/logging"
 	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
@@ -63,6 +64,10 @@ type Patch struct {
 type Result struct {
 	Items   []Item
 	Patches []Patch
+	// Unknown are the results check could not settle of rules fix has a
+	// fixer for: nothing is fixed there until check can see (Why says
+	// what it could not).
+	Unknown []Item
 }
 
 // maxSpec bounds what is read of an api.yml to find its basePath.
@@ -98,6 +103,7 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 		loaded := func() (*repo.Repo, error) { return rp, nil }
 		for _, sr := range rep.Services {
 			f := sr.Model // the model check judged, not derived again
+			res.Unknown = append(res.Unknown, unknownFixable(sr, dir)...)
 			for _, rule := range failingRules(sr) {
 				it := Item{Service: sr.Name, Dir: dir, Rule: rule.id}
 				c := &ownCtx{dir: dir, service: sr.Name, facts: f, opts: opts, repo: loaded}
@@ -191,6 +197,20 @@ func fixOwn(it Item, dir string, edits []ownEdit, why string, uncertain bool) (I
 		return it, false
 	}
 	return it, true
+}
+
+// unknownFixable are the service's unknown results of rules with a fixer.
+func unknownFixable(sr rules.ServiceReport, dir string) []Item {
+	var out []Item
+	for _, r := range sr.Results {
+		_, own := ownFixers[r.Rule]
+		_, file := fileFixers[r.Rule]
+		_, sib := siblings.FixRepo(r.Rule)
+		if r.Status == rules.Unknown && (own || file || sib) {
+			out = append(out, Item{Service: sr.Name, Dir: dir, Rule: r.Rule, Why: "check could not settle it: " + r.Message})
+		}
+	}
+	return out
 }
 
 type failing struct {
@@ -362,8 +382,8 @@ func message(p siblings.FixPatch, items []Item) string {
 			if services[it.Rule] == nil {
 				ids = append(ids, it.Rule)
 			}
-			services[it.Rule] = append(services[it.Rule], it.Service)
-			all = append(all, it.Service)
+			services[it.Rule] = append(services[it.Rule], logging.Escape(it.Service))
+			all = append(all, logging.Escape(it.Service))
 		}
 	}
 	sort.Strings(ids)
@@ -379,7 +399,7 @@ func message(p siblings.FixPatch, items []Item) string {
 		fmt.Fprintf(&b, "Rule %s, checklist item %q: %s.\n", id, r.Checklist, strings.Join(dedup(services[id]), ", "))
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "- %s\n", n)
+		fmt.Fprintf(&b, "- %s\n", logging.Escape(n))
 	}
 	b.WriteString("\nWritten by wazo-servicekit fix; every edit re-parsed and checked.\n")
 	return b.String()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
 // fixture is the metamorphic test's Python daemon and its sibling
@@ -76,6 +77,17 @@ func fleet(t *testing.T) (sib string, dirs []string) {
 	// wazo-service must list them.
 	edit(t, sib, "wazo-platform/debian/control", "         wazo-tallyd,\n", "         wazo-tallyd,\n         wazo-countd,\n")
 	return sib, []string{filepath.Join(root, "wazo-tallyd"), filepath.Join(root, "wazo-countd")}
+}
+
+// commitCheckout makes dir a git checkout with everything in it
+// committed, as --apply wants it (the owner's work is committed first).
+func commitCheckout(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := os.Lstat(filepath.Join(dir, ".git")); err != nil {
+		testenv.Git(t, dir, "init", "-q")
+	}
+	testenv.Git(t, dir, "add", "-A")
+	testenv.Git(t, dir, "commit", "-q", "--allow-empty", "-m", "as the owner left it")
 }
 
 // verdicts is each (service, rule)'s verdict: its worst result.
@@ -159,6 +171,7 @@ func TestFixedRulesPassAndNothingRegresses(t *testing.T) {
 				t.Errorf("%s: the message names neither %s nor the checklist item:\n%s", p.Repo, svc, p.Message)
 			}
 		}
+		commitCheckout(t, filepath.Join(p.Root, p.Repo))
 		if err := Apply(p); err != nil {
 			t.Fatalf("%s: %v", p.Repo, err)
 		}
@@ -273,6 +286,7 @@ func TestApplyNeverThroughALink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	commitCheckout(t, filepath.Join(sib, "wazo-backup"))
 	outside := filepath.Join(t.TempDir(), "wazo-backup")
 	backup := filepath.Join(sib, "wazo-backup", "bin", "wazo-backup")
 	data, err := os.ReadFile(backup)
@@ -318,6 +332,7 @@ func TestApplyIsAllOrNothing(t *testing.T) {
 		if p.Repo != "wazo-service" || len(p.Files) != 2 {
 			continue
 		}
+		commitCheckout(t, filepath.Join(sib, "wazo-service"))
 		first := filepath.Join(sib, "wazo-service", p.Files[0].Rel)
 		second := filepath.Join(sib, "wazo-service", p.Files[1].Rel)
 		before, _ := os.ReadFile(first)
@@ -362,6 +377,7 @@ func TestMaintainerScriptsFix(t *testing.T) {
 	if len(res.Patches) != 1 || len(res.Patches[0].Files) != 2 || res.Patches[0].Repo != "wazo-tallyd" {
 		t.Fatalf("patches %+v, want one of wazo-tallyd's two files", res.Patches)
 	}
+	commitCheckout(t, dir)
 	if err := Apply(res.Patches[0]); err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func monitFix(c *ownCtx, rule failing) (string, []ownEdit, string) {
 		change: func(string) (string, error) { return text, nil },
 		verify: func(_, new string) error { return verifyMonitCheck(new, name) }}
 	review := "; review how it finds the process and that systemctl start/stop is how the daemon restarts"
-	if f.MetaPackage.Known() && f.MetaPackage.Value && isDir(filepath.Join(c.opts.Siblings, "wazo-monitoring", "checks")) {
+	if f.MetaPackage.Known() && f.MetaPackage.Value && isDir(filepath.Join(c.opts.Siblings, "wazo-monitoring")) {
 		check.rel = "checks/" + name
 		check.does = "creates wazo-monitoring's checks/" + name + ": `check process " + name + " " + watch + "` (" + name +
 			" is in wazo-platform's Depends, and wazo-monitoring-update activates every check it ships)" + review
@@ -68,7 +68,7 @@ func notPlatform(known, inPlatform bool) string {
 	case !known:
 		return "whether wazo-platform depends on it is unknown"
 	case inPlatform:
-		return "no wazo-monitoring checkout with a checks/ directory"
+		return "no wazo-monitoring checkout"
 	}
 	return "not in wazo-platform's Depends: a check in wazo-monitoring would be activated on hosts without the package"
 }

@@ -34,6 +34,7 @@ func fixRule(t *testing.T, sib string, dirs []string, rule string, uncertain boo
 func applyAndRecheck(t *testing.T, sib string, dirs []string, rule string, patches []Patch, before map[string]rules.Status) {
 	t.Helper()
 	for _, p := range patches {
+		commitCheckout(t, filepath.Join(p.Root, p.Repo))
 		if err := CheckApplies(p); err != nil {
 			t.Fatalf("%s: %v", p.Repo, err)
 		}

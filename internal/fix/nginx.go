@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -24,7 +25,7 @@ import (
 func nginxFix(c *ownCtx, rule failing) (string, []ownEdit, string) {
 	f := c.facts
 	name := f.Service
-	create, enable := false, ""
+	create, enable := false, false
 	for _, m := range rule.messages {
 		switch {
 		case strings.HasPrefix(m, "no HTTP API"):
@@ -32,17 +33,25 @@ func nginxFix(c *ownCtx, rule failing) (string, []ownEdit, string) {
 		case strings.HasPrefix(m, "no nginx `location"):
 			create = true
 		case strings.HasPrefix(m, "nothing links "):
-			enable = strings.Fields(m)[2]
+			enable = true
 		default:
 			return "", nil, "no fix: the location the package ships is changed by hand (" + m + ")"
 		}
 	}
 	file := name
-	if enable != "" {
-		file = enable
+	if enable && !create {
+		// The file the package ships the location in, as the model has it.
+		file = ""
+		for _, l := range f.Nginx.Value {
+			if strings.HasSuffix(l.Value, " /api/"+f.APIName.Value+"/") {
+				src, _, _ := strings.Cut(l.Source, ":")
+				file = path.Base(src)
+				break
+			}
+		}
 	}
 	if !packageNameRe.MatchString(file) {
-		return "", nil, "no fix: the location file's name " + strconv.Quote(file) + " is not one the fix writes"
+		return "", nil, "no fix: the location file's name " + strconv.Quote(file) + " is not one the fix writes into a postinst"
 	}
 	var edits []ownEdit
 	if create {

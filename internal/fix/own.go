@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
@@ -84,6 +85,10 @@ func ownFix(c *ownCtx, rule failing) ([]ownEdit, string) {
 	return edits, why
 }
 
+// plainRelRe is a file name of the checkout a patch may name in its
+// headers: nothing a diff or a terminal reads as something else.
+var plainRelRe = regexp.MustCompile(`^[A-Za-z0-9_.+@/-]+$`)
+
 // ownJob is one rule's edits of a service's own repository, waiting to
 // be merged with the other rules' edits of that repository.
 type ownJob struct {
@@ -155,6 +160,9 @@ func applyEdits(dir string, edits []ownEdit, orig map[string][]byte, cur map[str
 		next[k] = v
 	}
 	for _, e := range edits {
+		if !plainRelRe.MatchString(e.rel) || safefile.CheckRel(e.rel) != nil {
+			return nil, fmt.Errorf("%q: not a file name a patch carries as is (letters, digits, ._+@-/ only; relative, no ..)", e.rel)
+		}
 		if _, ok := orig[e.rel]; !ok {
 			// orig is nil for a file that is not there (an empty one is
 			// []byte{}).

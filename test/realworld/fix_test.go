@@ -61,7 +61,7 @@ func verdictsOf(t *testing.T, sib string, dirs []string) map[string]rules.Status
 }
 
 // TestFixAgreesWithCheck runs fix --uncertain on a copy of every service
-// of WAZO_REPOS (each checkout git init'ed), checks every patch with
+// of WAZO_REPOS (each checkout a git repository, its files committed), checks every patch with
 // `git apply --check`, applies them, and checks again: every fixed rule
 // passes and no result gets worse. -v prints the table per rule: fails
 // before, fixed (certain), fixed (needs review), refused, no fix.
@@ -77,9 +77,11 @@ func TestFixAgreesWithCheck(t *testing.T) {
 	entries, _ := os.ReadDir(corpus)
 	for _, e := range entries {
 		if e.IsDir() {
-			if out, err := exec.Command("git", "-C", filepath.Join(corpus, e.Name()), "init", "-q").CombinedOutput(); err != nil {
-				t.Fatalf("git init %s: %v %s", e.Name(), err, out)
-			}
+			// A git checkout with everything committed, as --apply wants it.
+			d := filepath.Join(corpus, e.Name())
+			testenv.Git(t, d, "init", "-q")
+			testenv.Git(t, d, "add", "-A")
+			testenv.Git(t, d, "commit", "-q", "--allow-empty", "-m", "as fetched")
 		}
 	}
 	dirs := corpusServices(t, corpus)
