@@ -12,7 +12,8 @@
 //   - against wazo-servicekit run on hostile input it builds in a scratch
 //     directory (cli*.go): a checkout, its waivers, its siblings, a
 //     checkout to update, terminal and file output, a consul catalogue
-//     (audit --consul, on a simulated catalogue and nodes).
+//     (audit --consul, on a simulated catalogue and nodes), the checkouts
+//     and siblings fix patches and applies (cli_fix.go).
 //
 // Every connection goes to 127.0.0.1; connection counts, every wait and
 // every command's time and memory are bounded (see -timeout).
