@@ -55,6 +55,7 @@ func fixOwnRule(t *testing.T, sib, dir string, ids ...string) (string, Patch) {
 		}
 	}
 	p := res.Patches[0]
+	commitCheckout(t, filepath.Join(p.Root, p.Repo))
 	if err := CheckApplies(p); err != nil {
 		t.Fatal(err)
 	}
@@ -252,6 +253,7 @@ func TestDepsPinsFollowDist(t *testing.T) {
 	if len(res.Patches) != 1 || !strings.Contains(res.Patches[0].Message, "Debian 12 bookworm") {
 		t.Fatalf("want one patch naming bookworm's packages: %+v", res.Items)
 	}
+	commitCheckout(t, dirs[0])
 	if err := Apply(res.Patches[0]); err != nil {
 		t.Fatal(err)
 	}
