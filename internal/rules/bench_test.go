@@ -135,6 +135,9 @@ func benchRoot(b *testing.B) string {
 			"/etc/nginx/locations/https-enabled/" + name:                       fmt.Sprintf("location ^~ /api/bench%02dd/ { proxy_pass http://127.0.0.1:%d/; }\n", i, 9600+i),
 			"/etc/systemd/system/multi-user.target.wants/" + name + ".service": "",
 			"/var/log/" + name + ".log":                                        "",
+			// The daemon's binary: its privilege drop tells the model the
+			// configured user is the service user.
+			"/usr/bin/" + name: "\x7fELF github.com/wazo-platform/wazo-servicekit/privilege.Drop\n",
 		}
 		for p, c := range files {
 			if err := os.MkdirAll(filepath.Dir(root+p), 0o755); err != nil {
