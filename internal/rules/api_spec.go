@@ -18,8 +18,9 @@ var basePathRe = lazyre.New(`^(/[^/\s]+)*/\d+\.\d+$`)
 // specs) declare swagger 2.0 (or openapi 3), info.title/version, basePath
 // /<major>.<minor>, x-xivo-name = the package name without wazo- (or without its final
 // "d" as well: wazo-doctord publishes "doctor", its ACL prefix), an integer
-// x-xivo-port, and some paths. Live: GET /<ver>/api/api.yml on the service's
-// port answers that document.
+// x-xivo-port, and some paths. Live: GET /<ver>/api/api.yml on the model's
+// REST API port (the installed config or the code's defaults) answers that
+// document.
 func apiSpec() Rule {
 	return Rule{
 		ID:        "api-spec",
@@ -80,9 +81,12 @@ func apiSpec() Rule {
 }
 
 func liveAPISpec(s *LiveService, env *LiveEnv) []Finding {
-	port, ok := s.num("rest_api", "port")
-	if !ok {
-		return []Finding{fail("/etc/"+s.Name+"/config.yml", 0, "no rest_api.port in the installed config")}
+	port, source, known := s.apiPort()
+	switch {
+	case !known:
+		return []Finding{unknownFact("the REST API's port", source)}
+	case port == 0:
+		return []Finding{fail("/etc/"+s.Name+"/config.yml", 0, "listens on no HTTP port ("+source+"): the checklist expects an API for every service")}
 	}
 	if !s.Host.Live {
 		return []Finding{notLive(s, "api.yml on port "+fmt.Sprint(port))}

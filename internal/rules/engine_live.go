@@ -116,6 +116,27 @@ func (s *LiveService) logFile() string { return first(s.model().LogFiles) }
 // pidFile is the model's first PID file (the daemon's own), "" when none.
 func (s *LiveService) pidFile() string { return first(s.model().PIDFiles) }
 
+// apiPort is the model's REST API port (rest_api.port, in the installed
+// config or the code's defaults), else its first HTTP port; known is false
+// with why when the model's ports are unknown, port 0 when it has none.
+func (s *LiveService) apiPort() (port int, source string, known bool) {
+	ports := s.model().Ports
+	if !ports.Known() {
+		return 0, ports.Unknown, false
+	}
+	for _, p := range ports.Value {
+		if p.Key == "rest_api.port" {
+			return p.Number, p.Source, true
+		}
+	}
+	for _, p := range ports.Value {
+		if p.HTTP {
+			return p.Number, p.Source, true
+		}
+	}
+	return 0, ports.Source, true
+}
+
 func first(l service.List) string {
 	if len(l.Value) == 0 {
 		return ""

@@ -449,3 +449,28 @@ func TestLiveNginxFindsTheLocationByTheModelsPort(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveAPISpecOnTheDefaultsPort: a daemon whose installed config.yml
+// does not repeat its REST API's port (kept in the code's defaults, as
+// Wazo's Python daemons do) is probed on the model's port.
+func TestLiveAPISpecOnTheDefaultsPort(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, port, _ := net.SplitHostPort(r.Host)
+		fmt.Fprintf(w, "swagger: '2.0'\nbasePath: /1.0\nx-xivo-name: exampled\nx-xivo-port: %s\n", port)
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	root := installedRoot(t)
+	edit(t, root+"/etc/wazo-exampled/config.yml", "rest_api:\n  listen: 127.0.0.1\n  port: 9505\n", "")
+	write(t, root+"/usr/lib/python3/dist-packages/wazo_exampled/config.py",
+		"_DEFAULT_CONFIG = {\n    'rest_api': {'listen': '127.0.0.1', 'port': "+port+"},\n}\n")
+	out := liveAPISpec(liveService(t, root, ""), testEnv())
+	if len(out) != 1 || out[0].Status != Pass || !strings.Contains(out[0].Message, "x-xivo-port "+port) {
+		t.Fatalf("%+v", out)
+	}
+	remove(t, root+"/usr/lib/python3/dist-packages/wazo_exampled/config.py")
+	out = liveAPISpec(liveService(t, root, ""), testEnv())
+	if len(out) != 1 || out[0].Status != Fail || !strings.Contains(out[0].Message, "no HTTP port") {
+		t.Fatalf("no port anywhere: %+v", out)
+	}
+}
