@@ -25,11 +25,16 @@ import (
 type Platform struct {
 	Dir string // "" when no sibling checkouts were given
 
-	mu       sync.Mutex
-	files    map[string]SiblingFile
-	docs     *docIndex
-	installs []installLine // wazo-platform.org lines that install packages, read once
-	nginx    *nginxTree    // wazo-nginx's etc/nginx locations, read once
+	mu      sync.Mutex
+	files   map[string]SiblingFile
+	decoded map[string]*decodedFile
+	nginx   *nginxTree // wazo-nginx's etc/nginx locations, read once
+
+	// The services of a fleet are checked side by side: each index is
+	// built once, the others waiting for it.
+	docsOnce, installsOnce sync.Once
+	docs                   *docIndex
+	installs               []installLine // wazo-platform.org lines that install packages
 }
 
 // maxSibling bounds one sibling file read.
@@ -101,6 +106,40 @@ func (p *Platform) File(repoName, rel string) SiblingFile {
 	}
 	p.files[key] = f
 	return f
+}
+
+// decodedFile is what one sibling file decodes to, decoded once.
+type decodedFile struct {
+	once  sync.Once
+	value any
+	err   error
+}
+
+// decodeOnce decodes a sibling file that was read with decode, once per
+// run and kind of decoding, so every service of a fleet shares one parse.
+// The value is shared: callers only read it.
+func decodeOnce[T any](p *Platform, kind string, sf SiblingFile, decode func(name string, data []byte) (T, error)) (T, error) {
+	key := kind + "\x00" + sf.Name()
+	p.mu.Lock()
+	if p.decoded == nil {
+		p.decoded = map[string]*decodedFile{}
+	}
+	d := p.decoded[key]
+	if d == nil {
+		d = &decodedFile{}
+		p.decoded[key] = d
+	}
+	p.mu.Unlock()
+	d.once.Do(func() { d.value, d.err = decode(sf.Name(), sf.Data) })
+	v, _ := d.value.(T)
+	return v, d.err
+}
+
+// decodeYAML decodes a sibling YAML document into a T, for decodeOnce.
+func decodeYAML[T any](name string, data []byte) (T, error) {
+	var v T
+	err := parse.DecodeYAML(name, data, &v)
+	return v, err
 }
 
 // Exists reports whether a path (file or directory) is in a sibling
@@ -240,12 +279,12 @@ type docIndex struct {
 const maxDocPages = 5000
 
 func (p *Platform) docIndex() *docIndex {
-	p.mu.Lock()
-	if p.docs != nil {
-		p.mu.Unlock()
-		return p.docs
-	}
-	p.mu.Unlock()
+	p.docsOnce.Do(func() { p.docs = p.readDocIndex() })
+	return p.docs
+}
+
+// readDocIndex walks wazo-platform.org's website/uc-doc.
+func (p *Platform) readDocIndex() *docIndex {
 	ix := &docIndex{headings: map[string]string{}}
 	root := filepath.Join(p.Dir, "wazo-platform.org")
 	base := filepath.Join(root, "website", "uc-doc")
@@ -275,9 +314,6 @@ func (p *Platform) docIndex() *docIndex {
 		}
 		return nil
 	})
-	p.mu.Lock()
-	p.docs = ix
-	p.mu.Unlock()
 	return ix
 }
 
@@ -389,16 +425,8 @@ type installLine struct {
 // installPage finds a wazo-platform.org page installing the package:
 // "file:line", or "".
 func (p *Platform) installPage(name string) string {
-	p.mu.Lock()
-	lines := p.installs
-	p.mu.Unlock()
-	if lines == nil {
-		lines = p.readInstallLines()
-		p.mu.Lock()
-		p.installs = lines
-		p.mu.Unlock()
-	}
-	for _, l := range lines {
+	p.installsOnce.Do(func() { p.installs = p.readInstallLines() })
+	for _, l := range p.installs {
 		if containsWord(l.text, name) {
 			return l.where
 		}

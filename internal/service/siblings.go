@@ -354,7 +354,7 @@ func (p *Platform) defaultPolicyACLs() Listed {
 	if !sf.OK() {
 		return unread(sf)
 	}
-	grants, err := PolicyGrants(sf.Name(), sf.Data)
+	grants, err := decodeOnce(p, "policy grants", sf, PolicyGrants)
 	if err != nil {
 		return Listed{Unknown: err.Error()}
 	}
@@ -418,7 +418,7 @@ func (p *Platform) serviceKey(name string) Listed {
 	if !sf.OK() {
 		return unread(sf)
 	}
-	defs, err := KeyDefinitions(sf.Name(), sf.Data)
+	defs, err := decodeOnce(p, "key definitions", sf, KeyDefinitions)
 	if err != nil {
 		return Listed{Unknown: err.Error()}
 	}
@@ -455,8 +455,8 @@ func (p *Platform) sdkProject(source string) Listed {
 	if !sf.OK() {
 		return unread(sf)
 	}
-	var projects map[string]any
-	if err := parse.DecodeYAML(sf.Name(), sf.Data, &projects); err != nil {
+	projects, err := decodeOnce(p, "projects", sf, decodeYAML[map[string]any])
+	if err != nil {
 		return Listed{Unknown: sf.Name() + " does not parse: " + err.Error()}
 	}
 	if _, ok := projects[source]; !ok {
