@@ -54,13 +54,28 @@ func NodeMap(name string, top *yaml.Node) (map[string]any, error) {
 
 // KeyLine returns the line of a top-level or nested key path in a YAML
 // document (0 if not found), so findings can point at config.yml:12.
-func KeyLine(data []byte, path ...string) int {
+func KeyLine(data []byte, path ...string) int { return NewKeyLines(data).Line(path...) }
+
+// KeyLines is a YAML document parsed once for the lines of many key paths
+// (a service's config.yml is asked for each setting a rule cites).
+type KeyLines struct{ top *yaml.Node }
+
+// NewKeyLines parses a YAML document; one that does not parse has no key
+// lines.
+func NewKeyLines(data []byte) *KeyLines {
 	var node yaml.Node
 	if yaml.Unmarshal(data, &node) != nil || len(node.Content) == 0 {
+		return &KeyLines{}
+	}
+	return &KeyLines{top: node.Content[0]}
+}
+
+// Line is the line of a key path in the document (0 if not found).
+func (k *KeyLines) Line(path ...string) int {
+	if k == nil || k.top == nil {
 		return 0
 	}
-	n := node.Content[0]
-	line := 0
+	n, line := k.top, 0
 	for _, key := range path {
 		if n.Kind != yaml.MappingNode {
 			return 0

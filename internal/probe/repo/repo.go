@@ -132,6 +132,9 @@ type Config struct {
 	Data  []byte
 	Map   map[string]any
 	Lines map[string]int // dotted key path to line, for files that are not YAML
+
+	keyLinesOnce sync.Once
+	keyLines     *parse.KeyLines // Data parsed for Line, once
 }
 
 // Int returns an integer value at a key path and whether it is one.
@@ -160,7 +163,8 @@ func (c *Config) Line(path ...string) int {
 	if c.Lines != nil {
 		return c.Lines[strings.Join(path, ".")]
 	}
-	return parse.KeyLine(c.Data, path...)
+	c.keyLinesOnce.Do(func() { c.keyLines = parse.NewKeyLines(c.Data) })
+	return c.keyLines.Line(path...)
 }
 
 // Setting is a configuration value as the daemon sees it: the shipped
@@ -219,12 +223,30 @@ type APISpec struct {
 	Files  []string // in merge order (first wins)
 	Merged map[string]any
 	Data   map[string][]byte
+
+	mu       sync.Mutex
+	keyLines map[string]*parse.KeyLines // files of Data parsed for Where, each once
+}
+
+// keyLinesOf is one file of the spec parsed for Where, once.
+func (a *APISpec) keyLinesOf(f string) *parse.KeyLines {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	k, ok := a.keyLines[f]
+	if !ok {
+		if a.keyLines == nil {
+			a.keyLines = map[string]*parse.KeyLines{}
+		}
+		k = parse.NewKeyLines(a.Data[f])
+		a.keyLines[f] = k
+	}
+	return k
 }
 
 // Where returns the first file defining a top-level key, and its line.
 func (a *APISpec) Where(key string) (string, int) {
 	for _, f := range a.Files {
-		if l := parse.KeyLine(a.Data[f], key); l > 0 {
+		if l := a.keyLinesOf(f).Line(key); l > 0 {
 			return f, l
 		}
 	}
