@@ -210,6 +210,10 @@ func Audit(ctx context.Context, opts AuditOptions) (*Report, error) {
 				}
 			}
 			s.ConfigProblems = nil
+		} else {
+			// Who the service is, derived once before the probes: its
+			// reading is not any one probe's time.
+			s.model()
 		}
 		for j, r := range live {
 			if results[j] != nil {
