@@ -221,3 +221,35 @@ func TestFileFixersLeaveAFileOfAnotherShape(t *testing.T) {
 		})
 	}
 }
+
+// TestMonitCheckMatchesTheProgram: a daemon that writes no PID file is
+// found by its ExecStart program, as a word of the command line (not the
+// start of a longer name); applied, monit-check passes.
+func TestMonitCheckMatchesTheProgram(t *testing.T) {
+	sib, dirs := fleet(t)
+	if err := os.Remove(filepath.Join(sib, "wazo-monitoring", "checks", "wazo-tallyd")); err != nil {
+		t.Fatal(err)
+	}
+	edit(t, dirs[0], "etc/wazo-tallyd/config.yml", "pid_file: /run/wazo-tallyd/wazo-tallyd.pid\n", "")
+	edit(t, dirs[0], "wazo_tallyd/config.py", "    'pid_file': '/run/wazo-tallyd/wazo-tallyd.pid',\n", "")
+	before := verdicts(t, sib, dirs[:1])
+	it, patches := fixRule(t, sib, dirs, "monit-check", true)
+	if !it.Written || len(patches) != 1 || !strings.Contains(string(patches[0].Files[0].New), `matching "/usr/bin/wazo-tallyd([[:space:]]|$)"`) {
+		t.Fatalf("%+v, %d patches; want a check matching /usr/bin/wazo-tallyd as a word", it, len(patches))
+	}
+	applyAndRecheck(t, sib, dirs, "monit-check", patches, before)
+}
+
+// TestNginxLocationEnabledOnly: a location the package ships but nothing
+// enables gets only the postinst's link, of the file the model names.
+func TestNginxLocationEnabledOnly(t *testing.T) {
+	sib, dirs := fleet(t)
+	edit(t, dirs[0], "debian/wazo-tallyd.postinst", "https-available/$NAME \\\n                   /etc/nginx/locations/https-enabled/$NAME",
+		"https-available/other \\\n                   /etc/nginx/locations/https-enabled/other")
+	before := verdicts(t, sib, dirs[:1])
+	it, patches := fixRule(t, sib, dirs, "nginx-location", false)
+	if !it.Written || len(patches) != 1 || len(patches[0].Files) != 1 || patches[0].Files[0].Rel != "debian/wazo-tallyd.postinst" {
+		t.Fatalf("%+v, %d patches; want the postinst alone", it, len(patches))
+	}
+	applyAndRecheck(t, sib, dirs, "nginx-location", patches, before)
+}
