@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
@@ -83,23 +85,12 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 	res := &Result{}
 	var wants []siblings.Want
 	var jobs []ownJob
-	// The sibling checkouts are read once for every checkout of the run.
-	plat := service.NewPlatform(opts.Siblings)
-	for _, dir := range dirs {
-		// One read of the checkout for check and the own-file fixers.
-		rp, err := repo.Load(dir)
+	checked := checkAll(dirs, opts)
+	for i, dir := range dirs {
+		rp, rep, err := checked[i].repo, checked[i].report, checked[i].err
 		if err != nil {
 			return nil, err
 		}
-		rep, err := rules.Check(dir, rules.CheckOptions{Siblings: opts.Siblings, Dist: opts.Dist, Only: opts.Rules, Platform: plat, Repo: rp})
-		if err != nil {
-			return nil, err
-		}
-		waivers, err := rules.LoadWaivers(dir)
-		if err != nil {
-			return nil, err
-		}
-		rep.Apply(waivers)
 		loaded := func() (*repo.Repo, error) { return rp, nil }
 		for _, sr := range rep.Services {
 			f := sr.Model // the model check judged, not derived again
@@ -197,6 +188,51 @@ func fixOwn(it Item, dir string, edits []ownEdit, why string, uncertain bool) (I
 		return it, false
 	}
 	return it, true
+}
+
+// checked is one checkout read and checked, its waivers applied.
+type checked struct {
+	repo   *repo.Repo
+	report *rules.Report
+	err    error
+}
+
+// checkAll reads and checks every checkout, as many at once as there are
+// processors (as check does), the sibling checkouts read once for all of
+// them; the results are in dirs' order.
+func checkAll(dirs []string, opts Options) []checked {
+	plat := service.NewPlatform(opts.Siblings)
+	out := make([]checked, len(dirs))
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, dir := range dirs {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			out[i] = checkOne(dir, opts, plat)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// checkOne reads the checkout once, for check and the own-file fixers.
+func checkOne(dir string, opts Options, plat *service.Platform) checked {
+	rp, err := repo.Load(dir)
+	if err != nil {
+		return checked{err: err}
+	}
+	rep, err := rules.Check(dir, rules.CheckOptions{Siblings: opts.Siblings, Dist: opts.Dist, Only: opts.Rules, Platform: plat, Repo: rp})
+	if err != nil {
+		return checked{err: err}
+	}
+	waivers, err := rules.LoadWaivers(dir)
+	if err != nil {
+		return checked{err: err}
+	}
+	rep.Apply(waivers)
+	return checked{repo: rp, report: rep}
 }
 
 // unknownFixable are the service's unknown results of rules with a fixer.
