@@ -22,6 +22,10 @@ import (
 // wazo-backup, wazo-platform.org, wazo-acceptance, ...), read on demand and
 // kept in memory, so every rule and every service of one run share one
 // read of each file. Reads stay inside the checkouts and follow no link.
+//
+// check runs the repositories of a fleet side by side on one Platform:
+// whatever it keeps is built under mu or a sync.Once, and what it hands
+// out is only read.
 type Platform struct {
 	Dir string // "" when no sibling checkouts were given
 
