@@ -24,10 +24,11 @@ bench-check:
 	$(GO) test -run '^$$' -bench "BenchmarkCheck|BenchmarkAudit" -benchmem ./internal/rules/
 	$(GO) test -run '^$$' -bench "BenchmarkCheckCorpus" -benchmem -benchtime 5x ./cmd/wazo-servicekit/
 
-# Every parser of outside input, FUZZTIME each (default 10s; 10m before a release).
+# Every parser of outside input, and the literal search that lets an
+# expression skip a text, FUZZTIME each (default 10s; 10m before a release).
 FUZZTIME ?= 10s
 fuzz-servicekit:
-	@set -e; for p in ./internal/probe/parse/ ./internal/rules/; do \
+	@set -e; for p in ./internal/probe/parse/ ./internal/rules/ ./internal/lazyre/; do \
 	  for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
 	    echo "== $$p $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p; done; done
 

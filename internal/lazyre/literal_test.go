@@ -76,7 +76,7 @@ func same(t *testing.T, expr, text, method string, got, want any) {
 }
 
 // FuzzSameMatch: on any expression and text, the literal search never says
-// "no match" where the expression matches.
+// "no match" where the expression matches, nor hides one of its matches.
 func FuzzSameMatch(f *testing.F) {
 	f.Add(`(?m)^\s*location\s+[^{;]*\{`, "  location /x {")
 	f.Add(`(?i)\bSsK\b`, "\u017F\u017F\u212A")
@@ -89,6 +89,9 @@ func FuzzSameMatch(f *testing.F) {
 		l := &Regexp{expr: expr}
 		if got, want := l.MatchString(text), re.MatchString(text); got != want {
 			t.Fatalf("MatchString(%q) on %q = %v, the expression's answer is %v", expr, text, got, want)
+		}
+		if got, want := l.FindAllSubmatchIndex([]byte(text), -1), re.FindAllSubmatchIndex([]byte(text), -1); !reflect.DeepEqual(got, want) {
+			t.Fatalf("FindAllSubmatchIndex(%q) on %q = %v, the expression's answer is %v", expr, text, got, want)
 		}
 	})
 }
