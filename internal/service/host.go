@@ -30,12 +30,21 @@ func FromObserved(o *Observed) *Facts {
 	f.Units, f.Daemon = repoUnits(s)
 	// The running process says who the daemon is; the installed files
 	// say it when it does not run (or on an image root).
-	running := false
+	running, notRunning := false, ""
 	if h.Live {
-		f.User, running = runningUser(o, s)
+		f.User, running, notRunning = runningUser(o, s)
 	}
 	if !running {
 		f.User = StaticUser(s, func() CodeSwitch { return hostCodeSwitch(h, s) })
+		// Say why the running process did not answer, so a reviewer
+		// sees the live audit looked for it.
+		if notRunning != "" {
+			if f.User.Known() {
+				f.User.Source += "; no running process: " + notRunning
+			} else {
+				f.User.Unknown += "; no running process: " + notRunning
+			}
+		}
 	}
 	f.Ports = staticPorts(s)
 	f.PIDFiles = PIDFiles(s)
@@ -151,15 +160,19 @@ func hostCodeSwitch(h *host.Host, s *repo.Service) CodeSwitch {
 	return CodeSwitch{Looked: bin[0]}
 }
 
-// runningUser is the account of the running daemon's main process.
-func runningUser(o *Observed, s *repo.Service) (Fact[string], bool) {
+// runningUser is the account of the running daemon's main process, or
+// why it could not be seen.
+func runningUser(o *Observed, s *repo.Service) (Fact[string], bool, string) {
 	pidFile := ""
 	if pf := PIDFiles(s); len(pf.Value) > 0 {
 		pidFile = pf.Value[0].Value
 	}
 	p := o.MainProcess(pidFile)
-	if !p.Known() || len(p.Value.ThreadUIDs) == 0 {
-		return Fact[string]{}, false
+	if !p.Known() {
+		return Fact[string]{}, false, p.Unknown
+	}
+	if len(p.Value.ThreadUIDs) == 0 {
+		return Fact[string]{}, false, fmt.Sprintf("pid %d has no threads", p.Value.PID)
 	}
 	pid, uids := p.Value.PID, p.Value.ThreadUIDs
 	uid, ok := uids[pid]
@@ -169,7 +182,7 @@ func runningUser(o *Observed, s *repo.Service) (Fact[string], bool) {
 			break
 		}
 	}
-	return Fact[string]{Value: o.UIDName(uid), Source: fmt.Sprintf("/proc/%d/status (the running process, uid %d)", pid, uid)}, true
+	return Fact[string]{Value: o.UIDName(uid), Source: fmt.Sprintf("/proc/%d/status (the running process, uid %d)", pid, uid)}, true, ""
 }
 
 // ReadHost derives the facts of the Wazo services installed under root
