@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
@@ -31,16 +30,6 @@ func backupList() Rule {
 		},
 		live: liveBackupList,
 	}
-}
-
-func backupListed(data []byte, where, name string) []Finding {
-	want := "/etc/" + name + "/"
-	for _, f := range strings.Fields(strings.NewReplacer(`"`, " ", "'", " ", "\\", " ").Replace(string(data))) {
-		if f == want || f == strings.TrimSuffix(want, "/") {
-			return []Finding{pass(fmt.Sprintf("%s:%d lists %s", where, lineOf(data, f), want))}
-		}
-	}
-	return []Finding{fail("", 0, where+" does not list "+want)}
 }
 
 func liveBackupList(s *LiveService, _ *LiveEnv) []Finding {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
-	"github.com/wazo-platform/wazo-servicekit/internal/lazyre"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/parse"
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/repo"
 )
@@ -119,22 +118,5 @@ func unitSkipsWhenDisabled(s *repo.Service) bool {
 
 func upstreamOf(v string) string { return debiandata.UpstreamVersion(v) }
 
-// wazoServiceGroups returns the groups (wazo_services, default_services) of
-// bin/wazo-service naming the service.
-func wazoServiceGroups(data []byte, name string) (groups []string, line int) {
-	for _, m := range shellListRe.FindAllSubmatchIndex(data, -1) {
-		list := string(data[m[4]:m[5]])
-		for _, w := range strings.Fields(list) {
-			if w == name {
-				groups = append(groups, string(data[m[2]:m[3]]))
-				line = strings.Count(string(data[:m[0]]), "\n") + 1
-			}
-		}
-	}
-	return groups, line
-}
-
 // apiVersions are the basePaths Wazo daemons use.
 var apiVersions = []string{"1.0", "1.1", "0.1", "0.2"}
-
-var shellListRe = lazyre.New(`(?m)^\s*(wazo_services|default_services)="([^"]*)"`)
