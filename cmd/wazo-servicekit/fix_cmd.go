@@ -26,7 +26,7 @@ func fixCommand() command {
 	return command{name: "fix", args: "DIR... --siblings DIR [flags]", summary: "verified patches (sibling repos, the service's own packaging) for what check fails", about: fixAbout, define: defineFix,
 		values:     map[string]completion{"siblings": completeDir, "out": completeDir, "rule": completeRule, "dist": completeWords("trixie", "bookworm")},
 		positional: completeDir,
-		findings:   "a failing rule is left unfixed (no fixer, needs review without --uncertain, or an edit refused)",
+		findings:   "a failing rule is left unfixed (no fixer, needs review without --uncertain, an edit refused, or a finding its fix leaves)",
 		examples: []example{
 			{"wazo-servicekit fix ~/src/wazo-webhookd --siblings ~/src --diff", "the patches and their messages on stdout"},
 			{"wazo-servicekit fix ~/src --siblings ~/src --out patches", "every service of ~/src: patches/<repo>.diff and <repo>.msg"},
@@ -123,7 +123,7 @@ func runFix(pos []string, opts fix.Options, o fixOutput, stdout, stderr io.Write
 		}
 	}
 	for _, it := range res.Items {
-		if !it.Written {
+		if !it.Written || len(it.Left) > 0 {
 			return exitFindings, nil
 		}
 	}

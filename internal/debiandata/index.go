@@ -214,6 +214,13 @@ func (ix *Index) GoModule(path string) (Entry, bool) {
 	return e, ok
 }
 
+// Binary finds a python3-* binary package by its exact name
+// ("python3-minimal": the distribution's Python version).
+func (ix *Index) Binary(name string) (Entry, bool) {
+	e, ok := ix.pyBin[name]
+	return e, ok
+}
+
 // pyAliases maps PyPI names whose Debian package follows neither
 // python3-<name> nor source package <name>.
 var pyAliases = map[string]string{

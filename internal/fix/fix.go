@@ -53,6 +53,23 @@ type Item struct {
 	Certainty Certainty // "" without fix
 	Written   bool      // part of a patch
 	Why       string    // what the fix does, or why there is none / it is not written
+	// Left are the rule's findings a fix leaves failing (it fixes the
+	// others), each with why: the rule still fails after it.
+	Left []Left
+}
+
+// Left is a finding of a rule that its fix leaves as it is.
+type Left struct {
+	Path string
+	Line int
+	Why  string
+}
+
+func (l Left) String() string {
+	if l.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", l.Path, l.Line, l.Why)
+	}
+	return l.Path + ": " + l.Why
 }
 
 // Patch is one repository's patch and its commit message.
@@ -100,6 +117,12 @@ func Plan(dirs []string, opts Options) (*Result, error) {
 				c := &ownCtx{dir: dir, service: sr.Name, facts: f, opts: opts, repo: loaded}
 				if edits, why := ownFix(c, rule); edits != nil || why != "" {
 					it, write := fixOwn(it, dir, edits, why, opts.Uncertain)
+					if edits != nil && len(c.left) > 0 {
+						it.Left = c.left
+						for _, l := range c.left {
+							it.Why += "; leaves " + l.String()
+						}
+					}
 					res.Items = append(res.Items, it)
 					if write {
 						jobs = append(jobs, ownJob{item: len(res.Items) - 1, dir: dir, edits: edits})
@@ -285,7 +308,7 @@ var noFixers = map[string]string{
 	"api-spec":            "an API specification is written by the service's authors",
 	"acceptance-service-discovery": "a row needs wazo-acceptance's service_discovery.feature; where it was removed with its consul step, " +
 		"recreating it would add a scenario whose step no longer exists",
-	"debian-packaging": "the target distribution, debhelper compat level and source format change how the package builds: " +
+	"debian-packaging": "the debhelper compat level, source format and packaging files change how the package builds: " +
 		"a packaging change to build and test, not a list entry",
 }
 

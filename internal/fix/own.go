@@ -39,6 +39,14 @@ type ownCtx struct {
 	facts   *service.Facts // nil when the model has no such service
 	opts    Options
 	repo    func() (*repo.Repo, error)
+	// left are the rule's findings the fixer leaves as they are, with why
+	// (its edits fix the others).
+	left []Left
+}
+
+// leave records a finding of the rule the fix leaves failing, and why.
+func (c *ownCtx) leave(path string, line int, why string) {
+	c.left = append(c.left, Left{Path: path, Line: line, Why: why})
 }
 
 // pkg is the parsed package of the service, nil when the repository does
@@ -68,6 +76,7 @@ var ownFixers = map[string]ownFixer{
 	"pid-file-writable":     pidFileWritableFix,
 	"deps-pinned-to-debian": depsPinsFix,
 	"deps-in-debian":        depsPinsFix,
+	"debian-packaging":      debianPackagingFix,
 }
 
 // ownFix returns the edits that fix the rule in the service's own

@@ -94,6 +94,11 @@ func debianPackaging() Rule {
 // releaseNumber maps Debian code names to their major version.
 var releaseNumber = map[string]int{"stretch": 9, "buster": 10, "bullseye": 11, "bookworm": 12, "trixie": 13, "forky": 14, "duke": 15}
 
+// DebianRelease is the major version of a Debian code name ("bookworm":
+// 12), 0 for a name that is not one: what the fixer of this rule moves
+// from and to.
+func DebianRelease(codename string) int { return releaseNumber[codename] }
+
 // latestStable is the latest Debian stable, the checklist's target,
 // whatever distribution --dist judges the dependencies against.
 func latestStable(_ *StaticEnv) string { return debiandata.Latest.Codename }
