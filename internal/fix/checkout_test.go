@@ -111,7 +111,7 @@ func TestPatchNamesOnlyPlainFiles(t *testing.T) {
 	for _, rel := range []string{"debian/x\n+++ b/evil", "debian/a b", "../outside", "/etc/passwd"} {
 		_, err := applyEdits(t.TempDir(), []ownEdit{{rel: rel, create: true,
 			change: func(string) (string, error) { return "x\n", nil },
-			verify: func(string, string) error { return nil }}}, map[string][]byte{}, map[string]string{}, new([]string))
+			verify: func(string, string) error { return nil }}}, map[string][]byte{}, map[string]string{}, new([]string), nil)
 		if err == nil || !strings.Contains(err.Error(), "not a file name") {
 			t.Errorf("%q: %v, want refused", rel, err)
 		}

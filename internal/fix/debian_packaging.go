@@ -66,7 +66,7 @@ func debianPackagingFix(c *ownCtx, rule failing) ([]ownEdit, string) {
 			c.leave(p, line, "a Jenkinsfile names releases anywhere in its Groovy: not an edit fix makes safely")
 			continue
 		default:
-			c.leave(p, line, noFixers["debian-packaging"]+" ("+m+")")
+			c.leave(p, line, "a packaging change to build and test, not an edit fix makes ("+m+")")
 			continue
 		}
 		edited[p] = true
@@ -209,8 +209,24 @@ func zuulEdit(dir string, dist debiandata.Dist, target int) ownEdit {
 			sort.Strings(said)
 			moves = " (" + strings.Join(said, ", ") + ")"
 		}
+		// Tox templates name a Python version, which the release sets.
+		if py := targetPython(dist); py != "" {
+			var other []string
+			for _, l := range strings.Split(string(data), "\n") {
+				m := zuulNameRe.FindStringSubmatch(strings.TrimSuffix(l, "\r"))
+				if m == nil {
+					continue
+				}
+				if v := toxPyRe.FindStringSubmatch(m[2]); v != nil && "3."+v[1] != py && !contains(other, m[2]) {
+					other = append(other, m[2])
+				}
+			}
+			if len(other) > 0 {
+				moves += "; " + strings.Join(other, ", ") + " test another Python than " + dist.Codename + "'s python3 " + py + ": not moved"
+			}
+		}
 	}
-	e := ownEdit{rel: "zuul.yaml", certainty: NeedsReview, keepsCR: true,
+	e := ownEdit{rel: "zuul.yaml", certainty: NeedsReview, keepsCR: true, once: "debian-packaging zuul.yaml",
 		does: "moves zuul.yaml's jobs, templates and nodesets to " + dist.String() + moves +
 			"; review: each must exist in Wazo's CI for " + dist.Codename + ", and the build may need code changes there"}
 	e.change = func(old string) (string, error) {
@@ -292,6 +308,27 @@ func renamed(v any, renames map[string]string) any {
 	return v
 }
 
+// targetPython is the major.minor version of the distribution's
+// python3 ("3.13"), "" when the index does not say.
+func targetPython(dist debiandata.Dist) string {
+	ix, err := debiandata.ForDist(dist)
+	if err != nil {
+		return ""
+	}
+	e, ok := ix.Binary("python3-minimal")
+	if !ok {
+		return ""
+	}
+	parts := strings.SplitN(e.Upstream(), ".", 3)
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[0] + "." + parts[1]
+}
+
+// toxPyRe is a tox template's Python version in a zuul name (py311).
+var toxPyRe = regexp.MustCompile(`(?:^|-)py3(\d+)(?:-|$)`)
+
 // fromRe is a Dockerfile FROM line: its flags, image and what follows
 // (AS name).
 var fromRe = regexp.MustCompile(`(?i)^(\s*FROM\s+)((?:--\S+\s+)*)(\S+)(.*)$`)
@@ -303,15 +340,7 @@ var pyVersionRe = regexp.MustCompile(`^3\.\d+(\.\d+)?$`)
 // The target's Python version is read now: without it the fix writes
 // nothing (a python image would keep a version the release may not have).
 func dockerEdit(dir string, dist debiandata.Dist, target int) (ownEdit, error) {
-	py := ""
-	if ix, err := debiandata.ForDist(dist); err == nil {
-		if e, ok := ix.Binary("python3-minimal"); ok {
-			parts := strings.SplitN(e.Upstream(), ".", 3)
-			if len(parts) >= 2 {
-				py = parts[0] + "." + parts[1]
-			}
-		}
-	}
+	py := targetPython(dist)
 	does := "moves the Dockerfile's base image to " + dist.String()
 	if data, err := safefile.ReadIn(dir, "Dockerfile", maxFile); err == nil {
 		var said []string
@@ -330,7 +359,7 @@ func dockerEdit(dir string, dist debiandata.Dist, target int) (ownEdit, error) {
 		does += "; a python image's Python moves to " + py + ", " + dist.Codename + "'s python3"
 	}
 	does += "; review: the image tag must exist, and the code may need changes to build there"
-	e := ownEdit{rel: "Dockerfile", certainty: NeedsReview, keepsCR: true, does: does}
+	e := ownEdit{rel: "Dockerfile", certainty: NeedsReview, keepsCR: true, does: does, once: "debian-packaging Dockerfile"}
 	e.change = func(old string) (string, error) { return moveFroms(old, dist, target, py) }
 	e.verify = func(old, new string) error { return verifyFroms(old, new, dist, target, py) }
 	return e, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wazo-platform/wazo-servicekit/internal/debiandata"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 )
 
@@ -107,7 +108,8 @@ func TestDebianPackagingFix(t *testing.T) {
 		if !it.Written || len(res.Patches) != 1 || len(it.Left) != 1 || it.Left[0].Path != "debian/changelog" {
 			t.Fatalf("%+v, %d patches: want written, the changelog left", it, len(res.Patches))
 		}
-		for _, w := range []string{"release manager", "python:3.11-slim-bookworm -> python:3.13-slim-trixie", "vm-debian-12-big -> vm-debian-13-big", "must exist in Wazo's CI"} {
+		for _, w := range []string{"release manager", "python:3.11-slim-bookworm -> python:3.13-slim-trixie", "vm-debian-12-big -> vm-debian-13-big", "must exist in Wazo's CI",
+			"wazo-tox-py311 test another Python than trixie's python3 3.13"} {
 			if !strings.Contains(it.Why, w) {
 				t.Errorf("the report %q does not say %q", it.Why, w)
 			}
@@ -201,5 +203,27 @@ func TestDebianPackagingFollowsDist(t *testing.T) {
 	}
 	if !strings.Contains(res.Patches[0].Text, "+      - debian-packaging-bookworm") || !strings.Contains(res.Items[0].Why, "check wants the latest stable") {
 		t.Errorf("the patch or the report does not move to bookworm and say it stays:\n%s\n%s", res.Patches[0].Text, res.Items[0].Why)
+	}
+}
+
+// TestDebianPackagingOncePerRepository: two services of one checkout
+// both fail on its zuul.yaml and Dockerfile; the repository's edit is
+// made once, for both, in the one patch.
+func TestDebianPackagingOncePerRepository(t *testing.T) {
+	_, dirs := fleet(t)
+	dir := dirs[0]
+	bookwormTally(t, dir)
+	docker, err := dockerEdit(dir, debiandata.Latest, 13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits := []ownEdit{zuulEdit(dir, debiandata.Latest, 13), docker}
+	items := []Item{{Service: "wazo-tallyd", Rule: "debian-packaging"}, {Service: "wazo-tallyd-worker", Rule: "debian-packaging"}}
+	patches := ownPatches(items, []ownJob{{item: 0, dir: dir, edits: edits}, {item: 1, dir: dir, edits: edits}})
+	if len(patches) != 1 || !items[0].Written || !items[1].Written {
+		t.Fatalf("%d patches, items %+v: want one patch, both written", len(patches), items)
+	}
+	if n := strings.Count(patches[0].Text, "+      - debian-packaging-trixie"); n != 1 || len(patches[0].Files) != 2 {
+		t.Errorf("the move is in the patch %d times, %d files:\n%s", n, len(patches[0].Files), patches[0].Text)
 	}
 }

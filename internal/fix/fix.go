@@ -308,8 +308,6 @@ var noFixers = map[string]string{
 	"api-spec":            "an API specification is written by the service's authors",
 	"acceptance-service-discovery": "a row needs wazo-acceptance's service_discovery.feature; where it was removed with its consul step, " +
 		"recreating it would add a scenario whose step no longer exists",
-	"debian-packaging": "the debhelper compat level, source format and packaging files change how the package builds: " +
-		"a packaging change to build and test, not a list entry",
 }
 
 func noFixer(rule string) string {

@@ -28,6 +28,10 @@ type ownEdit struct {
 	// create: the edit creates the file, which must be absent (change is
 	// given ""); the patch then creates it.
 	create bool
+	// once: an edit of the repository as a whole (not of one service),
+	// made once per repository: a later edit with the same key, for
+	// another service of the checkout, is already in the patch.
+	once string
 }
 
 // ownCtx is what a fixer of the service's own repository knows of the
@@ -123,15 +127,21 @@ func ownPatches(items []Item, jobs []ownJob) []Patch {
 	var out []Patch
 	for _, dir := range dirs {
 		orig, cur := map[string][]byte{}, map[string]string{}
+		made := map[string]bool{}
 		var order, notes, ids []string
 		for _, j := range byDir[dir] {
-			next, err := applyEdits(dir, j.edits, orig, cur, &order)
+			next, err := applyEdits(dir, j.edits, orig, cur, &order, made)
 			if err != nil {
 				items[j.item].Written = false
 				items[j.item].Why = "not written: " + err.Error()
 				continue
 			}
 			cur = next
+			for _, e := range j.edits {
+				if e.once != "" {
+					made[e.once] = true
+				}
+			}
 			items[j.item].Written = true
 			ids = append(ids, items[j.item].Rule)
 			for _, e := range j.edits {
@@ -162,13 +172,17 @@ func ownPatches(items []Item, jobs []ownJob) []Patch {
 
 // applyEdits makes one rule's edits on a copy of cur (the files as the
 // rules before left them; orig and order get each file read the first
-// time), and returns the copy; nothing of cur changes on an error.
-func applyEdits(dir string, edits []ownEdit, orig map[string][]byte, cur map[string]string, order *[]string) (map[string]string, error) {
+// time), and returns the copy; nothing of cur changes on an error. An
+// edit whose once key is in made is already made.
+func applyEdits(dir string, edits []ownEdit, orig map[string][]byte, cur map[string]string, order *[]string, made map[string]bool) (map[string]string, error) {
 	next := make(map[string]string, len(cur))
 	for k, v := range cur {
 		next[k] = v
 	}
 	for _, e := range edits {
+		if e.once != "" && made[e.once] {
+			continue
+		}
 		if !plainRelRe.MatchString(e.rel) || safefile.CheckRel(e.rel) != nil {
 			return nil, fmt.Errorf("%q: not a file name a patch carries as is (letters, digits, ._+@-/ only; relative, no ..)", e.rel)
 		}
