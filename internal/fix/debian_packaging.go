@@ -333,6 +333,10 @@ var toxPyRe = regexp.MustCompile(`(?:^|-)py3(\d+)(?:-|$)`)
 // (AS name).
 var fromRe = regexp.MustCompile(`(?i)^(\s*FROM\s+)((?:--\S+\s+)*)(\S+)(.*)$`)
 
+// imageRe is an image reference fix rewrites: nothing a diff, a shell or
+// a terminal reads as something else.
+var imageRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/:@-]*$`)
+
 // pyVersionRe is the Python version a python image's tag starts with.
 var pyVersionRe = regexp.MustCompile(`^3\.\d+(\.\d+)?$`)
 
@@ -385,6 +389,9 @@ func moveFrom(image string, dist debiandata.Dist, target int, py string) (string
 	}
 	if !old {
 		return image, false, nil
+	}
+	if !imageRe.MatchString(image) {
+		return "", true, fmt.Errorf("expected an image reference (letters, digits, ._/:@-); found %q", image)
 	}
 	if hasDigest {
 		return "", true, fmt.Errorf("expected an image named by its tag; found %s pinned by digest %s, the old image's", ref, digest)

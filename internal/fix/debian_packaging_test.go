@@ -163,6 +163,11 @@ func TestDebianPackagingFixBacksOff(t *testing.T) {
 		{"two releases", func(t *testing.T, dir string) {
 			edit(t, dir, "zuul.yaml", "      - debian-packaging-trixie\n", "      - debian-packaging-bookworm\n      - debian-packaging-bullseye\n")
 		}, []string{"not written", "bookworm and bullseye"}},
+		{"odd image", func(t *testing.T, dir string) {
+			if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM debian:bookworm\nFROM x\x1b]:bookworm\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"not written", "expected an image reference"}},
 		{"digest", func(t *testing.T, dir string) {
 			if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM debian:bookworm@sha256:0123\n"), 0o644); err != nil {
 				t.Fatal(err)
@@ -203,6 +208,16 @@ func TestDebianPackagingFollowsDist(t *testing.T) {
 	}
 	if !strings.Contains(res.Patches[0].Text, "+      - debian-packaging-bookworm") || !strings.Contains(res.Items[0].Why, "check wants the latest stable") {
 		t.Errorf("the patch or the report does not move to bookworm and say it stays:\n%s\n%s", res.Patches[0].Text, res.Items[0].Why)
+	}
+	// Already on bookworm: nothing to move for --dist bookworm.
+	sib, dirs = fleet(t)
+	edit(t, dirs[0], "zuul.yaml", "debian-packaging-trixie", "debian-packaging-bookworm")
+	res, err = Plan(dirs[:1], Options{Siblings: sib, Dist: "bookworm", Rules: []string{"debian-packaging"}, Uncertain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != 1 || res.Items[0].Written || !strings.Contains(res.Items[0].Why, "already targets bookworm") || len(res.Patches) != 0 {
+		t.Errorf("%+v: want no fix, already on the --dist target", res.Items)
 	}
 }
 
