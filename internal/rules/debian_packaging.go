@@ -111,9 +111,9 @@ type buildTarget struct {
 }
 
 var (
-	zuulTargetRe   = lazyre.New(`debian-packaging-([a-z]+)`)
-	dockerTargetRe = lazyre.New(`(?m)^\s*FROM\s+\S*?[:-]([a-z]+)(?:[\s@]|$)`)
-	wordRe         = lazyre.New(`[a-z]+`)
+	zuulTargetRe  = lazyre.New(`debian-packaging-([a-z]+)`)
+	dockerImageRe = lazyre.New(`(?m)^\s*FROM\s+(?:--\S+\s+)*(\S+)`)
+	wordRe        = lazyre.New(`[a-z]+`)
 )
 
 // debianTargets reads the release everywhere Wazo declares it, most
@@ -147,7 +147,7 @@ func debianTargets(r *repo.Repo) []buildTarget {
 		}
 	}
 	if data, ok := r.Files["Dockerfile"]; ok {
-		if t, ok := newest("Dockerfile", "Dockerfile base image on %s", data, firstGroups(dockerTargetRe, data)); ok {
+		if t, ok := newest("Dockerfile", "Dockerfile base image on %s", data, imageTagWords(firstGroups(dockerImageRe, data))); ok {
 			out = append(out, t)
 		}
 	}
@@ -159,6 +159,22 @@ func debianTargets(r *repo.Repo) []buildTarget {
 				t.line = 1
 				out = append(out, t)
 			}
+		}
+	}
+	return out
+}
+
+// imageTagWords returns the words of the tags of image references
+// (debian:buster-slim, python:3.11-slim-bookworm, node:18-bookworm-slim),
+// where a release codename may stand in any place; a digest and the
+// registry's host and port are not the tag.
+func imageTagWords(images []string) []string {
+	var out []string
+	for _, img := range images {
+		img, _, _ = strings.Cut(img, "@")
+		name := img[strings.LastIndex(img, "/")+1:]
+		if _, tag, ok := strings.Cut(name, ":"); ok {
+			out = append(out, wordRe.FindAllString(tag, -1)...)
 		}
 	}
 	return out
