@@ -302,6 +302,11 @@ func (h *Host) PIDOf(name, pidFile string) (int, error) {
 			}
 		}
 	}
+	// /proc lists this machine's processes: they are the root's only when
+	// the root is this machine's own.
+	if filepath.Clean(h.Root) != "/" {
+		return 0, fmt.Errorf("no live PID file, and the processes running here are not those of %s", h.Root)
+	}
 	procs, err := safefile.ReadDir("/proc", MaxDirEntries)
 	if err != nil {
 		return 0, err
