@@ -2,6 +2,7 @@ package safefile
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"syscall"
@@ -25,6 +26,17 @@ func WriteOutput(path string, data []byte, perm fs.FileMode) error {
 	}
 	defer syscall.Close(dir)
 	return writeAt(dir, name, path, data, perm, false)
+}
+
+// CopyOutput is WriteOutput of what r reads, so a large report is not
+// held in memory to be written.
+func CopyOutput(path string, r io.Reader, perm fs.FileMode) error {
+	dir, name, err := openOutputDir(path)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(dir)
+	return copyAt(dir, name, path, r, perm, false)
 }
 
 // CheckOutput says whether WriteOutput(path, ...) would be refused (a link

@@ -7,6 +7,7 @@
 package safefile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -174,6 +175,11 @@ func WriteIn(root, rel string, data []byte, perm fs.FileMode) error {
 // creating it with perm, never through a symbolic link, and refusing
 // anything but a regular file. chmod sets perm on an existing file too.
 func writeAt(dir int, name, path string, data []byte, perm fs.FileMode, chmod bool) error {
+	return copyAt(dir, name, path, bytes.NewReader(data), perm, chmod)
+}
+
+// copyAt is writeAt of what r reads.
+func copyAt(dir int, name, path string, r io.Reader, perm fs.FileMode, chmod bool) error {
 	fd, err := syscall.Openat(dir, name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, uint32(perm.Perm()))
 	switch err {
 	case nil:
@@ -196,7 +202,7 @@ func writeAt(dir int, name, path string, data []byte, perm fs.FileMode, chmod bo
 	if err := f.Truncate(0); err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		return err
 	}
 	if chmod {

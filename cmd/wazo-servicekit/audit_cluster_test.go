@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/consulsim"
+	"github.com/wazo-platform/wazo-servicekit/internal/report"
 	"github.com/wazo-platform/wazo-servicekit/internal/testenv"
 )
 
@@ -87,8 +90,9 @@ func (p *heapProbe) Write(b []byte) (int, error) {
 }
 
 // heldWhileWriting is the live heap an audit --consul of a simulated
-// catalogue of n nodes holds at its largest, above what was live before.
-func heldWhileWriting(t *testing.T, n int, format string) (held uint64, written int) {
+// catalogue of n nodes holds at its largest, above what was live before,
+// printing format (and writing each of outputs, FORMAT=PATH).
+func heldWhileWriting(t *testing.T, n int, format string, outputs ...string) (held uint64, written int) {
 	t.Helper()
 	d := &consulsim.Doctord{Services: 10, Results: 20}
 	srv, port := d.Serve()
@@ -103,8 +107,12 @@ func heldWhileWriting(t *testing.T, n int, format string) (held uint64, written 
 	var stderr bytes.Buffer
 	// One node at a time: the connection to the simulated doctords is kept
 	// alive, and what is in flight is the same at every size.
-	code := run([]string{"audit", "--consul", cat.URL, "--doctord-port", strconv.Itoa(port), "--token", "tok",
-		"--concurrency", "1", "--format", format}, probe, &stderr)
+	args := []string{"audit", "--consul", cat.URL, "--doctord-port", strconv.Itoa(port), "--token", "tok",
+		"--concurrency", "1", "--format", format}
+	for _, o := range outputs {
+		args = append(args, "--output", o)
+	}
+	code := run(args, probe, &stderr)
 	if code != exitClean {
 		t.Fatalf("%d nodes, %s: exit %d: %s", n, format, code, stderr.String())
 	}
@@ -117,37 +125,62 @@ func heldWhileWriting(t *testing.T, n int, format string) (held uint64, written 
 // TestAuditConsulMemoryIsFlatInNodes: a cluster audit held every node's
 // verdicts until it printed them (about 35 kB a node of 10 services here,
 // 88 kB of 25), then encoded them whole: 200 nodes took four times the
-// memory of 50. Printed as json, text or grid, each node is now written as
-// it is done; what the run holds grows by no more than the grid's few
-// bytes per cell, measured as the live heap at its largest at two sizes
-// (give or take what one node in flight leaves, 1 MB). A format that
-// needs the whole report still grows, which shows what the probe sees.
+// memory of 50. Each node is now written as it is done, in every format:
+// json, text and sarif as they come, the grid from its counts and marks,
+// html, the scorecard's JSON and junit from counts and what each node
+// rendered to a temporary file; --output files alike. What the run holds
+// grows by no more than a few bytes per cell, measured as the live heap
+// at its largest at two sizes (give or take what one node in flight
+// leaves, 1 MB). The report held whole, as --baseline still needs it,
+// grows, which shows what the probe sees.
 func TestAuditConsulMemoryIsFlatInNodes(t *testing.T) {
 	const small, large, noise = 40, 240, 1 << 20
-	growth := func(format string) float64 {
-		a, _ := heldWhileWriting(t, small, format)
-		b, written := heldWhileWriting(t, large, format)
+	growth := func(format string, outputs ...string) float64 {
+		a, _ := heldWhileWriting(t, small, format, outputs...)
+		b, written := heldWhileWriting(t, large, format, outputs...)
 		grow := float64(b) - float64(a)
-		t.Logf("%-5s held %7d kB at %d nodes, %7d kB at %d (%d kB written): %+.0f bytes, %+.0f per node", format, a>>10, small, b>>10, large, written>>10, grow, grow/(large-small))
+		t.Logf("%-9s %v held %7d kB at %d nodes, %7d kB at %d (%d kB written): %+.0f bytes, %+.0f per node", format, outputs, a>>10, small, b>>10, large, written>>10, grow, grow/(large-small))
 		return grow
 	}
+	streamClusterReports = false
 	whole := growth("sarif")
+	streamClusterReports = true
 	if whole < noise+(16<<10)*(large-small) {
 		t.Fatalf("the whole report grows by %.0f bytes: the probe does not see it", whole)
 	}
 	// The grid keeps per column its name, counts and 8 bytes per cell that
-	// ran: about 3 kB for a node of 10 services.
-	for format, perNode := range map[string]float64{"json": 1 << 10, "text": 1 << 10, "grid": 6 << 10} {
-		if grow, limit := growth(format), noise+perNode*(large-small); grow > limit {
-			t.Errorf("--format %s: the run holds %.0f more bytes at %d nodes than at %d, want at most %.0f (the whole report: %.0f)", format, grow, large, small, limit, whole)
+	// ran: about 3 kB for a node of 10 services; the page and the
+	// scorecard's JSON keep a column's fields and 8 bytes per cell that
+	// ran, about 5 kB.
+	dir := t.TempDir()
+	for _, c := range []struct {
+		format  string
+		outputs []string
+		perNode float64
+	}{
+		{"json", nil, 1 << 10},
+		{"text", nil, 1 << 10},
+		{"sarif", nil, 1 << 10},
+		{"junit", nil, 1 << 10},
+		{"grid", nil, 6 << 10},
+		{"html", nil, 8 << 10},
+		{"scorecard", nil, 8 << 10},
+		{"json", []string{"html=" + dir + "/page.html", "scorecard=" + dir + "/scorecard.json"}, 16 << 10},
+	} {
+		if grow, limit := growth(c.format, c.outputs...), noise+c.perNode*(large-small); grow > limit {
+			t.Errorf("--format %s %v: the run holds %.0f more bytes at %d nodes than at %d, want at most %.0f (the whole report: %.0f)", c.format, c.outputs, grow, large, small, limit, whole)
 		}
 	}
 }
 
-// TestAuditConsulStreamsTheReportItPrintedWhole: written node by node
-// (json, text, grid on stdout), a cluster audit prints what it printed
-// holding the whole report (as it still does with --output), and exits
-// the same, with a node down and one marked critical.
+// dates are the run's date in a report's metadata.
+var dates = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
+
+// TestAuditConsulStreamsTheReportItPrintedWhole: written node by node, in
+// every format, on stdout and --output, a cluster audit prints what it
+// printed holding the whole report (as it still does with --baseline),
+// and exits the same, with a node down, one marked critical, and a node
+// and service whose names are markup.
 func TestAuditConsulStreamsTheReportItPrintedWhole(t *testing.T) {
 	up := &consulsim.Doctord{Services: 3, Results: 4}
 	srv, upPort := up.Serve()
@@ -157,24 +190,39 @@ func TestAuditConsulStreamsTheReportItPrintedWhole(t *testing.T) {
 		{Node: "n1", Address: "127.0.0.1", Port: upPort},
 		{Node: "n2", Address: "127.0.0.1", Port: down},
 		{Node: "n3", Address: "127.0.0.1", Port: upPort, Critical: true},
+		{Node: "n0</td><script>&amp;\"", Address: "127.0.0.1", Port: down},
 		{Node: "n0", Address: "127.0.0.1", Port: upPort},
 	})
 	t.Cleanup(cat.Close)
-	for _, format := range []string{"json", "text", "grid"} {
-		args := []string{"audit", "--consul", cat.URL, "--token", "tok", "--trust-node", fmt.Sprintf("127.0.0.1:%d", upPort),
-			"--trust-node", fmt.Sprintf("127.0.0.1:%d", down), "--format", format, "--verbose"}
-		code, streamed, errs := runCLI(t, args...)
-		wholeCode, whole, wholeErrs := runCLI(t, append(args, "--output", "json="+t.TempDir()+"/whole.json")...)
-		if format == "grid" {
-			// The first line is the run's date.
-			_, streamed, _ = strings.Cut(streamed, "\n")
-			_, whole, _ = strings.Cut(whole, "\n")
+	for _, format := range report.Formats {
+		run := func(whole bool) (int, string, string, string) {
+			t.Helper()
+			out := t.TempDir() + "/out." + format
+			args := []string{"audit", "--consul", cat.URL, "--token", "tok", "--trust-node", fmt.Sprintf("127.0.0.1:%d", upPort),
+				"--trust-node", fmt.Sprintf("127.0.0.1:%d", down), "--format", format, "--verbose", "--output", format + "=" + out}
+			streamClusterReports = !whole
+			defer func() { streamClusterReports = true }()
+			code, stdout, errs := runCLI(t, args...)
+			file, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatalf("%s: %v (stderr %s)", format, err, errs)
+			}
+			if string(file) != stdout {
+				t.Errorf("%s: --output wrote\n%s\nstdout\n%s", format, file, stdout)
+			}
+			return code, dates.ReplaceAllString(stdout, "DATE"), errs, dates.ReplaceAllString(string(file), "DATE")
 		}
+		code, streamed, errs, _ := run(false)
+		wholeCode, whole, wholeErrs, _ := run(true)
 		if code != exitFindings || code != wholeCode || errs != wholeErrs {
 			t.Errorf("%s: exit %d, stderr %q; held whole: exit %d, stderr %q (want %d)", format, code, errs, wholeCode, wholeErrs, exitFindings)
 		}
-		if streamed != whole || !strings.Contains(streamed, "n2") || !strings.Contains(streamed, "wazo-sim2") {
+		// SARIF lists only what did not pass: the simulated services pass.
+		if streamed != whole || !strings.Contains(streamed, "n2") || (format != "sarif" && !strings.Contains(streamed, "wazo-sim2")) {
 			t.Errorf("%s: streamed\n%s\nheld whole\n%s", format, streamed, whole)
+		}
+		if markup := format != "text" && format != "grid"; markup && (strings.Contains(streamed, "<script>&") || strings.Contains(streamed, "</td><")) {
+			t.Errorf("%s: a node's name reached the output unescaped:\n%s", format, streamed)
 		}
 	}
 }

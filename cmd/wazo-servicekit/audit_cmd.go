@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	consulapi "github.com/wazo-platform/wazo-servicekit/consul"
 	"github.com/wazo-platform/wazo-servicekit/internal/report"
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 	"github.com/wazo-platform/wazo-servicekit/internal/scaffold"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 func auditCommand() command {
@@ -117,9 +119,11 @@ type clusterFlags struct {
 // audit runs a cluster audit. On top of the contract: it could not run (3)
 // when no doctord answered, and it has findings (1) when any node or entry
 // could not be audited, whatever --fail-on says: a cluster gate cannot go
-// green on nodes it did not see. Printed as json, text or grid on stdout
-// alone, the report is written node by node as the nodes answer (see
-// stream); other formats, --output, --baseline and --history need it whole.
+// green on nodes it did not see. The report is written node by node as
+// the nodes answer (report.Stream), on stdout and into each --output (by
+// way of a private temporary file, copied to its path once the run is
+// done); --baseline and --history, which compare every cell with an
+// earlier run, need it whole.
 func (c clusterFlags) audit(opts rules.ClusterOptions, common *commonFlags, th threshold, stdout, stderr io.Writer) (int, error) {
 	if *c.concurrency < 1 || *c.nodeTimeout <= 0 || *c.deadline <= 0 || *c.doctordPort < 1 || *c.doctordPort > 65535 {
 		return exitUsage, usagef("--concurrency, --node-timeout, --deadline and --doctord-port must be positive (the port at most 65535)")
@@ -127,34 +131,27 @@ func (c clusterFlags) audit(opts rules.ClusterOptions, common *commonFlags, th t
 	opts.DoctorCAFile, opts.TrustedNodes, opts.DoctordPort = *c.doctorCA, c.trusted, *c.doctordPort
 	opts.Concurrency, opts.NodeTimeout, opts.Budget = *c.concurrency, *c.nodeTimeout, *c.deadline
 	var (
-		t      tally
-		all    rules.ClusterReport
-		stream *report.Stream
+		t    tally
+		all  rules.ClusterReport
+		outs streamOutputs
 	)
+	defer outs.abandon()
 	begin := func(head *rules.Report, entries int) error {
 		all.Report = head
 		format, ok := common.streamFormat(entries)
 		if !ok {
 			return nil
 		}
-		var err error
-		stream, err = report.NewStream(stdout, format, head, common.meta, report.Options{Verbose: *common.verbose})
-		if err != nil {
-			return &writeError{err}
-		}
-		return nil
+		return outs.begin(stdout, format, common, head)
 	}
 	node := func(srs []rules.ServiceReport) error {
 		for _, s := range srs {
 			t.add(s, th)
 		}
-		if stream == nil {
+		if outs == nil {
 			return all.Add(srs)
 		}
-		if err := stream.Services(srs); err != nil {
-			return &writeError{err}
-		}
-		return nil
+		return outs.services(srs)
 	}
 	err := rules.StreamCluster(context.Background(), opts, begin, node)
 	var runErr *rules.ClusterRunError
@@ -170,8 +167,8 @@ func (c clusterFlags) audit(opts rules.ClusterOptions, common *commonFlags, th t
 		return exitUsage, usageError{err}
 	}
 	var code int
-	if stream != nil {
-		if err := stream.Close(); err != nil {
+	if outs != nil {
+		if err := outs.close(); err != nil {
 			return exitCouldNotRun, err
 		}
 		code, err = t.exitCode(th)
@@ -198,14 +195,109 @@ type writeError struct{ err error }
 
 func (e *writeError) Error() string { return e.err.Error() }
 
+// streamOutput is one report a cluster audit writes node by node: on
+// stdout, or for --output FORMAT=PATH into a temporary file, copied to
+// PATH at the end, so a run that fails leaves PATH as it was.
+type streamOutput struct {
+	stream *report.Stream
+	spec   string   // FORMAT=PATH
+	tmp    *os.File // nil for stdout
+}
+
+type streamOutputs []*streamOutput
+
+// begin starts stdout's stream in format, and one per --output.
+func (o *streamOutputs) begin(stdout io.Writer, format string, common *commonFlags, head *rules.Report) error {
+	opts := report.Options{Verbose: *common.verbose}
+	s, err := report.NewStream(stdout, format, head, common.meta, opts)
+	if err != nil {
+		return &writeError{err}
+	}
+	*o = append(*o, &streamOutput{stream: s})
+	for _, spec := range common.outputs {
+		f, _, _ := strings.Cut(spec, "=")
+		tmp, err := report.TempFile()
+		if err != nil {
+			return &writeError{fmt.Errorf("--output %s: %v", spec, err)}
+		}
+		s, err := report.NewStream(tmp, f, head, common.meta, opts)
+		if err != nil {
+			tmp.Close()
+			return &writeError{fmt.Errorf("--output %s: %v", spec, err)}
+		}
+		*o = append(*o, &streamOutput{stream: s, spec: spec, tmp: tmp})
+	}
+	return nil
+}
+
+func (o streamOutputs) services(srs []rules.ServiceReport) error {
+	for _, out := range o {
+		if err := out.stream.Services(srs); err != nil {
+			return &writeError{out.wrap(err)}
+		}
+	}
+	return nil
+}
+
+// close ends every stream, then copies each --output to its path.
+func (o streamOutputs) close() error {
+	for _, out := range o {
+		if err := out.stream.Close(); err != nil {
+			return out.wrap(err)
+		}
+	}
+	for _, out := range o {
+		if out.tmp == nil {
+			continue
+		}
+		_, p, _ := strings.Cut(out.spec, "=")
+		if _, err := out.tmp.Seek(0, io.SeekStart); err != nil {
+			return out.wrap(err)
+		}
+		// Never through a link: the path may lie in a checkout. It was
+		// checked before the run; failing now, the run could not be
+		// completed.
+		if err := safefile.CopyOutput(p, out.tmp, 0o644); err != nil {
+			return out.wrap(err)
+		}
+	}
+	return nil
+}
+
+// abandon releases every stream and temporary file.
+func (o streamOutputs) abandon() {
+	for _, out := range o {
+		out.stream.Abandon()
+		if out.tmp != nil {
+			out.tmp.Close()
+		}
+	}
+}
+
+func (out *streamOutput) wrap(err error) error {
+	if out.tmp == nil {
+		return err
+	}
+	return fmt.Errorf("--output %s: %v", out.spec, err)
+}
+
+// streamClusterReports is false only in tests, which compare a cluster
+// audit's streamed report with the report held whole.
+var streamClusterReports = true
+
 // streamFormat is the format a cluster audit of entries catalogue entries
 // writes node by node on stdout, or false when the run needs the whole
-// report (a format that is not json, text or grid, --output, --baseline,
-// --history, or no --format for a single entry, whose default depends on
-// how many services it answers for).
+// report (--baseline, --history, an --output format that cannot stream,
+// or no --format for a single entry, whose default depends on how many
+// services it answers for).
 func (c *commonFlags) streamFormat(entries int) (string, bool) {
-	if len(c.outputs) > 0 || c.base != nil || len(c.past) > 0 {
+	if c.base != nil || len(c.past) > 0 || !streamClusterReports {
 		return "", false
+	}
+	for _, o := range c.outputs {
+		if f, _, _ := strings.Cut(o, "="); !report.CanStream(f) {
+			return "", false
+		}
 	}
 	format := *c.format
 	if !c.formatGiven() {

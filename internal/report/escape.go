@@ -49,6 +49,7 @@ func printableScorecard(sc *Scorecard) *Scorecard {
 	out.Rules = make([]ScoreRule, len(sc.Rules))
 	for i, r := range sc.Rules {
 		r.ID, r.Title, r.Checklist, r.Group = esc(r.ID), esc(r.Title), esc(r.Checklist), esc(r.Group)
+		r.Severity = rules.Severity(esc(string(r.Severity)))
 		r.Tags = escapeAll(r.Tags)
 		out.Rules[i] = r
 	}
@@ -78,6 +79,7 @@ func printableColumns(cols []ScoreService) []ScoreService {
 		cells := make([]Cell, len(s.Cells))
 		for j, c := range s.Cells {
 			c.Rule, c.Message, c.Path, c.Waiver, c.WaivedBy = esc(c.Rule), esc(c.Message), esc(c.Path), esc(c.Waiver), esc(c.WaivedBy)
+			c.Verdict, c.Severity, c.Change = esc(c.Verdict), rules.Severity(esc(string(c.Severity))), esc(c.Change)
 			c.Evidence = escapeAll(c.Evidence)
 			cells[j] = c
 		}

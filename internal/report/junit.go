@@ -50,41 +50,51 @@ type junitSkipped struct {
 	Message string `xml:"message,attr"`
 }
 
+// junitSuiteOf is a service's suite.
+func junitSuiteOf(s rules.ServiceReport, opts Options) junitSuite {
+	suite := junitSuite{Name: s.Name}
+	for _, r := range s.Results {
+		c := junitCase{Name: r.Rule, Classname: s.Name, File: r.Path, Line: r.Line}
+		switch {
+		case r.Status == rules.Fail && r.Suppressed == "":
+			msg := r.Message
+			if opts.change(r, s.Node) == ChangeNewFail {
+				msg = "NEW since " + opts.Baseline + ": " + msg
+			}
+			c.Failure = &junitFailure{Message: msg, Type: string(r.Severity), Text: strings.Join(r.Evidence, "\n")}
+			suite.Failures++
+		case r.Status == rules.Fail:
+			c.Skipped = &junitSkipped{Message: "waived: " + r.Suppressed}
+			if r.WaivedBy != "" {
+				c.Skipped.Message = "waived by the " + r.WaivedBy + ": " + r.Suppressed
+			}
+			suite.Skipped++
+		case r.Status == rules.Unknown:
+			c.Skipped = &junitSkipped{Message: "unknown: " + r.Message}
+			suite.Skipped++
+		default:
+			c.SystemOut = r.Message
+			if opts.change(r, s.Node) == ChangeFixed {
+				c.SystemOut = "FIXED since " + opts.Baseline + ": " + r.Message
+			}
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	suite.Tests = len(suite.Cases)
+	return suite
+}
+
+func (out *junitSuites) count(suite junitSuite) {
+	out.Tests += suite.Tests
+	out.Failures += suite.Failures
+	out.Skipped += suite.Skipped
+}
+
 func writeJUnit(w io.Writer, rep *rules.Report, opts Options) error {
 	out := junitSuites{Name: "wazo-servicekit " + rep.Mode}
 	for _, s := range rep.Services {
-		suite := junitSuite{Name: s.Name}
-		for _, r := range s.Results {
-			c := junitCase{Name: r.Rule, Classname: s.Name, File: r.Path, Line: r.Line}
-			switch {
-			case r.Status == rules.Fail && r.Suppressed == "":
-				msg := r.Message
-				if opts.change(r, s.Node) == ChangeNewFail {
-					msg = "NEW since " + opts.Baseline + ": " + msg
-				}
-				c.Failure = &junitFailure{Message: msg, Type: string(r.Severity), Text: strings.Join(r.Evidence, "\n")}
-				suite.Failures++
-			case r.Status == rules.Fail:
-				c.Skipped = &junitSkipped{Message: "waived: " + r.Suppressed}
-				if r.WaivedBy != "" {
-					c.Skipped.Message = "waived by the " + r.WaivedBy + ": " + r.Suppressed
-				}
-				suite.Skipped++
-			case r.Status == rules.Unknown:
-				c.Skipped = &junitSkipped{Message: "unknown: " + r.Message}
-				suite.Skipped++
-			default:
-				c.SystemOut = r.Message
-				if opts.change(r, s.Node) == ChangeFixed {
-					c.SystemOut = "FIXED since " + opts.Baseline + ": " + r.Message
-				}
-			}
-			suite.Cases = append(suite.Cases, c)
-		}
-		suite.Tests = len(suite.Cases)
-		out.Tests += suite.Tests
-		out.Failures += suite.Failures
-		out.Skipped += suite.Skipped
+		suite := junitSuiteOf(s, opts)
+		out.count(suite)
 		out.Suites = append(out.Suites, suite)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
@@ -94,7 +93,9 @@ func level(s rules.Severity) string {
 	return "note"
 }
 
-func writeSARIF(w io.Writer, rep *rules.Report, opts Options) error {
+// sarifDriverOf is the driver: the catalogue's rules and the engine's
+// diagnostics, with each rule's index.
+func sarifDriverOf() (sarifDriver, map[string]int) {
 	driver := sarifDriver{Name: "wazo-servicekit", InformationURI: "https://github.com/wazo-platform/wazo-servicekit"}
 	index := map[string]int{}
 	for _, r := range rules.All() {
@@ -114,7 +115,49 @@ func writeSARIF(w io.Writer, rep *rules.Report, opts Options) error {
 	driver.Rules = append(driver.Rules, sarifRule{ID: rules.NodeUnreachable,
 		ShortDescription: sarifText{"A cluster node's wazo-doctord did not answer"}, FullDescription: sarifText{"Its services are unknown, not assumed fine."},
 		Help: sarifText{"Check that wazo-doctord runs on the node and that the token has doctor.services.read."}, DefaultConfiguration: sarifConfig{"warning"}})
+	return driver, index
+}
 
+// sarifResultOf is a result that did not pass, of a service on node.
+func sarifResultOf(r rules.Result, index map[string]int, opts Options, node string) sarifResult {
+	sr := sarifResult{RuleID: r.Rule, RuleIndex: index[r.Rule], Level: level(r.Severity), Kind: "fail",
+		Message: sarifText{r.Service + ": " + r.Message}, Properties: map[string]any{"service": r.Service}}
+	if r.Status == rules.Unknown {
+		sr.Level, sr.Kind = "none", "review"
+	}
+	if r.Path != "" {
+		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: r.Path}}}
+		if r.Line > 0 {
+			loc.PhysicalLocation.Region = &sarifRegion{StartLine: r.Line}
+		}
+		sr.Locations = []sarifLocation{loc}
+	}
+	if opts.Baseline != "" && r.Status == rules.Fail {
+		sr.BaselineState = "unchanged"
+		if opts.change(r, node) == ChangeNewFail {
+			sr.BaselineState = "new"
+		}
+	}
+	if r.Suppressed != "" {
+		why := r.Suppressed
+		if r.WaivedBy != "" {
+			why = "waived by the " + r.WaivedBy + ": " + why
+		}
+		sr.Suppressions = []sarifSuppression{{Kind: "external", Justification: why}}
+	}
+	return sr
+}
+
+func sarifLogOf(driver sarifDriver, results []sarifResult) sarifLog {
+	return sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+	}
+}
+
+func writeSARIF(w io.Writer, rep *rules.Report, opts Options) error {
+	driver, index := sarifDriverOf()
 	node := map[string]string{}
 	for _, s := range rep.Services {
 		node[s.Name] = s.Node
@@ -124,38 +167,7 @@ func writeSARIF(w io.Writer, rep *rules.Report, opts Options) error {
 		if r.Status == rules.Pass {
 			continue
 		}
-		sr := sarifResult{RuleID: r.Rule, RuleIndex: index[r.Rule], Level: level(r.Severity), Kind: "fail",
-			Message: sarifText{r.Service + ": " + r.Message}, Properties: map[string]any{"service": r.Service}}
-		if r.Status == rules.Unknown {
-			sr.Level, sr.Kind = "none", "review"
-		}
-		if r.Path != "" {
-			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: r.Path}}}
-			if r.Line > 0 {
-				loc.PhysicalLocation.Region = &sarifRegion{StartLine: r.Line}
-			}
-			sr.Locations = []sarifLocation{loc}
-		}
-		if opts.Baseline != "" && r.Status == rules.Fail {
-			sr.BaselineState = "unchanged"
-			if opts.change(r, node[r.Service]) == ChangeNewFail {
-				sr.BaselineState = "new"
-			}
-		}
-		if r.Suppressed != "" {
-			why := r.Suppressed
-			if r.WaivedBy != "" {
-				why = "waived by the " + r.WaivedBy + ": " + why
-			}
-			sr.Suppressions = []sarifSuppression{{Kind: "external", Justification: why}}
-		}
-		results = append(results, sr)
+		results = append(results, sarifResultOf(r, index, opts, node[r.Service]))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{
-		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
-		Version: "2.1.0",
-		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
-	})
+	return writeJSON(w, sarifLogOf(driver, results))
 }

@@ -189,15 +189,8 @@ func verdictOf(r rules.Result) string {
 // checklist order), then any diagnostic the report carries.
 func NewScorecard(rep *rules.Report) *Scorecard {
 	sc := &Scorecard{Tool: rep.Tool, Mode: rep.Mode, Target: rep.Target}
-	known := map[string]rules.Rule{}
-	for _, r := range rules.All() {
-		known[r.ID] = r
-		g := GroupChecklist
-		if r.IsPractice() {
-			g = GroupPractice
-		}
-		sc.Rules = append(sc.Rules, ScoreRule{ID: r.ID, Title: r.Title, Checklist: r.Checklist, Severity: r.Severity, Group: g, Tags: r.Tags})
-	}
+	var known map[string]rules.Rule
+	sc.Rules, known = catalogueRows()
 	rows := map[string]bool{}
 	for _, r := range sc.Rules {
 		rows[r.ID] = true
@@ -239,6 +232,22 @@ func NewScorecard(rep *rules.Report) *Scorecard {
 	return sc
 }
 
+// catalogueRows are the scorecard's rows of the catalogue, in checklist
+// order, and its rules by ID.
+func catalogueRows() ([]ScoreRule, map[string]rules.Rule) {
+	var rows []ScoreRule
+	known := map[string]rules.Rule{}
+	for _, r := range rules.All() {
+		known[r.ID] = r
+		g := GroupChecklist
+		if r.IsPractice() {
+			g = GroupPractice
+		}
+		rows = append(rows, ScoreRule{ID: r.ID, Title: r.Title, Checklist: r.Checklist, Severity: r.Severity, Group: g, Tags: r.Tags})
+	}
+	return rows, known
+}
+
 // distinctKeys tells apart columns of the same name read from different
 // checkouts (an old repository name of the same service) by the
 // checkout's name, as a cluster audit does by the node's.
@@ -277,21 +286,33 @@ func notRunWhy(r rules.Rule, s rules.ServiceReport, mode, msg string) string {
 // the URL template.
 func (sc *Scorecard) SetMeta(m *Meta) {
 	sc.Meta = m
+	repoOf := m.repoByDir()
+	for _, cols := range [][]ScoreService{sc.Services, sc.Packages} {
+		for i := range cols {
+			linkCells(m.URLTemplate, repoOf, cols[i].Repo, cols[i].Cells)
+		}
+	}
+}
+
+// repoByDir is m's repositories by directory.
+func (m *Meta) repoByDir() map[string]Repository {
 	repoOf := map[string]Repository{}
 	for _, r := range m.Repositories {
 		repoOf[r.Dir] = r
 	}
-	for _, cols := range [][]ScoreService{sc.Services, sc.Packages} {
-		for i := range cols {
-			abs, err := filepath.Abs(cols[i].Repo)
-			r, ok := repoOf[abs]
-			if cols[i].Repo == "" || err != nil || !ok {
-				continue
-			}
-			for j := range cols[i].Cells {
-				cols[i].Cells[j].Link = evidenceLink(m.URLTemplate, r, cols[i].Cells[j])
-			}
-		}
+	return repoOf
+}
+
+// linkCells makes the evidence links of a column read from the checkout
+// repo (see SetMeta).
+func linkCells(tmpl string, repoOf map[string]Repository, repo string, cells []Cell) {
+	abs, err := filepath.Abs(repo)
+	r, ok := repoOf[abs]
+	if repo == "" || err != nil || !ok {
+		return
+	}
+	for j := range cells {
+		cells[j].Link = evidenceLink(tmpl, r, cells[j])
 	}
 }
 

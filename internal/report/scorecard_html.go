@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"html/template"
 	"io"
@@ -13,14 +14,98 @@ import (
 // script inline, no external asset, so it opens offline and can be attached
 // to a review or served as a CI artefact as it is.
 func writeHTML(w io.Writer, sc *Scorecard) error {
-	return scorecardPage.Execute(w, printableScorecard(sc))
+	p := printableScorecard(sc)
+	var n map[string]int
+	for _, s := range p.Services {
+		n = countVerdicts(n, s.Cells)
+	}
+	page := &pageWriter{w: bufio.NewWriter(w)}
+	page.head(p, fleetLine(p, len(p.Services), len(p.Packages), n))
+	for j, s := range p.Services {
+		page.column(j, s, s.count(VerdictFail), s.count(VerdictUnknown), chart(p.Trend(s)))
+	}
+	page.exec("rows", nil)
+	for i, r := range p.Rules {
+		page.exec("row", r)
+		for j, s := range p.Services {
+			page.cell(j, s.Key(), s.Cells[i])
+		}
+		page.exec("row-end", nil)
+	}
+	page.exec("packages", len(p.Packages) > 0)
+	for _, s := range p.Packages {
+		page.exec("package", s)
+	}
+	return page.foot(true, len(p.Packages) > 0)
+}
+
+// pageWriter writes the page piece by piece (its templates), so a page
+// whose cells come from elsewhere than a Scorecard in memory (Stream) is
+// the same page, byte for byte. The first error is kept.
+type pageWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+func (p *pageWriter) exec(name string, data any) {
+	if p.err == nil {
+		p.err = scorecardPage.ExecuteTemplate(p.w, name, data)
+	}
+}
+
+// head writes the page up to its columns' headers.
+func (p *pageWriter) head(sc *Scorecard, fleet string) {
+	p.exec("head", struct {
+		*Scorecard
+		Fleet string
+	}{sc, fleet})
+}
+
+// column writes the j-th column's header (of a printable column).
+func (p *pageWriter) column(j int, s ScoreService, fails, unknown int, trend template.HTML) {
+	p.exec("column", struct {
+		Col            int
+		Key, Language  string
+		Fails, Unknown int
+		Chart          template.HTML
+	}{j, s.Key(), s.Language, fails, unknown, trend})
+}
+
+// cell writes the cell of the j-th column, keyed key, in the current row.
+func (p *pageWriter) cell(j int, key string, c Cell) {
+	p.exec("cell", struct {
+		Col  int
+		Key  string
+		Cell Cell
+	}{j, key, c})
+}
+
+// raw writes a piece the page's templates wrote earlier.
+func (p *pageWriter) raw(b []byte) {
+	if p.err == nil {
+		_, p.err = p.w.Write(b)
+	}
+}
+
+// foot ends the page (when end) and flushes what was written.
+func (p *pageWriter) foot(end, packages bool) error {
+	if end {
+		p.exec("foot", packages)
+	}
+	return p.flush()
+}
+
+func (p *pageWriter) flush() error {
+	if p.err != nil {
+		return p.err
+	}
+	return p.w.Flush()
 }
 
 var scorecardPage = template.Must(template.New("scorecard").Funcs(template.FuncMap{
 	"symbol": func(v string) string { return symbols[v] },
-	"cell":   func(s ScoreService, i int) Cell { return s.Cells[i] },
-	"title": func(s ScoreService, c Cell) string {
-		t := []string{s.Key() + " · " + c.Rule + ": " + c.Verdict}
+	"title": func(key string, c Cell) string {
+		t := []string{key + " · " + c.Rule + ": " + c.Verdict}
 		if c.Severity != "" {
 			t[0] += " (" + string(c.Severity) + ")"
 		}
@@ -43,10 +128,6 @@ var scorecardPage = template.Must(template.New("scorecard").Funcs(template.FuncM
 	"sevLetter": sevLetter,
 	"join":      func(l []string) string { return strings.Join(l, "\n") },
 	"link":      safeLink,
-	"count":     func(s ScoreService, v string) int { return s.count(v) },
-	"trend":     func(sc *Scorecard, s ScoreService) []int { return sc.Trend(s) },
-	"chart":     chart,
-	"fleet":     fleetLine,
 }).Parse(pageTemplate))
 
 // safeLink lets a cell's evidence link into the page: the file: links
@@ -81,20 +162,26 @@ func chart(points []int) template.HTML {
 		w, h, w, h, strings.Trim(fmt.Sprint(points), "[]"), strings.TrimSpace(b.String())))
 }
 
-// fleetLine is the page's one-line summary of every column.
-func fleetLine(sc *Scorecard) string {
-	n := map[string]int{}
-	for _, s := range sc.Services {
-		for _, c := range s.Cells {
-			n[c.Verdict]++
-		}
+// countVerdicts adds cells' verdicts to n (made when nil).
+func countVerdicts(n map[string]int, cells []Cell) map[string]int {
+	if n == nil {
+		n = map[string]int{}
 	}
-	line := fmt.Sprintf("%d services: %d failing cells, %d unknown, %d waived by the repository", len(sc.Services), n[VerdictFail], n[VerdictUnknown], n[VerdictWaived])
+	for _, c := range cells {
+		n[c.Verdict]++
+	}
+	return n
+}
+
+// fleetLine is the page's one-line summary of the services' cells,
+// counted by verdict in n.
+func fleetLine(sc *Scorecard, services, packages int, n map[string]int) string {
+	line := fmt.Sprintf("%d services: %d failing cells, %d unknown, %d waived by the repository", services, n[VerdictFail], n[VerdictUnknown], n[VerdictWaived])
 	if sc.Meta != nil && sc.Meta.Profile != "" {
 		line += fmt.Sprintf(", %d waived by the platform (%s)", n[VerdictPlatform], sc.Meta.Profile)
 	}
-	if len(sc.Packages) > 0 {
-		line += fmt.Sprintf("; %d packages and sibling repositories checked apart (not services)", len(sc.Packages))
+	if packages > 0 {
+		line += fmt.Sprintf("; %d packages and sibling repositories checked apart (not services)", packages)
 	}
 	return line
 }
@@ -109,7 +196,7 @@ func location(c Cell) string {
 	return c.Path
 }
 
-const pageTemplate = `<!DOCTYPE html>
+const pageTemplate = `{{define "head"}}<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -172,7 +259,7 @@ td.v a.ev { font-weight: normal; font-size: .75em; text-decoration: none; margin
 {{- end}}
 </dl>
 {{- end}}
-<p id="fleet">{{fleet .}}</p>
+<p id="fleet">{{.Fleet}}</p>
 <p class="legend">
 <span class="v-pass">✓ pass</span><span class="v-fail sev-error">✗E fail, error</span><span class="v-fail sev-warning">✗W fail, warning</span><span class="v-fail sev-info">✗I fail, info</span><span class="v-unknown">? unknown (could not see)</span><span class="v-waived">~ waived</span><span class="v-waived-by-platform">≈ waived by the platform</span><span class="v-not-run">- not run (hover: why)</span>{{if .Unshown}}<span>{{.Unshown}} result(s) of rules outside the catalogue have no row (the JSON report has them)</span>{{end}}{{if .Baseline}}<span class="chg-new-fail">NEW fails since {{.Baseline}}</span><span class="chg-fixed">FIXED since {{.Baseline}}</span>{{end}}
 </p>
@@ -194,27 +281,43 @@ td.v a.ev { font-weight: normal; font-size: .75em; text-decoration: none; margin
 <div class="wrap">
 <table id="scorecard">
 <thead><tr><th class="rule">rule \ service</th>
-{{- $sc := .}}
-{{- range $j, $s := .Services}}<th class="service" data-service="{{.Key}}" data-col="{{$j}}" data-fails="{{count . "fail"}}">{{.Key}}<small>{{if .Language}}{{.Language}} {{end}}{{count . "fail"}}✗ {{count . "unknown"}}?</small>{{chart (trend $sc .)}}</th>{{end}}</tr></thead>
-<tbody>
-{{- range $i, $r := .Rules}}
-<tr class="rule-row" data-rule="{{$r.ID}}" data-group="{{$r.Group}}" data-severity="{{$r.Severity}}">
-<th class="rule" scope="row"><code>{{$r.ID}}</code> <small>({{$r.Severity}})</small> {{if ne $r.Title $r.ID}}{{$r.Title}}{{end}}{{if $r.Checklist}}<span class="checklist">{{$r.Checklist}}</span>{{end}}</th>
-{{- range $j, $s := $sc.Services}}{{$c := cell $s $i}}
-<td class="v v-{{$c.Verdict}}{{if $c.Severity}} sev-{{$c.Severity}}{{end}}" tabindex="0" data-col="{{$j}}" data-service="{{$s.Key}}" data-verdict="{{$c.Verdict}}"{{if $c.Change}} data-change="{{$c.Change}}"{{end}} title="{{title $s $c}}">{{symbol $c.Verdict}}{{sevLetter $c.Severity}}{{with link $c.Link}}<a class="ev" href="{{.}}" title="open the evidence">↗</a>{{end}}{{if eq $c.Change "new-fail"}}<span class="chg chg-new-fail">NEW</span>{{else if eq $c.Change "fixed"}}<span class="chg chg-fixed">FIXED</span>{{end}}</td>
 {{- end}}
+
+{{- define "column"}}<th class="service" data-service="{{.Key}}" data-col="{{.Col}}" data-fails="{{.Fails}}">{{.Key}}<small>{{if .Language}}{{.Language}} {{end}}{{.Fails}}✗ {{.Unknown}}?</small>{{.Chart}}</th>{{end}}
+
+{{- define "rows"}}</tr></thead>
+<tbody>{{end}}
+
+{{- define "row"}}
+<tr class="rule-row" data-rule="{{.ID}}" data-group="{{.Group}}" data-severity="{{.Severity}}">
+<th class="rule" scope="row"><code>{{.ID}}</code> <small>({{.Severity}})</small> {{if ne .Title .ID}}{{.Title}}{{end}}{{if .Checklist}}<span class="checklist">{{.Checklist}}</span>{{end}}</th>
+{{- end}}
+
+{{- define "cell"}}{{$c := .Cell}}
+<td class="v v-{{$c.Verdict}}{{if $c.Severity}} sev-{{$c.Severity}}{{end}}" tabindex="0" data-col="{{.Col}}" data-service="{{.Key}}" data-verdict="{{$c.Verdict}}"{{if $c.Change}} data-change="{{$c.Change}}"{{end}} title="{{title .Key $c}}">{{symbol $c.Verdict}}{{sevLetter $c.Severity}}{{with link $c.Link}}<a class="ev" href="{{.}}" title="open the evidence">↗</a>{{end}}{{if eq $c.Change "new-fail"}}<span class="chg chg-new-fail">NEW</span>{{else if eq $c.Change "fixed"}}<span class="chg chg-fixed">FIXED</span>{{end}}</td>
+{{- end}}
+
+{{- define "row-end"}}
 </tr>
 {{- end}}
+
+{{- define "packages"}}
 </tbody>
 </table>
 </div>
-{{- if .Packages}}
+{{- if .}}
 <h2>Packages and sibling repositories (not services)</h2>
 <table id="packages">
 <thead><tr><th>package</th><th>why not a service</th><th>failing rules</th></tr></thead><tbody>
-{{- range .Packages}}
+{{- end}}
+{{- end}}
+
+{{- define "package"}}
 <tr data-package="{{.Key}}"><td>{{.Key}}</td><td>{{.NotADaemon}}</td><td>{{range .Cells}}{{if eq .Verdict "fail" "waived-by-platform" "unknown"}}<span class="v v-{{.Verdict}}" title="{{.Message}}">{{.Rule}} {{symbol .Verdict}}</span> {{end}}{{end}}</td></tr>
 {{- end}}
+
+{{- define "foot"}}
+{{- if .}}
 </tbody></table>
 {{- end}}
 <div id="detail" hidden></div>
@@ -322,4 +425,4 @@ td.v a.ev { font-weight: normal; font-size: .75em; text-decoration: none; margin
 </script>
 </body>
 </html>
-`
+{{end}}`

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
@@ -11,21 +13,30 @@ import (
 )
 
 // Stream writes a report service by service, as a cluster audit hands its
-// nodes over, in the bytes Write gives for the whole report: json and
-// text as the services come, the grid at Close from each column's counts
-// and marks. Nothing else of a service is kept, so a stream's memory does
-// not grow with the services' verdicts.
+// nodes over, in the bytes Write gives for the whole report: json, text
+// and sarif as the services come; the grid at Close from each column's
+// counts and marks; html, the scorecard's JSON and junit at Close too,
+// from counts and what each service rendered to a private temporary file
+// (see spool) as it came. Nothing else of a service is kept, so a
+// stream's memory does not grow with the services' verdicts.
 type Stream struct {
 	w       io.Writer
 	format  string
 	opts    Options
-	written int   // services written (json)
-	grid    *grid // grid: the columns so far
+	written int     // services (json) or results (sarif) written
+	grid    *grid   // grid: the columns so far
+	matrix  *matrix // html, scorecard
+	sarif   map[string]int
+	junit   *junitStream
 }
 
 // CanStream reports whether NewStream writes format.
 func CanStream(format string) bool {
-	return format == "json" || format == "text" || format == "grid"
+	switch format {
+	case "json", "text", "grid", "html", "scorecard", "sarif", "junit":
+		return true
+	}
+	return false
 }
 
 // NewStream starts writing, in format (see CanStream), the report whose
@@ -33,7 +44,7 @@ func CanStream(format string) bool {
 // whole report: it is refused here.
 func NewStream(w io.Writer, format string, head *rules.Report, meta *Meta, opts Options) (*Stream, error) {
 	if !CanStream(format) || opts.Baseline != "" {
-		return nil, fmt.Errorf("format %q cannot be written service by service (json, text and grid can, without a baseline)", format)
+		return nil, fmt.Errorf("format %q cannot be written service by service (%s can, without a baseline)", format, strings.Join(Formats, ", "))
 	}
 	s := &Stream{w: w, format: format, opts: opts}
 	var err error
@@ -46,6 +57,12 @@ func NewStream(w io.Writer, format string, head *rules.Report, meta *Meta, opts 
 		}
 	case "grid":
 		s.grid = newServiceGrid(meta)
+	case "html", "scorecard":
+		s.matrix, err = newMatrix(format, head, meta)
+	case "sarif":
+		err = s.sarifHead()
+	case "junit":
+		s.junit, err = newJUnitStream(head.Mode)
 	}
 	if err != nil {
 		return nil, err
@@ -62,12 +79,38 @@ func (s *Stream) jsonHead(head *rules.Report) error {
 	if err != nil {
 		return err
 	}
-	const tail = "[]\n}"
-	if !bytes.HasSuffix(b, []byte(tail)) {
-		return fmt.Errorf("the report's JSON does not end with its services: %.40q", b[max(0, len(b)-40):])
+	if b, err = withoutTail(b, "[]\n}", "the report's JSON"); err != nil {
+		return err
 	}
-	_, err = s.w.Write(b[:len(b)-len(tail)])
+	_, err = s.w.Write(b)
 	return err
+}
+
+// withoutTail is b without its tail, which the encoding of what ends with
+// an empty list (its elements' place) must end with.
+func withoutTail(b []byte, tail, what string) ([]byte, error) {
+	head, ok := bytes.CutSuffix(b, []byte(tail))
+	if !ok {
+		return nil, fmt.Errorf("%s does not end with its list: %.40q", what, b[max(0, len(b)-40):])
+	}
+	return head, nil
+}
+
+// element adds v's JSON, indented as an element of a list at indent, to
+// the list written so far (s.written elements).
+func (s *Stream) element(b *bytes.Buffer, v any, indent string) error {
+	one, err := json.MarshalIndent(v, indent, "  ")
+	if err != nil {
+		return err
+	}
+	if s.written == 0 {
+		b.WriteString("[\n" + indent)
+	} else {
+		b.WriteString(",\n" + indent)
+	}
+	b.Write(one)
+	s.written++
+	return nil
 }
 
 // Services writes (or, for the grid, counts) some services of the report.
@@ -76,17 +119,9 @@ func (s *Stream) Services(services []rules.ServiceReport) error {
 	case "json":
 		var b bytes.Buffer
 		for _, sr := range services {
-			one, err := json.MarshalIndent(sr, "    ", "  ")
-			if err != nil {
+			if err := s.element(&b, sr, "    "); err != nil {
 				return err
 			}
-			if s.written == 0 {
-				b.WriteString("[\n    ")
-			} else {
-				b.WriteString(",\n    ")
-			}
-			b.Write(one)
-			s.written++
 		}
 		_, err := s.w.Write(b.Bytes())
 		return err
@@ -95,6 +130,22 @@ func (s *Stream) Services(services []rules.ServiceReport) error {
 		writeTextServices(&b, services, s.opts)
 		_, err := io.WriteString(s.w, b.String())
 		return err
+	case "sarif":
+		return s.sarifResults(services)
+	case "html", "scorecard":
+		for _, sr := range services {
+			if err := s.matrix.add(sr); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "junit":
+		for _, sr := range services {
+			if err := s.junit.add(sr, s.opts); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	for _, sr := range services {
 		s.grid.add(sr)
@@ -102,9 +153,21 @@ func (s *Stream) Services(services []rules.ServiceReport) error {
 	return nil
 }
 
-// Close writes what follows the last service.
+// Close writes what follows the last service, and releases the temporary
+// file.
 func (s *Stream) Close() error {
 	switch s.format {
+	case "html", "scorecard":
+		return s.matrix.close(s.w)
+	case "junit":
+		return s.junit.close(s.w)
+	case "sarif":
+		end := "\n      ]\n    }\n  ]\n}\n"
+		if s.written == 0 {
+			end = sarifNoResults
+		}
+		_, err := io.WriteString(s.w, end)
+		return err
 	case "json":
 		end := "\n  ]\n}\n"
 		if s.written == 0 {
@@ -116,4 +179,107 @@ func (s *Stream) Close() error {
 		return s.grid.write(s.w)
 	}
 	return nil
+}
+
+// Abandon releases what an unfinished stream holds (its temporary file),
+// writing nothing more.
+func (s *Stream) Abandon() {
+	if s.matrix != nil {
+		s.matrix.spool.close()
+	}
+	if s.junit != nil {
+		s.junit.spool.close()
+	}
+}
+
+// sarifNoResults ends the SARIF log of a run, at its results.
+const sarifNoResults = "[]\n    }\n  ]\n}\n"
+
+// sarifHead writes the SARIF log up to its results (the driver is the
+// catalogue's, known before any service).
+func (s *Stream) sarifHead() error {
+	driver, index := sarifDriverOf()
+	var b bytes.Buffer
+	if err := writeJSON(&b, sarifLogOf(driver, []sarifResult{})); err != nil {
+		return err
+	}
+	head, err := withoutTail(b.Bytes(), sarifNoResults, "the SARIF log")
+	if err != nil {
+		return err
+	}
+	s.sarif = index
+	_, err = s.w.Write(head)
+	return err
+}
+
+// sarifResults writes the services' results that did not pass.
+func (s *Stream) sarifResults(services []rules.ServiceReport) error {
+	var b bytes.Buffer
+	for _, sr := range services {
+		for _, r := range sr.Results {
+			if r.Status == rules.Pass {
+				continue
+			}
+			if err := s.element(&b, sarifResultOf(r, s.sarif, s.opts, sr.Node), "        "); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := s.w.Write(b.Bytes())
+	return err
+}
+
+// junitStream is JUnit XML written service by service: the totals head the
+// document, so each suite is spooled as it comes and copied out at close.
+type junitStream struct {
+	totals junitSuites
+	spool  *spool
+	buf    bytes.Buffer
+}
+
+func newJUnitStream(mode string) (*junitStream, error) {
+	sp, err := newSpool()
+	if err != nil {
+		return nil, err
+	}
+	return &junitStream{totals: junitSuites{Name: "wazo-servicekit " + mode}, spool: sp}, nil
+}
+
+func (j *junitStream) add(s rules.ServiceReport, opts Options) error {
+	suite := junitSuiteOf(s, opts)
+	j.totals.count(suite)
+	j.buf.Reset()
+	j.buf.WriteString("\n")
+	enc := xml.NewEncoder(&j.buf)
+	enc.Indent("  ", "  ")
+	if err := enc.EncodeElement(suite, xml.StartElement{Name: xml.Name{Local: "testsuite"}}); err != nil {
+		return err
+	}
+	_, err := j.spool.add(j.buf.Bytes())
+	return err
+}
+
+func (j *junitStream) close(w io.Writer) error {
+	defer j.spool.close()
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	enc := xml.NewEncoder(&b)
+	if err := enc.Encode(j.totals); err != nil {
+		return err
+	}
+	const end = "</testsuites>"
+	head, ok := bytes.CutSuffix(b.Bytes(), []byte(end))
+	if !ok {
+		return fmt.Errorf("the JUnit document does not end with its suites")
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(head)
+	if err := j.spool.copyTo(bw); err != nil {
+		return err
+	}
+	if j.spool.size > 0 {
+		bw.WriteString("\n")
+	}
+	bw.WriteString(end + "\n")
+	return bw.Flush()
 }

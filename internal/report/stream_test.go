@@ -12,15 +12,18 @@ import (
 // clusterSample is a cluster audit's report of three nodes: passes,
 // failures (waived, by the platform too), unknowns, a rule outside the
 // catalogue, a diagnostic first seen on the second node, one service that
-// is no daemon, and a node name and a message with control characters.
+// is no daemon, and hostile strings: a node name and a message with
+// control characters, markup and script ends, JSON and XML syntax, invalid
+// UTF-8, and a service named as the stand-in column the scorecard's JSON
+// is written around.
 func clusterSample() *rules.Report {
 	res := func(svc, rule string, st rules.Status, sev rules.Severity, msg, sup, by string) rules.Result {
 		return rules.Result{Rule: rule, Service: svc, Severity: sev, Suppressed: sup, WaivedBy: by,
-			Finding: rules.Finding{Status: st, Message: msg, Evidence: []string{"seen <here> & there"}}}
+			Finding: rules.Finding{Status: st, Message: msg, Path: "debian/<b>\"control\"", Line: 3, Evidence: []string{"seen <here> & there", "</script><script>alert(1)</script>", "]]><x/>\u2028\xff"}}}
 	}
 	rep := &rules.Report{Tool: "wazo-servicekit", Mode: "audit", Target: "http://127.0.0.1:8500"}
-	for i, node := range []string{"node-a", "node-b", "node\x1b[2Jc"} {
-		for _, svc := range []string{"wazo-calld", "wazo-auth"} {
+	for i, node := range []string{"node-a", "node-b", "node\x1b[2Jc\"<i>&amp;"} {
+		for _, svc := range []string{"wazo-calld", "wazo-auth", "\x00column"} {
 			rs := []rules.Result{
 				res(svc, "user-not-root", rules.Pass, rules.Error, "runs as "+svc, "", ""),
 				res(svc, "user-no-login-shell", rules.Fail, rules.Error, "shell /bin/bash\x1b]8;;", "", ""),
@@ -35,7 +38,7 @@ func clusterSample() *rules.Report {
 			rep.Services = append(rep.Services, rules.ServiceReport{Name: svc, Node: node, Results: rs})
 		}
 	}
-	rep.Services = append(rep.Services, rules.ServiceReport{Name: "wazo-lib", Node: "node-b", NotADaemon: "no unit",
+	rep.Services = append(rep.Services, rules.ServiceReport{Name: "wazo-lib", Node: "node-b", NotADaemon: "no unit <b>",
 		Results: []rules.Result{res("wazo-lib", "deps-in-debian", rules.Pass, rules.Error, "ok", "", "")}})
 	rep.Services = append(rep.Services, rules.ServiceReport{Name: "node-b", Node: "node-b",
 		Results: []rules.Result{res("node-b", rules.NodeCritical, rules.Fail, rules.Warning, "consul marks node node-b critical", "", "")}})
@@ -48,12 +51,12 @@ func clusterSample() *rules.Report {
 func TestStreamWritesWhatWriteDoes(t *testing.T) {
 	rep := clusterSample()
 	meta := &Meta{Version: "1.2.3", Date: "2026-01-02T03:04:05Z"}
-	for _, format := range []string{"json", "text", "grid"} {
+	for _, format := range []string{"json", "text", "grid", "html", "scorecard", "sarif", "junit"} {
 		for _, verbose := range []bool{false, true} {
 			for _, m := range []*Meta{nil, meta} {
 				name := fmt.Sprintf("%s verbose=%v meta=%v", format, verbose, m != nil)
 				var whole, streamed bytes.Buffer
-				if format == "grid" {
+				if IsScorecard(format) {
 					sc := NewScorecard(rep)
 					if m != nil {
 						sc.SetMeta(m)
@@ -84,9 +87,13 @@ func TestStreamWritesWhatWriteDoes(t *testing.T) {
 					t.Fatal(err)
 				}
 				if whole.String() != streamed.String() {
-					t.Errorf("%s: streamed output differs\n--- whole\n%s\n--- streamed\n%s", name, whole.String(), streamed.String())
+					i := 0
+					for i < min(whole.Len(), streamed.Len()) && whole.Bytes()[i] == streamed.Bytes()[i] {
+						i++
+					}
+					t.Errorf("%s: streamed output differs at byte %d of %d (%d streamed)\n--- whole\n%q\n--- streamed\n%q", name, i, whole.Len(), streamed.Len(), whole.Bytes()[max(0, i-200):min(whole.Len(), i+200)], streamed.Bytes()[max(0, i-200):min(streamed.Len(), i+200)])
 				}
-				if format != "json" && strings.Contains(streamed.String(), "\x1b") {
+				if (format == "text" || format == "grid" || format == "html") && strings.Contains(streamed.String(), "\x1b") {
 					t.Errorf("%s: a control character reached the output:\n%q", name, streamed.String())
 				}
 			}
@@ -94,14 +101,12 @@ func TestStreamWritesWhatWriteDoes(t *testing.T) {
 	}
 }
 
-// TestStreamRefusesWhatNeedsTheWholeReport: the formats that need every
-// service before the first byte, and a baseline, are not streamed.
+// TestStreamRefusesWhatNeedsTheWholeReport: a baseline, which needs every
+// service before the first byte, is not streamed, nor an unknown format.
 func TestStreamRefusesWhatNeedsTheWholeReport(t *testing.T) {
 	head := &rules.Report{Tool: "wazo-servicekit", Mode: "audit"}
-	for _, format := range []string{"sarif", "junit", "scorecard", "html"} {
-		if _, err := NewStream(&bytes.Buffer{}, format, head, nil, Options{}); err == nil {
-			t.Errorf("%s: streamed", format)
-		}
+	if _, err := NewStream(&bytes.Buffer{}, "pdf", head, nil, Options{}); err == nil {
+		t.Errorf("pdf: streamed")
 	}
 	if _, err := NewStream(&bytes.Buffer{}, "json", head, nil, Options{Baseline: "old.json"}); err == nil {
 		t.Errorf("json with a baseline: streamed")
@@ -110,7 +115,7 @@ func TestStreamRefusesWhatNeedsTheWholeReport(t *testing.T) {
 
 // TestGridBoundsTheRulesOutsideTheCatalogue: a node naming a new rule in
 // each result made one row per result, times every column; past 64 such
-// rules the grid, streamed or whole, gives them no row and says how many
+// rules the grid, page and JSON, streamed or whole, give them no row and says how many
 // results that leaves out.
 func TestGridBoundsTheRulesOutsideTheCatalogue(t *testing.T) {
 	rep := &rules.Report{Tool: "wazo-servicekit", Mode: "audit"}
@@ -127,23 +132,26 @@ func TestGridBoundsTheRulesOutsideTheCatalogue(t *testing.T) {
 	if got, want := len(sc.Rules), len(rules.All())+MaxDiagnosticRows; got != want || sc.Unshown != 122 {
 		t.Errorf("%d rows and %d results unshown, want %d and 122", got, sc.Unshown, want)
 	}
-	var whole, streamed bytes.Buffer
-	if err := WriteScorecard(&whole, "grid", sc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := NewStream(&streamed, "grid", &rules.Report{Tool: rep.Tool, Mode: rep.Mode}, nil, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range rep.Services {
-		if err := s.Services(rep.Services[i : i+1]); err != nil {
+	for _, format := range []string{"grid", "html", "scorecard"} {
+		var whole, streamed bytes.Buffer
+		if err := WriteScorecard(&whole, format, sc); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if whole.String() != streamed.String() || !strings.Contains(streamed.String(), "122 result(s) of rules outside the catalogue") || strings.Contains(streamed.String(), "rule-064") {
-		t.Errorf("streamed\n%s\nwhole\n%s", streamed.String(), whole.String())
+		s, err := NewStream(&streamed, format, &rules.Report{Tool: rep.Tool, Mode: rep.Mode}, nil, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rep.Services {
+			if err := s.Services(rep.Services[i : i+1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		says := map[string]string{"grid": "122 result(s) of rules outside the catalogue", "html": "122 result(s) of rules outside the catalogue", "scorecard": `"unshown_results": 122`}[format]
+		if whole.String() != streamed.String() || !strings.Contains(streamed.String(), says) || strings.Contains(streamed.String(), "rule-064") {
+			t.Errorf("%s: streamed\n%s\nwhole\n%s", format, streamed.String(), whole.String())
+		}
 	}
 }
