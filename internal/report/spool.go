@@ -19,8 +19,8 @@ const MaxSpoolBytes = 16 * rules.MaxClusterBytes
 // spool is where a stream keeps each service's rendered detail until the
 // output's layout, known at the end, lets it be copied out (a TempFile).
 type spool struct {
-	f    *os.File
-	size int64
+	f           *os.File
+	size, limit int64
 }
 
 func newSpool() (*spool, error) {
@@ -28,7 +28,7 @@ func newSpool() (*spool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &spool{f: f}, nil
+	return &spool{f: f, limit: MaxSpoolBytes}, nil
 }
 
 // TempFile is a file of this process alone, for a report on its way out:
@@ -56,8 +56,8 @@ func TempFile() (*os.File, error) {
 // add appends b and says where it starts.
 func (s *spool) add(b []byte) (int64, error) {
 	at := s.size
-	if at+int64(len(b)) > MaxSpoolBytes {
-		return 0, fmt.Errorf("the report's services render to more than %d MiB: not written", MaxSpoolBytes>>20)
+	if at+int64(len(b)) > s.limit {
+		return 0, fmt.Errorf("the report's services render to more than %d MiB: not written", s.limit>>20)
 	}
 	if _, err := s.f.WriteAt(b, at); err != nil {
 		return 0, fmt.Errorf("temporary file of the report: %v", err)

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -153,5 +154,66 @@ func TestGridBoundsTheRulesOutsideTheCatalogue(t *testing.T) {
 		if whole.String() != streamed.String() || !strings.Contains(streamed.String(), says) || strings.Contains(streamed.String(), "rule-064") {
 			t.Errorf("%s: streamed\n%s\nwhole\n%s", format, streamed.String(), whole.String())
 		}
+	}
+}
+
+// TestStreamSpoolsToAPrivateFileItLeavesNoTraceOf: the page, the
+// scorecard's JSON and JUnit keep each service's rendered detail in a
+// file of mode 0600 that is on no directory's list from the start, so
+// nothing is left whether the stream closes or is abandoned mid-way.
+func TestStreamSpoolsToAPrivateFileItLeavesNoTraceOf(t *testing.T) {
+	rep := clusterSample()
+	for _, format := range []string{"html", "scorecard", "junit"} {
+		for _, finish := range []string{"close", "abandon"} {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			s, err := NewStream(&bytes.Buffer{}, format, &rules.Report{Tool: rep.Tool, Mode: rep.Mode}, nil, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Services(rep.Services[:2]); err != nil {
+				t.Fatal(err)
+			}
+			var sp *spool
+			if s.matrix != nil {
+				sp = s.matrix.spool
+			} else {
+				sp = s.junit.spool
+			}
+			info, err := sp.f.Stat()
+			if err != nil || info.Mode().Perm() != 0o600 || sp.size == 0 {
+				t.Errorf("%s: the spool is %v (%v), %d bytes: want 0600 and what was written", format, info.Mode(), err, sp.size)
+			}
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("%s: %d entries in the temporary directory while streaming: %v", format, len(left), left)
+			}
+			if finish == "close" {
+				err = s.Close()
+			} else {
+				s.Abandon()
+			}
+			if err != nil || sp.f != nil {
+				t.Errorf("%s, %s: %v; the spool still open: %v", format, finish, err, sp.f != nil)
+			}
+		}
+	}
+}
+
+// TestStreamSpoolIsBounded: past its bound, the spool refuses the service
+// that would cross it, and the stream says why.
+func TestStreamSpoolIsBounded(t *testing.T) {
+	rep := clusterSample()
+	s, err := NewStream(&bytes.Buffer{}, "html", &rules.Report{Tool: rep.Tool, Mode: rep.Mode}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Abandon()
+	s.matrix.spool.limit = 3 << 20
+	if err := s.Services(rep.Services[:1]); err != nil {
+		t.Fatal(err)
+	}
+	s.matrix.spool.limit = s.matrix.spool.size + 1
+	if err := s.Services(rep.Services[1:2]); err == nil || !strings.Contains(err.Error(), "render to more than") {
+		t.Errorf("past the bound: %v", err)
 	}
 }
