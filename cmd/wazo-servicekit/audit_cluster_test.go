@@ -177,8 +177,9 @@ func TestAuditConsulMemoryIsFlatInNodes(t *testing.T) {
 var dates = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
 
 // TestAuditConsulStreamsTheReportItPrintedWhole: written node by node, in
-// every format, on stdout and --output, a cluster audit prints what it
-// printed holding the whole report (as it still does with --baseline),
+// every format, on stdout and --output, with --history, a cluster audit
+// prints what it printed holding the whole report (as it still does with
+// --baseline),
 // and exits the same, with a node down, one marked critical, and a node
 // and service whose names are markup.
 func TestAuditConsulStreamsTheReportItPrintedWhole(t *testing.T) {
@@ -194,12 +195,20 @@ func TestAuditConsulStreamsTheReportItPrintedWhole(t *testing.T) {
 		{Node: "n0", Address: "127.0.0.1", Port: upPort},
 	})
 	t.Cleanup(cat.Close)
+	trust := []string{"--trust-node", fmt.Sprintf("127.0.0.1:%d", upPort), "--trust-node", fmt.Sprintf("127.0.0.1:%d", down)}
+	// An earlier run, for --history: the same cluster, one node fewer.
+	earlier := consulsim.ServeCatalog([]consulsim.Entry{{Node: "n1", Address: "127.0.0.1", Port: upPort}, {Node: "n0", Address: "127.0.0.1", Port: down}})
+	t.Cleanup(earlier.Close)
+	history := t.TempDir() + "/earlier.json"
+	if code, _, errs := runCLI(t, append([]string{"audit", "--consul", earlier.URL, "--token", "tok", "--format", "scorecard", "--output", "scorecard=" + history}, trust...)...); code != exitFindings {
+		t.Fatalf("the earlier run: exit %d: %s", code, errs)
+	}
 	for _, format := range report.Formats {
 		run := func(whole bool) (int, string, string, string) {
 			t.Helper()
 			out := t.TempDir() + "/out." + format
-			args := []string{"audit", "--consul", cat.URL, "--token", "tok", "--trust-node", fmt.Sprintf("127.0.0.1:%d", upPort),
-				"--trust-node", fmt.Sprintf("127.0.0.1:%d", down), "--format", format, "--verbose", "--output", format + "=" + out}
+			args := append([]string{"audit", "--consul", cat.URL, "--token", "tok", "--format", format, "--verbose",
+				"--output", format + "=" + out, "--history", history}, trust...)
 			streamClusterReports = !whole
 			defer func() { streamClusterReports = true }()
 			code, stdout, errs := runCLI(t, args...)
@@ -220,6 +229,9 @@ func TestAuditConsulStreamsTheReportItPrintedWhole(t *testing.T) {
 		// SARIF lists only what did not pass: the simulated services pass.
 		if streamed != whole || !strings.Contains(streamed, "n2") || (format != "sarif" && !strings.Contains(streamed, "wazo-sim2")) {
 			t.Errorf("%s: streamed\n%s\nheld whole\n%s", format, streamed, whole)
+		}
+		if format == "html" && !strings.Contains(streamed, `<svg class="history"`) {
+			t.Errorf("html: no trend drawn from --history:\n%s", streamed)
 		}
 		if markup := format != "text" && format != "grid"; markup && (strings.Contains(streamed, "<script>&") || strings.Contains(streamed, "</td><")) {
 			t.Errorf("%s: a node's name reached the output unescaped:\n%s", format, streamed)

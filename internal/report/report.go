@@ -49,6 +49,9 @@ type Options struct {
 	Verbose  bool
 	Baseline string            // the baseline's name; "" when none was given
 	Changes  map[string]string // ChangeKey(service key, rule) -> ChangeNewFail or ChangeFixed
+	// History is the earlier runs (HistoryOf, oldest first) a Stream's
+	// scorecard draws its trends from, as Scorecard.AddHistory.
+	History []HistoryRun
 }
 
 // ChangeKey names a cell in Options.Changes.

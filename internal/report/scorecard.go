@@ -340,6 +340,12 @@ func evidenceLink(tmpl string, r Repository, c Cell) string {
 // AddHistory records an earlier run (oldest first): each column's failing
 // cells, for the per-service trend.
 func (sc *Scorecard) AddHistory(name string, old *Scorecard) {
+	sc.History = append(sc.History, HistoryOf(name, old))
+}
+
+// HistoryOf is the earlier run old, named name, as a scorecard's history
+// keeps it: its date and each column's failing cells.
+func HistoryOf(name string, old *Scorecard) HistoryRun {
 	run := HistoryRun{Name: name, Fails: map[string]int{}}
 	if old.Meta != nil {
 		run.Date = old.Meta.Date
@@ -347,7 +353,7 @@ func (sc *Scorecard) AddHistory(name string, old *Scorecard) {
 	for _, s := range old.Services {
 		run.Fails[s.Key()] = s.count(VerdictFail)
 	}
-	sc.History = append(sc.History, run)
+	return run
 }
 
 // count is how many of the column's cells have verdict v.
@@ -364,16 +370,21 @@ func (s ScoreService) count(v string) int {
 // Trend is a column's failing cells in each earlier run it appears in,
 // then now.
 func (sc *Scorecard) Trend(s ScoreService) []int {
+	return sc.trendOf(s.Key(), s.count(VerdictFail))
+}
+
+// trendOf is Trend of the column keyed key, failing fails cells now.
+func (sc *Scorecard) trendOf(key string, fails int) []int {
 	var out []int
 	for _, h := range sc.History {
-		if n, ok := h.Fails[s.Key()]; ok {
+		if n, ok := h.Fails[key]; ok {
 			out = append(out, n)
 		}
 	}
 	if len(out) == 0 {
 		return nil
 	}
-	return append(out, s.count(VerdictFail))
+	return append(out, fails)
 }
 
 // cellOf folds a rule's results for one service into its worst verdict;

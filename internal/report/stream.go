@@ -58,7 +58,7 @@ func NewStream(w io.Writer, format string, head *rules.Report, meta *Meta, opts 
 	case "grid":
 		s.grid = newServiceGrid(meta)
 	case "html", "scorecard":
-		s.matrix, err = newMatrix(format, head, meta)
+		s.matrix, err = newMatrix(format, head, meta, opts.History)
 	case "sarif":
 		err = s.sarifHead()
 	case "junit":

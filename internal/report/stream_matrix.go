@@ -49,12 +49,12 @@ type matrixColumn struct {
 // its column's at.
 type spooledCell struct{ row, end uint32 }
 
-func newMatrix(format string, head *rules.Report, meta *Meta) (*matrix, error) {
+func newMatrix(format string, head *rules.Report, meta *Meta, history []HistoryRun) (*matrix, error) {
 	sp, err := newSpool()
 	if err != nil {
 		return nil, err
 	}
-	m := &matrix{format: format, head: Scorecard{Tool: head.Tool, Mode: head.Mode, Target: head.Target, Meta: meta},
+	m := &matrix{format: format, head: Scorecard{Tool: head.Tool, Mode: head.Mode, Target: head.Target, Meta: meta, History: history},
 		rowOf: map[string]int{}, spool: sp, verdicts: map[string]int{}}
 	m.head.Rules, m.known = catalogueRows()
 	for j, r := range m.head.Rules {
@@ -211,7 +211,7 @@ func (m *matrix) writeHTML(w io.Writer) error {
 	page.head(p, fleetLine(p, len(m.columns), len(m.packages), m.verdicts))
 	for j := range m.columns {
 		c := &m.columns[j]
-		page.column(j, c.svc, c.fails, c.unknown, "")
+		page.column(j, c.svc, c.fails, c.unknown, chart(p.trendOf(c.svc.Key(), c.fails)))
 	}
 	page.exec("rows", nil)
 	next := make([]int, len(m.columns))

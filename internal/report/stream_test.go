@@ -48,19 +48,32 @@ func clusterSample() *rules.Report {
 }
 
 // TestStreamWritesWhatWriteDoes: a report written node by node is, byte
-// for byte, the report written whole, in every format that streams.
+// for byte, the report written whole, in every format, verbose or not,
+// with the run's metadata or not, and (verbose here) with earlier runs'
+// history.
 func TestStreamWritesWhatWriteDoes(t *testing.T) {
 	rep := clusterSample()
 	meta := &Meta{Version: "1.2.3", Date: "2026-01-02T03:04:05Z"}
+	old := NewScorecard(clusterSample())
+	old.Services = old.Services[1:]
+	old.Services[0].Cells[0].Verdict = VerdictFail
+	old.Meta = &Meta{Date: "2025-12-01T00:00:00Z\x1b<b>"}
 	for _, format := range []string{"json", "text", "grid", "html", "scorecard", "sarif", "junit"} {
 		for _, verbose := range []bool{false, true} {
 			for _, m := range []*Meta{nil, meta} {
 				name := fmt.Sprintf("%s verbose=%v meta=%v", format, verbose, m != nil)
 				var whole, streamed bytes.Buffer
+				var history []HistoryRun
+				if verbose {
+					history = []HistoryRun{HistoryOf("old<1>.json", old), HistoryOf("old2.json", old)}
+				}
 				if IsScorecard(format) {
 					sc := NewScorecard(rep)
 					if m != nil {
 						sc.SetMeta(m)
+					}
+					for _, h := range []string{"old<1>.json", "old2.json"}[:len(history)] {
+						sc.AddHistory(h, old)
 					}
 					if err := WriteScorecard(&whole, format, sc); err != nil {
 						t.Fatal(err)
@@ -70,7 +83,7 @@ func TestStreamWritesWhatWriteDoes(t *testing.T) {
 				}
 				head := *rep
 				head.Services = nil
-				s, err := NewStream(&streamed, format, &head, m, Options{Verbose: verbose})
+				s, err := NewStream(&streamed, format, &head, m, Options{Verbose: verbose, History: history})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -93,6 +106,9 @@ func TestStreamWritesWhatWriteDoes(t *testing.T) {
 						i++
 					}
 					t.Errorf("%s: streamed output differs at byte %d of %d (%d streamed)\n--- whole\n%q\n--- streamed\n%q", name, i, whole.Len(), streamed.Len(), whole.Bytes()[max(0, i-200):min(whole.Len(), i+200)], streamed.Bytes()[max(0, i-200):min(streamed.Len(), i+200)])
+				}
+				if verbose && format == "html" && !strings.Contains(streamed.String(), `<svg class="history"`) {
+					t.Errorf("%s: no trend drawn from the history", name)
 				}
 				if (format == "text" || format == "grid" || format == "html") && strings.Contains(streamed.String(), "\x1b") {
 					t.Errorf("%s: a control character reached the output:\n%q", name, streamed.String())
