@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -91,8 +92,8 @@ func (p *heapProbe) Write(b []byte) (int, error) {
 
 // heldWhileWriting is the live heap an audit --consul of a simulated
 // catalogue of n nodes holds at its largest, above what was live before,
-// printing format (and writing each of outputs, FORMAT=PATH).
-func heldWhileWriting(t *testing.T, n int, format string, outputs ...string) (held uint64, written int) {
+// printing format, with the extra arguments.
+func heldWhileWriting(t *testing.T, n int, format string, extra ...string) (held uint64, written int) {
 	t.Helper()
 	d := &consulsim.Doctord{Services: 10, Results: 20}
 	srv, port := d.Serve()
@@ -109,10 +110,7 @@ func heldWhileWriting(t *testing.T, n int, format string, outputs ...string) (he
 	// alive, and what is in flight is the same at every size.
 	args := []string{"audit", "--consul", cat.URL, "--doctord-port", strconv.Itoa(port), "--token", "tok",
 		"--concurrency", "1", "--format", format}
-	for _, o := range outputs {
-		args = append(args, "--output", o)
-	}
-	code := run(args, probe, &stderr)
+	code := run(append(args, extra...), probe, &stderr)
 	if code != exitClean {
 		t.Fatalf("%d nodes, %s: exit %d: %s", n, format, code, stderr.String())
 	}
@@ -131,15 +129,15 @@ func heldWhileWriting(t *testing.T, n int, format string, outputs ...string) (he
 // rendered to a temporary file; --output files alike. What the run holds
 // grows by no more than a few bytes per cell, measured as the live heap
 // at its largest at two sizes (give or take what one node in flight
-// leaves, 1 MB). The report held whole, as --baseline still needs it,
-// grows, which shows what the probe sees.
+// leaves, 1 MB). The report held whole, as it was, grows, which shows
+// what the probe sees.
 func TestAuditConsulMemoryIsFlatInNodes(t *testing.T) {
 	const small, large, noise = 40, 240, 1 << 20
-	growth := func(format string, outputs ...string) float64 {
-		a, _ := heldWhileWriting(t, small, format, outputs...)
-		b, written := heldWhileWriting(t, large, format, outputs...)
+	growth := func(format string, extra ...string) float64 {
+		a, _ := heldWhileWriting(t, small, format, extra...)
+		b, written := heldWhileWriting(t, large, format, extra...)
 		grow := float64(b) - float64(a)
-		t.Logf("%-9s %v held %7d kB at %d nodes, %7d kB at %d (%d kB written): %+.0f bytes, %+.0f per node", format, outputs, a>>10, small, b>>10, large, written>>10, grow, grow/(large-small))
+		t.Logf("%-9s %q held %7d kB at %d nodes, %7d kB at %d (%d kB written): %+.0f bytes, %+.0f per node", format, extra, a>>10, small, b>>10, large, written>>10, grow, grow/(large-small))
 		return grow
 	}
 	streamClusterReports = false
@@ -153,9 +151,12 @@ func TestAuditConsulMemoryIsFlatInNodes(t *testing.T) {
 	// scorecard's JSON keep a column's fields and 8 bytes per cell that
 	// ran, about 5 kB.
 	dir := t.TempDir()
+	// A baseline of a few nodes: what the run holds of it does not grow
+	// with this run's nodes.
+	heldWhileWriting(t, 8, "json", "--output", "scorecard="+dir+"/base.json")
 	for _, c := range []struct {
 		format  string
-		outputs []string
+		extra   []string
 		perNode float64
 	}{
 		{"json", nil, 1 << 10},
@@ -165,10 +166,11 @@ func TestAuditConsulMemoryIsFlatInNodes(t *testing.T) {
 		{"grid", nil, 6 << 10},
 		{"html", nil, 8 << 10},
 		{"scorecard", nil, 8 << 10},
-		{"json", []string{"html=" + dir + "/page.html", "scorecard=" + dir + "/scorecard.json"}, 16 << 10},
+		{"json", []string{"--output", "html=" + dir + "/page.html", "--output", "scorecard=" + dir + "/scorecard.json"}, 16 << 10},
+		{"html", []string{"--baseline", dir + "/base.json", "--history", dir + "/base.json"}, 8 << 10},
 	} {
-		if grow, limit := growth(c.format, c.outputs...), noise+c.perNode*(large-small); grow > limit {
-			t.Errorf("--format %s %v: the run holds %.0f more bytes at %d nodes than at %d, want at most %.0f (the whole report: %.0f)", c.format, c.outputs, grow, large, small, limit, whole)
+		if grow, limit := growth(c.format, c.extra...), noise+c.perNode*(large-small); grow > limit {
+			t.Errorf("--format %s %q: the run holds %.0f more bytes at %d nodes than at %d, want at most %.0f (the whole report: %.0f)", c.format, c.extra, grow, large, small, limit, whole)
 		}
 	}
 }
@@ -177,9 +179,8 @@ func TestAuditConsulMemoryIsFlatInNodes(t *testing.T) {
 var dates = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
 
 // TestAuditConsulStreamsTheReportItPrintedWhole: written node by node, in
-// every format, on stdout and --output, with --history, a cluster audit
-// prints what it printed holding the whole report (as it still does with
-// --baseline),
+// every format, on stdout and --output, with --history and --baseline, a
+// cluster audit prints what it printed holding the whole report,
 // and exits the same, with a node down, one marked critical, and a node
 // and service whose names are markup.
 func TestAuditConsulStreamsTheReportItPrintedWhole(t *testing.T) {
@@ -203,12 +204,33 @@ func TestAuditConsulStreamsTheReportItPrintedWhole(t *testing.T) {
 	if code, _, errs := runCLI(t, append([]string{"audit", "--consul", earlier.URL, "--token", "tok", "--format", "scorecard", "--output", "scorecard=" + history}, trust...)...); code != exitFindings {
 		t.Fatalf("the earlier run: exit %d: %s", code, errs)
 	}
+	// As a baseline, it failed a cell that passes now.
+	base, err := report.LoadBaseline(history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := 0
+	for _, s := range base.Services {
+		for j, c := range s.Cells {
+			if s.Key() == "n1/wazo-sim0" && c.Rule == "rule-0" {
+				s.Cells[j].Verdict = report.VerdictFail
+				flipped++
+			}
+		}
+	}
+	data, err := json.Marshal(base)
+	if flipped != 1 || err != nil {
+		t.Fatalf("%d cells flipped in the baseline: %v", flipped, err)
+	}
+	if err := os.WriteFile(history, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, format := range report.Formats {
 		run := func(whole bool) (int, string, string, string) {
 			t.Helper()
 			out := t.TempDir() + "/out." + format
 			args := append([]string{"audit", "--consul", cat.URL, "--token", "tok", "--format", format, "--verbose",
-				"--output", format + "=" + out, "--history", history}, trust...)
+				"--output", format + "=" + out, "--history", history, "--baseline", history}, trust...)
 			streamClusterReports = !whole
 			defer func() { streamClusterReports = true }()
 			code, stdout, errs := runCLI(t, args...)
@@ -229,6 +251,9 @@ func TestAuditConsulStreamsTheReportItPrintedWhole(t *testing.T) {
 		// SARIF lists only what did not pass: the simulated services pass.
 		if streamed != whole || !strings.Contains(streamed, "n2") || (format != "sarif" && !strings.Contains(streamed, "wazo-sim2")) {
 			t.Errorf("%s: streamed\n%s\nheld whole\n%s", format, streamed, whole)
+		}
+		if format == "text" && !strings.Contains(streamed, "0 new fail(s) (NEW), 1 fixed (FIXED)") {
+			t.Errorf("text: the change since the baseline is not shown:\n%s", streamed)
 		}
 		if format == "html" && !strings.Contains(streamed, `<svg class="history"`) {
 			t.Errorf("html: no trend drawn from --history:\n%s", streamed)

@@ -123,8 +123,7 @@ type clusterFlags struct {
 // green on nodes it did not see. The report is written node by node as
 // the nodes answer (report.Stream), on stdout and into each --output (by
 // way of a private temporary file, copied to its path once the run is
-// done); --baseline, which compares every cell with an earlier run's,
-// needs it whole.
+// done), each node compared with --baseline's columns as it comes.
 func (c clusterFlags) audit(opts rules.ClusterOptions, common *commonFlags, th threshold, stdout, stderr io.Writer) (int, error) {
 	if *c.concurrency < 1 || *c.nodeTimeout <= 0 || *c.deadline <= 0 || *c.doctordPort < 1 || *c.doctordPort > 65535 {
 		return exitUsage, usagef("--concurrency, --node-timeout, --deadline and --doctord-port must be positive (the port at most 65535)")
@@ -213,6 +212,9 @@ func (o *streamOutputs) begin(stdout io.Writer, format string, common *commonFla
 	for i, past := range common.past {
 		opts.History = append(opts.History, report.HistoryOf(filepath.Base(common.history[i]), past))
 	}
+	if common.base != nil {
+		opts.Baseline, opts.Base = filepath.Base(*common.baseline), common.base
+	}
 	s, err := report.NewStream(stdout, format, head, common.meta, opts)
 	if err != nil {
 		return &writeError{err}
@@ -291,11 +293,11 @@ var streamClusterReports = true
 
 // streamFormat is the format a cluster audit of entries catalogue entries
 // writes node by node on stdout, or false when the run needs the whole
-// report (--baseline, an --output format that cannot stream,
+// report (an --output format that cannot stream,
 // or no --format for a single entry, whose default depends on how many
 // services it answers for).
 func (c *commonFlags) streamFormat(entries int) (string, bool) {
-	if c.base != nil || !streamClusterReports {
+	if !streamClusterReports {
 		return "", false
 	}
 	for _, o := range c.outputs {

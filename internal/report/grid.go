@@ -161,8 +161,9 @@ func (g *grid) mark(m string) uint16 {
 }
 
 // add folds a service's results into a column, as NewScorecard does: each
-// rule's cell is its worst result.
-func (g *grid) add(s rules.ServiceReport) {
+// rule's cell is its worst result, marked with its change since the
+// baseline (changes, by rule).
+func (g *grid) add(s rules.ServiceReport, changes map[string]string) {
 	worst := map[int]rules.Result{}
 	for _, r := range s.Results {
 		j, ok := g.row(r.Rule)
@@ -182,7 +183,14 @@ func (g *grid) add(s rules.ServiceReport) {
 		if v == VerdictFail || v == VerdictWaived || v == VerdictPlatform {
 			sev = w.Severity
 		}
-		col.cells = append(col.cells, gridCell{row: uint32(j), mark: g.mark(cellMark(v, sev, ""))})
+		change := changes[w.Rule]
+		switch change {
+		case ChangeNewFail:
+			col.newFails++
+		case ChangeFixed:
+			col.fixed++
+		}
+		col.cells = append(col.cells, gridCell{row: uint32(j), mark: g.mark(cellMark(v, sev, change))})
 	}
 	sort.Slice(col.cells, func(a, b int) bool { return col.cells[a].row < col.cells[b].row })
 	if s.NotADaemon != "" {

@@ -52,6 +52,9 @@ type Options struct {
 	// History is the earlier runs (HistoryOf, oldest first) a Stream's
 	// scorecard draws its trends from, as Scorecard.AddHistory.
 	History []HistoryRun
+	// Base is the baseline's scorecard, which a Stream compares each
+	// service with as it comes (CompareBaseline compares a whole one).
+	Base *Scorecard
 }
 
 // ChangeKey names a cell in Options.Changes.
@@ -130,15 +133,21 @@ func writeText(w io.Writer, rep *rules.Report, opts Options) error {
 		fmt.Fprintf(&b, "dependencies judged against %s\n", esc(rep.Debian))
 	}
 	writeTextServices(&b, rep.Services, opts)
-	if opts.Baseline != "" {
-		n := map[string]int{}
-		for _, v := range opts.Changes {
-			n[v]++
-		}
-		fmt.Fprintf(&b, "since the baseline %s: %d new fail(s) (NEW), %d fixed (FIXED)\n", opts.Baseline, n[ChangeNewFail], n[ChangeFixed])
-	}
+	b.WriteString(textFoot(opts))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// textFoot is the text's last line: what changed since the baseline.
+func textFoot(opts Options) string {
+	if opts.Baseline == "" {
+		return ""
+	}
+	n := map[string]int{}
+	for _, v := range opts.Changes {
+		n[v]++
+	}
+	return fmt.Sprintf("since the baseline %s: %d new fail(s) (NEW), %d fixed (FIXED)\n", esc(opts.Baseline), n[ChangeNewFail], n[ChangeFixed])
 }
 
 // writeTextServices is the text of some services: a line each, then their

@@ -158,16 +158,13 @@ func sarifLogOf(driver sarifDriver, results []sarifResult) sarifLog {
 
 func writeSARIF(w io.Writer, rep *rules.Report, opts Options) error {
 	driver, index := sarifDriverOf()
-	node := map[string]string{}
-	for _, s := range rep.Services {
-		node[s.Name] = s.Node
-	}
 	results := []sarifResult{}
-	for _, r := range rep.Results() {
-		if r.Status == rules.Pass {
-			continue
+	for _, s := range rep.Services {
+		for _, r := range s.Results {
+			if r.Status != rules.Pass {
+				results = append(results, sarifResultOf(r, index, opts, s.Node))
+			}
 		}
-		results = append(results, sarifResultOf(r, index, opts, node[r.Service]))
 	}
 	return writeJSON(w, sarifLogOf(driver, results))
 }

@@ -28,6 +28,12 @@ type Stream struct {
 	matrix  *matrix // html, scorecard
 	sarif   map[string]int
 	junit   *junitStream
+	head    rules.Report // json: the report's fields
+	// Of a baseline (Options.Base): its columns' verdicts by key and
+	// rule, and the rows a cell can have, as NewScorecard makes them.
+	before    map[string]map[string]string
+	rows      map[string]bool
+	diagnosed int
 }
 
 // CanStream reports whether NewStream writes format.
@@ -40,13 +46,35 @@ func CanStream(format string) bool {
 }
 
 // NewStream starts writing, in format (see CanStream), the report whose
-// header (no services) is head; meta heads the grid. A baseline needs the
-// whole report: it is refused here.
+// header (no services) is head; meta heads the scorecard. With a baseline
+// (opts.Baseline names it, opts.Base is its scorecard), each service is
+// compared with the baseline's column as it comes; opts.Changes is then
+// the stream's own, the changes found so far.
 func NewStream(w io.Writer, format string, head *rules.Report, meta *Meta, opts Options) (*Stream, error) {
-	if !CanStream(format) || opts.Baseline != "" {
-		return nil, fmt.Errorf("format %q cannot be written service by service (%s can, without a baseline)", format, strings.Join(Formats, ", "))
+	if !CanStream(format) {
+		return nil, fmt.Errorf("format %q cannot be written service by service (%s can)", format, strings.Join(Formats, ", "))
 	}
-	s := &Stream{w: w, format: format, opts: opts}
+	if (opts.Baseline != "") != (opts.Base != nil) {
+		return nil, fmt.Errorf("a baseline needs its name and its scorecard")
+	}
+	s := &Stream{w: w, format: format, opts: opts, head: *head}
+	s.head.Services = nil
+	s.opts.Changes = nil
+	if opts.Base != nil {
+		s.opts.Changes = map[string]string{}
+		s.before = map[string]map[string]string{}
+		for _, c := range opts.Base.Services {
+			m := map[string]string{}
+			for _, cell := range c.Cells {
+				m[cell.Rule] = cell.Verdict
+			}
+			s.before[c.Key()] = m
+		}
+		s.rows = map[string]bool{}
+		for _, r := range rules.All() {
+			s.rows[r.ID] = true
+		}
+	}
 	var err error
 	switch format {
 	case "json":
@@ -57,8 +85,9 @@ func NewStream(w io.Writer, format string, head *rules.Report, meta *Meta, opts 
 		}
 	case "grid":
 		s.grid = newServiceGrid(meta)
+		s.grid.baseline = opts.Baseline
 	case "html", "scorecard":
-		s.matrix, err = newMatrix(format, head, meta, opts.History)
+		s.matrix, err = newMatrix(format, head, meta, opts)
 	case "sarif":
 		err = s.sarifHead()
 	case "junit":
@@ -113,8 +142,56 @@ func (s *Stream) element(b *bytes.Buffer, v any, indent string) error {
 	return nil
 }
 
+// compare finds, as CompareBaseline does, the cells of each service that
+// fail now and did not in the baseline, or pass now and failed there:
+// by rule, per service.
+func (s *Stream) compare(services []rules.ServiceReport) []map[string]string {
+	if s.before == nil {
+		return nil
+	}
+	out := make([]map[string]string, len(services))
+	for i, sr := range services {
+		worst := map[string]string{}
+		for _, r := range sr.Results {
+			if !s.rows[r.Rule] {
+				if s.diagnosed == MaxDiagnosticRows {
+					continue
+				}
+				s.diagnosed++
+				s.rows[r.Rule] = true
+			}
+			if w, seen := worst[r.Rule]; !seen || verdictRank(verdictOf(r)) > verdictRank(w) {
+				worst[r.Rule] = verdictOf(r)
+			}
+		}
+		key := ScoreService{Name: sr.Name, Node: sr.Node}.Key()
+		prev, ok := s.before[key]
+		if !ok || sr.NotADaemon != "" {
+			continue
+		}
+		for rule, v := range worst {
+			change := ""
+			switch was := prev[rule]; {
+			case v == VerdictFail && was != VerdictFail:
+				change = ChangeNewFail
+			case v == VerdictPass && was == VerdictFail:
+				change = ChangeFixed
+			default:
+				continue
+			}
+			if out[i] == nil {
+				out[i] = map[string]string{}
+			}
+			out[i][rule] = change
+			s.opts.Changes[ChangeKey(key, rule)] = change
+		}
+	}
+	return out
+}
+
 // Services writes (or, for the grid, counts) some services of the report.
 func (s *Stream) Services(services []rules.ServiceReport) error {
+	changes := s.compare(services)
 	switch s.format {
 	case "json":
 		var b bytes.Buffer
@@ -133,8 +210,8 @@ func (s *Stream) Services(services []rules.ServiceReport) error {
 	case "sarif":
 		return s.sarifResults(services)
 	case "html", "scorecard":
-		for _, sr := range services {
-			if err := s.matrix.add(sr); err != nil {
+		for i, sr := range services {
+			if err := s.matrix.add(sr, changeAt(changes, i)); err != nil {
 				return err
 			}
 		}
@@ -147,10 +224,18 @@ func (s *Stream) Services(services []rules.ServiceReport) error {
 		}
 		return nil
 	}
-	for _, sr := range services {
-		s.grid.add(sr)
+	for i, sr := range services {
+		s.grid.add(sr, changeAt(changes, i))
 	}
 	return nil
+}
+
+// changeAt is the i-th service's changes (none without a baseline).
+func changeAt(changes []map[string]string, i int) map[string]string {
+	if changes == nil {
+		return nil
+	}
+	return changes[i]
 }
 
 // Close writes what follows the last service, and releases the temporary
@@ -169,11 +254,26 @@ func (s *Stream) Close() error {
 		_, err := io.WriteString(s.w, end)
 		return err
 	case "json":
-		end := "\n  ]\n}\n"
-		if s.written == 0 {
-			end = "null\n}\n"
+		// What follows the services: the baseline's changes, if any.
+		var b bytes.Buffer
+		h := s.head
+		h.Services = []rules.ServiceReport{}
+		if err := writeReportJSON(&b, &h, s.opts); err != nil {
+			return err
 		}
-		_, err := io.WriteString(s.w, end)
+		const services = `"services": []`
+		i := bytes.Index(b.Bytes(), []byte(services))
+		if i < 0 {
+			return fmt.Errorf("the report's JSON lost its services")
+		}
+		end := "\n  ]"
+		if s.written == 0 {
+			end = "null"
+		}
+		_, err := io.WriteString(s.w, end+b.String()[i+len(services):])
+		return err
+	case "text":
+		_, err := io.WriteString(s.w, textFoot(s.opts))
 		return err
 	case "grid":
 		return s.grid.write(s.w)

@@ -49,12 +49,12 @@ type matrixColumn struct {
 // its column's at.
 type spooledCell struct{ row, end uint32 }
 
-func newMatrix(format string, head *rules.Report, meta *Meta, history []HistoryRun) (*matrix, error) {
+func newMatrix(format string, head *rules.Report, meta *Meta, opts Options) (*matrix, error) {
 	sp, err := newSpool()
 	if err != nil {
 		return nil, err
 	}
-	m := &matrix{format: format, head: Scorecard{Tool: head.Tool, Mode: head.Mode, Target: head.Target, Meta: meta, History: history},
+	m := &matrix{format: format, head: Scorecard{Tool: head.Tool, Mode: head.Mode, Target: head.Target, Meta: meta, History: opts.History, Baseline: opts.Baseline},
 		rowOf: map[string]int{}, spool: sp, verdicts: map[string]int{}}
 	m.head.Rules, m.known = catalogueRows()
 	for j, r := range m.head.Rules {
@@ -82,8 +82,9 @@ func (m *matrix) row(r rules.Result) (int, bool) {
 	return len(m.head.Rules) - 1, true
 }
 
-// add spools one service's column, as NewScorecard makes it.
-func (m *matrix) add(s rules.ServiceReport) error {
+// add spools one service's column, as NewScorecard makes it, its cells
+// marked with their changes since the baseline (by rule).
+func (m *matrix) add(s rules.ServiceReport, changes map[string]string) error {
 	byRow := map[int][]rules.Result{}
 	var rows []int
 	for _, r := range s.Results {
@@ -102,6 +103,12 @@ func (m *matrix) add(s rules.ServiceReport) error {
 	for k, j := range rows {
 		id := m.head.Rules[j].ID
 		cells[k] = cellOf(id, byRow[j], m.known[id], m.head.Mode)
+		switch cells[k].Change = changes[id]; cells[k].Change {
+		case ChangeNewFail:
+			svc.NewFails++
+		case ChangeFixed:
+			svc.Fixed++
+		}
 	}
 	if m.head.Meta != nil {
 		linkCells(m.head.Meta.URLTemplate, m.repoOf, svc.Repo, cells)

@@ -49,77 +49,103 @@ func clusterSample() *rules.Report {
 
 // TestStreamWritesWhatWriteDoes: a report written node by node is, byte
 // for byte, the report written whole, in every format, verbose or not,
-// with the run's metadata or not, and (verbose here) with earlier runs'
-// history.
+// with the run's metadata or not, with a baseline or not (a service
+// newly failing, one fixed, one the baseline did not have), and (verbose
+// here) with earlier runs' history.
 func TestStreamWritesWhatWriteDoes(t *testing.T) {
 	rep := clusterSample()
 	meta := &Meta{Version: "1.2.3", Date: "2026-01-02T03:04:05Z"}
 	old := NewScorecard(clusterSample())
 	old.Services = old.Services[1:]
 	old.Services[0].Cells[0].Verdict = VerdictFail
+	old.Services[1].Cells[1].Verdict = VerdictPass
 	old.Meta = &Meta{Date: "2025-12-01T00:00:00Z\x1b<b>"}
 	for _, format := range []string{"json", "text", "grid", "html", "scorecard", "sarif", "junit"} {
 		for _, verbose := range []bool{false, true} {
 			for _, m := range []*Meta{nil, meta} {
-				name := fmt.Sprintf("%s verbose=%v meta=%v", format, verbose, m != nil)
-				var whole, streamed bytes.Buffer
-				var history []HistoryRun
-				if verbose {
-					history = []HistoryRun{HistoryOf("old<1>.json", old), HistoryOf("old2.json", old)}
-				}
-				if IsScorecard(format) {
-					sc := NewScorecard(rep)
-					if m != nil {
-						sc.SetMeta(m)
+				for _, base := range []*Scorecard{nil, old} {
+					name := fmt.Sprintf("%s verbose=%v meta=%v baseline=%v", format, verbose, m != nil, base != nil)
+					opts := Options{Verbose: verbose}
+					var whole, streamed bytes.Buffer
+					var history []HistoryRun
+					if verbose {
+						history = []HistoryRun{HistoryOf("old<1>.json", old), HistoryOf("old2.json", old)}
 					}
-					for _, h := range []string{"old<1>.json", "old2.json"}[:len(history)] {
-						sc.AddHistory(h, old)
+					if IsScorecard(format) {
+						sc := NewScorecard(rep)
+						if m != nil {
+							sc.SetMeta(m)
+						}
+						for _, h := range []string{"old<1>.json", "old2.json"}[:len(history)] {
+							sc.AddHistory(h, old)
+						}
+						if base != nil {
+							sc.CompareBaseline(base, "base<\x1b>.json")
+						}
+						if err := WriteScorecard(&whole, format, sc); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						if base != nil {
+							sc := NewScorecard(rep)
+							sc.CompareBaseline(base, "base<\x1b>.json")
+							opts.Changes, opts.Baseline = sc.Changes(), sc.Baseline
+							if len(opts.Changes) < 2 {
+								t.Fatalf("the baseline changes %d cells", len(opts.Changes))
+							}
+						}
+						if err := WriteWith(&whole, format, rep, opts); err != nil {
+							t.Fatal(err)
+						}
 					}
-					if err := WriteScorecard(&whole, format, sc); err != nil {
+					head := *rep
+					head.Services = nil
+					if base != nil {
+						opts.Changes, opts.Baseline, opts.Base = nil, "base<\x1b>.json", base
+					}
+					opts.History = history
+					s, err := NewStream(&streamed, format, &head, m, opts)
+					if err != nil {
 						t.Fatal(err)
 					}
-				} else if err := WriteWith(&whole, format, rep, Options{Verbose: verbose}); err != nil {
-					t.Fatal(err)
-				}
-				head := *rep
-				head.Services = nil
-				s, err := NewStream(&streamed, format, &head, m, Options{Verbose: verbose, History: history})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for from := 0; from < len(rep.Services); {
-					to := from
-					for to < len(rep.Services) && rep.Services[to].Node == rep.Services[from].Node {
-						to++
+					for from := 0; from < len(rep.Services); {
+						to := from
+						for to < len(rep.Services) && rep.Services[to].Node == rep.Services[from].Node {
+							to++
+						}
+						if err := s.Services(rep.Services[from:to]); err != nil {
+							t.Fatal(err)
+						}
+						from = to
 					}
-					if err := s.Services(rep.Services[from:to]); err != nil {
+					if err := s.Close(); err != nil {
 						t.Fatal(err)
 					}
-					from = to
-				}
-				if err := s.Close(); err != nil {
-					t.Fatal(err)
-				}
-				if whole.String() != streamed.String() {
-					i := 0
-					for i < min(whole.Len(), streamed.Len()) && whole.Bytes()[i] == streamed.Bytes()[i] {
-						i++
+					if whole.String() != streamed.String() {
+						i := 0
+						for i < min(whole.Len(), streamed.Len()) && whole.Bytes()[i] == streamed.Bytes()[i] {
+							i++
+						}
+						t.Errorf("%s: streamed output differs at byte %d of %d (%d streamed)\n--- whole\n%q\n--- streamed\n%q", name, i, whole.Len(), streamed.Len(), whole.Bytes()[max(0, i-200):min(whole.Len(), i+200)], streamed.Bytes()[max(0, i-200):min(streamed.Len(), i+200)])
 					}
-					t.Errorf("%s: streamed output differs at byte %d of %d (%d streamed)\n--- whole\n%q\n--- streamed\n%q", name, i, whole.Len(), streamed.Len(), whole.Bytes()[max(0, i-200):min(whole.Len(), i+200)], streamed.Bytes()[max(0, i-200):min(streamed.Len(), i+200)])
-				}
-				if verbose && format == "html" && !strings.Contains(streamed.String(), `<svg class="history"`) {
-					t.Errorf("%s: no trend drawn from the history", name)
-				}
-				if (format == "text" || format == "grid" || format == "html") && strings.Contains(streamed.String(), "\x1b") {
-					t.Errorf("%s: a control character reached the output:\n%q", name, streamed.String())
+					if verbose && format == "html" && !strings.Contains(streamed.String(), `<svg class="history"`) {
+						t.Errorf("%s: no trend drawn from the history", name)
+					}
+					if base != nil && format != "sarif" && !strings.Contains(strings.ToLower(streamed.String()), "fixed") {
+						t.Errorf("%s: no change since the baseline shown", name)
+					}
+					if (format == "text" || format == "grid" || format == "html") && strings.Contains(streamed.String(), "\x1b") {
+						t.Errorf("%s: a control character reached the output:\n%q", name, streamed.String())
+					}
 				}
 			}
 		}
 	}
 }
 
-// TestStreamRefusesWhatNeedsTheWholeReport: a baseline, which needs every
-// service before the first byte, is not streamed, nor an unknown format.
+// TestStreamRefusesWhatNeedsTheWholeReport: a baseline named without its
+// scorecard, which the stream compares each service with, is refused, as
+// an unknown format.
 func TestStreamRefusesWhatNeedsTheWholeReport(t *testing.T) {
 	head := &rules.Report{Tool: "wazo-servicekit", Mode: "audit"}
 	if _, err := NewStream(&bytes.Buffer{}, "pdf", head, nil, Options{}); err == nil {
