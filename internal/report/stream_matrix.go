@@ -196,7 +196,7 @@ func (m *matrix) piece(col *matrixColumn, from, to uint32) ([]byte, error) {
 	return b, err
 }
 
-// cellsFrom is where a column's k-th spooled cell starts.
+// cellFrom is where a column's k-th spooled cell starts.
 func (c *matrixColumn) cellFrom(k int) uint32 {
 	if k == 0 {
 		return c.head
