@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/rules"
+	"github.com/wazo-platform/wazo-servicekit/safefile"
 )
 
 // MaxSpoolBytes bounds what a stream keeps on disk of the services it was
@@ -31,24 +31,13 @@ func newSpool() (*spool, error) {
 	return &spool{f: f, limit: MaxSpoolBytes}, nil
 }
 
-// TempFile is a file of this process alone, for a report on its way out:
-// made 0600 in a 0700 directory of its own and unlinked at once (the
-// directory too), so nothing is left of it on disk once it is closed or
-// the process ends, whatever ends it.
+// TempFile is a file of this process alone for a report on its way out
+// (safefile.PrivateTemp): nothing is left of it on disk once it is
+// closed or the process ends.
 func TempFile() (*os.File, error) {
-	dir, err := os.MkdirTemp("", "wazo-servicekit-report-")
+	f, err := safefile.PrivateTemp()
 	if err != nil {
-		return nil, fmt.Errorf("temporary file of the report: %v", err)
-	}
-	defer os.Remove(dir)
-	name := filepath.Join(dir, "spool")
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("temporary file of the report: %v", err)
-	}
-	if err := os.Remove(name); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("temporary file of the report: %v", err)
+		return nil, fmt.Errorf("the report: %v", err)
 	}
 	return f, nil
 }
