@@ -222,7 +222,7 @@ func (o *streamOutputs) begin(stdout io.Writer, format string, common *commonFla
 	*o = append(*o, &streamOutput{stream: s})
 	for _, spec := range common.outputs {
 		f, _, _ := strings.Cut(spec, "=")
-		tmp, err := report.TempFile()
+		tmp, err := safefile.PrivateTemp()
 		if err != nil {
 			return &writeError{fmt.Errorf("--output %s: %v", spec, err)}
 		}

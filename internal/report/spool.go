@@ -17,29 +17,18 @@ import (
 const MaxSpoolBytes = 16 * rules.MaxClusterBytes
 
 // spool is where a stream keeps each service's rendered detail until the
-// output's layout, known at the end, lets it be copied out (a TempFile).
+// output's layout, known at the end, lets it be copied out (a safefile.PrivateTemp).
 type spool struct {
 	f           *os.File
 	size, limit int64
 }
 
 func newSpool() (*spool, error) {
-	f, err := TempFile()
-	if err != nil {
-		return nil, err
-	}
-	return &spool{f: f, limit: MaxSpoolBytes}, nil
-}
-
-// TempFile is a file of this process alone for a report on its way out
-// (safefile.PrivateTemp): nothing is left of it on disk once it is
-// closed or the process ends.
-func TempFile() (*os.File, error) {
 	f, err := safefile.PrivateTemp()
 	if err != nil {
 		return nil, fmt.Errorf("the report: %v", err)
 	}
-	return f, nil
+	return &spool{f: f, limit: MaxSpoolBytes}, nil
 }
 
 // add appends b and says where it starts.
