@@ -374,12 +374,10 @@ func dockerEdit(dir string, dist debiandata.Dist, target int) (ownEdit, error) {
 // is the old image's).
 func moveFrom(image string, dist debiandata.Dist, target int, py string) (string, bool, error) {
 	ref, digest, hasDigest := strings.Cut(image, "@")
-	slash := strings.LastIndex(ref, "/")
-	colon := strings.LastIndex(ref, ":")
-	if colon <= slash {
+	name, tag, ok := rules.ImageTag(ref)
+	if !ok {
 		return image, false, nil
 	}
-	name, tag := ref[:colon], ref[colon+1:]
 	parts := strings.Split(tag, "-")
 	old := false
 	for i, p := range parts {

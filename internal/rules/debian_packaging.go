@@ -171,13 +171,24 @@ func debianTargets(r *repo.Repo) []buildTarget {
 func imageTagWords(images []string) []string {
 	var out []string
 	for _, img := range images {
-		img, _, _ = strings.Cut(img, "@")
-		name := img[strings.LastIndex(img, "/")+1:]
-		if _, tag, ok := strings.Cut(name, ":"); ok {
+		ref, _, _ := strings.Cut(img, "@")
+		if _, tag, ok := ImageTag(ref); ok {
 			out = append(out, wordRe.FindAllString(tag, -1)...)
 		}
 	}
 	return out
+}
+
+// ImageTag splits an image reference without its digest
+// (registry.example:5000/node:18-bookworm-slim) into its name and its tag;
+// ok is false when it has no tag (the colon of a registry's port is not
+// one).
+func ImageTag(ref string) (name, tag string, ok bool) {
+	slash, colon := strings.LastIndex(ref, "/"), strings.LastIndex(ref, ":")
+	if colon <= slash {
+		return ref, "", false
+	}
+	return ref[:colon], ref[colon+1:], true
 }
 
 // firstGroups returns the first capture group of every match of re.
