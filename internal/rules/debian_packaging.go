@@ -112,7 +112,8 @@ type buildTarget struct {
 
 var (
 	zuulTargetRe  = lazyre.New(`debian-packaging-([a-z]+)`)
-	dockerImageRe = lazyre.New(`(?m)^\s*FROM\s+(?:--\S+\s+)*(\S+)`)
+	// Dockerfile instructions are case-insensitive.
+	dockerImageRe = lazyre.New(`(?im)^\s*FROM\s+(?:--\S+\s+)*(\S+)`)
 	wordRe        = lazyre.New(`[a-z]+`)
 )
 

@@ -420,6 +420,8 @@ func TestRealFormats(t *testing.T) {
 			repo: files{"zuul.yaml": "", "Dockerfile": "FROM debian:buster-slim\n"}, want: Fail, says: "buster"},
 		{name: "the Dockerfile's release between the version and the variant", rule: "debian-packaging",
 			repo: files{"zuul.yaml": "", "Dockerfile": "FROM --platform=linux/amd64 registry.example:5000/node:18.18.2-bookworm-slim@sha256:0a1b AS web\n"}, want: Fail, says: "bookworm"},
+		{name: "Dockerfile instructions in any case", rule: "debian-packaging",
+			repo: files{"zuul.yaml": "", "Dockerfile": "from python:3.11-slim-bookworm as build\n"}, want: Fail, says: "bookworm"},
 		{name: "the Dockerfile on the latest stable", rule: "debian-packaging",
 			repo: files{"zuul.yaml": "", "Dockerfile": "FROM python:3.13-slim-trixie\n"}, want: Pass, says: "trixie"},
 		{name: "the changelog's distribution as a last resort", rule: "debian-packaging",
