@@ -13,12 +13,8 @@ import (
 // their canonical key, which costs no allocation.
 func Trace(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var sent string
-		if v := r.Header[tracecontext.CanonicalHeader]; len(v) > 0 {
-			sent = v[0]
-		}
-		ctx, value := tracecontext.WithHeader(r.Context(), tracecontext.FromHeader(sent))
+		r, value := tracecontext.StartSpan(r)
 		w.Header()[tracecontext.CanonicalHeader] = value
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r)
 	})
 }

@@ -5,15 +5,18 @@
 // starts. Every request gets its own span id, which the access log shows, the
 // response returns, and outbound calls made for the request send as parent.
 //
-// A trace costs one allocation to start and one to put in a context (with
-// its response header, WithHeader): its
-// ids are slices of its traceparent value, parsed and formatted in place.
+// A trace's ids are slices of its traceparent value, parsed and formatted
+// in place. For an incoming request (StartSpan) the trace, its context,
+// its response header and the request's copy carrying that context are
+// one allocation.
 package tracecontext
 
 import (
 	"context"
+	"encoding/binary"
 	"math/rand/v2"
 	"net/http"
+	"unsafe"
 )
 
 // Header is the W3C header that carries the trace.
@@ -91,53 +94,64 @@ func allZero(s string) bool {
 // FromHeader continues the trace of an incoming traceparent value, or starts
 // a new one when it is absent or invalid. The span id is always new.
 func FromHeader(value string) Trace {
-	traceID, parentID, flags, ok := Parse(value)
-	if !ok {
-		return New()
-	}
 	var b [valueLen]byte
-	copy(b[3:35], traceID)
-	t := build(&b, flags)
-	t.ParentID = parentID
-	return t
+	parentID := fill(&b, value)
+	return over(string(b[:]), parentID)
 }
 
 // New starts a trace, for work that no request asked for (a consul
 // registration, a TTL refresh).
-func New() Trace {
-	var b [valueLen]byte
-	for {
-		putHex(b[3:19], rand.Uint64())
-		putHex(b[19:35], rand.Uint64())
-		if !allZero(string(b[3:35])) {
-			break
+func New() Trace { return FromHeader("") }
+
+// fill writes into b the traceparent of a new span: of the trace of sent
+// (a caller's traceparent) when it is valid, of a new trace otherwise. It
+// returns the caller's span id, empty for a new trace.
+func fill(b *[valueLen]byte, sent string) (parentID string) {
+	traceID, parentID, flags, ok := Parse(sent)
+	if ok {
+		copy(b[3:35], traceID)
+	} else {
+		parentID, flags = "", "01"
+		hi, lo := rand.Uint64(), rand.Uint64()
+		for hi|lo == 0 {
+			hi, lo = rand.Uint64(), rand.Uint64()
 		}
+		putHex(b[3:19], hi)
+		putHex(b[19:35], lo)
 	}
-	return build(&b, "01")
+	span := rand.Uint64()
+	for span == 0 {
+		span = rand.Uint64()
+	}
+	putHex(b[36:52], span)
+	b[0], b[1], b[2], b[35], b[52] = '0', '0', '-', '-', '-'
+	copy(b[53:], flags)
+	return parentID
 }
 
-// build completes b (whose trace id is set) with version 00, a new span id
-// and flags, and makes the Trace over it: one allocation.
-func build(b *[valueLen]byte, flags string) Trace {
-	b[0], b[1], b[2], b[35], b[52] = '0', '0', '-', '-', '-'
-	for {
-		putHex(b[36:52], rand.Uint64())
-		if !allZero(string(b[36:52])) {
-			break
-		}
-	}
-	copy(b[53:], flags)
-	v := string(b[:])
-	return Trace{TraceID: v[3:35], SpanID: v[36:52], Flags: v[53:55], value: v}
+// over is the Trace whose traceparent is value (as fill writes it), its
+// ids slices of value.
+func over(value, parentID string) Trace {
+	return Trace{TraceID: value[3:35], SpanID: value[36:52], ParentID: parentID, Flags: value[53:55], value: value}
 }
 
 // putHex writes n as 16 lower-case hex digits into dst.
 func putHex(dst []byte, n uint64) {
-	const digits = "0123456789abcdef"
-	for i := 15; i >= 0; i-- {
-		dst[i] = digits[n&0xf]
-		n >>= 4
-	}
+	binary.BigEndian.PutUint64(dst[:8], hexDigits(uint32(n>>32)))
+	binary.BigEndian.PutUint64(dst[8:16], hexDigits(uint32(n)))
+}
+
+// hexDigits is n's eight hex digits, its last in the low byte: each nibble
+// is spread to a byte of its own, then all bytes are made digits at once,
+// '0' added to each and 'a'-'0'-10 more to those of 10 and over (adding 6
+// to those carries into their bit 4). No byte overflows into the next.
+func hexDigits(n uint32) uint64 {
+	x := uint64(n)
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	x = (x | x<<8) & 0x00ff00ff00ff00ff
+	x = (x | x<<4) & 0x0f0f0f0f0f0f0f0f
+	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return x + 0x3030303030303030 + letters*('a'-'0'-10)
 }
 
 // Value is the traceparent to send for this span: the receiver sees this
@@ -214,10 +228,63 @@ func WithHeader(ctx context.Context, t Trace) (context.Context, []string) {
 	return c, c.header[:]
 }
 
+// spanCtx is the context StartSpan makes: its trace kept as the bytes of
+// its traceparent and the caller's span id, made a Trace when asked for
+// (From), which is smaller to allocate than a Trace's five strings.
+type spanCtx struct {
+	context.Context
+	parentID string
+	header   [1]string // the traceparent, a view of value
+	value    [valueLen]byte
+}
+
+func (c *spanCtx) Value(k any) any {
+	if k == (key{}) {
+		return c
+	}
+	return c.Context.Value(k)
+}
+
+// spanRequest is all StartSpan allocates for a request: the request's copy
+// that carries the new context (the copy Request.WithContext makes) and
+// that context.
+type spanRequest struct {
+	req http.Request
+	ctx spanCtx
+}
+
+// StartSpan starts this daemon's span for an incoming request: it continues
+// the trace of r's traceparent header when valid, or starts one. It returns
+// r's copy whose context carries the trace, for the handlers, the access
+// log and outbound calls, and the traceparent header value to answer with
+// (its capacity is 1: an Add to it copies instead of writing in it). One
+// allocation in all.
+func StartSpan(r *http.Request) (*http.Request, []string) {
+	var sent string
+	if v := r.Header[CanonicalHeader]; len(v) > 0 {
+		sent = v[0]
+	}
+	s := new(spanRequest)
+	c := &s.ctx
+	c.parentID = fill(&c.value, sent)
+	// The trace's strings are views of c.value, which nothing writes
+	// again: a string made there is as immutable as one allocated apart,
+	// and keeps s alive as long as it is used.
+	c.header[0] = unsafe.String(&c.value[0], valueLen)
+	c.Context = r.Context()
+	// WithContext is inlined, so its copy stays on the stack and is copied
+	// into s rather than allocated.
+	s.req = *r.WithContext(c)
+	return &s.req, c.header[:]
+}
+
 // From returns the trace ctx carries.
 func From(ctx context.Context) (Trace, bool) {
-	if t, ok := ctx.Value(key{}).(*Trace); ok {
+	switch t := ctx.Value(key{}).(type) {
+	case *Trace:
 		return *t, true
+	case *spanCtx:
+		return over(t.header[0], t.parentID), true
 	}
 	return Trace{}, false
 }

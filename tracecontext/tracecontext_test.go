@@ -2,7 +2,11 @@ package tracecontext
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -40,5 +44,51 @@ func TestSetOutboundSendsTheRequestsSpan(t *testing.T) {
 	SetOutbound(bare)
 	if _, _, _, ok := Parse(bare.Header.Get(Header)); !ok {
 		t.Errorf("a call outside any request should start a trace, got %q", bare.Header.Get(Header))
+	}
+}
+
+func TestPutHexWritesSixteenLowerCaseDigits(t *testing.T) {
+	values := []uint64{0, 1, 9, 10, 15, 16, 0x0123456789abcdef, 0xfedcba9876543210, 0xa0a0a0a09f9f9f9f, ^uint64(0)}
+	for i := 0; i < 1000; i++ {
+		values = append(values, rand.Uint64())
+	}
+	for _, n := range values {
+		var b [16]byte
+		putHex(b[:], n)
+		if want := fmt.Sprintf("%016x", n); string(b[:]) != want {
+			t.Fatalf("putHex(%#x) = %q, want %q", n, b[:], want)
+		}
+	}
+}
+
+func TestStartSpanPutsTheTraceInTheRequestsContext(t *testing.T) {
+	for _, sent := range []string{"", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-00", "garbage"} {
+		type other struct{}
+		in := httptest.NewRequest("GET", "/", nil)
+		in = in.WithContext(context.WithValue(in.Context(), other{}, "kept"))
+		if sent != "" {
+			in.Header.Set(Header, sent)
+		}
+		r, header := StartSpan(in)
+		got, ok := From(r.Context())
+		if !ok || len(header) != 1 || cap(header) != 1 || header[0] != got.Value() {
+			t.Fatalf("traceparent %q: trace %+v (%v), header %q: want the context's trace in the header", sent, got, ok, header)
+		}
+		if r.URL != in.URL || r.Header.Get(Header) != sent || r.Context().Value(other{}) != "kept" {
+			t.Errorf("traceparent %q: the request's copy lost the request or its context", sent)
+		}
+		if _, ok := From(in.Context()); ok {
+			t.Errorf("traceparent %q: the incoming request was changed", sent)
+		}
+		wantTrace, wantParent := "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+		if !strings.HasPrefix(sent, "00-") {
+			wantTrace, wantParent = got.TraceID, ""
+		}
+		if _, _, _, valid := Parse(got.Value()); !valid || got.TraceID != wantTrace || got.ParentID != wantParent || got.SpanID == wantParent {
+			t.Errorf("traceparent %q: got %+v, want trace %q parent %q and a new valid span", sent, got, wantTrace, wantParent)
+		}
+		if sent != "" && strings.HasPrefix(sent, "00-") && got.Flags != "00" {
+			t.Errorf("traceparent %q: flags %q, want the caller's", sent, got.Flags)
+		}
 	}
 }
