@@ -231,8 +231,7 @@ func Wrap(h http.Handler, cfg config.RestAPI, logger *slog.Logger) http.Handler 
 		h = rest.LimitBody(cfg.MaxBodyBytes, h)
 	}
 	h = rest.CORS(cfg.CORS, h)
-	h = rest.AccessLog(logger, h)
-	h = rest.Trace(h)
+	h = rest.TraceAndLog(logger, h)
 	return rest.Recover(func(r *http.Request, v any) {
 		logger.Error("panic while serving a request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
 	}, h)

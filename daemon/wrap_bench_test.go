@@ -82,7 +82,8 @@ func BenchmarkAPISpecThroughMiddleware(b *testing.B) {
 // maxAllocsPerRequest bounds the allocations of one api.yml request
 // through the standard chain, the handler's own included (the bare
 // handler makes 3 in this harness, the chain 5: the request's copy holding
-// its context with the trace and the response header, and the access line).
+// its context with the trace, the response header and the access log's
+// recorder, and the access line).
 const maxAllocsPerRequest = 5
 
 // TestMiddlewareAllocationsPerRequest: tracing doubled the allocations per

@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -55,38 +54,78 @@ func HideQueryToken(rawQuery string) string {
 // character of it can pass for a separator or another field of the line.
 func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		ctx := r.Context()
-		debug := logger.Enabled(ctx, slog.LevelDebug)
-		if debug {
-			logger.LogAttrs(ctx, slog.LevelDebug, accessMessage("request: ", r), slog.String("client", r.RemoteAddr))
-		}
 		rec := recorders.Get().(*recorder)
 		*rec = recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		if h := logger.Handler(); h.Enabled(ctx, slog.LevelInfo) {
-			// The record is made here rather than by logger.LogAttrs, which
-			// would walk the stack for a source position nothing prints.
-			end := time.Now()
-			line := slog.NewRecord(end, slog.LevelInfo, accessMessage("response: ", r), 0)
-			line.AddAttrs(slog.String("client", r.RemoteAddr), slog.Int("status", rec.status),
-				slog.Int64("bytes", rec.bytes), slog.Duration("duration", end.Sub(start)))
-			if tok := r.Header["X-Auth-Token"]; len(tok) > 0 && tok[0] != "" {
-				line.AddAttrs(slog.String("token", MaskToken(tok[0])))
-			}
-			h.Handle(ctx, line)
-		}
-		if debug {
-			logger.LogAttrs(ctx, slog.LevelDebug, "request details",
-				slog.String("user_agent", r.UserAgent()), slog.Int64("content_length", r.ContentLength),
-				slog.String("tenant", r.Header.Get("Wazo-Tenant")))
-		}
+		t, traced := tracecontext.From(r.Context())
+		serveLogged(logger, next, rec, r, t, traced)
 		// A ResponseWriter is not used once ServeHTTP returned (net/http's
 		// rule), so the recorder serves the next request. After a panic it
 		// is not put back.
 		*rec = recorder{}
 		recorders.Put(rec)
 	})
+}
+
+// TraceAndLog is Trace in front of AccessLog, in one middleware: the
+// request's copy carrying the trace and the response's recorder are one
+// allocation, and the access line takes the trace from it.
+func TraceAndLog(logger *slog.Logger, next http.Handler) http.Handler {
+	return &tracedLog{logger: logger, next: next}
+}
+
+// tracedLog is TraceAndLog's handler. It is a type rather than a function
+// literal so that its ServeHTTP is compiled here, where the call to
+// WithContext is inlined (a literal inlined into another package's
+// function may not be).
+type tracedLog struct {
+	logger *slog.Logger
+	next   http.Handler
+}
+
+// tracedExchange is what TraceAndLog allocates for a request.
+type tracedExchange struct {
+	req  http.Request
+	span tracecontext.Span
+	rec  recorder
+}
+
+func (h *tracedLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := new(tracedExchange)
+	w.Header()[tracecontext.CanonicalHeader] = x.span.Start(r.Context(), tracecontext.Incoming(r))
+	// WithContext is inlined, so its copy stays on the stack and is
+	// copied into x rather than allocated.
+	x.req = *r.WithContext(&x.span)
+	x.rec = recorder{ResponseWriter: w, status: http.StatusOK}
+	serveLogged(h.logger, h.next, &x.rec, &x.req, x.span.Trace(), true)
+}
+
+// serveLogged serves r through rec (new, for this request) and writes its
+// access lines, with t's ids when traced.
+func serveLogged(logger *slog.Logger, next http.Handler, rec *recorder, r *http.Request, t tracecontext.Trace, traced bool) {
+	start := time.Now()
+	ctx := r.Context()
+	debug := logger.Enabled(ctx, slog.LevelDebug)
+	if debug {
+		logger.LogAttrs(ctx, slog.LevelDebug, accessMessage("request: ", r, t, traced), slog.String("client", r.RemoteAddr))
+	}
+	next.ServeHTTP(rec, r)
+	if h := logger.Handler(); h.Enabled(ctx, slog.LevelInfo) {
+		// The record is made here rather than by logger.LogAttrs, which
+		// would walk the stack for a source position nothing prints.
+		end := time.Now()
+		line := slog.NewRecord(end, slog.LevelInfo, accessMessage("response: ", r, t, traced), 0)
+		line.AddAttrs(slog.String("client", r.RemoteAddr), slog.Int("status", rec.status),
+			slog.Int64("bytes", rec.bytes), slog.Duration("duration", end.Sub(start)))
+		if tok := r.Header["X-Auth-Token"]; len(tok) > 0 && tok[0] != "" {
+			line.AddAttrs(slog.String("token", MaskToken(tok[0])))
+		}
+		h.Handle(ctx, line)
+	}
+	if debug {
+		logger.LogAttrs(ctx, slog.LevelDebug, "request details",
+			slog.String("user_agent", r.UserAgent()), slog.Int64("content_length", r.ContentLength),
+			slog.String("tenant", r.Header.Get("Wazo-Tenant")))
+	}
 }
 
 // recorders are the recorders of requests being answered.
@@ -96,9 +135,9 @@ var recorders = sync.Pool{New: func() any { return new(recorder) }}
 var messageBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // accessMessage is "<kind><method> <escaped path>[?query] [span_id=…
-// parent_id=… trace_id=…]", built in a pooled buffer: its only allocation
+// parent_id=… trace_id=…]" (the ids when traced), built in a pooled buffer: its only allocation
 // is the string itself.
-func accessMessage(kind string, r *http.Request) string {
+func accessMessage(kind string, r *http.Request, t tracecontext.Trace, traced bool) string {
 	bp := messageBufs.Get().(*[]byte)
 	b := append((*bp)[:0], kind...)
 	b = append(b, r.Method...)
@@ -108,7 +147,9 @@ func accessMessage(kind string, r *http.Request) string {
 		b = append(b, '?')
 		b = appendEncoded(b, HideQueryToken(r.URL.RawQuery), false)
 	}
-	b = appendTraceIDs(b, r.Context())
+	if traced {
+		b = t.AppendLogIDs(append(b, ' '))
+	}
 	msg := string(b)
 	if cap(b) <= 64<<10 {
 		*bp = b
@@ -133,15 +174,6 @@ func appendEncoded(b []byte, s string, equals bool) []byte {
 		default:
 			b = append(b, c)
 		}
-	}
-	return b
-}
-
-// appendTraceIDs appends " [span_id=… parent_id=… trace_id=…]", or
-// nothing when no Trace middleware runs.
-func appendTraceIDs(b []byte, ctx context.Context) []byte {
-	if t, ok := tracecontext.From(ctx); ok {
-		return t.AppendLogIDs(append(b, ' '))
 	}
 	return b
 }

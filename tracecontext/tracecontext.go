@@ -228,54 +228,75 @@ func WithHeader(ctx context.Context, t Trace) (context.Context, []string) {
 	return c, c.header[:]
 }
 
-// spanCtx is the context StartSpan makes: its trace kept as the bytes of
-// its traceparent and the caller's span id, made a Trace when asked for
-// (From), which is smaller to allocate than a Trace's five strings.
-type spanCtx struct {
+// Span is this daemon's span of a request's trace, as the context of the
+// request's copy the handlers get. It keeps the trace as the bytes of its
+// traceparent and the caller's span id, and makes a Trace of them when
+// asked (From, Trace). It is a type of its own so that a middleware can
+// make it part of the one allocation it makes per request (StartSpan).
+// Start it once, before any other use, and use it by its address.
+type Span struct {
 	context.Context
 	parentID string
 	header   [1]string // the traceparent, a view of value
 	value    [valueLen]byte
 }
 
-func (c *spanCtx) Value(k any) any {
-	if k == (key{}) {
-		return c
+// Start makes s a context derived from parent that carries this daemon's
+// span: the span continues the trace of traceparent (a caller's header)
+// when valid, or starts one. It returns the span's traceparent as a response header value
+// (its capacity is 1: an Add to it copies instead of writing in it).
+func (s *Span) Start(parent context.Context, traceparent string) []string {
+	if s.Context != nil {
+		panic("tracecontext: a Span is started twice")
 	}
-	return c.Context.Value(k)
+	s.Context = parent
+	s.parentID = fill(&s.value, traceparent)
+	// The trace's strings are views of s.value, which nothing writes
+	// again: a string made there is as immutable as one allocated apart,
+	// and keeps s alive as long as it is used.
+	s.header[0] = unsafe.String(&s.value[0], valueLen)
+	return s.header[:]
+}
+
+// Trace is the trace s carries.
+func (s *Span) Trace() Trace { return over(s.header[0], s.parentID) }
+
+// Value is the span for this package's key, else parent's value.
+func (s *Span) Value(k any) any {
+	if k == (key{}) {
+		return s
+	}
+	return s.Context.Value(k)
 }
 
 // spanRequest is all StartSpan allocates for a request: the request's copy
 // that carries the new context (the copy Request.WithContext makes) and
 // that context.
 type spanRequest struct {
-	req http.Request
-	ctx spanCtx
+	req  http.Request
+	span Span
 }
 
-// StartSpan starts this daemon's span for an incoming request: it continues
-// the trace of r's traceparent header when valid, or starts one. It returns
-// r's copy whose context carries the trace, for the handlers, the access
-// log and outbound calls, and the traceparent header value to answer with
-// (its capacity is 1: an Add to it copies instead of writing in it). One
-// allocation in all.
+// StartSpan starts this daemon's span for an incoming request (Span.Start
+// with r's traceparent header). It returns r's copy whose context carries
+// the trace, for the handlers, the access log and outbound calls, and the
+// traceparent header value to answer with. One allocation in all.
 func StartSpan(r *http.Request) (*http.Request, []string) {
-	var sent string
-	if v := r.Header[CanonicalHeader]; len(v) > 0 {
-		sent = v[0]
-	}
 	s := new(spanRequest)
-	c := &s.ctx
-	c.parentID = fill(&c.value, sent)
-	// The trace's strings are views of c.value, which nothing writes
-	// again: a string made there is as immutable as one allocated apart,
-	// and keeps s alive as long as it is used.
-	c.header[0] = unsafe.String(&c.value[0], valueLen)
-	c.Context = r.Context()
+	header := s.span.Start(r.Context(), Incoming(r))
 	// WithContext is inlined, so its copy stays on the stack and is copied
 	// into s rather than allocated.
-	s.req = *r.WithContext(c)
-	return &s.req, c.header[:]
+	s.req = *r.WithContext(&s.span)
+	return &s.req, header
+}
+
+// Incoming is the traceparent header r came with ("" without one), read
+// under its canonical key, which allocates nothing.
+func Incoming(r *http.Request) string {
+	if v := r.Header[CanonicalHeader]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // From returns the trace ctx carries.
@@ -283,8 +304,8 @@ func From(ctx context.Context) (Trace, bool) {
 	switch t := ctx.Value(key{}).(type) {
 	case *Trace:
 		return *t, true
-	case *spanCtx:
-		return over(t.header[0], t.parentID), true
+	case *Span:
+		return t.Trace(), true
 	}
 	return Trace{}, false
 }

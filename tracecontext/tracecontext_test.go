@@ -92,3 +92,14 @@ func TestStartSpanPutsTheTraceInTheRequestsContext(t *testing.T) {
 		}
 	}
 }
+
+func TestSpanStartsOnce(t *testing.T) {
+	var s Span
+	s.Start(context.Background(), "")
+	defer func() {
+		if recover() == nil {
+			t.Error("a second Start should panic: it would change the strings of the first")
+		}
+	}()
+	s.Start(context.Background(), "")
+}

@@ -175,7 +175,7 @@ var where = map[string]Where{
 		Generator: []string{doctordCopy + postinst, doctordCopy + "debian/control"},
 	},
 	"log-format-current": {
-		Kit:       []string{"logging.NewHandler", "rest.AccessLog", "rest.Trace"},
+		Kit:       []string{"logging.NewHandler", "rest.TraceAndLog", "rest.AccessLog", "rest.Trace"},
 		Generator: []string{doctordCopy + mainGo},
 	},
 }
