@@ -20,13 +20,18 @@ var apiSpec []byte
 // APISpec returns the embedded api.yml as written in the repository.
 func APISpec() []byte { return apiSpec }
 
-// Handler builds wazo-doctord's routes, auditing the host it runs on.
+// Handler builds wazo-doctord's routes, auditing the host it runs on with
+// the engine process audit.command names.
 func Handler(rt *daemon.Runtime, cfg *Config) (http.Handler, error) {
-	return NewHandler(rt, cfg, HostAuditor(cfg.Audit))
+	engine, err := NewProcess(cfg.Audit)
+	if err != nil {
+		return nil, err
+	}
+	return NewHandler(rt, cfg, engine)
 }
 
-// NewHandler builds the routes over any auditor.
-func NewHandler(rt *daemon.Runtime, cfg *Config, auditor Auditor) (http.Handler, error) {
+// NewHandler builds the routes over any engine.
+func NewHandler(rt *daemon.Runtime, cfg *Config, engine Engine) (http.Handler, error) {
 	spec, err := apispec.Load("doctor/api.yml", apiSpec, cfg.RestAPI.Port)
 	if err != nil {
 		return nil, err
@@ -38,8 +43,8 @@ func NewHandler(rt *daemon.Runtime, cfg *Config, auditor Auditor) (http.Handler,
 	// api.yml's basePath (/1.0) prefixes every route, as Flask-RESTful's
 	// Api(prefix=...) does.
 	base := spec.BasePath()
-	audits := &auditResources{cache: &auditCache{
-		run:     auditor,
+	audits := &auditResources{engine: engine, timeout: cfg.Audit.TimeoutSeconds.Duration(), cache: &auditCache{
+		run:     engine.Audit,
 		ttl:     cfg.Audit.CacheSeconds.Duration(),
 		timeout: cfg.Audit.TimeoutSeconds.Duration(),
 		now:     time.Now,

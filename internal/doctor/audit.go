@@ -2,30 +2,26 @@ package doctor
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/wazo-platform/wazo-servicekit/internal/rules"
 	"github.com/wazo-platform/wazo-servicekit/rest"
 )
-
-// Auditor runs the live audit of this host. The real one reads the host
-// through the rule catalogue's live probes; tests give their own.
-type Auditor func(ctx context.Context) (*rules.Report, error)
 
 // auditCache keeps the last report for a configured time, so that a
 // dashboard polling /services does not re-probe the host each time, and
 // runs at most one audit at once (concurrent callers wait for it).
 type auditCache struct {
-	run     Auditor
+	run     func(context.Context) (*Report, error)
 	ttl     time.Duration
 	timeout time.Duration
 	now     func() time.Time
 
 	mu      sync.Mutex
-	report  *rules.Report
+	report  *Report
 	at      time.Time
 	running chan struct{} // closed when the audit in progress ends
 	waiting int           // callers waiting for it (observability, tests)
@@ -34,7 +30,7 @@ type auditCache struct {
 // get returns a report no older than ttl, or a fresh one when refresh is
 // set. The audit runs in its own context bounded by timeout, so a client
 // that hangs up does not cancel it for the others waiting.
-func (c *auditCache) get(ctx context.Context, refresh bool) (*rules.Report, time.Time, error) {
+func (c *auditCache) get(ctx context.Context, refresh bool) (*Report, time.Time, error) {
 	for {
 		c.mu.Lock()
 		if !refresh && c.report != nil && c.now().Sub(c.at) < c.ttl {
@@ -81,18 +77,37 @@ func (c *auditCache) get(ctx context.Context, refresh bool) (*rules.Report, time
 
 // auditResources serves /rules, /services and /services/{name}.
 type auditResources struct {
-	cache *auditCache
+	engine  Engine
+	cache   *auditCache
+	timeout time.Duration
+
+	mu    sync.Mutex
+	rules []json.RawMessage // the catalogue, once read: it is the engine's, fixed
 }
 
-func (a *auditResources) listRules(w http.ResponseWriter, _ *http.Request) {
-	all := rules.All()
+func (a *auditResources) listRules(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	all := a.rules
+	a.mu.Unlock()
+	if all == nil {
+		ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+		defer cancel()
+		var err error
+		if all, err = a.engine.Rules(ctx); err != nil {
+			rest.WriteError(w, rest.NewError(http.StatusServiceUnavailable, "rules-unavailable", "The rule catalogue could not be read: "+err.Error(), nil))
+			return
+		}
+		a.mu.Lock()
+		a.rules = all
+		a.mu.Unlock()
+	}
 	rest.WriteJSON(w, http.StatusOK, map[string]any{"items": all, "total": len(all)})
 }
 
 // serviceSummary is one entry of GET /services.
 type serviceSummary struct {
-	Name    string        `json:"name"`
-	Summary rules.Summary `json:"summary"`
+	Name    string          `json:"name"`
+	Summary json.RawMessage `json:"summary"`
 }
 
 func (a *auditResources) listServices(w http.ResponseWriter, r *http.Request) {
@@ -126,7 +141,7 @@ func (a *auditResources) getService(w http.ResponseWriter, r *http.Request) {
 
 // report reads ?refresh= and returns the cached or fresh report, answering
 // the error itself when it cannot.
-func (a *auditResources) report(w http.ResponseWriter, r *http.Request) (*rules.Report, time.Time, bool) {
+func (a *auditResources) report(w http.ResponseWriter, r *http.Request) (*Report, time.Time, bool) {
 	refresh := false
 	if v := r.URL.Query().Get("refresh"); v != "" {
 		b, err := strconv.ParseBool(v)

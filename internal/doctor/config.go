@@ -22,4 +22,8 @@ type Audit struct {
 	Root string `yaml:"root"`
 	// NginxURL is this host's HTTPS front end, probed for /api/<svc>/.
 	NginxURL string `yaml:"nginx_url"`
+	// Command is the checklist engine each audit runs (wazo-doctord-audit);
+	// a relative path is taken in the directory of wazo-doctord's
+	// executable.
+	Command string `yaml:"command"`
 }

@@ -8,6 +8,6 @@ import (
 
 // The routes wazo-doctord really registers are exactly api.yml's operations.
 func TestRoutesAreAPISpecOperations(t *testing.T) {
-	h, _ := testHandler(t, (&countingAuditor{}).run)
+	h, _ := testHandler(t, &countingAuditor{})
 	servicetest.RoutesMatchSpec(t, h, APISpec())
 }

@@ -51,6 +51,9 @@ var rewrites = []rewrite{
 			return "\n# A service, not a Go library: ship the binary, not a golang-*-dev source tree.\noverride_dh_auto_install:\n\tdh_auto_install -- --no-source\n"
 		}},
 	{Files: "debian/*.install", Pattern: regexp.MustCompile(`(?m)^usr/bin/wazo-doctord\n`), Must: true, Replace: func(*values) string { return "" }},
+	// wazo-doctord's checklist engine, a process of its own, is not part of a service.
+	{Files: "debian/*.install", Pattern: regexp.MustCompile(`(?m)^usr/bin/wazo-doctord-audit .*\n`), Must: true, Replace: func(*values) string { return "" }},
+	{Files: "debian/rules", Pattern: regexp.MustCompile(`(?m)^# \.\.\. its checklist engine.*\n(?:#.*\n)*DH_GOLANG_BUILDPKG \+= .*/cmd/wazo-doctord-audit\n`), Must: true, Replace: func(*values) string { return "" }},
 	// wazo-servicekit's own end-to-end harness is not part of a service.
 	{Files: "debian/rules", Pattern: regexp.MustCompile(`(?m)^# Not part of the daemon, and importing.*\n(?:#.*\n)*export DH_GOLANG_EXCLUDES := test/e2e\n`), Must: true, Replace: func(*values) string { return "" }},
 	{Files: "debian/rules", Pattern: regexp.MustCompile(`(?m)^# \.\.\. and the CLI, for the wazo-servicekit package\.\nDH_GOLANG_BUILDPKG \+= .*\n`), Must: true, Replace: func(*values) string { return "" }},

@@ -98,7 +98,7 @@ func newLab(t *testing.T, n int) *lab {
 		t.Fatal(err)
 	}
 	l.bin = filepath.Join(root, "bin")
-	for _, b := range []string{"wazo-doctord", "wazo-servicekit"} {
+	for _, b := range []string{"wazo-doctord", "wazo-doctord-audit", "wazo-servicekit"} {
 		testenv.NeedFile(t, filepath.Join(l.bin, b), "built by `make build`")
 	}
 	t.Cleanup(l.cleanup)
