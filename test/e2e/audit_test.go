@@ -5,12 +5,17 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/authtest"
 )
 
 // brokenByHand are the rules three deliberate breakages must
@@ -27,11 +32,16 @@ func checkAudit(t *testing.T, c *container, root, repo string, nginxPort int) {
 	facts, _ := c.run("sh", "-c", `. /etc/os-release; echo "$PRETTY_NAME"; systemctl --version | head -n1; monit -V | head -n1`)
 	t.Logf("audited system:\n%s", facts)
 	installCLI(t, root, repo)
+	served := serveAudit(t, c, root)
 	results := audit(t, c, root, nginxPort, pkg)
 	nothingFails(t, pkg, results)
+	fresh := served()
 	for _, rule := range brokenByHand {
 		if results[rule].Status != "pass" {
 			t.Fatalf("%s must pass on the fresh install before it is broken, got %s", rule, results[rule].Status)
+		}
+		if fresh[rule] != "pass" {
+			t.Errorf("the daemon's own audit (GET /services/%s) says %s %q on the fresh install, the CLI pass", pkg, rule, fresh[rule])
 		}
 	}
 
@@ -49,6 +59,20 @@ func checkAudit(t *testing.T, c *container, root, repo string, nginxPort int) {
 	if strings.Join(failing, ",") != strings.Join(brokenByHand, ",") {
 		t.Errorf("after the three breakages the audit fails %v, want exactly %v", failing, brokenByHand)
 	}
+	servedBroken := served()
+	for _, rule := range brokenByHand {
+		if servedBroken[rule] != "fail" {
+			t.Errorf("the daemon's own audit (GET /services/%s) says %s %q after the breakages, the CLI fail", pkg, rule, servedBroken[rule])
+		}
+	}
+	t.Logf("the daemon's audit through its engine process: %d rules judged; after the breakages %s",
+		len(servedBroken), strings.Join(func() []string {
+			var l []string
+			for _, r := range brokenByHand {
+				l = append(l, r+"="+servedBroken[r])
+			}
+			return l
+		}(), " "))
 
 	c.must(t, "usermod", "-s", "/usr/sbin/nologin", pkg)
 	c.must(t, "chown", pkg+":"+pkg, "/var/log/"+pkg+".log")
@@ -57,6 +81,51 @@ func checkAudit(t *testing.T, c *container, root, repo string, nginxPort int) {
 		if r.Status == "fail" {
 			t.Errorf("after the repair %s still fails: %s", rule, r.Message)
 		}
+	}
+}
+
+// serveAudit points the installed wazo-doctord at a fake wazo-auth on the
+// host's loopback (restoring its configuration when the test ends) and
+// returns a function reading the daemon's own audit of itself, fresh:
+// GET /1.0/services/wazo-doctord?refresh=true, which runs the installed
+// engine, /usr/lib/wazo-doctord/wazo-doctord-audit, as the daemon's user
+// under its unit's sandbox. It returns each rule's status.
+func serveAudit(t *testing.T, c *container, root string) func() map[string]string {
+	s := doctord
+	fake := authtest.StartFakeAuth(t)
+	const token = "e2e-audit-token-0123456789"
+	fake.AddToken(token, []string{s.short + ".services.read"})
+	conf := filepath.Join(root, "etc", s.pkg, "conf.d", "10-e2e-auth.yml")
+	writeFile(t, conf, fmt.Sprintf("# fake wazo-auth of the e2e test (host loopback)\nauth:\n  host: 127.0.0.1\n  port: %d\n", fake.Port), 0o644)
+	t.Cleanup(func() {
+		os.Remove(conf)
+		c.must(t, "systemctl", "restart", s.pkg)
+		waitActive(t, c, s, 30*time.Second)
+	})
+	c.must(t, "systemctl", "restart", s.pkg)
+	waitServing(t, s, time.Now(), 30*time.Second)
+	return func() map[string]string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/%s/services/%s?refresh=true", s.port, s.apiVersion, s.pkg), nil)
+		req.Header.Set("X-Auth-Token", token)
+		client := &http.Client{Timeout: 60 * time.Second}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+		var got struct {
+			Results []struct{ Rule, Status string }
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil || len(got.Results) == 0 {
+			t.Fatalf("GET /services/%s: %d %.500s", s.pkg, resp.StatusCode, body)
+		}
+		out := map[string]string{}
+		for _, r := range got.Results {
+			out[r.Rule] = r.Status
+		}
+		return out
 	}
 }
 
