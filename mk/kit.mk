@@ -5,7 +5,8 @@ APT_PACKAGES += wrk passwd $(if $(shell command -v npm),,nodejs npm)
 BENCH_TARGETS += bench-kit
 
 .PHONY: bench-kit
-# benchkit: ratios to a bare net/http server over 5 interleaved rounds
+# benchkit: ratios to a bare net/http server and to a daemon on the kit with
+# nothing of its own (the kit's floor) over 5 interleaved rounds
 # (BENCHKIT_FLAGS=-base OLD_BINARY adds an older wazo-doctord to the rounds),
 # then the daemon's Go benchmarks as ratios to their reference case.
 BENCHKIT_FLAGS ?=

@@ -1,6 +1,8 @@
 // Command benchkit measures wazo-doctord side by side with a bare net/http
-// server (internal/benchkit/bare) serving the same bytes, and with an older
-// wazo-doctord when -base names one. Every figure is a ratio to the bare
+// server (internal/benchkit/bare) serving the same bytes, with a daemon on
+// the kit with nothing of its own serving them too (internal/benchkit/kitfloor:
+// what any service on the kit costs), and with an older wazo-doctord when
+// -base names one. Every figure is a ratio to the bare
 // server taken in the same round, over several interleaved rounds (the
 // servers take turns, in a rotating order), and printed as the median with
 // its min–max and the load average of the machine during those rounds:
@@ -122,7 +124,14 @@ func run(bin, base string, rounds int, duration time.Duration) error {
 	if out, err := exec.Command(goTool, "build", "-o", bareBin, "./internal/benchkit/bare").CombinedOutput(); err != nil {
 		return fmt.Errorf("building the bare server: %v\n%s", err, out)
 	}
-	servers = append([]server{{name: "bare", start: func() (*proc, error) { return startBare(bareBin, specFile, statusFile) }}}, servers...)
+	kitBin := filepath.Join(dir, "kitfloor")
+	if out, err := exec.Command(goTool, "build", "-o", kitBin, "./internal/benchkit/kitfloor").CombinedOutput(); err != nil {
+		return fmt.Errorf("building the kit's floor: %v\n%s", err, out)
+	}
+	servers = append([]server{
+		{name: "bare", start: func() (*proc, error) { return startBare(bareBin, specFile, statusFile) }},
+		{name: "kit", start: func() (*proc, error) { return startDoctord(kitBin, dir, "kit", auth.Port) }},
+	}, servers...)
 
 	m := newMeasures()
 	// Start-up: one start of each server per round, in a rotating order.
@@ -404,16 +413,26 @@ func summary(vs []float64, format string) string {
 }
 
 func (m *measures) print(servers []server, rounds int, duration time.Duration) {
-	hasBase := len(servers) > 2
 	sort.Float64s(m.load)
-	fmt.Printf("wazo-doctord next to a bare net/http server (%s, %d cores, %d interleaved rounds, load average %.1f–%.1f)\n",
+	fmt.Printf("wazo-doctord next to a bare net/http server and to a daemon on the kit with nothing of its own (%s, %d cores, %d interleaved rounds, load average %.1f–%.1f)\n",
 		time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), rounds, m.load[0], m.load[len(m.load)-1])
-	fmt.Printf("ratios to the bare server in the same round: median (min–max); wrk -t2 -c32 -d%s per server and target\n", duration)
-	header := fmt.Sprintf("  %-40s %-24s", "figure", "doctord/bare")
-	if hasBase {
-		header += fmt.Sprintf(" %-24s", "base/bare")
+	fmt.Printf("ratios to the reference in the same round: median (min–max); wrk -t2 -c32 -d%s per server and target\n", duration)
+	// Each column is a server over its reference: every server over the
+	// bare one, then wazo-doctord over the kit's floor (what the doctor
+	// itself adds).
+	type column struct{ server, reference string }
+	var columns []column
+	for _, s := range servers {
+		if s.name != "bare" {
+			columns = append(columns, column{s.name, "bare"})
+		}
 	}
-	fmt.Println(header + " goal")
+	columns = append(columns, column{"doctord", "kit"})
+	header := fmt.Sprintf("  %-40s", "figure")
+	for _, c := range columns {
+		header += fmt.Sprintf(" %-20s", c.server+"/"+c.reference)
+	}
+	fmt.Println(header + " goal (doctord/bare)")
 	rows := []struct{ label, figure, goal string }{
 		{"api.yml req/s", "apiyml-rps", "≥ 0.90"},
 		{"CPU-s per 10 000 api.yml requests", "apiyml-cpu", ""},
@@ -426,9 +445,9 @@ func (m *measures) print(servers []server, rounds int, duration time.Duration) {
 		{"exec → first 200", "ready", ""},
 	}
 	for _, r := range rows {
-		line := fmt.Sprintf("  %-40s %-24s", r.label, summary(m.ratios(r.figure, "doctord"), "%.2f"))
-		if hasBase {
-			line += fmt.Sprintf(" %-24s", summary(m.ratios(r.figure, "base"), "%.2f"))
+		line := fmt.Sprintf("  %-40s", r.label)
+		for _, c := range columns {
+			line += fmt.Sprintf(" %-20s", summary(m.ratios2(r.figure, c.server, c.reference), "%.2f"))
 		}
 		fmt.Println(line + " " + r.goal)
 	}
