@@ -53,6 +53,7 @@ var rewrites = []rewrite{
 	{Files: "debian/*.install", Pattern: regexp.MustCompile(`(?m)^usr/bin/wazo-doctord\n`), Must: true, Replace: func(*values) string { return "" }},
 	// wazo-doctord's checklist engine, a process of its own, is not part of a service.
 	{Files: "debian/*.install", Pattern: regexp.MustCompile(`(?m)^usr/bin/wazo-doctord-audit .*\n`), Must: true, Replace: func(*values) string { return "" }},
+	{Files: "docs/man/*", Pattern: regexp.MustCompile(`(?m)^\.TP\n\.I /usr/lib/wazo-doctord/wazo-doctord-audit\n(?:[^.].*\n)*`), Must: true, Replace: func(*values) string { return "" }},
 	{Files: "debian/rules", Pattern: regexp.MustCompile(`(?m)^# \.\.\. its checklist engine.*\n(?:#.*\n)*DH_GOLANG_BUILDPKG \+= .*/cmd/wazo-doctord-audit\n`), Must: true, Replace: func(*values) string { return "" }},
 	// wazo-servicekit's own end-to-end harness is not part of a service.
 	{Files: "debian/rules", Pattern: regexp.MustCompile(`(?m)^# Not part of the daemon, and importing.*\n(?:#.*\n)*export DH_GOLANG_EXCLUDES := test/e2e\n`), Must: true, Replace: func(*values) string { return "" }},
