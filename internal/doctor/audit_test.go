@@ -205,3 +205,33 @@ func TestAuditErrorIs503(t *testing.T) {
 		t.Errorf("%d %v", code, body)
 	}
 }
+
+// flakyCatalogue fails its first listing of the rules, then answers.
+type flakyCatalogue struct {
+	countingAuditor
+	calls atomic.Int32
+}
+
+func (f *flakyCatalogue) Rules(ctx context.Context) ([]json.RawMessage, error) {
+	if f.calls.Add(1) == 1 {
+		return nil, errors.New("wazo-doctord-audit: exit status 1")
+	}
+	return f.countingAuditor.Rules(ctx)
+}
+
+func TestRulesFailureIs503AndNotKept(t *testing.T) {
+	f := &flakyCatalogue{}
+	h, fake := testHandler(t, f)
+	fake.AddToken("reader-token-123456789", []string{"doctor.#"})
+	if code, body := get(t, h, "/1.0/rules", "reader-token-123456789"); code != 503 || body["error_id"] != "rules-unavailable" {
+		t.Errorf("engine failing: %d %v", code, body)
+	}
+	for i := 0; i < 2; i++ {
+		if code, body := get(t, h, "/1.0/rules", "reader-token-123456789"); code != 200 || body["total"] != float64(2) {
+			t.Errorf("engine back: %d %v", code, body)
+		}
+	}
+	if n := f.calls.Load(); n != 2 {
+		t.Errorf("the catalogue was read %d times, want 2 (once failing, once kept)", n)
+	}
+}
