@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/wazo-platform/wazo-servicekit/tracecontext"
 )
@@ -57,7 +58,7 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		rec := recorders.Get().(*recorder)
 		*rec = recorder{ResponseWriter: w, status: http.StatusOK}
 		t, traced := tracecontext.From(r.Context())
-		serveLogged(logger, next, rec, r, t, traced)
+		serveLogged(logger, next, rec, r, t, traced, nil)
 		// A ResponseWriter is not used once ServeHTTP returned (net/http's
 		// rule), so the recorder serves the next request. After a panic it
 		// is not put back.
@@ -67,8 +68,9 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 }
 
 // TraceAndLog is Trace in front of AccessLog, in one middleware: the
-// request's copy carrying the trace and the response's recorder are one
-// allocation, and the access line takes the trace from it.
+// request's copy carrying the trace, the response's recorder and the
+// response line's message are one allocation, and the access line takes
+// the trace from it.
 func TraceAndLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return &tracedLog{logger: logger, next: next}
 }
@@ -82,12 +84,20 @@ type tracedLog struct {
 	next   http.Handler
 }
 
-// tracedExchange is what TraceAndLog allocates for a request.
+// tracedExchange is what TraceAndLog allocates for a request. line is
+// where its response line's message is written (when it fits), the
+// string's own storage: nothing writes it again.
 type tracedExchange struct {
 	req  http.Request
 	span tracecontext.Span
 	rec  recorder
+	line [lineBytes]byte
 }
+
+// lineBytes is room for a traced message with a path and query of about
+// 100 bytes; it makes a tracedExchange 640 bytes with Go 1.26, one of the
+// allocator's sizes (a longer message is appended to a new array).
+const lineBytes = 192
 
 func (h *tracedLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := new(tracedExchange)
@@ -96,12 +106,13 @@ func (h *tracedLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// copied into x rather than allocated.
 	x.req = *r.WithContext(&x.span)
 	x.rec = recorder{ResponseWriter: w, status: http.StatusOK}
-	serveLogged(h.logger, h.next, &x.rec, &x.req, x.span.Trace(), true)
+	serveLogged(h.logger, h.next, &x.rec, &x.req, x.span.Trace(), true, &x.line)
 }
 
 // serveLogged serves r through rec (new, for this request) and writes its
-// access lines, with t's ids when traced.
-func serveLogged(logger *slog.Logger, next http.Handler, rec *recorder, r *http.Request, t tracecontext.Trace, traced bool) {
+// access lines, with t's ids when traced. The response line's message is
+// written in line when not nil (see ownMessage).
+func serveLogged(logger *slog.Logger, next http.Handler, rec *recorder, r *http.Request, t tracecontext.Trace, traced bool, line *[lineBytes]byte) {
 	start := time.Now()
 	ctx := r.Context()
 	debug := logger.Enabled(ctx, slog.LevelDebug)
@@ -113,13 +124,19 @@ func serveLogged(logger *slog.Logger, next http.Handler, rec *recorder, r *http.
 		// The record is made here rather than by logger.LogAttrs, which
 		// would walk the stack for a source position nothing prints.
 		end := time.Now()
-		line := slog.NewRecord(end, slog.LevelInfo, accessMessage("response: ", r, t, traced), 0)
-		line.AddAttrs(slog.String("client", r.RemoteAddr), slog.Int("status", rec.status),
+		var msg string
+		if line != nil {
+			msg = ownMessage(appendAccessMessage(line[:0], "response: ", r, t, traced))
+		} else {
+			msg = accessMessage("response: ", r, t, traced)
+		}
+		record := slog.NewRecord(end, slog.LevelInfo, msg, 0)
+		record.AddAttrs(slog.String("client", r.RemoteAddr), slog.Int("status", rec.status),
 			slog.Int64("bytes", rec.bytes), slog.Duration("duration", end.Sub(start)))
 		if tok := r.Header["X-Auth-Token"]; len(tok) > 0 && tok[0] != "" {
-			line.AddAttrs(slog.String("token", MaskToken(tok[0])))
+			record.AddAttrs(slog.String("token", MaskToken(tok[0])))
 		}
-		h.Handle(ctx, line)
+		h.Handle(ctx, record)
 	}
 	if debug {
 		logger.LogAttrs(ctx, slog.LevelDebug, "request details",
@@ -134,12 +151,30 @@ var recorders = sync.Pool{New: func() any { return new(recorder) }}
 // messageBufs are the buffers access messages are built in.
 var messageBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
-// accessMessage is "<kind><method> <escaped path>[?query] [span_id=…
-// parent_id=… trace_id=…]" (the ids when traced), built in a pooled buffer: its only allocation
-// is the string itself.
+// accessMessage is appendAccessMessage's message built in a pooled
+// buffer: its only allocation is the string itself.
 func accessMessage(kind string, r *http.Request, t tracecontext.Trace, traced bool) string {
 	bp := messageBufs.Get().(*[]byte)
-	b := append((*bp)[:0], kind...)
+	b := appendAccessMessage((*bp)[:0], kind, r, t, traced)
+	msg := string(b)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		messageBufs.Put(bp)
+	}
+	return msg
+}
+
+// ownMessage is b as a string without a copy. b must be memory nothing
+// writes again (an exchange's line, or what append moved it to), as a
+// string's bytes never change.
+func ownMessage(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// appendAccessMessage appends "<kind><method> <escaped path>[?query]
+// [span_id=… parent_id=… trace_id=…]", the ids when traced.
+func appendAccessMessage(b []byte, kind string, r *http.Request, t tracecontext.Trace, traced bool) []byte {
+	b = append(b, kind...)
 	b = append(b, r.Method...)
 	b = append(b, ' ')
 	b = appendEncoded(b, r.URL.EscapedPath(), true)
@@ -150,12 +185,7 @@ func accessMessage(kind string, r *http.Request, t tracecontext.Trace, traced bo
 	if traced {
 		b = t.AppendLogIDs(append(b, ' '))
 	}
-	msg := string(b)
-	if cap(b) <= 64<<10 {
-		*bp = b
-		messageBufs.Put(bp)
-	}
-	return msg
+	return b
 }
 
 // appendEncoded appends a percent-encoded path (equals true) or raw query

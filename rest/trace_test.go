@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -64,5 +65,40 @@ func TestTraceStartsOneForAMissingOrInvalidHeader(t *testing.T) {
 				t.Errorf("%s: traceparent %q: want the access line with %s, got %s", name, sent, ids, out.String())
 			}
 		}
+	}
+}
+
+// keptMessages is a slog handler that keeps the message of every record
+// at info level and above, as a handler that queues records would.
+type keptMessages struct{ messages *[]string }
+
+func (k keptMessages) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+func (k keptMessages) Handle(_ context.Context, r slog.Record) error {
+	*k.messages = append(*k.messages, r.Message)
+	return nil
+}
+func (k keptMessages) WithAttrs([]slog.Attr) slog.Handler { return k }
+func (k keptMessages) WithGroup(string) slog.Handler      { return k }
+
+// TestTraceAndLogMessagesStayAsLogged: the response line's message is
+// written in the request's own memory, which must never be written again:
+// a handler keeping records sees every message as it was logged, short or
+// longer than that memory.
+func TestTraceAndLogMessagesStayAsLogged(t *testing.T) {
+	var kept []string
+	h := TraceAndLog(slog.New(keptMessages{&kept}), http.NotFoundHandler())
+	var want []string
+	for i, path := range []string{"/a", "/" + strings.Repeat("b", 300), "/c?x=1", "/" + strings.Repeat("d", 150)} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		back := rec.Header().Get("traceparent")
+		traceID, span, _, ok := tracecontext.Parse(back)
+		if !ok {
+			t.Fatalf("request %d: response traceparent %q", i, back)
+		}
+		want = append(want, "response: GET "+path+" [span_id="+span+" parent_id=- trace_id="+traceID+"]")
+	}
+	if strings.Join(kept, "\n") != strings.Join(want, "\n") {
+		t.Errorf("messages kept:\n%s\nwant:\n%s", strings.Join(kept, "\n"), strings.Join(want, "\n"))
 	}
 }
