@@ -103,3 +103,45 @@ func TestSpanStartsOnce(t *testing.T) {
 	}()
 	s.Start(context.Background(), "")
 }
+
+// validTraceparent is the W3C rule Parse applies, written a byte at a time.
+func validTraceparent(v string) bool {
+	if len(v) != 55 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if i == 2 || i == 35 || i == 52 {
+			if c != '-' {
+				return false
+			}
+			continue
+		}
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	l := strings.ToLower(v)
+	return l[:2] != "ff" && strings.Trim(l[3:35], "0") != "" && strings.Trim(l[36:52], "0") != ""
+}
+
+// TestParseAgreesWithTheRuleForEveryByteAnywhere: every byte value at
+// every place of a valid traceparent (Parse tests eight bytes at once).
+func TestParseAgreesWithTheRuleForEveryByteAnywhere(t *testing.T) {
+	const sent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	for i := 0; i < len(sent); i++ {
+		for c := 0; c < 256; c++ {
+			b := []byte(sent)
+			b[i] = byte(c)
+			v := string(b)
+			traceID, parentID, flags, ok := Parse(v)
+			if want := validTraceparent(v); ok != want {
+				t.Fatalf("Parse(%q) ok=%v, want %v", v, ok, want)
+			}
+			l := strings.ToLower(v)
+			if ok && (traceID != l[3:35] || parentID != l[36:52] || flags != l[53:55]) {
+				t.Fatalf("Parse(%q) = %s %s %s, want the lower-case fields", v, traceID, parentID, flags)
+			}
+		}
+	}
+}
