@@ -228,12 +228,12 @@ func goBenchRatios(goTool, pkg, bench, reference, title, goal string, rounds int
 	fmt.Printf("  %-24s %-24s %s\n", reference, "1", summary(m.v["allocs"][reference], "%.0f"))
 	for _, c := range cases {
 		m.v["ns"][reference] = ref[:min(len(ref), len(m.v["ns"][c]))]
-		fmt.Printf("  %-24s %-24s %-8s %s\n", c, summary(m.ratios2("ns", c, reference), "%.2f"), summary(m.v["allocs"][c], "%.0f"), goal)
+		fmt.Printf("  %-24s %-24s %-8s %s\n", c, summary(m.ratios("ns", c, reference), "%.2f"), summary(m.v["allocs"][c], "%.0f"), goal)
 	}
 	if _, ok := m.v["ns"]["untraced"]; ok {
 		for _, c := range cases {
 			if strings.HasPrefix(c, "wrapped") {
-				fmt.Printf("  %-24s %-24s goal ≤ 1.10 (tracing's own cost)\n", c+"/untraced", summary(m.ratios2("ns", c, "untraced"), "%.2f"))
+				fmt.Printf("  %-24s %-24s goal ≤ 1.10 (tracing's own cost)\n", c+"/untraced", summary(m.ratios("ns", c, "untraced"), "%.2f"))
 			}
 		}
 	}
@@ -386,11 +386,8 @@ func (m *measures) add(round int, server, figure string, v float64) {
 	m.v[figure][server] = s
 }
 
-// ratios are server/bare for figure, round by round.
-func (m *measures) ratios(figure, server string) []float64 { return m.ratios2(figure, server, "bare") }
-
-// ratios2 are server/reference for figure, round by round.
-func (m *measures) ratios2(figure, server, reference string) []float64 {
+// ratios are server/reference for figure, round by round.
+func (m *measures) ratios(figure, server, reference string) []float64 {
 	var out []float64
 	for i, v := range m.v[figure][server] {
 		if b := m.v[figure][reference]; i < len(b) && b[i] > 0 {
@@ -447,7 +444,7 @@ func (m *measures) print(servers []server, rounds int, duration time.Duration) {
 	for _, r := range rows {
 		line := fmt.Sprintf("  %-40s", r.label)
 		for _, c := range columns {
-			line += fmt.Sprintf(" %-20s", summary(m.ratios2(r.figure, c.server, c.reference), "%.2f"))
+			line += fmt.Sprintf(" %-20s", summary(m.ratios(r.figure, c.server, c.reference), "%.2f"))
 		}
 		fmt.Println(line + " " + r.goal)
 	}
