@@ -111,7 +111,7 @@ type buildTarget struct {
 }
 
 var (
-	zuulTargetRe  = lazyre.New(`debian-packaging-([a-z]+)`)
+	zuulTargetRe = lazyre.New(`debian-packaging-([a-z]+)`)
 	// Dockerfile instructions are case-insensitive.
 	dockerImageRe = lazyre.New(`(?im)^\s*FROM\s+(?:--\S+\s+)*(\S+)`)
 	wordRe        = lazyre.New(`[a-z]+`)
