@@ -36,6 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	catalogue := fs.Bool("rules", false, "write the rule catalogue instead of auditing")
 	root := fs.String("root", "/", "root of the audited host (/ = this host; a path = an image or chroot)")
 	nginxURL := fs.String("nginx-url", "https://127.0.0.1", "this host's HTTPS front end, probed for /api/<service>/")
+	monitURL := fs.String("monit-url", rules.DefaultMonitURL, "monit's HTTP interface, asked when `monit summary` cannot run (as any user but root)")
 	probeTimeout := fs.Duration("probe-timeout", 2*time.Second, "bound of each probe")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// SIGKILL): the probes stop at once.
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		defer stop()
-		rep, err := rules.Audit(ctx, rules.AuditOptions{Root: *root, NginxURL: *nginxURL, ProbeTimeout: *probeTimeout})
+		rep, err := rules.Audit(ctx, rules.AuditOptions{Root: *root, NginxURL: *nginxURL, MonitURL: *monitURL, ProbeTimeout: *probeTimeout})
 		if err != nil {
 			fmt.Fprintf(stderr, "wazo-doctord-audit: cannot audit %s: %v\n", *root, err)
 			return 1

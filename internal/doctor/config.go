@@ -22,6 +22,9 @@ type Audit struct {
 	Root string `yaml:"root"`
 	// NginxURL is this host's HTTPS front end, probed for /api/<svc>/.
 	NginxURL string `yaml:"nginx_url"`
+	// MonitURL is monit's HTTP interface, which the audit asks for the
+	// state of each check: the daemon's user cannot run `monit summary`.
+	MonitURL string `yaml:"monit_url"`
 	// Command is the checklist engine each audit runs (wazo-doctord-audit);
 	// a relative path is taken in the directory of wazo-doctord's
 	// executable.

@@ -65,7 +65,7 @@ func (p *Process) Rules(ctx context.Context) ([]json.RawMessage, error) {
 
 // Audit runs the engine on the configured root.
 func (p *Process) Audit(ctx context.Context) (*Report, error) {
-	out, err := p.run(ctx, "--root", p.Config.Root, "--nginx-url", p.Config.NginxURL,
+	out, err := p.run(ctx, "--root", p.Config.Root, "--nginx-url", p.Config.NginxURL, "--monit-url", p.Config.MonitURL,
 		"--probe-timeout", p.Config.ProbeTimeoutSeconds.Duration().String())
 	if err != nil {
 		return nil, err

@@ -76,7 +76,7 @@ auth: ~
 	s.Config, s.ConfigProblems = h.Config("wazo-exampled")
 	s.UnitPath, s.Unit, s.UnitErr = h.Unit("wazo-exampled")
 	env := LiveEnv{HTTP: &http.Client{Timeout: time.Second}, HTTPSInsecure: insecureLoopbackClient(time.Second),
-		ConsulURL: "http://127.0.0.1:1", NginxURL: "https://127.0.0.1:1",
+		ConsulURL: "http://127.0.0.1:1", NginxURL: "https://127.0.0.1:1", MonitURL: "http://127.0.0.1:1",
 		Command: func(context.Context, string, ...string) ([]byte, error) { return nil, errors.New("not here") }}
 	for _, r := range All() {
 		if !r.HasLive() {

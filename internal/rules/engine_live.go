@@ -71,6 +71,9 @@ type LiveEnv struct {
 	ConsulURL string
 	// NginxURL is the TLS front end (default https://127.0.0.1).
 	NginxURL string
+	// MonitURL is monit's HTTP interface, asked when `monit summary`
+	// cannot run (default DefaultMonitURL).
+	MonitURL string
 	// HTTP is the client for loopback probes (bounded by its Timeout).
 	HTTP *http.Client
 	// HTTPSInsecure is the client for nginx on loopback (self-signed certificate).
@@ -150,6 +153,8 @@ type AuditOptions struct {
 	Services  []string // restrict to these; nil finds them all
 	ConsulURL string
 	NginxURL  string
+	// MonitURL is monit's HTTP interface (default DefaultMonitURL).
+	MonitURL string
 	// ProbeTimeout bounds each probe (default 2 s).
 	ProbeTimeout time.Duration
 	// Concurrency bounds probes in flight (default 8).
@@ -177,7 +182,7 @@ func Audit(ctx context.Context, opts AuditOptions) (*Report, error) {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
 	}
-	env := LiveEnv{ConsulURL: opts.ConsulURL, NginxURL: opts.NginxURL, Command: opts.Command,
+	env := LiveEnv{ConsulURL: opts.ConsulURL, NginxURL: opts.NginxURL, MonitURL: opts.MonitURL, Command: opts.Command,
 		HTTP: &http.Client{Timeout: opts.ProbeTimeout}, HTTPSInsecure: insecureLoopbackClient(opts.ProbeTimeout)}
 	if env.NginxURL == "" {
 		env.NginxURL = "https://127.0.0.1"

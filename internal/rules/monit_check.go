@@ -119,13 +119,27 @@ func liveMonit(s *LiveService, env *LiveEnv) []Finding {
 	if !s.Host.Live {
 		return []Finding{pass("monit check at " + where + " finds " + s.Name + " by its PID file and starts/stops its unit"), notLive(s, "whether monit has loaded it")}
 	}
-	sum, err := env.Command(env.Ctx, "monit", "summary")
-	if err != nil {
-		return []Finding{unknown(fmt.Sprintf("monit check at %s, but `monit summary` failed, so whether monit loaded it is unknown: %v", where, err))}
+	// `monit summary` needs monit's control file, which only root reads;
+	// the daemon's own user asks monit's HTTP interface instead.
+	var status, from string
+	var listed bool
+	if sum, err := env.Command(env.Ctx, "monit", "summary"); err == nil {
+		status, listed = monitStatus(string(sum), s.Name)
+		from = "`monit summary`"
+	} else {
+		base := env.MonitURL
+		if base == "" {
+			base = DefaultMonitURL
+		}
+		svc, ok, herr := monitHTTPStatus(env, base, s.Name)
+		if herr != nil {
+			return []Finding{unknown(fmt.Sprintf("monit check at %s, but neither `monit summary` (%v) nor monit's HTTP interface (%v) answered, so whether monit loaded it is unknown", where, err, herr))}
+		}
+		status, listed = svc.describe(), ok
+		from = "monit's status at " + base
 	}
-	status, listed := monitStatus(string(sum), s.Name)
 	if !listed {
-		return []Finding{fail(c.Path, c.Item.Line, "monit has not loaded "+where+": `monit summary` does not list "+s.Name+" (run `monit reload`)")}
+		return []Finding{fail(c.Path, c.Item.Line, "monit has not loaded "+where+": "+from+" does not list "+s.Name+" (run `monit reload`)")}
 	}
 	loaded := "monit has loaded " + where + " (status " + strconv.Quote(status) + ")"
 	switch st := strings.ToLower(status); {

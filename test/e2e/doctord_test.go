@@ -159,7 +159,7 @@ func testDoctordPackage(t *testing.T, dist string) {
 	step(t, "monit_restart_after_kill", func(t *testing.T) { checkMonit(t, c, doctord, ports.monit) })
 	step(t, "nginx_https", func(t *testing.T) { checkNginx(t, c, doctord, ports.nginx, ports.ca) })
 	step(t, "request_trace", func(t *testing.T) { checkTraceparent(t, c, root, doctord) })
-	step(t, "audit", func(t *testing.T) { checkAudit(t, c, root, repo, ports.nginx) })
+	step(t, "audit", func(t *testing.T) { checkAudit(t, c, root, repo, ports.nginx, ports.monit) })
 	step(t, "logrotate_rsyslog", func(t *testing.T) { checkLogFiles(t, c) })
 	step(t, "generated_service", func(t *testing.T) {
 		checkGenerated(t, c, root, repo, generated, filepath.Base(genChanges), ports, agent)
