@@ -1,13 +1,11 @@
 package rules
 
 import (
-	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // DefaultMonitURL is monit's HTTP interface on a Wazo host: wazo-monitoring's
@@ -37,18 +35,11 @@ type monitService struct {
 
 // monitHTTPStatus reads name's entry from monit's status document at base.
 func monitHTTPStatus(env *LiveEnv, base, name string) (svc monitService, listed bool, err error) {
-	ctx, client := env.Ctx, env.HTTP
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if client == nil {
-		client = &http.Client{Timeout: 2 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/_status?format=xml", nil)
+	req, err := http.NewRequestWithContext(env.Ctx, http.MethodGet, strings.TrimRight(base, "/")+"/_status?format=xml", nil)
 	if err != nil {
 		return svc, false, err
 	}
-	resp, err := client.Do(req)
+	resp, err := env.HTTP.Do(req)
 	if err != nil {
 		return svc, false, err
 	}

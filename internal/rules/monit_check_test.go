@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wazo-platform/wazo-servicekit/internal/probe/host"
 
@@ -101,7 +102,7 @@ func TestLiveMonitSaysWhenMonitHasNotLoadedTheCheck(t *testing.T) {
 	failing := func(_ context.Context, name string, _ ...string) ([]byte, error) {
 		return nil, errors.New("monit: cannot connect to the monit daemon")
 	}
-	got = liveMonit(s, &LiveEnv{Ctx: context.Background(), Command: failing, MonitURL: "http://127.0.0.1:1"})
+	got = liveMonit(s, &LiveEnv{Ctx: context.Background(), HTTP: &http.Client{Timeout: time.Second}, Command: failing, MonitURL: "http://127.0.0.1:1"})
 	if len(got) != 1 || got[0].Status != Unknown || !strings.Contains(got[0].Message, "cannot connect") || !strings.Contains(got[0].Message, "HTTP interface") {
 		t.Fatalf("got %+v", got)
 	}
