@@ -43,7 +43,7 @@ func NewHandler(rt *daemon.Runtime, cfg *Config, engine Engine) (http.Handler, e
 	// api.yml's basePath (/1.0) prefixes every route, as Flask-RESTful's
 	// Api(prefix=...) does.
 	base := spec.BasePath()
-	audits := &auditResources{engine: engine, timeout: cfg.Audit.TimeoutSeconds.Duration(), cache: &auditCache{
+	audits := &auditResources{engine: engine, cache: &auditCache{
 		run:     engine.Audit,
 		ttl:     cfg.Audit.CacheSeconds.Duration(),
 		timeout: cfg.Audit.TimeoutSeconds.Duration(),

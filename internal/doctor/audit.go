@@ -77,9 +77,8 @@ func (c *auditCache) get(ctx context.Context, refresh bool) (*Report, time.Time,
 
 // auditResources serves /rules, /services and /services/{name}.
 type auditResources struct {
-	engine  Engine
-	cache   *auditCache
-	timeout time.Duration
+	engine Engine
+	cache  *auditCache // its timeout bounds the catalogue's read too
 
 	mu    sync.Mutex
 	rules []json.RawMessage // the catalogue, once read: it is the engine's, fixed
@@ -90,7 +89,7 @@ func (a *auditResources) listRules(w http.ResponseWriter, r *http.Request) {
 	all := a.rules
 	a.mu.Unlock()
 	if all == nil {
-		ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+		ctx, cancel := context.WithTimeout(r.Context(), a.cache.timeout)
 		defer cancel()
 		var err error
 		if all, err = a.engine.Rules(ctx); err != nil {
