@@ -1,7 +1,6 @@
 package doctor
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/boundedbuf"
 )
 
 // maxEngineOutput bounds what the engine process may write: a report of a
@@ -87,44 +88,21 @@ func (p *Process) run(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, p.Command, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = time.Second
-	stdout := &boundedBuffer{max: maxEngineOutput}
-	stderr := &boundedBuffer{max: maxEngineStderr, truncate: true}
+	stdout := &boundedbuf.Buffer{Max: maxEngineOutput, Refuse: true}
+	stderr := &boundedbuf.Buffer{Max: maxEngineStderr}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	err := cmd.Run()
 	switch {
-	case stdout.over:
+	case stdout.Over:
 		return nil, fmt.Errorf("%s wrote more than %d MB: not read", p.Command, maxEngineOutput>>20)
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("%s did not end in time (%v)", p.Command, ctx.Err())
 	case err != nil:
-		msg := strings.TrimSpace(stderr.buf.String())
+		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
 			return nil, fmt.Errorf("%s: %v", p.Command, err)
 		}
 		return nil, fmt.Errorf("%s: %v: %s", p.Command, err, strconv.Quote(msg))
 	}
-	return stdout.buf.Bytes(), nil
-}
-
-// boundedBuffer keeps at most max bytes. Past it, it fails the write (the
-// engine's stdout: the copy stops and the process gets EPIPE), or keeps
-// the start quietly (stderr, quoted in errors).
-type boundedBuffer struct {
-	buf      bytes.Buffer
-	max      int
-	truncate bool
-	over     bool
-}
-
-func (b *boundedBuffer) Write(p []byte) (int, error) {
-	room := b.max - b.buf.Len()
-	if len(p) <= room {
-		return b.buf.Write(p)
-	}
-	b.over = true
-	if !b.truncate {
-		return 0, errors.New("output over its bound")
-	}
-	b.buf.Write(p[:max(room, 0)])
-	return len(p), nil
+	return stdout.Bytes(), nil
 }

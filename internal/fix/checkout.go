@@ -1,7 +1,6 @@
 package fix
 
 import (
-	"bytes"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/wazo-platform/wazo-servicekit/internal/boundedbuf"
 )
 
 // --apply writes only into a git checkout whose repository is its own
@@ -57,7 +58,7 @@ func runGit(dir string, env []string, stdin string, args ...string) (string, err
 	cmd := exec.Command("git", append([]string{"-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"}, args...)...)
 	cmd.Dir, cmd.Env = dir, env
 	cmd.Stdin = strings.NewReader(stdin)
-	out := &boundedBuffer{max: 64 << 10}
+	out := &boundedbuf.Buffer{Max: 64 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return "", err
@@ -72,19 +73,6 @@ func runGit(dir string, env []string, stdin string, args ...string) (string, err
 		<-done
 		return "", fmt.Errorf("git %s took over a minute", args[0])
 	}
-}
-
-// boundedBuffer keeps the first max bytes written.
-type boundedBuffer struct {
-	bytes.Buffer
-	max int
-}
-
-func (b *boundedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); room > 0 {
-		b.Buffer.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
 }
 
 // uncommitted names the first file of the patch whose content (the bytes
