@@ -61,11 +61,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		out = rep
 	}
 	w := bufio.NewWriter(stdout)
-	if err := json.NewEncoder(w).Encode(out); err != nil {
-		fmt.Fprintf(stderr, "wazo-doctord-audit: cannot write the report: %v\n", err)
-		return 1
+	err := json.NewEncoder(w).Encode(out)
+	if err == nil {
+		err = w.Flush()
 	}
-	if err := w.Flush(); err != nil {
+	if err != nil {
 		fmt.Fprintf(stderr, "wazo-doctord-audit: cannot write the report: %v\n", err)
 		return 1
 	}
